@@ -1,0 +1,17 @@
+// @ts-check
+import eslint from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["node_modules/", "dist/", ".pulumi-state/", ".dsp-sim/", "bench/out/", "**/*.js", "**/*.mjs"] },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-require-imports": "off",
+      "no-empty": ["error", { allowEmptyCatch: false }],
+      eqeqeq: ["error", "smart"],
+    },
+  },
+);
