@@ -1,0 +1,700 @@
+// DO NOT EDIT: generated from schema/audiences.schema.json by schema/generate-types.ts.
+// Regenerate with: npx ts-node --transpile-only schema/generate-types.ts
+//
+// These types describe a spec document that passed schema validation. YAML integers arrive as
+// numbers when they fit a JavaScript number exactly and as digit strings otherwise, so int64
+// fields are `string | number`.
+
+/**
+ * dsp-audiences spec, version 1: which Amazon DSP data-provider audiences exist and which IDs
+ * (COOKIE, MAID, EXTERNAL_USER_ID) belong to each. `pulumi preview` shows the change this file
+ * implies; `pulumi up` applies it.
+ */
+export interface AudiencesSpec {
+  /**
+   * Spec format version. Only 1 exists.
+   */
+  version: 1;
+  /**
+   * Values every audience inherits unless it sets its own. An audience value replaces the default
+   * as a whole (lists are not merged). Default: no defaults.
+   */
+  defaults?: AudienceDefaults;
+  /**
+   * The audiences to manage, keyed by a stable key. The key is the Pulumi resource name: renaming
+   * it replaces the audience. Order is kept.
+   */
+  audiences: Record<string, AudienceDefinition>;
+  /**
+   * Reserved for issue 6: hashed-PII uploads (POST /dp/records/hashed), keyed by a stable key that
+   * `members.EXTERNAL_USER_ID: { records: <key> }` refers to. Validated now; not uploaded yet.
+   */
+  records?: Record<string, RecordsSource>;
+  /**
+   * Reserved for issue 6: user-data deletion requests (PATCH /v2/dp/users). Validated now; not
+   * sent yet. Default: none.
+   */
+  deletions?: Deletion[];
+  /**
+   * Tool settings. Default: all defaults.
+   */
+  settings?: Settings;
+}
+
+/**
+ * Stable key: 1–63 characters of lowercase letters, digits and "-", starting with a letter or
+ * digit.
+ */
+export type ResourceKey = string;
+
+/**
+ * Values every audience inherits unless it sets its own. An audience value replaces the default as
+ * a whole (lists are not merged). Default: no defaults.
+ */
+export interface AudienceDefaults {
+  /**
+   * Default DSP advertiser id for audiences that set none. A positive 64-bit integer, written as a
+   * quoted string ("5840142710901") or a YAML integer. YAML integers are read losslessly, so
+   * values above 2^53 keep every digit. Range 1..9223372036854775807.
+   */
+  advertiserId?: Int64;
+  /**
+   * Countries the data comes from: ISO-3166-1 alpha-2 codes, at least one, no repeats. Wrong
+   * countries lower match rates. Required here or in defaults.
+   */
+  dataSourceCountry?: CountryList;
+  /**
+   * How long Amazon keeps each ID in the audience after it was last sent, in seconds, 0..34300800
+   * (397 days). Default: not sent, so Amazon applies its own default.
+   */
+  ttl?: TtlSeconds;
+  /**
+   * Data fees charged when the audience is used. The currency must be the DSP account's default
+   * currency. Default: no fees.
+   */
+  audienceFees?: AudienceFees;
+  /**
+   * Consent sent with every membership patch of the audience. Give exactly the kind named by
+   * consentType. Default: no consent field.
+   */
+  consent?: Consent;
+}
+
+/**
+ * One data-provider audience (POST/PUT /v2/dp/audiencemetadata) and its members (PATCH
+ * /v2/dp/audience).
+ */
+export interface AudienceDefinition {
+  /**
+   * Audience name shown in Amazon DSP, 10–128 characters. The API does not allow changing it after
+   * creation.
+   */
+  name: string;
+  /**
+   * Free text, 0–1000 characters. Default: "" (empty).
+   * @default ""
+   */
+  description?: string;
+  /**
+   * Your own id for the audience, 1–128 characters (our limit; the API documents none). Must be
+   * unique per advertiser within this spec. The API does not allow changing it after creation.
+   * Default: the audience key.
+   */
+  externalAudienceId?: string;
+  /**
+   * DSP advertiser that owns the audience. Required here or in defaults. The API does not allow
+   * changing it after creation. A positive 64-bit integer, written as a quoted string
+   * ("5840142710901") or a YAML integer. YAML integers are read losslessly, so values above 2^53
+   * keep every digit. Range 1..9223372036854775807.
+   */
+  advertiserId?: Int64;
+  /**
+   * How long Amazon keeps each ID in the audience after it was last sent, in seconds, 0..34300800
+   * (397 days). Default: not sent, so Amazon applies its own default.
+   */
+  ttl?: TtlSeconds;
+  /**
+   * Countries the data comes from: ISO-3166-1 alpha-2 codes, at least one, no repeats. Wrong
+   * countries lower match rates. Required here or in defaults.
+   */
+  dataSourceCountry?: CountryList;
+  /**
+   * Data fees charged when the audience is used. The currency must be the DSP account's default
+   * currency. Default: no fees.
+   */
+  audienceFees?: AudienceFees;
+  /**
+   * Consent sent with every membership patch of the audience. Give exactly the kind named by
+   * consentType. Default: no consent field.
+   */
+  consent?: Consent;
+  /**
+   * Id of an existing audience to manage instead of creating one (`pulumi import` does not work
+   * for dynamic providers). Default: create a new audience. A positive 64-bit integer, written as
+   * a quoted string ("5840142710901") or a YAML integer. YAML integers are read losslessly, so
+   * values above 2^53 keep every digit. Range 1..9223372036854775807.
+   */
+  adopt?: Int64;
+  /**
+   * Who belongs to the audience, per ID type. Each type is an inline list, an ID file, several ID
+   * files (their union) or, for EXTERNAL_USER_ID only, a records upload. ID types left out have no
+   * members. Default: no members.
+   */
+  members?: Members;
+}
+
+/**
+ * A positive 64-bit integer, written as a quoted string ("5840142710901") or a YAML integer. YAML
+ * integers are read losslessly, so values above 2^53 keep every digit. Range
+ * 1..9223372036854775807.
+ */
+export type Int64 = string | number;
+
+/**
+ * How long Amazon keeps each ID in the audience after it was last sent, in seconds, 0..34300800
+ * (397 days). Default: not sent, so Amazon applies its own default.
+ */
+export type TtlSeconds = number;
+
+/**
+ * Countries the data comes from: ISO-3166-1 alpha-2 codes, at least one, no repeats. Wrong
+ * countries lower match rates. Required here or in defaults.
+ */
+export type CountryList = CountryCode[];
+
+/**
+ * ISO-3166-1 alpha-2 country code in capitals, e.g. "US", "GB" (not "UK"), "DE".
+ */
+export type CountryCode =
+  | "AD"
+  | "AE"
+  | "AF"
+  | "AG"
+  | "AI"
+  | "AL"
+  | "AM"
+  | "AO"
+  | "AQ"
+  | "AR"
+  | "AS"
+  | "AT"
+  | "AU"
+  | "AW"
+  | "AX"
+  | "AZ"
+  | "BA"
+  | "BB"
+  | "BD"
+  | "BE"
+  | "BF"
+  | "BG"
+  | "BH"
+  | "BI"
+  | "BJ"
+  | "BL"
+  | "BM"
+  | "BN"
+  | "BO"
+  | "BQ"
+  | "BR"
+  | "BS"
+  | "BT"
+  | "BV"
+  | "BW"
+  | "BY"
+  | "BZ"
+  | "CA"
+  | "CC"
+  | "CD"
+  | "CF"
+  | "CG"
+  | "CH"
+  | "CI"
+  | "CK"
+  | "CL"
+  | "CM"
+  | "CN"
+  | "CO"
+  | "CR"
+  | "CU"
+  | "CV"
+  | "CW"
+  | "CX"
+  | "CY"
+  | "CZ"
+  | "DE"
+  | "DJ"
+  | "DK"
+  | "DM"
+  | "DO"
+  | "DZ"
+  | "EC"
+  | "EE"
+  | "EG"
+  | "EH"
+  | "ER"
+  | "ES"
+  | "ET"
+  | "FI"
+  | "FJ"
+  | "FK"
+  | "FM"
+  | "FO"
+  | "FR"
+  | "GA"
+  | "GB"
+  | "GD"
+  | "GE"
+  | "GF"
+  | "GG"
+  | "GH"
+  | "GI"
+  | "GL"
+  | "GM"
+  | "GN"
+  | "GP"
+  | "GQ"
+  | "GR"
+  | "GS"
+  | "GT"
+  | "GU"
+  | "GW"
+  | "GY"
+  | "HK"
+  | "HM"
+  | "HN"
+  | "HR"
+  | "HT"
+  | "HU"
+  | "ID"
+  | "IE"
+  | "IL"
+  | "IM"
+  | "IN"
+  | "IO"
+  | "IQ"
+  | "IR"
+  | "IS"
+  | "IT"
+  | "JE"
+  | "JM"
+  | "JO"
+  | "JP"
+  | "KE"
+  | "KG"
+  | "KH"
+  | "KI"
+  | "KM"
+  | "KN"
+  | "KP"
+  | "KR"
+  | "KW"
+  | "KY"
+  | "KZ"
+  | "LA"
+  | "LB"
+  | "LC"
+  | "LI"
+  | "LK"
+  | "LR"
+  | "LS"
+  | "LT"
+  | "LU"
+  | "LV"
+  | "LY"
+  | "MA"
+  | "MC"
+  | "MD"
+  | "ME"
+  | "MF"
+  | "MG"
+  | "MH"
+  | "MK"
+  | "ML"
+  | "MM"
+  | "MN"
+  | "MO"
+  | "MP"
+  | "MQ"
+  | "MR"
+  | "MS"
+  | "MT"
+  | "MU"
+  | "MV"
+  | "MW"
+  | "MX"
+  | "MY"
+  | "MZ"
+  | "NA"
+  | "NC"
+  | "NE"
+  | "NF"
+  | "NG"
+  | "NI"
+  | "NL"
+  | "NO"
+  | "NP"
+  | "NR"
+  | "NU"
+  | "NZ"
+  | "OM"
+  | "PA"
+  | "PE"
+  | "PF"
+  | "PG"
+  | "PH"
+  | "PK"
+  | "PL"
+  | "PM"
+  | "PN"
+  | "PR"
+  | "PS"
+  | "PT"
+  | "PW"
+  | "PY"
+  | "QA"
+  | "RE"
+  | "RO"
+  | "RS"
+  | "RU"
+  | "RW"
+  | "SA"
+  | "SB"
+  | "SC"
+  | "SD"
+  | "SE"
+  | "SG"
+  | "SH"
+  | "SI"
+  | "SJ"
+  | "SK"
+  | "SL"
+  | "SM"
+  | "SN"
+  | "SO"
+  | "SR"
+  | "SS"
+  | "ST"
+  | "SV"
+  | "SX"
+  | "SY"
+  | "SZ"
+  | "TC"
+  | "TD"
+  | "TF"
+  | "TG"
+  | "TH"
+  | "TJ"
+  | "TK"
+  | "TL"
+  | "TM"
+  | "TN"
+  | "TO"
+  | "TR"
+  | "TT"
+  | "TV"
+  | "TW"
+  | "TZ"
+  | "UA"
+  | "UG"
+  | "UM"
+  | "US"
+  | "UY"
+  | "UZ"
+  | "VA"
+  | "VC"
+  | "VE"
+  | "VG"
+  | "VI"
+  | "VN"
+  | "VU"
+  | "WF"
+  | "WS"
+  | "YE"
+  | "YT"
+  | "ZA"
+  | "ZM"
+  | "ZW";
+
+/**
+ * Data fees charged when the audience is used. The currency must be the DSP account's default
+ * currency. Default: no fees.
+ */
+export type AudienceFees = AudienceFee[];
+
+/**
+ * One data fee.
+ */
+export interface AudienceFee {
+  /**
+   * Fee per thousand impressions, in cents of `currency` (150 = 1.50), 0..2147483647.
+   */
+  cpmCents: number;
+  /**
+   * ISO-4217 currency code accepted by the API.
+   */
+  currency: Currency;
+}
+
+/**
+ * ISO-4217 currency code accepted by the API.
+ */
+export type Currency =
+  | "USD"
+  | "CAD"
+  | "JPY"
+  | "GBP"
+  | "EUR"
+  | "AUD"
+  | "AED"
+  | "SAR"
+  | "MXN"
+  | "INR"
+  | "SEK"
+  | "TRY"
+  | "BRL";
+
+/**
+ * Consent sent with every membership patch of the audience. Give exactly the kind named by
+ * consentType. Default: no consent field.
+ */
+export interface Consent {
+  /**
+   * Which consent signal follows: "TCF" (IAB TCF string in `tcf`), "GPP" (IAB GPP string in `gpp`)
+   * or "Amazon" (`amazonConsent`).
+   */
+  consentType: "TCF" | "GPP" | "Amazon";
+  /**
+   * IAB TCF consent string. Only with consentType TCF.
+   */
+  tcf?: string;
+  /**
+   * IAB GPP consent string. Only with consentType GPP.
+   */
+  gpp?: string;
+  /**
+   * Amazon consent signals. Only with consentType Amazon.
+   */
+  amazonConsent?: AmazonConsent;
+}
+
+/**
+ * Amazon consent signals. Only with consentType Amazon.
+ */
+export interface AmazonConsent {
+  /**
+   * GRANTED or DENIED.
+   */
+  amazonAdStorage: ConsentStatus;
+  /**
+   * GRANTED or DENIED.
+   */
+  amazonUserData: ConsentStatus;
+}
+
+/**
+ * GRANTED or DENIED.
+ */
+export type ConsentStatus = "GRANTED" | "DENIED";
+
+/**
+ * Who belongs to the audience, per ID type. Each type is an inline list, an ID file, several ID
+ * files (their union) or, for EXTERNAL_USER_ID only, a records upload. ID types left out have no
+ * members. Default: no members.
+ */
+export interface Members {
+  /**
+   * COOKIE members: an inline list of cookie IDs (no repeats) or ID files.
+   */
+  COOKIE?: CookieMembers;
+  /**
+   * MAID members: an inline list of mobile ad IDs (no repeats, compared case-insensitively) or ID
+   * files.
+   */
+  MAID?: MaidMembers;
+  /**
+   * EXTERNAL_USER_ID members: an inline list of external user IDs (no repeats), ID files, or the
+   * externalIds of a records upload.
+   */
+  EXTERNAL_USER_ID?: ExternalUserIdMembers;
+}
+
+/**
+ * COOKIE members: an inline list of cookie IDs (no repeats) or ID files.
+ */
+export type CookieMembers = CookieId[] | IdFileSource;
+
+/**
+ * MAID members: an inline list of mobile ad IDs (no repeats, compared case-insensitively) or ID
+ * files.
+ */
+export type MaidMembers = Maid[] | IdFileSource;
+
+/**
+ * EXTERNAL_USER_ID members: an inline list of external user IDs (no repeats), ID files, or the
+ * externalIds of a records upload.
+ */
+export type ExternalUserIdMembers = ExternalUserId[] | IdFileOrRecordsSource;
+
+/**
+ * Cookie ID from Amazon cookie sync: 1–1999 characters of A–Z a–z 0–9 _ - = + / . : (base64 and
+ * URL-safe base64 fit). Sent as written.
+ */
+export type CookieId = string;
+
+/**
+ * Mobile ad ID (Android AAID or Apple IDFA): a UUID, 8-4-4-4-12 hex digits, any case. Kept as
+ * written (AAIDs are usually lowercase, IDFAs uppercase); repeats are detected case-insensitively.
+ * The all-zero ID (tracking limited) is refused.
+ */
+export type Maid = string;
+
+/**
+ * External user ID: the externalId of a hashed-records upload or an external provider's user ID;
+ * 1–128 characters of A–Z a–z 0–9 _ -.
+ */
+export type ExternalUserId = string;
+
+/**
+ * IDs from text files with one ID per line. Give `file` or `files`, not both.
+ */
+export type IdFileSource = {
+  /**
+   * Path of a text file with one ID per line, relative to the spec file's folder. The file must
+   * exist; its IDs are read when the plan is made, not when the spec is validated.
+   */
+  file: IdFilePath;
+} | {
+  /**
+   * Several ID files; the members are the union of their IDs. At least one path, no repeats.
+   */
+  files: IdFilePaths;
+};
+
+/**
+ * IDs from text files with one ID per line, or the externalIds of a records upload. Give exactly
+ * one of `file`, `files`, `records`.
+ */
+export type IdFileOrRecordsSource = {
+  /**
+   * Path of a text file with one ID per line, relative to the spec file's folder. The file must
+   * exist; its IDs are read when the plan is made, not when the spec is validated.
+   */
+  file: IdFilePath;
+} | {
+  /**
+   * Several ID files; the members are the union of their IDs. At least one path, no repeats.
+   */
+  files: IdFilePaths;
+} | {
+  /**
+   * Key of an entry in the top-level `records:` section whose externalIds become the members.
+   */
+  records: RecordsReference;
+};
+
+/**
+ * Path of a text file with one ID per line, relative to the spec file's folder. The file must
+ * exist; its IDs are read when the plan is made, not when the spec is validated.
+ */
+export type IdFilePath = string;
+
+/**
+ * Several ID files; the members are the union of their IDs. At least one path, no repeats.
+ */
+export type IdFilePaths = IdFilePath[];
+
+/**
+ * Key of an entry in the top-level `records:` section whose externalIds become the members.
+ */
+export type RecordsReference = string;
+
+/**
+ * Reserved for issue 6: a CSV of PII to hash and upload as hashed records.
+ */
+export interface RecordsSource {
+  /**
+   * Path of the CSV file, relative to the spec file's folder. The file must exist.
+   */
+  csv: string;
+  /**
+   * CSV column that holds each row's externalId. Default: none, so externalIds are derived from
+   * the row with the secret named by externalIdSecretConfig.
+   */
+  idColumn?: string;
+  /**
+   * true when the PII columns already hold lowercase SHA-256 hex digests; false to normalise and
+   * hash them here. Default: false.
+   * @default false
+   */
+  hashed?: boolean;
+  /**
+   * Name of the Pulumi config secret used to derive externalIds, e.g.
+   * "dsp-audiences:externalIdSalt". Default: none.
+   */
+  externalIdSecretConfig?: string;
+  /**
+   * Refuse the upload when the CSV has fewer data rows. Default: no minimum.
+   */
+  minRows?: number;
+  /**
+   * Refuse the upload when the CSV has more data rows. Must be at least minRows. Default: no
+   * maximum.
+   */
+  maxRows?: number;
+  /**
+   * Country assumed for rows without one, used when normalising phone numbers and postal codes
+   * (ISO-3166-1 alpha-2). Default: none.
+   */
+  defaultCountry?: CountryCode;
+}
+
+/**
+ * Reserved for issue 6: delete one user's data (PATCH /v2/dp/users, operation DELETE).
+ */
+export interface Deletion {
+  /**
+   * Kind of user ID.
+   */
+  type: IdType;
+  /**
+   * The user ID, in the syntax of `type` (see CookieId, Maid, ExternalUserId).
+   */
+  value: string;
+  /**
+   * Delete only this advertiser's data for the user. Default: all data this client holds for the
+   * user. A positive 64-bit integer, written as a quoted string ("5840142710901") or a YAML
+   * integer. YAML integers are read losslessly, so values above 2^53 keep every digit. Range
+   * 1..9223372036854775807.
+   */
+  advertiserId?: Int64;
+  /**
+   * When the user gave or withdrew consent: an RFC 3339 date-time with a time zone
+   * ("2026-01-31T12:00:00Z") or epoch milliseconds (integer, 0..8640000000000000). Sent as epoch
+   * milliseconds. Default: not sent.
+   */
+  consentTime?: ConsentTime;
+}
+
+/**
+ * Kind of user ID.
+ */
+export type IdType = "COOKIE" | "MAID" | "EXTERNAL_USER_ID";
+
+/**
+ * When the user gave or withdrew consent: an RFC 3339 date-time with a time zone
+ * ("2026-01-31T12:00:00Z") or epoch milliseconds (integer, 0..8640000000000000). Sent as epoch
+ * milliseconds. Default: not sent.
+ */
+export type ConsentTime = string | number;
+
+/**
+ * Tool settings. Default: all defaults.
+ */
+export interface Settings {
+  /**
+   * Reserved for issue 8: re-send unchanged memberships after this many days so they do not age
+   * out, 1..397 (the longest ttl). Default: decided by issue 8.
+   */
+  reassertAfterDays?: number;
+}
