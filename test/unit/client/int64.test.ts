@@ -34,7 +34,7 @@ describe("int64 ids", () => {
     it("accepts safe integers and bigints, refuses unsafe numbers", () => {
       assert.equal(toInt64String(42, "id"), "42");
       assert.equal(toInt64String(9223372036854775807n, "id"), "9223372036854775807");
-      assert.throws(() => toInt64String(72057594038053890, "audienceId"), (error: unknown) => {
+      assert.throws(() => toInt64String(Number("72057594038053890"), "audienceId"), (error: unknown) => {
         assert.ok(error instanceof InvalidInputError);
         assert.equal(error.field, "audienceId");
         assert.match(error.message, /safe integer or a decimal string/);
@@ -58,12 +58,12 @@ describe("int64 ids", () => {
 
     it("leaves digits inside strings, other fields, floats and negative ids alone or exact", () => {
       const text =
-        '{"description":"see \\"id\\":72057594038053891 here","ttl":34300800,"matchRate":0.12345678901234567,' +
+        '{"description":"see \\"id\\":72057594038053891 here","ttl":34300800,"matchRate":0.1234567890123,' +
         '"nested":[{"audienceId":-9223372036854775808}],"count":12345678901234567890}';
       const parsed = parseJsonWithInt64Ids(text) as Record<string, unknown>;
       assert.equal(parsed["description"], 'see "id":72057594038053891 here');
       assert.equal(parsed["ttl"], 34300800);
-      assert.equal(parsed["matchRate"], 0.12345678901234567);
+      assert.equal(parsed["matchRate"], 0.1234567890123);
       assert.deepEqual(parsed["nested"], [{ audienceId: "-9223372036854775808" }]);
       assert.equal(typeof parsed["count"], "number"); // not an id field: parsed as JSON.parse would
     });

@@ -1,0 +1,178 @@
+/**
+ * Client-side throttling: one lane per API rate-limit group, each with a token
+ * bucket (request rate) and a concurrency limit (requests in flight). Lanes
+ * belong to a client instance, never to the module, so two clients (two
+ * accounts, or tests) never share limits by accident.
+ */
+import type { Clock } from "./clock";
+
+/** Rate-limit groups of the DP API (shared/reference/dp-api.md, "Throttle summary"). */
+export type LaneName = "metadata" | "users" | "audienceMembership" | "hashedRecords";
+
+export const LANE_NAMES: readonly LaneName[] = ["metadata", "users", "audienceMembership", "hashedRecords"];
+
+/** Limits of one lane. */
+export interface LaneLimits {
+  /** Sustained request rate, in requests per second. */
+  ratePerSecond: number;
+  /** Requests that may start back to back before spacing applies (bucket capacity). */
+  burst: number;
+  /** Requests in flight at once. */
+  maxConcurrency: number;
+}
+
+export type LaneLimitsByName = Record<LaneName, LaneLimits>;
+
+/**
+ * Defaults. Rates are Amazon's documented TPS; hashed records have no
+ * documented limit, so 5 req/s is a conservative guess. Patch concurrency must
+ * cover rate × latency: 32 in flight sustains 100 req/s up to 320 ms per request.
+ */
+export const DEFAULT_LANE_LIMITS: Readonly<LaneLimitsByName> = Object.freeze({
+  metadata: { ratePerSecond: 1, burst: 1, maxConcurrency: 2 },
+  users: { ratePerSecond: 1, burst: 1, maxConcurrency: 2 },
+  audienceMembership: { ratePerSecond: 100, burst: 1, maxConcurrency: 32 },
+  hashedRecords: { ratePerSecond: 5, burst: 1, maxConcurrency: 5 },
+});
+
+/** Merges partial per-lane overrides over the defaults and validates them. */
+export function resolveLaneLimits(overrides: Partial<Record<LaneName, Partial<LaneLimits>>> = {}): LaneLimitsByName {
+  const resolved = {} as LaneLimitsByName;
+  for (const lane of LANE_NAMES) {
+    const limits = { ...DEFAULT_LANE_LIMITS[lane], ...stripUndefined(overrides[lane] ?? {}) };
+    if (!(limits.ratePerSecond > 0) || !Number.isFinite(limits.ratePerSecond)) {
+      throw new RangeError(`throttle.${lane}.ratePerSecond must be a positive number`);
+    }
+    if (!Number.isInteger(limits.burst) || limits.burst < 1) throw new RangeError(`throttle.${lane}.burst must be an integer ≥ 1`);
+    if (!Number.isInteger(limits.maxConcurrency) || limits.maxConcurrency < 1) {
+      throw new RangeError(`throttle.${lane}.maxConcurrency must be an integer ≥ 1`);
+    }
+    resolved[lane] = limits;
+  }
+  return resolved;
+}
+
+/**
+ * Token bucket in its "virtual scheduling" form (GCRA): each caller reserves
+ * the next free start time synchronously, so concurrent callers are spaced
+ * exactly, in arrival order, without a timer loop.
+ */
+export class TokenBucket {
+  readonly #intervalMs: number;
+  readonly #burstToleranceMs: number;
+  readonly #clock: Clock;
+  #theoreticalArrivalMs = Number.NEGATIVE_INFINITY;
+  #heldUntilMs = Number.NEGATIVE_INFINITY;
+
+  constructor(ratePerSecond: number, burst: number, clock: Clock) {
+    this.#intervalMs = 1000 / ratePerSecond;
+    this.#burstToleranceMs = (burst - 1) * this.#intervalMs;
+    this.#clock = clock;
+  }
+
+  /** Reserves a start time at or after `nowMs` and returns it (no waiting). */
+  reserve(nowMs: number): number {
+    const arrival = Math.max(this.#theoreticalArrivalMs, nowMs, this.#heldUntilMs);
+    const startAt = Math.max(nowMs, arrival - this.#burstToleranceMs, this.#heldUntilMs);
+    this.#theoreticalArrivalMs = arrival + this.#intervalMs;
+    return startAt;
+  }
+
+  /** Waits for the next slot; resolves with the time waited, in ms. */
+  async take(): Promise<number> {
+    const startedAt = this.#clock.now();
+    let startAt = this.reserve(startedAt);
+    for (;;) {
+      const now = this.#clock.now();
+      if (now >= startAt) return now - startedAt;
+      await this.#clock.sleep(startAt - now);
+      // A hold (server said 429) may have arrived while we slept.
+      startAt = Math.max(startAt, this.#heldUntilMs);
+    }
+  }
+
+  /** Lets no request start before `untilMs` (epoch ms), e.g. after a 429 with `Retry-After`. */
+  holdUntil(untilMs: number): void {
+    this.#heldUntilMs = Math.max(this.#heldUntilMs, untilMs);
+  }
+}
+
+/** Counting semaphore with a FIFO queue. */
+export class ConcurrencyLimiter {
+  readonly #max: number;
+  #active = 0;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(maxConcurrency: number) {
+    this.#max = maxConcurrency;
+  }
+
+  get active(): number {
+    return this.#active;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.#active < this.#max) {
+      this.#active++;
+      return;
+    }
+    // The releasing caller hands its slot over directly, so #active stays put.
+    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.#waiting.shift();
+    if (next !== undefined) next();
+    else this.#active--;
+  }
+}
+
+/** One rate-limit group: a concurrency slot first, then a rate token, then the call. */
+export class Lane {
+  readonly name: LaneName;
+  readonly limits: Readonly<LaneLimits>;
+  readonly #bucket: TokenBucket;
+  readonly #inFlight: ConcurrencyLimiter;
+  readonly #clock: Clock;
+
+  constructor(name: LaneName, limits: LaneLimits, clock: Clock) {
+    this.name = name;
+    this.limits = Object.freeze({ ...limits });
+    this.#bucket = new TokenBucket(limits.ratePerSecond, limits.burst, clock);
+    this.#inFlight = new ConcurrencyLimiter(limits.maxConcurrency);
+    this.#clock = clock;
+  }
+
+  /** Runs `call` once the lane allows it; `onWait` hears how long it queued (only when it did). */
+  async run<T>(call: () => Promise<T>, onWait?: (waitedMs: number) => void): Promise<T> {
+    const queuedAt = this.#clock.now();
+    await this.#inFlight.acquire();
+    try {
+      await this.#bucket.take();
+      const waitedMs = this.#clock.now() - queuedAt;
+      if (waitedMs > 0) onWait?.(waitedMs);
+      return await call();
+    } finally {
+      this.#inFlight.release();
+    }
+  }
+
+  /** Pauses the whole lane until `untilMs` (epoch ms): the server is throttling every caller. */
+  holdUntil(untilMs: number): void {
+    this.#bucket.holdUntil(untilMs);
+  }
+}
+
+/** Builds the four lanes of one client instance. */
+export function createLanes(limits: LaneLimitsByName, clock: Clock): Record<LaneName, Lane> {
+  return {
+    metadata: new Lane("metadata", limits.metadata, clock),
+    users: new Lane("users", limits.users, clock),
+    audienceMembership: new Lane("audienceMembership", limits.audienceMembership, clock),
+    hashedRecords: new Lane("hashedRecords", limits.hashedRecords, clock),
+  };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
