@@ -1,0 +1,149 @@
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import type { Fingerprinter } from "./fingerprint";
+import type { IdSet } from "./id-set";
+import { IdSetBuilder } from "./id-set-builder";
+import { forEachLine, LineTooLongError } from "./line-scanner";
+
+/**
+ * Checks one ID (already trimmed). Returns why it is invalid, or undefined
+ * when it is valid. The reason ends up in error messages, so it must not
+ * quote the ID: IDs are personal data.
+ */
+export type IdValidator = (id: string) => string | undefined;
+
+/** One rejected line of an ID file. */
+export interface IdLineProblem {
+  readonly file: string;
+  readonly line: number;
+  readonly reason: string;
+}
+
+/** Thrown by {@link readIdFiles} when lines fail validation; names files and lines, never IDs. */
+export class IdFileError extends Error {
+  override name = "IdFileError";
+  constructor(
+    /** The first problems found, at most `maxReportedProblems` of them. */
+    readonly problems: readonly IdLineProblem[],
+    /** How many problems there were in all. */
+    readonly totalProblems: number,
+  ) {
+    const listed = problems.map((problem) => `  ${problem.file}:${problem.line}: ${problem.reason}`);
+    const more = totalProblems - problems.length;
+    if (more > 0) listed.push(`  … and ${more} more`);
+    super(`${totalProblems} invalid ID line${totalProblems === 1 ? "" : "s"}:\n${listed.join("\n")}`);
+  }
+}
+
+/** Options for {@link readIdFiles}. */
+export interface ReadIdFilesOptions {
+  /** Rejects IDs; each failure is reported with its file and line. @default accept every ID */
+  readonly validate?: IdValidator;
+  /** How many problems the error lists before "… and N more". @default 20 */
+  readonly maxReportedProblems?: number;
+  /** @default defaultFingerprinter */
+  readonly fingerprinter?: Fingerprinter;
+  /** Longest line accepted, in bytes. @default 65536 */
+  readonly maxLineBytes?: number;
+}
+
+/** Reads one ID file; see {@link readIdFiles}. */
+export async function readIdFile(path: string, options: ReadIdFilesOptions = {}): Promise<IdSet> {
+  return readIdFiles([path], options);
+}
+
+/**
+ * Streams files of one ID per line into one {@link IdSet}.
+ *
+ * Each line is trimmed (like `String.prototype.trim`); blank lines and lines
+ * starting with `#` are skipped; CRLF and a UTF-8 byte order mark are fine.
+ * Repeated IDs are dropped and counted in `duplicatesRemoved`. Lines that
+ * are not valid UTF-8 or fail `validate` make the whole read fail with an
+ * {@link IdFileError} listing them (all files are read first, so one run
+ * reports every problem up to the cap).
+ */
+export async function readIdFiles(paths: readonly string[], options: ReadIdFilesOptions = {}): Promise<IdSet> {
+  const sizes = await Promise.all(paths.map(async (path) => (await stat(path)).size));
+  const builderOptions = {
+    // Every line may lack its "\n" only at the very end of a file.
+    expectedBytes: sizes.reduce((sum, size) => sum + size, 0) + paths.length,
+    ...(options.fingerprinter === undefined ? {} : { fingerprinter: options.fingerprinter }),
+  };
+  const builder = new IdSetBuilder(builderOptions);
+  const problems = new ProblemLog(options.maxReportedProblems ?? 20);
+  for (const path of paths) {
+    const acceptLine = lineAcceptor(builder, options.validate, (line, reason) => problems.add({ file: path, line, reason }));
+    const lineOptions = options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes };
+    try {
+      await forEachLine(createReadStream(path, { highWaterMark: 1 << 20 }), acceptLine, lineOptions);
+    } catch (error) {
+      if (!(error instanceof LineTooLongError)) throw error;
+      problems.add({ file: path, line: error.lineNumber, reason: error.message.replace(/^line \d+ is/, "line is") });
+    }
+  }
+  problems.throwIfAny();
+  return builder.build();
+}
+
+const HASH = 0x23;
+
+/** ASCII whitespace, exactly what `String.prototype.trim` removes below U+0080. */
+function isAsciiSpace(byte: number): boolean {
+  return byte === 0x20 || (byte >= 0x09 && byte <= 0x0d);
+}
+
+/**
+ * Returns the per-line handler: trim, skip, validate, add. Pure-ASCII lines
+ * (the norm) stay as bytes; only lines with other bytes are decoded, so
+ * their trimming and validation follow the string rules exactly.
+ */
+function lineAcceptor(
+  builder: IdSetBuilder,
+  validate: IdValidator | undefined,
+  reject: (line: number, reason: string) => void,
+): (chunk: Buffer, start: number, end: number, lineNumber: number) => void {
+  const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  return (chunk, start, end, lineNumber) => {
+    let first = start;
+    let last = end;
+    while (first < last && isAsciiSpace(chunk[first] as number)) first++;
+    while (last > first && isAsciiSpace(chunk[last - 1] as number)) last--;
+    if (first === last || chunk[first] === HASH) return;
+    let anyHighBit = 0;
+    for (let k = first; k < last; k++) anyHighBit |= chunk[k] as number;
+    if ((anyHighBit & 0x80) === 0) {
+      if (validate !== undefined) {
+        const reason = validate(chunk.toString("latin1", first, last));
+        if (reason !== undefined) return reject(lineNumber, reason);
+      }
+      builder.addBytes(chunk, first, last);
+      return;
+    }
+    let id: string;
+    try {
+      id = strictUtf8.decode(chunk.subarray(start, end)).trim();
+    } catch {
+      return reject(lineNumber, "not valid UTF-8");
+    }
+    if (id.length === 0 || id.startsWith("#")) return;
+    const reason = validate?.(id);
+    if (reason !== undefined) return reject(lineNumber, reason);
+    builder.add(id);
+  };
+}
+
+/** Keeps the first few problems and counts the rest. */
+class ProblemLog {
+  private readonly kept: IdLineProblem[] = [];
+  private total = 0;
+  constructor(private readonly limit: number) {}
+
+  add(problem: IdLineProblem): void {
+    this.total++;
+    if (this.kept.length < this.limit) this.kept.push(problem);
+  }
+
+  throwIfAny(): void {
+    if (this.total > 0) throw new IdFileError(this.kept, this.total);
+  }
+}

@@ -1,0 +1,15 @@
+export { defaultFingerprinter, type Fingerprinter } from "./fingerprint";
+export { IdSet, type IdSetParts } from "./id-set";
+export { IdSetBuilder, idSetFrom, type IdSetBuilderOptions } from "./id-set-builder";
+export {
+  IdFileError,
+  readIdFile,
+  readIdFiles,
+  type IdLineProblem,
+  type IdValidator,
+  type ReadIdFilesOptions,
+} from "./id-file-reader";
+export { forEachLine, LineTooLongError, type ForEachLineOptions, type LineHandler } from "./line-scanner";
+export { isSetDigest, setDigest } from "./set-digest";
+export { applyPlan, IdSelection, planMembership, type MembershipPlan } from "./plan-membership";
+export { membershipOps, type MembershipIdType, type MembershipOp, type MembershipTarget } from "./membership-ops";
