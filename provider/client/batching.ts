@@ -1,0 +1,495 @@
+/**
+ * Packs records into request bodies that respect the API's limits. Pure and
+ * hot: bodies are built as strings from templates (no patch objects, no
+ * `JSON.stringify` of whole bodies), and byte sizes are tracked as we go, so
+ * a limit is never exceeded and nothing is measured twice.
+ *
+ * Limits (shared/reference/dp-api.md): PATCH /v2/dp/audience ≤ 1 MB and ≤ 2000
+ * patches; POST /dp/records/hashed ≤ 5 MB; PATCH /v2/dp/users ≤ 1000 users and
+ * ≤ 1 MB. "MB" is taken as 10^6 bytes, the conservative reading.
+ */
+import { InvalidInputError, RecordTooLargeError } from "./input-errors";
+import { toInt64String } from "./int64";
+
+export type RecordIdType = "COOKIE" | "MAID" | "EXTERNAL_USER_ID";
+export type MembershipOpKind = "add" | "remove";
+
+const RECORD_ID_TYPES: ReadonlySet<string> = new Set<RecordIdType>(["COOKIE", "MAID", "EXTERNAL_USER_ID"]);
+const MEMBERSHIP_OP_KINDS: ReadonlySet<string> = new Set<MembershipOpKind>(["add", "remove"]);
+
+/**
+ * Row form: one record joins (`add`) or leaves (`remove`) one or more
+ * audiences. Rows for the same record and op are merged into one patch.
+ */
+export interface MembershipOp {
+  op: MembershipOpKind;
+  type: RecordIdType;
+  /** The record id without its type prefix, e.g. a cookie id. */
+  value: string;
+  /** Audience ids (int64 decimal strings). */
+  audienceIds: readonly string[];
+}
+
+/**
+ * Columnar form, for millions of records: every value in `values` gets the
+ * same op on the same audiences. This is the fast path: the per-audience part
+ * of each patch is built once per column. Columns are not merged with each
+ * other, so a record should appear in at most one column per op (the planner's
+ * natural output: one column per audience set and op).
+ */
+export interface MembershipOpColumn {
+  op: MembershipOpKind;
+  type: RecordIdType;
+  values: readonly string[];
+  audienceIds: readonly string[];
+}
+
+/** A ready-to-send request body with its counts. */
+export interface RequestBatch {
+  /** JSON body text. */
+  body: string;
+  /** UTF-8 size of `body`. */
+  bytes: number;
+  /** Record-level operations in the body (memberships, records or users). */
+  ops: number;
+}
+
+/** A PATCH /v2/dp/audience body. */
+export interface PatchBatch extends RequestBatch {
+  /** Patches in the body (one per record and op). */
+  patches: number;
+}
+
+export interface PatchBatchLimits {
+  /**
+   * Max body size, in bytes.
+   * @default 1000000
+   */
+  maxBodyBytes: number;
+  /**
+   * Max patches per body.
+   * @default 2000
+   */
+  maxPatches: number;
+}
+
+export const DEFAULT_PATCH_BATCH_LIMITS: Readonly<PatchBatchLimits> = Object.freeze({ maxBodyBytes: 1_000_000, maxPatches: 2000 });
+
+const PATCH_BODY_START = '{"patches":[';
+const BODY_END = "]}";
+const PATCH_WRAPPER_BYTES = PATCH_BODY_START.length + BODY_END.length;
+
+// Printable ASCII except `"` and `\`: such a value goes into JSON verbatim and
+// its byte length equals its string length. Anything else takes the slow path.
+const NEEDS_ESCAPING_OR_MULTIBYTE = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
+
+/** Packs columns into PATCH /v2/dp/audience bodies. Lazy: bodies are built as they are consumed. */
+export function* packMembershipColumns(
+  columns: Iterable<MembershipOpColumn>,
+  limits: PatchBatchLimits = DEFAULT_PATCH_BATCH_LIMITS,
+): Generator<PatchBatch, void, undefined> {
+  checkPatchLimits(limits);
+  const builder = new PatchBodyBuilder(limits);
+  const audienceSuffixes = new AudienceSuffixCache();
+  for (const column of columns) {
+    checkOpAndType(column.op, column.type, "column");
+    const values = column.values;
+    if (values.length === 0) continue;
+    const { suffix, audienceCount } = audienceSuffixes.get(column.audienceIds, "column.audienceIds");
+    const prefix = patchPrefix(column.op, column.type);
+    const fixedBytes = prefix.length + suffix.length;
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      if (typeof value !== "string" || value.length === 0) {
+        throw new InvalidInputError(`column.values[${i}]`, `${column.type} record value at index ${i} is empty or not a string`);
+      }
+      let patch: string;
+      let patchBytes: number;
+      if (NEEDS_ESCAPING_OR_MULTIBYTE.test(value)) {
+        const escaped = escapeJsonStringContent(value);
+        patch = prefix + escaped + suffix;
+        patchBytes = fixedBytes + Buffer.byteLength(escaped, "utf8");
+      } else {
+        patch = prefix + value + suffix;
+        patchBytes = fixedBytes + value.length;
+      }
+      const full = builder.add(patch, patchBytes, audienceCount, column.type, value);
+      if (full !== undefined) yield full;
+    }
+  }
+  const last = builder.finish();
+  if (last !== undefined) yield last;
+}
+
+/**
+ * Packs rows into PATCH /v2/dp/audience bodies, first merging rows of the same
+ * record and op into one patch whose `value` lists all their audiences
+ * (deduplicated, in first-seen order). Output order follows first appearance.
+ */
+export function packMembershipOps(
+  ops: Iterable<MembershipOp>,
+  limits: PatchBatchLimits = DEFAULT_PATCH_BATCH_LIMITS,
+): Generator<PatchBatch, void, undefined> {
+  return packMembershipColumns(membershipOpsToColumns(ops), limits);
+}
+
+/** Merges rows (see `mergeMembershipOps`) and turns each merged record into a one-value column. */
+export function membershipOpsToColumns(ops: Iterable<MembershipOp>): MembershipOpColumn[] {
+  return mergeMembershipOps(ops).map((record) => ({ op: record.op, type: record.type, values: [record.value], audienceIds: record.audienceIds }));
+}
+
+/**
+ * Checks every column before anything is sent: op and type, audience ids,
+ * non-empty values, and that each record fits a body on its own. Cheap: exact
+ * byte counts are only computed for values long enough to possibly not fit.
+ * @throws InvalidInputError or RecordTooLargeError naming the record.
+ */
+export function checkMembershipColumns(columns: readonly MembershipOpColumn[], limits: PatchBatchLimits = DEFAULT_PATCH_BATCH_LIMITS): void {
+  checkPatchLimits(limits);
+  const audienceSuffixes = new AudienceSuffixCache();
+  for (const column of columns) {
+    checkOpAndType(column.op, column.type, "column");
+    const values = column.values;
+    if (values.length === 0) continue;
+    const fixedBytes = PATCH_WRAPPER_BYTES + patchPrefix(column.op, column.type).length + audienceSuffixes.get(column.audienceIds, "column.audienceIds").suffix.length;
+    // One UTF-16 unit never takes more than 6 bytes in JSON (`\uXXXX`).
+    const safeLength = Math.floor((limits.maxBodyBytes - fixedBytes) / 6);
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      if (typeof value !== "string" || value.length === 0) {
+        throw new InvalidInputError(`column.values[${i}]`, `${column.type} record value at index ${i} is empty or not a string`);
+      }
+      if (value.length > safeLength) {
+        const bytes = fixedBytes + Buffer.byteLength(escapeJsonStringContent(value), "utf8");
+        if (bytes > limits.maxBodyBytes) throw new RecordTooLargeError(column.type, value, bytes, limits.maxBodyBytes);
+      }
+    }
+  }
+}
+
+/** Merges rows by (op, type, value), uniting their audience ids. */
+export function mergeMembershipOps(ops: Iterable<MembershipOp>): MembershipOp[] {
+  const byRecord = new Map<string, { op: MembershipOpKind; type: RecordIdType; value: string; audienceIds: string[] }>();
+  let index = 0;
+  for (const op of ops) {
+    checkOpAndType(op.op, op.type, `ops[${index}]`);
+    if (typeof op.value !== "string" || op.value.length === 0) {
+      throw new InvalidInputError(`ops[${index}].value`, `${op.type} record value at index ${index} is empty or not a string`);
+    }
+    if (op.audienceIds.length === 0) {
+      throw new InvalidInputError(`ops[${index}].audienceIds`, `ops[${index}] (${op.type}) lists no audience ids`);
+    }
+    const key = `${op.op}\u0000${op.type}\u0000${op.value}`;
+    const existing = byRecord.get(key);
+    if (existing === undefined) {
+      byRecord.set(key, { op: op.op, type: op.type, value: op.value, audienceIds: [...new Set(op.audienceIds)] });
+    } else {
+      for (const id of op.audienceIds) if (!existing.audienceIds.includes(id)) existing.audienceIds.push(id);
+    }
+    index++;
+  }
+  return [...byRecord.values()];
+}
+
+/** Accumulates patches and hands out a full body when the next patch would not fit. */
+class PatchBodyBuilder {
+  readonly #maxBodyBytes: number;
+  readonly #maxPatches: number;
+  #parts: string[] = [];
+  #bytes = PATCH_WRAPPER_BYTES;
+  #ops = 0;
+
+  constructor(limits: PatchBatchLimits) {
+    this.#maxBodyBytes = limits.maxBodyBytes;
+    this.#maxPatches = limits.maxPatches;
+  }
+
+  /** Adds a patch; returns the previous body when this patch had to start a new one. */
+  add(patch: string, patchBytes: number, ops: number, recordType: string, recordValue: string): PatchBatch | undefined {
+    if (PATCH_WRAPPER_BYTES + patchBytes > this.#maxBodyBytes) {
+      throw new RecordTooLargeError(recordType, recordValue, PATCH_WRAPPER_BYTES + patchBytes, this.#maxBodyBytes);
+    }
+    const count = this.#parts.length;
+    let full: PatchBatch | undefined;
+    if (count === this.#maxPatches || this.#bytes + patchBytes + (count > 0 ? 1 : 0) > this.#maxBodyBytes) {
+      full = this.#take();
+    }
+    this.#bytes += patchBytes + (this.#parts.length > 0 ? 1 : 0);
+    this.#parts.push(patch);
+    this.#ops += ops;
+    return full;
+  }
+
+  finish(): PatchBatch | undefined {
+    return this.#parts.length > 0 ? this.#take() : undefined;
+  }
+
+  #take(): PatchBatch {
+    const batch: PatchBatch = {
+      body: PATCH_BODY_START + this.#parts.join(",") + BODY_END,
+      bytes: this.#bytes,
+      patches: this.#parts.length,
+      ops: this.#ops,
+    };
+    this.#parts = [];
+    this.#bytes = PATCH_WRAPPER_BYTES;
+    this.#ops = 0;
+    return batch;
+  }
+}
+
+/** Builds `/audiences","value":[1,2]}` once per distinct audience list (ids validated once). */
+class AudienceSuffixCache {
+  readonly #byKey = new Map<string, { suffix: string; audienceCount: number }>();
+
+  get(audienceIds: readonly string[], field: string): { suffix: string; audienceCount: number } {
+    const key = audienceIds.join(",");
+    let entry = this.#byKey.get(key);
+    if (entry === undefined) {
+      if (audienceIds.length === 0) throw new InvalidInputError(field, `${field} is empty: a patch needs at least one audience id`);
+      const canonical = [...new Set(audienceIds.map((id, i) => toInt64String(id, `${field}[${i}]`)))];
+      entry = { suffix: `/audiences","value":[${canonical.join(",")}]}`, audienceCount: canonical.length };
+      this.#byKey.set(key, entry);
+    }
+    return entry;
+  }
+}
+
+function patchPrefix(op: MembershipOpKind, type: RecordIdType): string {
+  return `{"op":"${op}","path":"/${type}-`;
+}
+
+/** JSON string content (without quotes) for `value`; identity for plain printable ASCII. */
+export function escapeJsonStringContent(value: string): string {
+  if (!NEEDS_ESCAPING_OR_MULTIBYTE.test(value)) return value;
+  // JSON.stringify escapes quotes, backslashes, control characters and lone surrogates.
+  const quoted = JSON.stringify(value);
+  return quoted.slice(1, -1);
+}
+
+function checkOpAndType(op: string, type: string, where: string): void {
+  if (!MEMBERSHIP_OP_KINDS.has(op)) throw new InvalidInputError(`${where}.op`, `${where}.op must be "add" or "remove" (got ${JSON.stringify(op)})`);
+  if (!RECORD_ID_TYPES.has(type)) {
+    throw new InvalidInputError(`${where}.type`, `${where}.type must be COOKIE, MAID or EXTERNAL_USER_ID (got ${JSON.stringify(type)})`);
+  }
+}
+
+function checkPatchLimits(limits: PatchBatchLimits): void {
+  checkPositiveInteger(limits.maxBodyBytes, "maxBodyBytes");
+  checkPositiveInteger(limits.maxPatches, "maxPatches");
+}
+
+function checkPositiveInteger(value: number, name: string): void {
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer (got ${value})`);
+}
+
+// ---------------------------------------------------------------------------
+// Hashed records: POST /dp/records/hashed
+
+export const HASHED_PII_FIELDS = ["email", "phone", "firstName", "lastName", "address", "city", "state", "postalCode"] as const;
+export type HashedPiiField = (typeof HASHED_PII_FIELDS)[number];
+
+/** One set of SHA-256 hashes (64 lowercase hex chars each) describing a person. */
+export type HashedPiiSet = Partial<Record<HashedPiiField, string>>;
+
+export interface HashedRecordInput {
+  /** Your id for the person, `[0-9a-zA-Z-_]{1,128}`; later usable as an `EXTERNAL_USER_ID` record. */
+  externalId: string;
+  /** One or more sets of hashes for this person. */
+  hashedRecords: readonly HashedPiiSet[];
+}
+
+export interface HashedRecordBatchLimits {
+  /**
+   * Max body size, in bytes.
+   * @default 5000000
+   */
+  maxBodyBytes: number;
+  /**
+   * Max records per body (the API documents none).
+   * @default Infinity
+   */
+  maxRecords: number;
+}
+
+export const DEFAULT_HASHED_RECORD_BATCH_LIMITS: Readonly<HashedRecordBatchLimits> = Object.freeze({
+  maxBodyBytes: 5_000_000,
+  maxRecords: Number.POSITIVE_INFINITY,
+});
+
+const EXTERNAL_ID_PATTERN = /^[0-9a-zA-Z_-]{1,128}$/;
+const SHA256_HEX_PATTERN = /^[0-9a-f]{64}$/;
+const HASHED_PII_FIELD_SET: ReadonlySet<string> = new Set(HASHED_PII_FIELDS);
+
+const HASHED_BODY_START = '{"records":[';
+
+/** Validates and packs hashed records into POST /dp/records/hashed bodies. */
+export function* packHashedRecords(
+  records: Iterable<HashedRecordInput>,
+  limits: HashedRecordBatchLimits = DEFAULT_HASHED_RECORD_BATCH_LIMITS,
+): Generator<RequestBatch, void, undefined> {
+  checkHashedRecordLimits(limits);
+  yield* packJsonArray(hashedRecordItems(records), HASHED_BODY_START, BODY_END, limits.maxBodyBytes, limits.maxRecords);
+}
+
+/**
+ * Validates every record and checks it fits a body on its own, before anything is sent.
+ * @throws InvalidInputError or RecordTooLargeError naming the record.
+ */
+export function checkHashedRecords(records: Iterable<HashedRecordInput>, limits: HashedRecordBatchLimits = DEFAULT_HASHED_RECORD_BATCH_LIMITS): void {
+  checkHashedRecordLimits(limits);
+  for (const item of hashedRecordItems(records)) checkItemFits(item, HASHED_BODY_START.length + BODY_END.length, limits.maxBodyBytes);
+}
+
+function checkHashedRecordLimits(limits: HashedRecordBatchLimits): void {
+  checkPositiveInteger(limits.maxBodyBytes, "maxBodyBytes");
+  if (!(limits.maxRecords >= 1)) throw new RangeError(`maxRecords must be ≥ 1 (got ${limits.maxRecords})`);
+}
+
+function hashedRecordItems(records: Iterable<HashedRecordInput>): Generator<JsonArrayItem, void, undefined> {
+  return mapIterable(records, (record, index) => {
+    const json = hashedRecordJson(record, index);
+    // Validated content is plain ASCII, so bytes = characters.
+    return { json, bytes: json.length, recordType: "externalId", recordId: record.externalId };
+  });
+}
+
+function hashedRecordJson(record: HashedRecordInput, index: number): string {
+  const where = `records[${index}]`;
+  if (typeof record.externalId !== "string" || !EXTERNAL_ID_PATTERN.test(record.externalId)) {
+    throw new InvalidInputError(`${where}.externalId`, `${where}.externalId must match [0-9a-zA-Z-_]{1,128}`);
+  }
+  if (!Array.isArray(record.hashedRecords) || record.hashedRecords.length === 0) {
+    throw new InvalidInputError(`${where}.hashedRecords`, `${where} (externalId ${record.externalId}) has no hashed records`);
+  }
+  const sets = record.hashedRecords.map((set: HashedPiiSet, setIndex: number) => {
+    const fields: string[] = [];
+    for (const [field, hash] of Object.entries(set)) {
+      if (hash === undefined) continue;
+      const path = `${where}.hashedRecords[${setIndex}].${field}`;
+      if (!HASHED_PII_FIELD_SET.has(field)) throw new InvalidInputError(path, `${path} is not a hashed-record field (expected one of ${HASHED_PII_FIELDS.join(", ")})`);
+      if (typeof hash !== "string" || !SHA256_HEX_PATTERN.test(hash)) {
+        throw new InvalidInputError(path, `${path} must be a SHA-256 hash: 64 lowercase hex characters`);
+      }
+      fields.push(`"${field}":"${hash}"`);
+    }
+    if (fields.length === 0) throw new InvalidInputError(`${where}.hashedRecords[${setIndex}]`, `${where}.hashedRecords[${setIndex}] has no fields`);
+    return `{${fields.join(",")}}`;
+  });
+  return `{"externalId":"${record.externalId}","hashedRecords":[${sets.join(",")}]}`;
+}
+
+// ---------------------------------------------------------------------------
+// User deletion: PATCH /v2/dp/users
+
+export interface UserDeletionInput {
+  type: RecordIdType;
+  value: string;
+  /** Limit the deletion to this advertiser's data (int64 decimal string); omit to delete everything this client holds. */
+  advertiserId?: string;
+  /** When the user's consent was withdrawn, in epoch ms. */
+  consentTime?: number;
+}
+
+export interface UserDeletionBatchLimits {
+  /**
+   * Max body size, in bytes.
+   * @default 1000000
+   */
+  maxBodyBytes: number;
+  /**
+   * Max users per body.
+   * @default 1000
+   */
+  maxUsers: number;
+}
+
+export const DEFAULT_USER_DELETION_BATCH_LIMITS: Readonly<UserDeletionBatchLimits> = Object.freeze({ maxBodyBytes: 1_000_000, maxUsers: 1000 });
+
+const USERS_BODY_START = '{"operation":"DELETE","users":[';
+
+/** Validates and packs user deletions into PATCH /v2/dp/users bodies. */
+export function* packUserDeletions(
+  users: Iterable<UserDeletionInput>,
+  limits: UserDeletionBatchLimits = DEFAULT_USER_DELETION_BATCH_LIMITS,
+): Generator<RequestBatch, void, undefined> {
+  checkPositiveInteger(limits.maxBodyBytes, "maxBodyBytes");
+  checkPositiveInteger(limits.maxUsers, "maxUsers");
+  yield* packJsonArray(userDeletionItems(users), USERS_BODY_START, BODY_END, limits.maxBodyBytes, limits.maxUsers);
+}
+
+/**
+ * Validates every user and checks it fits a body on its own, before anything is sent.
+ * @throws InvalidInputError or RecordTooLargeError naming the record.
+ */
+export function checkUserDeletions(users: Iterable<UserDeletionInput>, limits: UserDeletionBatchLimits = DEFAULT_USER_DELETION_BATCH_LIMITS): void {
+  checkPositiveInteger(limits.maxBodyBytes, "maxBodyBytes");
+  checkPositiveInteger(limits.maxUsers, "maxUsers");
+  for (const item of userDeletionItems(users)) checkItemFits(item, USERS_BODY_START.length + BODY_END.length, limits.maxBodyBytes);
+}
+
+function userDeletionItems(users: Iterable<UserDeletionInput>): Generator<JsonArrayItem, void, undefined> {
+  return mapIterable(users, (user, index) => {
+    const json = userDeletionJson(user, index);
+    return { json, bytes: Buffer.byteLength(json, "utf8"), recordType: user.type, recordId: user.value };
+  });
+}
+
+function userDeletionJson(user: UserDeletionInput, index: number): string {
+  const where = `users[${index}]`;
+  if (!RECORD_ID_TYPES.has(user.type)) {
+    throw new InvalidInputError(`${where}.type`, `${where}.type must be COOKIE, MAID or EXTERNAL_USER_ID (got ${JSON.stringify(user.type)})`);
+  }
+  if (typeof user.value !== "string" || user.value.length === 0) {
+    throw new InvalidInputError(`${where}.value`, `${where}.value is empty or not a string`);
+  }
+  let json = `{"userId":{"type":"${user.type}","value":${JSON.stringify(user.value)}}`;
+  // The users endpoint takes advertiserId as a string (unlike create, where it is a number).
+  if (user.advertiserId !== undefined) json += `,"advertiserId":"${toInt64String(user.advertiserId, `${where}.advertiserId`)}"`;
+  if (user.consentTime !== undefined) {
+    if (!Number.isSafeInteger(user.consentTime) || user.consentTime < 0) {
+      throw new InvalidInputError(`${where}.consentTime`, `${where}.consentTime must be epoch milliseconds (a non-negative integer)`);
+    }
+    json += `,"consentTime":${user.consentTime}`;
+  }
+  return `${json}}`;
+}
+
+// ---------------------------------------------------------------------------
+
+interface JsonArrayItem {
+  json: string;
+  bytes: number;
+  recordType: string;
+  recordId: string;
+}
+
+/** Packs pre-rendered JSON items into `<start>item,item<end>` bodies within byte and count limits. */
+function* packJsonArray(items: Iterable<JsonArrayItem>, start: string, end: string, maxBodyBytes: number, maxItems: number): Generator<RequestBatch, void, undefined> {
+  const wrapperBytes = start.length + end.length;
+  let parts: string[] = [];
+  let bytes = wrapperBytes;
+  for (const item of items) {
+    checkItemFits(item, wrapperBytes, maxBodyBytes);
+    const separator = parts.length > 0 ? 1 : 0;
+    if (parts.length >= maxItems || bytes + separator + item.bytes > maxBodyBytes) {
+      yield { body: start + parts.join(",") + end, bytes, ops: parts.length };
+      parts = [];
+      bytes = wrapperBytes;
+    }
+    bytes += item.bytes + (parts.length > 0 ? 1 : 0);
+    parts.push(item.json);
+  }
+  if (parts.length > 0) yield { body: start + parts.join(",") + end, bytes, ops: parts.length };
+}
+
+function checkItemFits(item: JsonArrayItem, wrapperBytes: number, maxBodyBytes: number): void {
+  if (wrapperBytes + item.bytes > maxBodyBytes) {
+    throw new RecordTooLargeError(item.recordType, item.recordId, wrapperBytes + item.bytes, maxBodyBytes);
+  }
+}
+
+function* mapIterable<T, U>(items: Iterable<T>, map: (item: T, index: number) => U): Generator<U, void, undefined> {
+  let index = 0;
+  for (const item of items) yield map(item, index++);
+}

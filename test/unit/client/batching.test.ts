@@ -1,0 +1,276 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import {
+  checkHashedRecords,
+  checkMembershipColumns,
+  checkUserDeletions,
+  escapeJsonStringContent,
+  mergeMembershipOps,
+  packHashedRecords,
+  packMembershipColumns,
+  packMembershipOps,
+  packUserDeletions,
+  type HashedRecordInput,
+  type MembershipOp,
+  type MembershipOpColumn,
+  type PatchBatch,
+  type RecordIdType,
+  type RequestBatch,
+} from "../../../provider/client/batching";
+import { InvalidInputError, RecordTooLargeError } from "../../../provider/client/input-errors";
+
+interface SentPatch {
+  op: string;
+  path: string;
+  value: string[];
+}
+
+/** Parses a body the way a server would; ids (bare numbers above 2^53) are re-read exactly from the text. */
+function patchesOf(batch: PatchBatch): SentPatch[] {
+  const body = JSON.parse(batch.body) as { patches: Array<{ op: string; path: string }> };
+  return body.patches.map((patch, index) => ({ op: patch.op, path: patch.path, value: idsOfPatch(batch.body, index) }));
+}
+
+// `"value":[` cannot occur inside a JSON string (its quote would be escaped), so this finds exactly the id lists.
+function idsOfPatch(body: string, index: number): string[] {
+  const values = [...body.matchAll(/"value":\[([0-9,-]*)\]/g)].map((match) => match[1] ?? "");
+  return (values[index] ?? "").split(",");
+}
+
+function assertWithinLimits(batches: readonly RequestBatch[], maxBodyBytes: number): void {
+  for (const batch of batches) {
+    assert.equal(Buffer.byteLength(batch.body, "utf8"), batch.bytes, "bytes must match the body");
+    assert.ok(batch.bytes <= maxBodyBytes, `body of ${batch.bytes} bytes exceeds ${maxBodyBytes}`);
+    JSON.parse(batch.body); // always valid JSON
+  }
+}
+
+const int64Ids = fc.constantFrom("72057594038053890", "9223372036854775807", "1", "-42", "123456789012");
+const recordTypes = fc.constantFrom<RecordIdType>("COOKIE", "MAID", "EXTERNAL_USER_ID");
+const recordValues = fc.oneof(
+  fc.string({ minLength: 1, maxLength: 30 }),
+  fc.string({ unit: "binary", minLength: 1, maxLength: 10 }), // quotes, control chars, astral and lone surrogates
+  fc.constantFrom('a"b', "back\\slash", "tab\tnew\nline", "\u0000", "\ud800", "é-ü_€", "🍪"),
+);
+
+describe("batching", () => {
+  describe("PATCH /v2/dp/audience bodies", () => {
+    it("builds exact JSON: path with type prefix, ids as bare int64 numbers", () => {
+      const [batch, ...rest] = [
+        ...packMembershipColumns([{ op: "add", type: "COOKIE", values: ["EMpBAI0GRcK4nBNGpPGg5g"], audienceIds: ["72057594038053890", "9223372036854775807"] }]),
+      ];
+      assert.equal(rest.length, 0);
+      assert.equal(
+        batch?.body,
+        '{"patches":[{"op":"add","path":"/COOKIE-EMpBAI0GRcK4nBNGpPGg5g/audiences","value":[72057594038053890,9223372036854775807]}]}',
+      );
+      assert.deepEqual({ bytes: batch?.bytes, patches: batch?.patches, ops: batch?.ops }, { bytes: batch?.body.length, patches: 1, ops: 2 });
+    });
+
+    it("escapes record values as JSON strings", () => {
+      const [batch] = [...packMembershipColumns([{ op: "remove", type: "EXTERNAL_USER_ID", values: ['a"b\\c\n', "\ud800x"], audienceIds: ["1"] }])];
+      const parsed = JSON.parse(batch?.body ?? "") as { patches: Array<{ path: string }> };
+      assert.deepEqual(
+        parsed.patches.map((p) => p.path),
+        ['/EXTERNAL_USER_ID-a"b\\c\n/audiences', "/EXTERNAL_USER_ID-\ud800x/audiences"],
+      );
+      assert.equal(Buffer.byteLength(batch?.body ?? ""), batch?.bytes);
+      assert.equal(escapeJsonStringContent("plain-ASCII_123"), "plain-ASCII_123");
+    });
+
+    it("splits at exactly maxPatches and at exactly maxBodyBytes", () => {
+      const values = Array.from({ length: 7 }, (_, i) => `cookie${i}`); // each patch: 58 bytes
+      const byCount = [...packMembershipColumns([{ op: "add", type: "COOKIE", values, audienceIds: ["1"] }], { maxBodyBytes: 1_000_000, maxPatches: 3 })];
+      assert.deepEqual(byCount.map((b) => b.patches), [3, 3, 1]);
+      const onePatch = byCount[2]?.bytes ?? 0;
+      const twoPatches = 2 * (onePatch - 14) + 1 + 14;
+      const bySize = [...packMembershipColumns([{ op: "add", type: "COOKIE", values, audienceIds: ["1"] }], { maxBodyBytes: twoPatches, maxPatches: 2000 })];
+      assert.deepEqual(bySize.map((b) => b.patches), [2, 2, 2, 1]);
+      assert.ok(bySize.every((b) => b.bytes <= twoPatches));
+      assert.equal(bySize[0]?.bytes, twoPatches);
+    });
+
+    it("never exceeds a limit, loses or duplicates nothing (property)", () => {
+      const columns = fc.array(
+        fc.record({
+          op: fc.constantFrom<"add" | "remove">("add", "remove"),
+          type: recordTypes,
+          values: fc.array(recordValues, { maxLength: 40 }),
+          audienceIds: fc.uniqueArray(int64Ids, { minLength: 1, maxLength: 3 }),
+        }),
+        { maxLength: 6 },
+      );
+      const limits = fc.record({ maxBodyBytes: fc.integer({ min: 150, max: 3000 }), maxPatches: fc.integer({ min: 1, max: 50 }) });
+      fc.assert(
+        fc.property(columns, limits, (input: MembershipOpColumn[], limit) => {
+          const expected = input.flatMap((c) => c.values.map((v) => `${c.op} /${c.type}-${v}/audiences ${c.audienceIds.map((id) => BigInt(id).toString()).join(",")}`));
+          let batches: PatchBatch[];
+          try {
+            batches = [...packMembershipColumns(input, limit)];
+          } catch (error) {
+            // Only legitimate failure: one record alone does not fit.
+            assert.ok(error instanceof RecordTooLargeError, String(error));
+            assert.ok(error.bytes > limit.maxBodyBytes);
+            assert.throws(() => checkMembershipColumns(input, limit), RecordTooLargeError);
+            return;
+          }
+          checkMembershipColumns(input, limit); // agrees: everything fits
+          assertWithinLimits(batches, limit.maxBodyBytes);
+          assert.ok(batches.every((b) => b.patches <= limit.maxPatches && b.patches > 0));
+          const sent = batches.flatMap((b) => patchesOf(b).map((p) => `${p.op} ${p.path} ${p.value.join(",")}`));
+          assert.deepEqual(sent, expected);
+          assert.equal(
+            batches.reduce((n, b) => n + b.ops, 0),
+            input.reduce((n, c) => n + c.values.length * c.audienceIds.length, 0),
+          );
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it("merges rows of one record and op into one patch listing all its audiences", () => {
+      const ops: MembershipOp[] = [
+        { op: "add", type: "COOKIE", value: "c1", audienceIds: ["11"] },
+        { op: "add", type: "MAID", value: "c1", audienceIds: ["11"] },
+        { op: "remove", type: "COOKIE", value: "c1", audienceIds: ["33"] },
+        { op: "add", type: "COOKIE", value: "c1", audienceIds: ["22", "11"] },
+      ];
+      const [batch] = [...packMembershipOps(ops)];
+      assert.equal(
+        batch?.body,
+        '{"patches":[' +
+          '{"op":"add","path":"/COOKIE-c1/audiences","value":[11,22]},' +
+          '{"op":"add","path":"/MAID-c1/audiences","value":[11]},' +
+          '{"op":"remove","path":"/COOKIE-c1/audiences","value":[33]}]}',
+      );
+      assert.equal(batch?.ops, 4);
+    });
+
+    it("row merging keeps every (op, record, audience) exactly once (property)", () => {
+      const rows = fc.array(
+        fc.record({
+          op: fc.constantFrom<"add" | "remove">("add", "remove"),
+          type: recordTypes,
+          value: fc.constantFrom("a", "b", "c", 'q"uote'),
+          audienceIds: fc.array(int64Ids, { minLength: 1, maxLength: 3 }),
+        }),
+        { maxLength: 30 },
+      );
+      fc.assert(
+        fc.property(rows, (input: MembershipOp[]) => {
+          const expected = new Set(input.flatMap((r) => r.audienceIds.map((id) => `${r.op}|${r.type}|${r.value}|${BigInt(id)}`)));
+          const merged = mergeMembershipOps(input);
+          const keys = merged.map((r) => `${r.op}|${r.type}|${r.value}`);
+          assert.equal(new Set(keys).size, keys.length, "one patch per record and op");
+          const sent = [...packMembershipOps(input, { maxBodyBytes: 400, maxPatches: 3 })].flatMap((batch) =>
+            patchesOf(batch).flatMap((p) => {
+              const match = /^\/(COOKIE|MAID|EXTERNAL_USER_ID)-(.*)\/audiences$/s.exec(p.path);
+              return p.value.map((id) => `${p.op}|${match?.[1]}|${match?.[2]}|${id}`);
+            }),
+          );
+          assert.equal(sent.length, expected.size, "no duplicates");
+          assert.deepEqual(new Set(sent), expected, "nothing lost");
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it("rejects a record that alone exceeds the body limit, naming it with a truncated id", () => {
+      const huge = "X".repeat(2000);
+      const columns: MembershipOpColumn[] = [{ op: "add", type: "COOKIE", values: ["ok", huge], audienceIds: ["1"] }];
+      const limits = { maxBodyBytes: 1000, maxPatches: 2000 };
+      for (const run of [() => checkMembershipColumns(columns, limits), () => [...packMembershipColumns(columns, limits)]]) {
+        assert.throws(run, (error: unknown) => {
+          assert.ok(error instanceof RecordTooLargeError);
+          assert.equal(error.recordType, "COOKIE");
+          assert.equal(error.recordIdPreview, '"XXXXXXXXXXXX…" (2000 chars)');
+          assert.equal(error.message, 'Record COOKIE "XXXXXXXXXXXX…" (2000 chars) needs 2066 bytes, more than the 1000-byte request limit; it cannot be sent');
+          return true;
+        });
+      }
+    });
+
+    it("validates op, type, values and audience ids", () => {
+      const base: MembershipOpColumn = { op: "add", type: "COOKIE", values: ["v"], audienceIds: ["1"] };
+      const bad: Array<[Partial<MembershipOpColumn>, RegExp]> = [
+        [{ op: "replace" as "add" }, /column.op must be "add" or "remove"/],
+        [{ type: "EMAIL" as RecordIdType }, /column.type must be COOKIE, MAID or EXTERNAL_USER_ID/],
+        [{ values: [""] }, /COOKIE record value at index 0 is empty/],
+        [{ audienceIds: [] }, /column.audienceIds is empty/],
+        [{ audienceIds: ["1", "2^70"] }, /column.audienceIds\[1\] must be an int64/],
+        [{ audienceIds: ["9223372036854775808"] }, /must be an int64/],
+      ];
+      for (const [override, message] of bad) {
+        const column = { ...base, ...override };
+        assert.throws(() => checkMembershipColumns([column]), (error: unknown) => error instanceof InvalidInputError && message.test(error.message));
+        assert.throws(() => [...packMembershipColumns([column])], message);
+      }
+    });
+
+    it("builds bodies lazily", () => {
+      const generator = packMembershipColumns([{ op: "add", type: "COOKIE", values: ["a", "b", "c"], audienceIds: ["1"] }], { maxBodyBytes: 1e6, maxPatches: 1 });
+      assert.equal(generator.next().value?.patches, 1);
+    });
+  });
+
+  describe("POST /dp/records/hashed bodies", () => {
+    const hash = (seed: string): string => seed.repeat(64).slice(0, 64);
+    const record = (externalId: string): HashedRecordInput => ({ externalId, hashedRecords: [{ email: hash("a"), phone: hash("b") }, { email: hash("c") }] });
+
+    it("builds the documented shape", () => {
+      const [batch] = [...packHashedRecords([record("ext-1")])];
+      assert.deepEqual(JSON.parse(batch?.body ?? ""), { records: [{ externalId: "ext-1", hashedRecords: [{ email: hash("a"), phone: hash("b") }, { email: hash("c") }] }] });
+      assert.equal(batch?.ops, 1);
+    });
+
+    it("never exceeds the byte limit and keeps every record once (property)", () => {
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 400, max: 3000 }), fc.integer({ min: 1, max: 10 }), (count, maxBodyBytes, maxRecords) => {
+          const records = Array.from({ length: count }, (_, i) => record(`ext-${i}`));
+          const batches = [...packHashedRecords(records, { maxBodyBytes, maxRecords })];
+          assertWithinLimits(batches, maxBodyBytes);
+          const ids = batches.flatMap((b) => (JSON.parse(b.body) as { records: Array<{ externalId: string }> }).records.map((r) => r.externalId));
+          assert.deepEqual(ids, records.map((r) => r.externalId));
+          assert.ok(batches.every((b) => b.ops <= maxRecords));
+        }),
+      );
+    });
+
+    it("rejects bad ids, bad hashes, unknown fields and oversize records before sending", () => {
+      const cases: Array<[HashedRecordInput, RegExp]> = [
+        [{ externalId: "has space", hashedRecords: [{ email: hash("a") }] }, /records\[0\].externalId must match/],
+        [{ externalId: "ok", hashedRecords: [] }, /has no hashed records/],
+        [{ externalId: "ok", hashedRecords: [{ email: "A".repeat(64) }] }, /records\[0\].hashedRecords\[0\].email must be a SHA-256 hash/],
+        [{ externalId: "ok", hashedRecords: [{ zip: hash("a") } as never] }, /hashedRecords\[0\].zip is not a hashed-record field/],
+        [{ externalId: "ok", hashedRecords: [{}] }, /hashedRecords\[0\] has no fields/],
+      ];
+      for (const [input, message] of cases) assert.throws(() => checkHashedRecords([input]), message);
+      assert.throws(() => checkHashedRecords([record("big")], { maxBodyBytes: 100, maxRecords: 10 }), /Record externalId "big" needs \d+ bytes/);
+    });
+  });
+
+  describe("PATCH /v2/dp/users bodies", () => {
+    it("builds the spec's shape (advertiserId as a string, consentTime in ms)", () => {
+      const [batch] = [...packUserDeletions([{ type: "MAID", value: "m-1", advertiserId: "72057594038053890", consentTime: 1_700_000_000_000 }, { type: "COOKIE", value: 'c"2' }])];
+      assert.equal(
+        batch?.body,
+        '{"operation":"DELETE","users":[{"userId":{"type":"MAID","value":"m-1"},"advertiserId":"72057594038053890","consentTime":1700000000000},{"userId":{"type":"COOKIE","value":"c\\"2"}}]}',
+      );
+    });
+
+    it("splits at 1000 users and at the byte limit", () => {
+      const users = Array.from({ length: 2500 }, (_, i) => ({ type: "COOKIE" as const, value: `cookie-${i}` }));
+      assert.deepEqual([...packUserDeletions(users)].map((b) => b.ops), [1000, 1000, 500]);
+      const small = [...packUserDeletions(users.slice(0, 50), { maxBodyBytes: 500, maxUsers: 1000 })];
+      assertWithinLimits(small, 500);
+      assert.equal(small.reduce((n, b) => n + b.ops, 0), 50);
+    });
+
+    it("validates before sending", () => {
+      assert.throws(() => checkUserDeletions([{ type: "COOKIE", value: "" }]), /users\[0\].value is empty/);
+      assert.throws(() => checkUserDeletions([{ type: "COOKIE", value: "x", advertiserId: "abc" }]), /users\[0\].advertiserId must be an int64/);
+      assert.throws(() => checkUserDeletions([{ type: "COOKIE", value: "x", consentTime: -1 }]), /consentTime must be epoch milliseconds/);
+      assert.throws(() => checkUserDeletions([{ type: "COOKIE", value: "y".repeat(600) }], { maxBodyBytes: 500, maxUsers: 1000 }), RecordTooLargeError);
+    });
+  });
+});
