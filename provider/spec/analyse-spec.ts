@@ -1,0 +1,54 @@
+/**
+ * The pure half of loading: YAML, schema and semantic checks on spec text, plus resolution.
+ * Touches no file system; file existence is left to `loadSpec`.
+ */
+import { resolve } from "node:path";
+
+import { collectFileReferences, type FileReference } from "./file-references";
+import type { LoadedSpec } from "./loaded-spec";
+import { resolveSpec } from "./resolve-spec";
+import { describeSchemaErrors } from "./schema-error-messages";
+import { checkSpecSemantics } from "./semantic-checks";
+import type { SpecError } from "./spec-error";
+import type { SpecIssue } from "./spec-issue";
+import { formatSpecPath } from "./spec-path";
+import { matchesSpecSchema, validateAgainstSpecSchema } from "./spec-schema";
+import { readYamlSource } from "./yaml-source";
+
+export interface SpecAnalysis {
+  /** Every error found in the text, in the order the checks found them. */
+  errors: SpecError[];
+  /** Files the spec names; they still need checking. Empty when the YAML could not be read. */
+  fileReferences: FileReference[];
+  /** Gives issues found later (missing files) positions in this spec. */
+  locate(issues: readonly SpecIssue[]): SpecError[];
+  /** The resolved spec; undefined when there are errors. */
+  spec: LoadedSpec | undefined;
+}
+
+/**
+ * Analyses spec text. `fileName` names the file in errors as given; relative paths in the spec
+ * resolve against its folder (relative to the working directory if `fileName` is relative).
+ */
+export function analyseSpec(text: string, fileName: string): SpecAnalysis {
+  const source = readYamlSource(text);
+  const { locator } = source;
+  const locate = (issues: readonly SpecIssue[]): SpecError[] =>
+    issues.map((issue) => ({
+      file: fileName,
+      ...(issue.position ?? locator.position(issue.path, issue.anchor)),
+      path: formatSpecPath(issue.path),
+      message: issue.message,
+    }));
+  const syntaxErrors = source.syntaxErrors.map(({ offset, message }): SpecError => ({ file: fileName, ...locator.positionAt(offset), path: "", message }));
+  const errors = [...syntaxErrors, ...locate(source.duplicateKeys)];
+  if (source.data === undefined) return { errors, fileReferences: [], locate, spec: undefined };
+
+  const { data } = source;
+  errors.push(...locate(describeSchemaErrors(validateAgainstSpecSchema(data), data, locator)));
+  errors.push(...locate(checkSpecSemantics(data, locator)));
+  const file = resolve(fileName);
+  const fileReferences = collectFileReferences(data, resolve(file, ".."));
+  const spec = errors.length === 0 && matchesSpecSchema(data) ? resolveSpec(data, file, locator) : undefined;
+  return { errors, fileReferences, locate, spec };
+}

@@ -1,0 +1,23 @@
+/** The spec: format, loading, validation and the resolved model. */
+export { loadSpec, parseSpec, type LoadSpecOptions } from "./load-spec";
+export { validateSpecCommand, summarizeSpec, VALIDATE_EXIT } from "./validate-command";
+export { SpecValidationError, formatSpecError, type SpecError } from "./spec-error";
+export type { FileProbe } from "./file-references";
+export {
+  ID_TYPES,
+  type AudienceFee,
+  type Consent,
+  type FilesMemberSource,
+  type IdType,
+  type InlineMemberSource,
+  type LoadedSpec,
+  type MemberSource,
+  type RecordsMemberSource,
+  type ResolvedAudience,
+  type ResolvedDeletion,
+  type ResolvedMembers,
+  type ResolvedRecordsSource,
+  type ResolvedSettings,
+} from "./loaded-spec";
+export { SPEC_SCHEMA } from "./spec-schema";
+export type * as SpecDocument from "./spec-types.generated";

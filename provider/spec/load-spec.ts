@@ -1,0 +1,49 @@
+/**
+ * Loading a spec file: read, validate, resolve. `loadSpec` is the entry point; `parseSpec` does
+ * the same for text in memory without touching the file system.
+ */
+import { readFile } from "node:fs/promises";
+
+import { analyseSpec } from "./analyse-spec";
+import { checkFileReferences, type FileProbe } from "./file-references";
+import type { LoadedSpec } from "./loaded-spec";
+import { SpecValidationError } from "./spec-error";
+
+/**
+ * Parses and validates spec text without touching the file system, so ID files and records
+ * CSVs are not checked for existence (`loadSpec` does that).
+ *
+ * @param text the YAML spec
+ * @param fileName names the spec in errors; relative paths inside the spec resolve against its
+ *   folder (from the working directory when `fileName` is relative)
+ * @throws SpecValidationError listing every error found
+ */
+export function parseSpec(text: string, fileName: string): LoadedSpec {
+  const analysis = analyseSpec(text, fileName);
+  if (analysis.spec === undefined) throw new SpecValidationError(analysis.errors);
+  return analysis.spec;
+}
+
+/** Options for `loadSpec`; tests use them, callers need none. */
+export interface LoadSpecOptions {
+  /** How file existence is checked. Default: `fs.stat`. */
+  probe?: FileProbe;
+}
+
+/**
+ * Reads, validates and resolves a spec file, and checks that every ID file and records CSV it
+ * names exists. The ID files are not read.
+ *
+ * @param path the spec file; errors name it as given
+ * @throws SpecValidationError listing every error found
+ * @throws the `fs` error (with `code`, e.g. ENOENT) when the spec file itself cannot be read
+ */
+export async function loadSpec(path: string, options: LoadSpecOptions = {}): Promise<LoadedSpec> {
+  const text = await readFile(path, "utf8");
+  const analysis = analyseSpec(text, path);
+  const fileErrors = analysis.locate(await checkFileReferences(analysis.fileReferences, options.probe));
+  if (analysis.spec === undefined || fileErrors.length > 0) {
+    throw new SpecValidationError([...analysis.errors, ...fileErrors]);
+  }
+  return analysis.spec;
+}

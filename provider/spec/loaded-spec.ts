@@ -1,0 +1,115 @@
+/**
+ * A spec after validation and resolution: defaults applied, paths absolute, int64s as decimal
+ * strings. This is what the planner and the resources consume.
+ */
+import type { AudienceFee, Consent, IdType } from "./spec-types.generated";
+
+export type { AudienceFee, Consent, IdType };
+
+/** The ID types in the order members are listed and patched. */
+export const ID_TYPES: readonly IdType[] = ["COOKIE", "MAID", "EXTERNAL_USER_ID"];
+
+/** IDs written in the spec itself. */
+export interface InlineMemberSource {
+  kind: "inline";
+  /** The IDs as written (MAIDs keep their case), no repeats. */
+  ids: string[];
+  /** `lines[i]` is the 1-based line of `ids[i]` in the spec file. */
+  lines: number[];
+}
+
+/** IDs in text files, one per line; the members are the union of all files. Not read at load time. */
+export interface FilesMemberSource {
+  kind: "files";
+  /** Absolute paths, in spec order, each known to exist when the spec was loaded. */
+  files: string[];
+}
+
+/** The externalIds of a `records:` entry (issue 6). */
+export interface RecordsMemberSource {
+  kind: "records";
+  /** Key of the entry in `LoadedSpec.records`. */
+  records: string;
+}
+
+export type MemberSource = InlineMemberSource | FilesMemberSource | RecordsMemberSource;
+
+/** Where each ID type's members come from. A type that is absent has no members. */
+export interface ResolvedMembers {
+  COOKIE?: InlineMemberSource | FilesMemberSource;
+  MAID?: InlineMemberSource | FilesMemberSource;
+  EXTERNAL_USER_ID?: MemberSource;
+}
+
+/** One audience with defaults applied. */
+export interface ResolvedAudience {
+  /** Stable key from the spec; the Pulumi resource name. */
+  key: string;
+  /** 1-based line of the key in the spec file. */
+  line: number;
+  /** 10–128 characters. */
+  name: string;
+  /** @default "" */
+  description: string;
+  /** int64 as decimal digits; from the audience or `defaults`. */
+  advertiserId: string;
+  /** @default the audience key */
+  externalAudienceId: string;
+  /** Seconds, 0..34300800. Undefined: not sent, Amazon's default applies. */
+  ttl?: number;
+  /** ISO-3166-1 alpha-2 codes, at least one. */
+  dataSourceCountry: string[];
+  /** Undefined: not sent. */
+  audienceFees?: AudienceFee[];
+  /** Sent with every membership patch. Undefined: no consent field. */
+  consent?: Consent;
+  /** int64 id of an existing audience to manage instead of creating one. */
+  adopt?: string;
+  members: ResolvedMembers;
+}
+
+/** A hashed-PII upload (issue 6). */
+export interface ResolvedRecordsSource {
+  key: string;
+  /** Absolute path of the CSV, known to exist when the spec was loaded. */
+  csv: string;
+  idColumn?: string;
+  /** @default false */
+  hashed: boolean;
+  externalIdSecretConfig?: string;
+  minRows?: number;
+  maxRows?: number;
+  defaultCountry?: string;
+}
+
+/** A user-data deletion request (issue 6). */
+export interface ResolvedDeletion {
+  type: IdType;
+  value: string;
+  /** int64 as decimal digits. Undefined: all advertisers. */
+  advertiserId?: string;
+  /** Epoch milliseconds as decimal digits. */
+  consentTime?: string;
+  /** 1-based line of the entry in the spec file. */
+  line: number;
+}
+
+export interface ResolvedSettings {
+  /** Days, 1..397 (issue 8). Undefined: issue 8's default. */
+  reassertAfterDays?: number;
+}
+
+export interface LoadedSpec {
+  /** Absolute path of the spec file. */
+  file: string;
+  /** Absolute folder of the spec file; relative paths in the spec start here. */
+  dir: string;
+  version: 1;
+  /** In file order. */
+  audiences: ResolvedAudience[];
+  /** In file order. Default: []. */
+  records: ResolvedRecordsSource[];
+  /** In file order. Default: []. */
+  deletions: ResolvedDeletion[];
+  settings: ResolvedSettings;
+}
