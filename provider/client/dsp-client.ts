@@ -1,0 +1,434 @@
+/**
+ * The DSP Data Provider API client: the only module that talks HTTP (and the
+ * only one that imports axios). Everything it does is delegated to pure
+ * parts: batching, retry rules, throttling, error parsing, int64 handling.
+ */
+import http from "node:http";
+import https from "node:https";
+import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from "axios";
+import { AccessTokenProvider, DEFAULT_REFRESH_SKEW_MS, type DspCredentialsSource } from "./auth";
+import {
+  buildCreateAudienceBody,
+  buildUpdateAudienceBody,
+  parseAudienceMetadataResponse,
+  type AudienceMetadata,
+  type CreateAudienceInput,
+  type UpdateAudienceInput,
+} from "./audience-metadata";
+import {
+  DEFAULT_HASHED_RECORD_BATCH_LIMITS,
+  DEFAULT_PATCH_BATCH_LIMITS,
+  DEFAULT_USER_DELETION_BATCH_LIMITS,
+  checkHashedRecords,
+  checkMembershipColumns,
+  checkUserDeletions,
+  membershipOpsToColumns,
+  packHashedRecords,
+  packMembershipColumns,
+  packUserDeletions,
+  type HashedRecordBatchLimits,
+  type HashedRecordInput,
+  type MembershipOp,
+  type MembershipOpColumn,
+  type PatchBatch,
+  type PatchBatchLimits,
+  type RequestBatch,
+  type UserDeletionBatchLimits,
+  type UserDeletionInput,
+} from "./batching";
+import { systemClock, type Clock } from "./clock";
+import { forEachConcurrently } from "./concurrency";
+import { DspCreateMayHaveSucceededError, DspError, DspNetworkError, DspTimeoutError, sanitizeCause } from "./errors";
+import { emitTo, type DspEventListener } from "./events";
+import { InvalidInputError } from "./input-errors";
+import { toInt64String } from "./int64";
+import { resolveEndpoint, type DspEndpoint, type DspRegion } from "./regions";
+import { RequestExecutor, type DspRequestSpec } from "./request-executor";
+import { REQUEST_ID_HEADER } from "./response-error";
+import { RetryBudget, resolveRetryPolicy, type RetryPolicy } from "./retry";
+import { LANE_NAMES, createLanes, resolveLaneLimits, type LaneLimits, type LaneName } from "./throttle";
+import type { HttpRequest, HttpResponse, HttpTransport } from "./transport";
+
+export interface DspClientOptions {
+  /** `NA`, `EU`, `FE`, or a custom `{ apiUrl, tokenUrl }` (e.g. `simulatorEndpoint(url)`). */
+  endpoint: DspRegion | DspEndpoint;
+  /**
+   * LwA credentials, or a function returning them that is called whenever a
+   * token is refreshed. Kept in a private field: never serialized, never logged.
+   */
+  credentials: DspCredentialsSource;
+  /**
+   * Per-lane overrides of rate (req/s), burst and concurrency.
+   * @default metadata 1 req/s, users 1 req/s, audienceMembership 100 req/s × 32 in flight, hashedRecords 5 req/s
+   */
+  throttle?: Partial<Record<LaneName, Partial<LaneLimits>>>;
+  /** Retry tuning (attempts, backoff ms, Retry-After clamp ms, retry budget). See `RetryPolicy` for defaults. */
+  retry?: Partial<RetryPolicy>;
+  /**
+   * Renew the access token this many ms before it expires (at most half its lifetime).
+   * @default 60000
+   */
+  tokenRefreshSkewMs?: number;
+  /**
+   * Abort a request with no complete response after this many ms.
+   * @default 60000
+   */
+  requestTimeoutMs?: number;
+  /** Request body limits. @default patches 1,000,000 B / 2,000 patches; hashed records 5,000,000 B; user deletions 1,000,000 B / 1,000 users */
+  batchLimits?: {
+    patches?: Partial<PatchBatchLimits>;
+    hashedRecords?: Partial<HashedRecordBatchLimits>;
+    userDeletions?: Partial<UserDeletionBatchLimits>;
+  };
+  /** Time and randomness; tests pass a fake. @default systemClock */
+  clock?: Clock;
+  /** Hears every event of this client (requests, retries, waits, accepted ids). */
+  onEvent?: DspEventListener;
+  /** HTTP transport; tests pass a fake. @default axios with keep-alive agents */
+  transport?: HttpTransport;
+}
+
+/** Input of `patchAudienceMembership`: rows, columns, or bodies built beforehand with `packMembership*`. */
+export type MembershipPatchInput =
+  | { ops: readonly MembershipOp[] }
+  | { columns: readonly MembershipOpColumn[] }
+  | { batches: Iterable<PatchBatch> };
+
+export interface MembershipPatchOptions {
+  /** Hears this call's events (in addition to the client's `onEvent`). */
+  onProgress?: DspEventListener;
+}
+
+export interface MembershipPatchResult {
+  /** Requests accepted (not counting retries). */
+  requests: number;
+  patches: number;
+  /** Audience-membership operations accepted (a patch with 3 audience ids counts 3). */
+  ops: number;
+  /** Amazon's asynchronous job ids, one per accepted request. */
+  jobIds: string[];
+  requestIds: string[];
+}
+
+export interface HashedRecordsUploadResult {
+  requests: number;
+  records: number;
+  requestIds: string[];
+}
+
+export interface UserDeletionResult {
+  requests: number;
+  users: number;
+  requestIds: string[];
+}
+
+const METADATA_PATH = "/v2/dp/audiencemetadata";
+const OPERATIONS = {
+  createAudience: "POST /v2/dp/audiencemetadata",
+  getAudience: "GET /v2/dp/audiencemetadata/{audienceId}",
+  updateAudience: "PUT /v2/dp/audiencemetadata/{audienceId}",
+  patchAudience: "PATCH /v2/dp/audience",
+  uploadHashedRecords: "POST /dp/records/hashed",
+  deleteUsers: "PATCH /v2/dp/users",
+} as const;
+
+const HASHED_RECORDS_CONTENT_TYPE = "application/vnd.dpuploadhashedrecordsrequest.v3+json";
+const HASHED_RECORDS_ACCEPT = "application/vnd.dpuploadhashedrecordsresponse.v3+json";
+
+export class DspClient {
+  readonly endpoint: DspEndpoint;
+  readonly #executor: RequestExecutor;
+  readonly #transport: HttpTransport;
+  readonly #laneConcurrency: Readonly<Record<LaneName, number>>;
+  readonly #patchLimits: PatchBatchLimits;
+  readonly #hashedLimits: HashedRecordBatchLimits;
+  readonly #userLimits: UserDeletionBatchLimits;
+  readonly #onEvent: DspEventListener | undefined;
+
+  constructor(options: DspClientOptions) {
+    this.endpoint = resolveEndpoint(options.endpoint);
+    const clock = options.clock ?? systemClock;
+    const laneLimits = resolveLaneLimits(options.throttle);
+    const policy = resolveRetryPolicy(options.retry);
+    const concurrency = {} as Record<LaneName, number>;
+    for (const lane of LANE_NAMES) concurrency[lane] = laneLimits[lane].maxConcurrency;
+    this.#laneConcurrency = concurrency;
+    const totalConcurrency = LANE_NAMES.reduce((sum, lane) => sum + concurrency[lane], 0);
+    this.#transport = options.transport ?? createAxiosTransport(totalConcurrency);
+    this.#onEvent = options.onEvent;
+    const onEvent = options.onEvent;
+    const auth = new AccessTokenProvider({
+      tokenUrl: this.endpoint.tokenUrl,
+      credentials: options.credentials,
+      transport: this.#transport,
+      clock,
+      refreshSkewMs: options.tokenRefreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS,
+      onRefreshed: (expiresInMs) => emitTo([onEvent], { type: "token-refreshed", expiresInMs }),
+    });
+    this.#executor = new RequestExecutor({
+      apiUrl: this.endpoint.apiUrl,
+      transport: this.#transport,
+      auth,
+      lanes: createLanes(laneLimits, clock),
+      policy,
+      budget: new RetryBudget(policy.budgetCapacity),
+      clock,
+      requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
+      ...(onEvent === undefined ? {} : { onEvent }),
+    });
+    this.#patchLimits = { ...DEFAULT_PATCH_BATCH_LIMITS, ...definedOnly(options.batchLimits?.patches) };
+    this.#hashedLimits = { ...DEFAULT_HASHED_RECORD_BATCH_LIMITS, ...definedOnly(options.batchLimits?.hashedRecords) };
+    this.#userLimits = { ...DEFAULT_USER_DELETION_BATCH_LIMITS, ...definedOnly(options.batchLimits?.userDeletions) };
+  }
+
+  /**
+   * Creates an audience. Never retried once the request may have reached
+   * Amazon (creation is not idempotent and there is no list call): such a
+   * failure throws `DspCreateMayHaveSucceededError`; adopt the audience by id
+   * if it exists. Only 429s and refused connections are retried.
+   */
+  async createAudience(input: CreateAudienceInput): Promise<AudienceMetadata> {
+    const spec: DspRequestSpec = {
+      method: "POST",
+      path: `${METADATA_PATH}/`,
+      operation: OPERATIONS.createAudience,
+      lane: "metadata",
+      body: buildCreateAudienceBody(input),
+      ops: 0,
+      nonIdempotentCreate: { externalAudienceId: input.externalAudienceId },
+    };
+    const response = await this.#executor.execute(spec);
+    try {
+      return parseAudienceMetadataResponse(spec.operation, response.status, response.body).audience;
+    } catch (error) {
+      // Amazon said yes but we cannot read the id: the audience exists.
+      if (error instanceof DspError) throw new DspCreateMayHaveSucceededError(error, input.externalAudienceId);
+      throw error;
+    }
+  }
+
+  /** Reads an audience, including Amazon's match statistics (`audienceSize`). */
+  async getAudience(audienceId: string): Promise<AudienceMetadata> {
+    const id = toInt64String(audienceId, "audienceId");
+    const spec: DspRequestSpec = { method: "GET", path: `${METADATA_PATH}/${id}`, operation: OPERATIONS.getAudience, lane: "metadata", ops: 0 };
+    const response = await this.#executor.execute(spec);
+    return parseAudienceMetadataResponse(spec.operation, response.status, response.body).audience;
+  }
+
+  /** Updates the updatable fields (description, ttl, fees, countries); omitted fields stay unchanged. */
+  async updateAudience(audienceId: string, update: UpdateAudienceInput): Promise<AudienceMetadata> {
+    const id = toInt64String(audienceId, "audienceId");
+    const spec: DspRequestSpec = {
+      method: "PUT",
+      path: `${METADATA_PATH}/${id}`,
+      operation: OPERATIONS.updateAudience,
+      lane: "metadata",
+      body: buildUpdateAudienceBody(update),
+      ops: 0,
+    };
+    const response = await this.#executor.execute(spec);
+    return parseAudienceMetadataResponse(spec.operation, response.status, response.body).audience;
+  }
+
+  /**
+   * Adds records to and removes them from audiences. Validates all input
+   * before the first request, then sends the bodies concurrently within the
+   * lane's limits. Patches are idempotent, so after a failure the whole call
+   * can be repeated; Amazon applies them asynchronously, in no guaranteed
+   * order, so one call must not both add and remove the same membership.
+   */
+  async patchAudienceMembership(input: MembershipPatchInput, options: MembershipPatchOptions = {}): Promise<MembershipPatchResult> {
+    const result: MembershipPatchResult = { requests: 0, patches: 0, ops: 0, jobIds: [], requestIds: [] };
+    const listener = options.onProgress;
+    await forEachConcurrently(this.#membershipBatches(input), this.#laneConcurrency.audienceMembership, async (batch) => {
+      const spec: DspRequestSpec = {
+        method: "PATCH",
+        path: "/v2/dp/audience",
+        operation: OPERATIONS.patchAudience,
+        lane: "audienceMembership",
+        body: batch.body,
+        ops: batch.ops,
+      };
+      const response = await this.#executor.execute(spec, listener);
+      const { jobId, requestId } = readAcceptance(response);
+      result.requests++;
+      result.patches += batch.patches;
+      result.ops += batch.ops;
+      if (jobId !== undefined) result.jobIds.push(jobId);
+      if (requestId !== undefined) result.requestIds.push(requestId);
+      emitTo([this.#onEvent, listener], {
+        type: "ids-accepted",
+        operation: spec.operation,
+        ops: batch.ops,
+        totalOps: result.ops,
+        ...(requestId === undefined ? {} : { requestId }),
+        ...(jobId === undefined ? {} : { jobId }),
+      });
+    });
+    return result;
+  }
+
+  /** Uploads hashed PII records (validated and checked against the body limit before the first request). */
+  async uploadHashedRecords(records: readonly HashedRecordInput[], options: MembershipPatchOptions = {}): Promise<HashedRecordsUploadResult> {
+    checkHashedRecords(records, this.#hashedLimits);
+    const sent = await this.#sendRecordBatches(packHashedRecords(records, this.#hashedLimits), "hashedRecords", options.onProgress, {
+      method: "POST",
+      path: "/dp/records/hashed",
+      operation: OPERATIONS.uploadHashedRecords,
+      lane: "hashedRecords",
+      contentType: HASHED_RECORDS_CONTENT_TYPE,
+      accept: HASHED_RECORDS_ACCEPT,
+    });
+    return { requests: sent.requests, records: sent.ops, requestIds: sent.requestIds };
+  }
+
+  /** Asks Amazon to delete users' data (validated before the first request; Amazon's SLA is 30 days). */
+  async deleteUsers(users: readonly UserDeletionInput[], options: MembershipPatchOptions = {}): Promise<UserDeletionResult> {
+    checkUserDeletions(users, this.#userLimits);
+    const sent = await this.#sendRecordBatches(packUserDeletions(users, this.#userLimits), "users", options.onProgress, {
+      method: "PATCH",
+      path: "/v2/dp/users",
+      operation: OPERATIONS.deleteUsers,
+      lane: "users",
+    });
+    return { requests: sent.requests, users: sent.ops, requestIds: sent.requestIds };
+  }
+
+  /** Closes pooled connections. The client must not be used afterwards. */
+  close(): void {
+    this.#transport.close();
+  }
+
+  #membershipBatches(input: MembershipPatchInput): Iterable<PatchBatch> {
+    if ("batches" in input) return this.#checkedBatches(input.batches);
+    const columns = "columns" in input ? input.columns : membershipOpsToColumns(input.ops);
+    checkMembershipColumns(columns, this.#patchLimits);
+    return packMembershipColumns(columns, this.#patchLimits);
+  }
+
+  *#checkedBatches(batches: Iterable<PatchBatch>): Generator<PatchBatch, void, undefined> {
+    for (const batch of batches) {
+      if (batch.bytes > this.#patchLimits.maxBodyBytes || batch.patches > this.#patchLimits.maxPatches) {
+        throw new InvalidInputError("batches", `a prebuilt batch (${batch.bytes} bytes, ${batch.patches} patches) exceeds the client's patch limits`);
+      }
+      yield batch;
+    }
+  }
+
+  async #sendRecordBatches(
+    batches: Iterable<RequestBatch>,
+    lane: LaneName,
+    listener: DspEventListener | undefined,
+    request: Omit<DspRequestSpec, "body" | "ops">,
+  ): Promise<{ requests: number; ops: number; requestIds: string[] }> {
+    const sent = { requests: 0, ops: 0, requestIds: [] as string[] };
+    await forEachConcurrently(batches, this.#laneConcurrency[lane], async (batch) => {
+      const response = await this.#executor.execute({ ...request, body: batch.body, ops: batch.ops }, listener);
+      const { requestId } = readAcceptance(response);
+      sent.requests++;
+      sent.ops += batch.ops;
+      if (requestId !== undefined) sent.requestIds.push(requestId);
+      emitTo([this.#onEvent, listener], {
+        type: "ids-accepted",
+        operation: request.operation,
+        ops: batch.ops,
+        totalOps: sent.ops,
+        ...(requestId === undefined ? {} : { requestId }),
+      });
+    });
+    return sent;
+  }
+}
+
+/** Reads `{jobId?, requestId?}` from an acceptance body, tolerating an empty or non-JSON body. */
+function readAcceptance(response: HttpResponse): { jobId?: string; requestId?: string } {
+  const accepted: { jobId?: string; requestId?: string } = {};
+  try {
+    const body = JSON.parse(response.body) as { jobId?: unknown; requestId?: unknown };
+    if (typeof body.jobId === "string") accepted.jobId = body.jobId;
+    if (typeof body.requestId === "string") accepted.requestId = body.requestId;
+  } catch {
+    // Acceptance is the 2xx status; ids are a bonus for audit lines.
+  }
+  const headerRequestId = response.headers[REQUEST_ID_HEADER];
+  if (accepted.requestId === undefined && headerRequestId !== undefined) accepted.requestId = headerRequestId;
+  return accepted;
+}
+
+function definedOnly<T extends object>(value: T | undefined): Partial<T> {
+  if (value === undefined) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+// ---------------------------------------------------------------------------
+// axios transport
+
+// Connection failures that happen before any byte of the request is written.
+const NOT_SENT_CODES: ReadonlySet<string> = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH"]);
+
+const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+/**
+ * axios with keep-alive agents sized for the lanes' concurrency, bodies sent
+ * as built, no redirects (native transport, less CPU), and raw text responses
+ * (ids are parsed losslessly by the caller).
+ */
+export function createAxiosTransport(maxSockets: number): HttpTransport {
+  const pooled = {
+    httpAgent: new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets }),
+    httpsAgent: new https.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets }),
+  };
+  const fresh = { httpAgent: new http.Agent({ keepAlive: false }), httpsAgent: new https.Agent({ keepAlive: false }) };
+  const instance: AxiosInstance = axios.create({
+    responseType: "text",
+    transformRequest: [(data: unknown) => data],
+    transformResponse: [(data: unknown) => data],
+    validateStatus: () => true,
+    maxRedirects: 0,
+    maxBodyLength: MAX_REQUEST_BYTES,
+    maxContentLength: MAX_RESPONSE_BYTES,
+    transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: false },
+  });
+
+  return {
+    async send(request: HttpRequest): Promise<HttpResponse> {
+      let response: AxiosResponse<unknown>;
+      try {
+        response = await instance.request({
+          method: request.method,
+          url: request.url,
+          headers: { ...request.headers },
+          ...(request.body === undefined ? {} : { data: request.body }),
+          timeout: request.timeoutMs,
+          ...(request.freshConnection === true ? fresh : pooled),
+        });
+      } catch (error) {
+        throw toTransportError(error, request);
+      }
+      return { status: response.status, headers: lowerCaseHeaders(response.headers), body: typeof response.data === "string" ? response.data : "" };
+    },
+    close(): void {
+      for (const agent of [pooled.httpAgent, pooled.httpsAgent, fresh.httpAgent, fresh.httpsAgent]) agent.destroy();
+    },
+  };
+}
+
+function toTransportError(error: unknown, request: HttpRequest): DspNetworkError {
+  const code = error instanceof AxiosError ? error.code : (error as { code?: unknown } | undefined)?.code;
+  const cause = sanitizeCause(error);
+  if (code === "ETIMEDOUT" || code === AxiosError.ECONNABORTED) {
+    return new DspTimeoutError({ operation: request.operation, timeoutMs: request.timeoutMs, cause });
+  }
+  const details = { operation: request.operation, cause, requestMayHaveBeenSent: !(typeof code === "string" && NOT_SENT_CODES.has(code)) };
+  return new DspNetworkError(typeof code === "string" ? { ...details, code } : details);
+}
+
+function lowerCaseHeaders(headers: AxiosResponse["headers"]): Record<string, string | undefined> {
+  const result: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
+    if (value === undefined || value === null) continue;
+    result[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : String(value);
+  }
+  return result;
+}
