@@ -1,0 +1,52 @@
+/**
+ * ID syntax per type, taken from the schema (`CookieId`, `Maid`, `ExternalUserId`) so inline
+ * lists, deletions and ID files follow one set of rules. Messages never quote the ID: IDs are
+ * personal data.
+ */
+import type { IdType } from "./loaded-spec";
+import { SPEC_SCHEMA } from "./spec-schema";
+
+/** Why an ID is invalid, or undefined when it is valid. Matches the plan's `IdValidator`. */
+export type IdSyntaxCheck = (id: string) => string | undefined;
+
+/** One rule of an ID definition: a pattern the ID must (or must not) match, and the message when it fails. */
+interface IdRule {
+  pattern: RegExp;
+  mustMatch: boolean;
+  message: string;
+}
+
+interface SchemaRule {
+  pattern?: string;
+  not?: { pattern: string };
+  errorMessage: string;
+  allOf?: SchemaRule[];
+}
+
+const DEFINITION_OF: Record<IdType, string> = { COOKIE: "CookieId", MAID: "Maid", EXTERNAL_USER_ID: "ExternalUserId" };
+
+function rulesOf(definition: SchemaRule): IdRule[] {
+  const own: IdRule[] = [];
+  if (definition.pattern !== undefined) own.push({ pattern: new RegExp(definition.pattern, "u"), mustMatch: true, message: definition.errorMessage });
+  if (definition.not !== undefined) own.push({ pattern: new RegExp(definition.not.pattern, "u"), mustMatch: false, message: definition.errorMessage });
+  return [...own, ...(definition.allOf ?? []).flatMap(rulesOf)];
+}
+
+function checkFor(type: IdType): IdSyntaxCheck {
+  const definitions = (SPEC_SCHEMA as { $defs: Record<string, SchemaRule> }).$defs;
+  const definition = definitions[DEFINITION_OF[type]];
+  if (definition === undefined) throw new Error(`schema has no ${DEFINITION_OF[type]} definition`);
+  const rules = rulesOf(definition);
+  return (id) => rules.find((rule) => rule.pattern.test(id) !== rule.mustMatch)?.message;
+}
+
+/**
+ * Syntax checks per ID type: COOKIE 1–1999 characters of `A-Za-z0-9_-=+/.:`; MAID a UUID in any
+ * case, not all zeros; EXTERNAL_USER_ID 1–128 characters of `A-Za-z0-9_-`.
+ * The message reads after the ID's position, e.g. "line 12: is not a valid MAID: …".
+ */
+export const ID_SYNTAX_CHECKS: Readonly<Record<IdType, IdSyntaxCheck>> = {
+  COOKIE: checkFor("COOKIE"),
+  MAID: checkFor("MAID"),
+  EXTERNAL_USER_ID: checkFor("EXTERNAL_USER_ID"),
+};
