@@ -1,0 +1,15 @@
+export {
+  decodeSnapshot,
+  encodeSnapshot,
+  snapshotStream,
+  type SnapshotDecodeOptions,
+  type SnapshotEncodeOptions,
+} from "./snapshot-codec";
+export {
+  SNAPSHOT_RECOVERY_HINT,
+  SnapshotCorruptError,
+  SnapshotError,
+  SnapshotMissingError,
+  SnapshotUnsupportedError,
+} from "./snapshot-errors";
+export { FileSnapshotStore, type FileSnapshotStoreOptions, type SnapshotStore } from "./snapshot-store";
