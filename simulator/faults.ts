@@ -1,0 +1,93 @@
+/**
+ * Seeded fault injection. One PRNG draw per faultable request picks the fault, so a fixed seed
+ * and the same request order give the same faults. A faulted request is answered (or dropped)
+ * before it touches state, so clients may retry it safely; `applyThenFail` opts into the nastier
+ * "processed, then 5xx" behaviour.
+ */
+import type { FaultOptions } from "./options";
+
+/** mulberry32: tiny, fast, good enough for test faults; returns floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export type FaultKind = "none" | "drop" | "429" | "500" | "503";
+
+export interface FaultDecision {
+  kind: FaultKind;
+  latencyMs: number;
+  /** For 500/503: process the request first, then answer the error. */
+  applyThenFail: boolean;
+}
+
+const NO_FAULT: FaultDecision = { kind: "none", latencyMs: 0, applyThenFail: false };
+
+export class FaultInjector {
+  private options: FaultOptions = {};
+  private random: () => number = mulberry32(1);
+
+  constructor(options: FaultOptions = {}) {
+    this.set(options);
+  }
+
+  /** Replaces the options and restarts the PRNG from the seed. */
+  set(options: FaultOptions): void {
+    const problem = checkFaultOptions(options);
+    if (problem) throw new Error(`simulator: ${problem}`);
+    this.options = { ...options, ...(options.paths ? { paths: [...options.paths] } : {}) };
+    this.random = mulberry32(options.seed ?? 1);
+  }
+
+  get current(): FaultOptions {
+    return { ...this.options };
+  }
+
+  /** Decides the fault of one request to a faultable route at `path`. */
+  decide(path: string): FaultDecision {
+    const o = this.options;
+    const { paths } = o;
+    if (paths && !paths.some((p) => path.startsWith(p))) return NO_FAULT;
+    const drop = o.dropRate ?? 0;
+    const r429 = o.rate429 ?? 0;
+    const r5xx = o.rate5xx ?? 0;
+    const latencyMs = o.latencyMs ?? 0;
+    if (drop + r429 + r5xx === 0) return latencyMs > 0 ? { ...NO_FAULT, latencyMs } : NO_FAULT;
+    const u = this.random();
+    let kind: FaultKind = "none";
+    if (u < drop) kind = "drop";
+    else if (u < drop + r429) kind = "429";
+    else if (u < drop + r429 + r5xx) kind = this.random() < 0.5 ? "500" : "503";
+    return { kind, latencyMs, applyThenFail: (kind === "500" || kind === "503") && o.applyThenFail === true };
+  }
+}
+
+/** Why `value` is not a valid FaultOptions, or undefined. Used for `POST /__sim/faults` too. */
+export function checkFaultOptions(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "faults must be an object";
+  const o = value as Record<string, unknown>;
+  const known = ["seed", "rate429", "rate5xx", "latencyMs", "dropRate", "paths", "applyThenFail"];
+  const unknown = Object.keys(o).find((k) => !known.includes(k));
+  if (unknown !== undefined) return `unknown fault option '${unknown}'`;
+  if (o.seed !== undefined && !Number.isInteger(o.seed)) return "seed must be an integer";
+  for (const rate of ["rate429", "rate5xx", "dropRate"]) {
+    const v = o[rate];
+    if (v !== undefined && !(typeof v === "number" && v >= 0 && v <= 1)) return `${rate} must be a number in [0, 1]`;
+  }
+  const sum = ((o.rate429 as number) ?? 0) + ((o.rate5xx as number) ?? 0) + ((o.dropRate as number) ?? 0);
+  if (sum > 1 + 1e-12) return "rate429 + rate5xx + dropRate must not exceed 1";
+  if (o.latencyMs !== undefined && !(typeof o.latencyMs === "number" && o.latencyMs >= 0 && Number.isFinite(o.latencyMs))) {
+    return "latencyMs must be a non-negative number";
+  }
+  if (o.paths !== undefined && !(Array.isArray(o.paths) && o.paths.every((p) => typeof p === "string"))) {
+    return "paths must be an array of strings";
+  }
+  if (o.applyThenFail !== undefined && typeof o.applyThenFail !== "boolean") return "applyThenFail must be a boolean";
+  return undefined;
+}

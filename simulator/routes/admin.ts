@@ -1,0 +1,79 @@
+/**
+ * `/__sim/*`: the simulator's own admin API (not Amazon's; no auth, no faults, no throttle).
+ * Ids are JSON strings here, so plain `JSON.parse` clients can read them.
+ */
+import { checkFaultOptions } from "../faults";
+import type { FaultOptions } from "../options";
+import { gatewayError, json, type SimResponse } from "../responses";
+import type { Route, RouteContext } from "./types";
+
+const admin = { family: "admin", auth: false, faultable: false, maxBytes: () => 64 * 1024 } satisfies Partial<Route>;
+
+function listAudiences(ctx: RouteContext): SimResponse {
+  const { store } = ctx.sim;
+  const audiences = store.listAudiences().map((a) => ({
+    ...a,
+    members: store.memberCounts(a.id),
+    audienceSize: store.audienceSize(a.id),
+  }));
+  return json(200, { audiences });
+}
+
+function audienceMembers(ctx: RouteContext): SimResponse {
+  const id = decodeURIComponent(ctx.params[0] ?? "");
+  const members = ctx.sim.store.members(id);
+  return members ? json(200, members) : gatewayError(404, "NOT_FOUND", `No audience with id ${id}`);
+}
+
+function listRecords(ctx: RouteContext): SimResponse {
+  const full = ctx.query.get("full") === "1";
+  const clientId = ctx.query.get("clientId") ?? undefined;
+  const out: Record<string, unknown> = {};
+  for (const [externalId, r] of ctx.sim.store.records(clientId)) {
+    out[externalId] = full ? { sets: r.digests.length, fields: r.fields, digests: r.digests } : { sets: r.digests.length, fields: r.fields };
+  }
+  return json(200, out);
+}
+
+function listDeletions(ctx: RouteContext): SimResponse {
+  return json(200, { deletions: ctx.sim.store.deletions() });
+}
+
+function listRequests(ctx: RouteContext): SimResponse {
+  const since = Number(ctx.query.get("since") ?? "0");
+  if (!Number.isInteger(since) || since < 0) return gatewayError(400, "INVALID_INPUT", "since must be a non-negative integer");
+  return json(200, { requests: ctx.sim.store.requests(since) });
+}
+
+function reset(ctx: RouteContext): SimResponse {
+  ctx.sim.reset();
+  return json(200, { reset: true });
+}
+
+function setFaults(ctx: RouteContext): SimResponse {
+  let body: unknown;
+  try {
+    body = ctx.body.length === 0 ? {} : JSON.parse(ctx.body.toString("utf8"));
+  } catch {
+    return gatewayError(400, "INVALID_INPUT", "The body must be a JSON FaultOptions object");
+  }
+  const problem = checkFaultOptions(body);
+  if (problem) return gatewayError(400, "INVALID_INPUT", problem);
+  ctx.sim.faults.set(body as FaultOptions);
+  return json(200, { faults: ctx.sim.faults.current });
+}
+
+function health(ctx: RouteContext): SimResponse {
+  return json(200, { status: "ok", audiences: ctx.sim.store.listAudiences().length, faults: ctx.sim.faults.current });
+}
+
+export const adminRoutes: Route[] = [
+  { ...admin, method: "GET", pattern: /^\/__sim\/audiences\/?$/, handle: listAudiences },
+  { ...admin, method: "GET", pattern: /^\/__sim\/audiences\/([^/]+)\/members\/?$/, handle: audienceMembers },
+  { ...admin, method: "GET", pattern: /^\/__sim\/records\/?$/, handle: listRecords },
+  { ...admin, method: "GET", pattern: /^\/__sim\/deletions\/?$/, handle: listDeletions },
+  { ...admin, method: "GET", pattern: /^\/__sim\/requests\/?$/, handle: listRequests },
+  { ...admin, method: "POST", pattern: /^\/__sim\/reset\/?$/, handle: reset },
+  { ...admin, method: "POST", pattern: /^\/__sim\/faults\/?$/, handle: setFaults },
+  { ...admin, method: "GET", pattern: /^\/__sim\/health\/?$/, handle: health },
+];
