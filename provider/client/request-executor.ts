@@ -3,7 +3,7 @@
  * classify → retry. Knows nothing about specific endpoints; dsp-client.ts
  * describes each call as a `DspRequestSpec`.
  */
-import type { AccessTokenProvider } from "./auth";
+import type { AccessGrant, AccessTokenProvider } from "./auth";
 import type { Clock } from "./clock";
 import { DspAuthError, DspError } from "./errors";
 import { emitTo, type DspClientEvent, type DspEventListener } from "./events";
@@ -57,9 +57,13 @@ export class RequestExecutor {
     let replayedAfter401 = false;
 
     const onLaneWait = (waitedMs: number): void => emit({ type: "throttled-wait", lane: spec.lane, waitedMs });
-    const attemptOnce = (attempt: number): Promise<HttpResponse> =>
-      lane.run(async () => {
-        const grant = await auth.getAccessGrant();
+    const attemptOnce = (attempt: number): Promise<HttpResponse> => {
+      let grant: AccessGrant | undefined;
+      const fetchToken = async (): Promise<void> => {
+        grant = await auth.getAccessGrant();
+      };
+      return lane.run(async () => {
+        if (grant === undefined) throw new Error("lane ran the call without preparing an access token");
         const headers: Record<string, string> = {
           authorization: `Bearer ${grant.accessToken}`,
           "amazon-advertising-api-clientid": grant.clientId,
@@ -92,7 +96,8 @@ export class RequestExecutor {
         if (response.status >= 200 && response.status < 300) return response;
         if (response.status === 401) rejectedToken = grant.accessToken;
         throw errorFromResponse(spec.operation, response, clock.now());
-      }, onLaneWait);
+      }, { beforeRateSlot: fetchToken, onWait: onLaneWait });
+    };
 
     const context: RetryLoopContext = {
       operation: spec.operation,

@@ -19,6 +19,12 @@ export interface LaneLimits {
   burst: number;
   /** Requests in flight at once. */
   maxConcurrency: number;
+  /**
+   * Extra spacing added to every interval, in ms, so that timer and network
+   * jitter cannot make two requests arrive closer than the server allows.
+   * Matters for the strict 1 req/s lanes; the patch lane relies on retries.
+   */
+  spacingMarginMs: number;
 }
 
 export type LaneLimitsByName = Record<LaneName, LaneLimits>;
@@ -29,10 +35,10 @@ export type LaneLimitsByName = Record<LaneName, LaneLimits>;
  * cover rate × latency: 32 in flight sustains 100 req/s up to 320 ms per request.
  */
 export const DEFAULT_LANE_LIMITS: Readonly<LaneLimitsByName> = Object.freeze({
-  metadata: { ratePerSecond: 1, burst: 1, maxConcurrency: 2 },
-  users: { ratePerSecond: 1, burst: 1, maxConcurrency: 2 },
-  audienceMembership: { ratePerSecond: 100, burst: 1, maxConcurrency: 32 },
-  hashedRecords: { ratePerSecond: 5, burst: 1, maxConcurrency: 5 },
+  metadata: { ratePerSecond: 1, burst: 1, maxConcurrency: 2, spacingMarginMs: 25 },
+  users: { ratePerSecond: 1, burst: 1, maxConcurrency: 2, spacingMarginMs: 25 },
+  audienceMembership: { ratePerSecond: 100, burst: 1, maxConcurrency: 32, spacingMarginMs: 0 },
+  hashedRecords: { ratePerSecond: 5, burst: 1, maxConcurrency: 5, spacingMarginMs: 10 },
 });
 
 /** Merges partial per-lane overrides over the defaults and validates them. */
@@ -46,6 +52,9 @@ export function resolveLaneLimits(overrides: Partial<Record<LaneName, Partial<La
     if (!Number.isInteger(limits.burst) || limits.burst < 1) throw new RangeError(`throttle.${lane}.burst must be an integer ≥ 1`);
     if (!Number.isInteger(limits.maxConcurrency) || limits.maxConcurrency < 1) {
       throw new RangeError(`throttle.${lane}.maxConcurrency must be an integer ≥ 1`);
+    }
+    if (!(limits.spacingMarginMs >= 0) || !Number.isFinite(limits.spacingMarginMs)) {
+      throw new RangeError(`throttle.${lane}.spacingMarginMs must be a number ≥ 0`);
     }
     resolved[lane] = limits;
   }
@@ -64,8 +73,8 @@ export class TokenBucket {
   #theoreticalArrivalMs = Number.NEGATIVE_INFINITY;
   #heldUntilMs = Number.NEGATIVE_INFINITY;
 
-  constructor(ratePerSecond: number, burst: number, clock: Clock) {
-    this.#intervalMs = 1000 / ratePerSecond;
+  constructor(ratePerSecond: number, burst: number, clock: Clock, spacingMarginMs = 0) {
+    this.#intervalMs = 1000 / ratePerSecond + spacingMarginMs;
     this.#burstToleranceMs = (burst - 1) * this.#intervalMs;
     this.#clock = clock;
   }
@@ -127,6 +136,18 @@ export class ConcurrencyLimiter {
   }
 }
 
+/** Optional hooks of `Lane.run`. */
+export interface LaneRunHooks {
+  /**
+   * Runs after the concurrency slot is taken and before the rate slot, for
+   * slow preparation (fetching an access token) that must not eat into the
+   * spacing between requests.
+   */
+  beforeRateSlot?: () => Promise<void>;
+  /** Hears how long the call queued, in ms (only when it did). */
+  onWait?: (waitedMs: number) => void;
+}
+
 /** One rate-limit group: a concurrency slot first, then a rate token, then the call. */
 export class Lane {
   readonly name: LaneName;
@@ -138,19 +159,20 @@ export class Lane {
   constructor(name: LaneName, limits: LaneLimits, clock: Clock) {
     this.name = name;
     this.limits = Object.freeze({ ...limits });
-    this.#bucket = new TokenBucket(limits.ratePerSecond, limits.burst, clock);
+    this.#bucket = new TokenBucket(limits.ratePerSecond, limits.burst, clock, limits.spacingMarginMs);
     this.#inFlight = new ConcurrencyLimiter(limits.maxConcurrency);
     this.#clock = clock;
   }
 
-  /** Runs `call` once the lane allows it; `onWait` hears how long it queued (only when it did). */
-  async run<T>(call: () => Promise<T>, onWait?: (waitedMs: number) => void): Promise<T> {
+  /** Runs `call` once the lane allows it. */
+  async run<T>(call: () => Promise<T>, hooks: LaneRunHooks = {}): Promise<T> {
     const queuedAt = this.#clock.now();
     await this.#inFlight.acquire();
     try {
-      await this.#bucket.take();
-      const waitedMs = this.#clock.now() - queuedAt;
-      if (waitedMs > 0) onWait?.(waitedMs);
+      const concurrencyWaitMs = this.#clock.now() - queuedAt;
+      if (hooks.beforeRateSlot !== undefined) await hooks.beforeRateSlot();
+      const waitedMs = concurrencyWaitMs + (await this.#bucket.take());
+      if (waitedMs > 0) hooks.onWait?.(waitedMs);
       return await call();
     } finally {
       this.#inFlight.release();

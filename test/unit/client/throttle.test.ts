@@ -76,7 +76,7 @@ describe("throttling", () => {
   describe("Lane", () => {
     it("never exceeds its rate nor its concurrency", async () => {
       const clock = new FakeClock({ startMs: 0 });
-      const lane = new Lane("audienceMembership", { ratePerSecond: 100, burst: 1, maxConcurrency: 3 }, clock);
+      const lane = new Lane("audienceMembership", { ratePerSecond: 100, burst: 1, maxConcurrency: 3, spacingMarginMs: 0 }, clock);
       let inFlight = 0;
       let maxInFlight = 0;
       const starts: number[] = [];
@@ -97,10 +97,30 @@ describe("throttling", () => {
 
     it("reports how long a call queued", async () => {
       const clock = new FakeClock({ startMs: 0 });
-      const lane = new Lane("metadata", { ratePerSecond: 1, burst: 1, maxConcurrency: 2 }, clock);
+      const lane = new Lane("metadata", { ratePerSecond: 1, burst: 1, maxConcurrency: 2, spacingMarginMs: 0 }, clock);
       const waits: number[] = [];
-      await Promise.all([1, 2, 3].map(() => lane.run(async () => undefined, (ms) => waits.push(ms))));
+      await Promise.all([1, 2, 3].map(() => lane.run(async () => undefined, { onWait: (ms) => waits.push(ms) })));
       assert.deepEqual(waits, [1000, 2000]);
+    });
+
+    it("adds the spacing margin to every interval", async () => {
+      const clock = new FakeClock({ startMs: 0 });
+      const lane = new Lane("users", { ratePerSecond: 1, burst: 1, maxConcurrency: 1, spacingMarginMs: 25 }, clock);
+      const starts: number[] = [];
+      await Promise.all([1, 2, 3].map(() => lane.run(async () => starts.push(clock.now()))));
+      assert.deepEqual(starts, [0, 1025, 2050]);
+    });
+
+    it("prepares (e.g. fetches a token) before taking the rate slot, so preparation does not shrink the spacing", async () => {
+      const clock = new FakeClock({ startMs: 0 });
+      const lane = new Lane("metadata", { ratePerSecond: 1, burst: 1, maxConcurrency: 2, spacingMarginMs: 0 }, clock);
+      const starts: number[] = [];
+      let prepared = 0;
+      const slowFirstPreparation = async (): Promise<void> => {
+        if (prepared++ === 0) await clock.sleep(300); // the first token fetch takes 300 ms
+      };
+      await Promise.all([1, 2].map(() => lane.run(async () => starts.push(clock.now()), { beforeRateSlot: slowFirstPreparation })));
+      assert.ok((starts[1] ?? 0) - (starts[0] ?? 0) >= 1000, `sends ${starts.join(", ")} closer than 1 s`);
     });
   });
 
@@ -127,7 +147,7 @@ describe("throttling", () => {
       const second = createLanes(resolveLaneLimits(), clock);
       await first.metadata.run(async () => undefined);
       const waits: number[] = [];
-      await second.metadata.run(async () => undefined, (ms) => waits.push(ms));
+      await second.metadata.run(async () => undefined, { onWait: (ms) => waits.push(ms) });
       assert.deepEqual(waits, []); // the first client's request did not use the second's token
     });
   });
