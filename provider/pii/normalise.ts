@@ -1,0 +1,293 @@
+/**
+ * Pure per-field normalisers, following Amazon's formatting rules for hashed records
+ * (advertising.amazon.com/help/GCCXMZYCK4RXWS6C, reconstructed from code that cites it; see
+ * docs/normalisation.md for every choice where public implementations disagree).
+ *
+ * Each normaliser returns `undefined` for an empty value (the field is simply absent), the
+ * normalised string, or a typed failure whose `reason` describes the problem and never
+ * repeats the value: these reasons end up in logs and CI output.
+ */
+import { COUNTRIES, COUNTRY_CODES, isCountryCode, rulesForInternationalNumber, type CountryCode, type CountryRules } from "./countries";
+import type { PiiField } from "./pii-fields";
+import { northAmericanSubdivisionCode } from "./subdivisions";
+
+/** How letters outside ASCII are turned into `[a-z]` before everything else is stripped. */
+export type NonAsciiLetters =
+  /** ß→ss, æ→ae, ø→o, œ→oe, ł→l, þ→th…, then accents removed: é→e, ä→a, ñ→n. */
+  | "fold"
+  /** Like "fold" but German umlauts expand: ä→ae, ö→oe, ü→ue (the AWS uploader's rule). */
+  | "expand-german"
+  /** Non-ASCII letters are removed like punctuation: "Müller"→"mller" (Segment's rule). */
+  | "drop";
+
+/** Choices where implementations of Amazon's rules disagree. */
+export interface NormaliseOptions {
+  /**
+   * Country assumed for phone numbers written without "+" or "00", and whose postal-code rules
+   * apply (the CSV template has no country column). One of {@link COUNTRY_CODES}.
+   * @default "US"
+   */
+  readonly defaultCountry?: CountryCode;
+  /** Keep "_" in emails (AWS uploader) instead of removing it like Segment and RudderStack. @default false */
+  readonly keepUnderscoreInEmail?: boolean;
+  /** Emit phones as "+<digits>" (RudderStack's E.164) instead of digits only (Segment, AWS). @default false */
+  readonly keepPlusInPhone?: boolean;
+  /** Case of the two-letter state code: Segment and RudderStack lowercase, the AWS uploader uppercases. @default "lower" */
+  readonly stateCase?: "lower" | "upper";
+  /** See {@link NonAsciiLetters}. @default "fold" */
+  readonly nonAsciiLetters?: NonAsciiLetters;
+  /** Accept full US state / Canadian province names ("New York" → "ny"). @default true */
+  readonly mapStateNames?: boolean;
+}
+
+/** Options with every default filled in; build once with {@link resolveNormaliseOptions}. */
+export interface ResolvedNormaliseOptions {
+  readonly defaultCountry: CountryCode;
+  readonly keepUnderscoreInEmail: boolean;
+  readonly keepPlusInPhone: boolean;
+  readonly stateCase: "lower" | "upper";
+  readonly nonAsciiLetters: NonAsciiLetters;
+  readonly mapStateNames: boolean;
+}
+
+export type NormaliseFailureCode =
+  | "email-no-at"
+  | "email-several-at"
+  | "email-no-local-part"
+  | "email-no-domain"
+  | "email-domain-no-dot"
+  | "phone-has-letters"
+  | "phone-too-few-digits"
+  | "phone-too-many-digits"
+  | "no-latin-letters-or-digits"
+  | "state-not-a-code"
+  | "postal-code-invalid";
+
+export interface NormaliseFailure {
+  readonly ok: false;
+  readonly code: NormaliseFailureCode;
+  /** What is wrong, e.g. "email has no @". Never contains the input value. */
+  readonly reason: string;
+}
+
+export type NormaliseResult = { readonly ok: true; readonly value: string } | NormaliseFailure;
+
+/** Fills defaults and rejects an unknown `defaultCountry` (a configuration error, so it throws). */
+export function resolveNormaliseOptions(options: NormaliseOptions = {}): ResolvedNormaliseOptions {
+  const defaultCountry = options.defaultCountry ?? "US";
+  if (!isCountryCode(defaultCountry)) {
+    throw new RangeError(`defaultCountry must be one of ${COUNTRY_CODES.join(", ")}`);
+  }
+  return {
+    defaultCountry,
+    keepUnderscoreInEmail: options.keepUnderscoreInEmail ?? false,
+    keepPlusInPhone: options.keepPlusInPhone ?? false,
+    stateCase: options.stateCase ?? "lower",
+    nonAsciiLetters: options.nonAsciiLetters ?? "fold",
+    mapStateNames: options.mapStateNames ?? true,
+  };
+}
+
+const ok = (value: string): NormaliseResult => ({ ok: true, value });
+const fail = (code: NormaliseFailureCode, reason: string): NormaliseFailure => ({ ok: false, code, reason });
+
+// eslint-disable-next-line no-control-regex -- the ASCII range is the point
+const NON_ASCII = /[^\x00-\x7f]/;
+const COMBINING_MARKS = /\p{M}/gu;
+const SPECIAL_FOLDS: Readonly<Record<string, string>> = {
+  ß: "ss", æ: "ae", œ: "oe", ø: "o", đ: "d", ð: "d", þ: "th", ł: "l", ı: "i", ħ: "h", ŧ: "t",
+};
+const SPECIAL_FOLD_CHARS = /[ßæœøđðþłıħŧ]/g;
+const GERMAN_UMLAUTS: Readonly<Record<string, string>> = { ä: "ae", ö: "oe", ü: "ue" };
+const GERMAN_UMLAUT_CHARS = /[äöü]/g;
+
+/**
+ * Lowercases and maps letters to ASCII per `mode`. Compatibility forms (full-width "０１２",
+ * ligatures) are always mapped by NFKC first: they are formatting, not different characters.
+ * The common all-ASCII case costs one regex test.
+ */
+export function toAsciiLower(value: string, mode: NonAsciiLetters): string {
+  const lower = value.toLowerCase();
+  if (!NON_ASCII.test(lower)) return lower;
+  let s = lower.normalize("NFKC").toLowerCase();
+  if (mode === "drop") return s;
+  if (mode === "expand-german") s = s.replace(GERMAN_UMLAUT_CHARS, (c) => GERMAN_UMLAUTS[c] ?? c);
+  return s
+    .replace(SPECIAL_FOLD_CHARS, (c) => SPECIAL_FOLDS[c] ?? c)
+    .normalize("NFD")
+    .replace(COMBINING_MARKS, "");
+}
+
+const NOT_ALNUM = /[^a-z0-9]/g;
+const NOT_EMAIL = /[^a-z0-9.@-]/g;
+const NOT_EMAIL_KEEP_UNDERSCORE = /[^a-z0-9._@-]/g;
+const DOMAIN_WITH_DOT = /[a-z0-9-]\.[a-z0-9]/;
+
+/** Email: trim, lowercase, keep `[a-z0-9.@-]` (plus `_` on request); one @, a local part and a dotted domain. */
+export function normaliseEmailWith(raw: string, o: ResolvedNormaliseOptions): NormaliseResult | undefined {
+  const trimmed = raw.trim();
+  if (trimmed === "") return undefined;
+  const s = toAsciiLower(trimmed, o.nonAsciiLetters).replace(o.keepUnderscoreInEmail ? NOT_EMAIL_KEEP_UNDERSCORE : NOT_EMAIL, "");
+  const at = s.indexOf("@");
+  if (at < 0) return fail("email-no-at", "email has no @");
+  if (s.indexOf("@", at + 1) >= 0) return fail("email-several-at", "email has more than one @");
+  if (at === 0) return fail("email-no-local-part", "email has no Latin letters or digits before the @");
+  const domain = s.slice(at + 1);
+  if (domain === "") return fail("email-no-domain", "email has no domain after the @");
+  if (!DOMAIN_WITH_DOT.test(domain)) return fail("email-domain-no-dot", "email domain has no dot (expected like example.com)");
+  return ok(s);
+}
+
+/** First/last name, address, city: trim, lowercase, letters to ASCII, keep `[a-z0-9]` only. */
+export function normaliseTextWith(raw: string, o: ResolvedNormaliseOptions, label: string): NormaliseResult | undefined {
+  const trimmed = raw.trim();
+  if (trimmed === "") return undefined;
+  const s = toAsciiLower(trimmed, o.nonAsciiLetters).replace(NOT_ALNUM, "");
+  return s === "" ? fail("no-latin-letters-or-digits", `${label} has no Latin letters or digits`) : ok(s);
+}
+
+const PHONE_EXTENSION = /\s*(?:ext\.?|extension|x|#)\s*\d{1,6}\s*$/i;
+const TRUNK_IN_PARENS = /\(0\)/g;
+const LETTERS = /[a-z]/i;
+const LEADING_PLUS = /^[\s(]*\+/;
+const NOT_DIGIT = /\D/g;
+/** E.164 allows at most 15 digits; below 7 no country's numbers go. */
+const E164_MAX_DIGITS = 15;
+const E164_MIN_DIGITS = 7;
+
+function nsnLengthFits(length: number, rules: CountryRules): boolean {
+  return length >= rules.nsnMin && length <= rules.nsnMax;
+}
+
+function nsnLengthFailure(length: number, rules: CountryRules, country: string): NormaliseFailure {
+  const expected = rules.nsnMin === rules.nsnMax ? `${rules.nsnMin}` : `${rules.nsnMin} to ${rules.nsnMax}`;
+  const detail = `${length} digits after the country code; a ${country} number has ${expected}`;
+  return length < rules.nsnMin
+    ? fail("phone-too-few-digits", `phone has too few digits (${detail})`)
+    : fail("phone-too-many-digits", `phone has too many digits (${detail})`);
+}
+
+/**
+ * Phone: country code + national number, digits only (or "+digits"). A leading "+" or "00"
+ * ("011" in North America) marks an international number; otherwise the number is national to
+ * `defaultCountry`: a trunk "0" is dropped and the calling code prefixed. A national-looking
+ * number that already starts with the calling code is taken as international only when its
+ * length rules out the national reading (US "15551234567" yes, a 10-digit "1…" no).
+ */
+export function normalisePhoneWith(raw: string, o: ResolvedNormaliseOptions): NormaliseResult | undefined {
+  let s = raw.trim();
+  if (s === "") return undefined;
+  if (NON_ASCII.test(s)) s = s.normalize("NFKC");
+  s = s.replace(PHONE_EXTENSION, "").replace(TRUNK_IN_PARENS, "");
+  if (LETTERS.test(s)) return fail("phone-has-letters", "phone contains letters");
+  let digits = s.replace(NOT_DIGIT, "");
+  if (digits === "") return fail("phone-too-few-digits", "phone has no digits");
+  const home = COUNTRIES[o.defaultCountry] as CountryRules;
+  const nanp = home.callingCode === "1";
+  let international = LEADING_PLUS.test(s);
+  if (!international && !nanp && digits.startsWith("00")) [international, digits] = [true, digits.slice(2)];
+  if (!international && nanp && digits.startsWith("011")) [international, digits] = [true, digits.slice(3)];
+
+  let full: string;
+  if (international) {
+    const rules = rulesForInternationalNumber(digits);
+    if (rules === undefined) {
+      if (digits.length < E164_MIN_DIGITS) return fail("phone-too-few-digits", `phone has too few digits (${digits.length}; at least ${E164_MIN_DIGITS} with country code)`);
+      if (digits.length > E164_MAX_DIGITS) return fail("phone-too-many-digits", `phone has too many digits (${digits.length}; E.164 allows ${E164_MAX_DIGITS})`);
+      full = digits;
+    } else {
+      let nsn = digits.slice(rules.callingCode.length);
+      // "+44 (0)20…" or "+44 020…": a trunk 0 never belongs after the country code.
+      if (rules.trunkPrefix !== undefined && nsn.startsWith(rules.trunkPrefix)) nsn = nsn.slice(rules.trunkPrefix.length);
+      if (!nsnLengthFits(nsn.length, rules)) return nsnLengthFailure(nsn.length, rules, `+${rules.callingCode}`);
+      full = rules.callingCode + nsn;
+    }
+  } else {
+    let nsn: string;
+    if (home.trunkPrefix !== undefined && digits.startsWith(home.trunkPrefix)) nsn = digits.slice(home.trunkPrefix.length);
+    else if (
+      digits.startsWith(home.callingCode) &&
+      nsnLengthFits(digits.length - home.callingCode.length, home) &&
+      !nsnLengthFits(digits.length, home)
+    ) nsn = digits.slice(home.callingCode.length);
+    else nsn = digits;
+    if (!nsnLengthFits(nsn.length, home)) return nsnLengthFailure(nsn.length, home, o.defaultCountry);
+    full = home.callingCode + nsn;
+  }
+  return ok(o.keepPlusInPhone ? `+${full}` : full);
+}
+
+const ISO_SUBDIVISION = /^([a-z]{2})-([a-z0-9]{1,3})$/i;
+const SUBDIVISION_CODE = /^[a-z0-9]{1,3}$/;
+
+/**
+ * State: a subdivision code. US/CA: a USPS state or Canadian province code, or (with
+ * `mapStateNames`) its full name; elsewhere any ISO 3166-2 suffix (1–3 letters or digits).
+ * "US-NY" is accepted when the prefix is `defaultCountry`.
+ */
+export function normaliseStateWith(raw: string, o: ResolvedNormaliseOptions): NormaliseResult | undefined {
+  const trimmed = raw.trim();
+  if (trimmed === "") return undefined;
+  const iso = ISO_SUBDIVISION.exec(trimmed);
+  const local = iso?.[1]?.toUpperCase() === o.defaultCountry && iso[2] !== undefined ? iso[2] : trimmed;
+  const letters = toAsciiLower(local, o.nonAsciiLetters).replace(NOT_ALNUM, "");
+  let code: string | undefined;
+  if (o.defaultCountry === "US" || o.defaultCountry === "CA") {
+    code = letters.length === 2 || o.mapStateNames ? northAmericanSubdivisionCode(letters) : undefined;
+    if (code === undefined) return fail("state-not-a-code", "state is not a US state or Canadian province code");
+  } else {
+    if (!SUBDIVISION_CODE.test(letters)) return fail("state-not-a-code", "state is not a subdivision code (1 to 3 letters or digits)");
+    code = letters;
+  }
+  return ok(o.stateCase === "upper" ? code.toUpperCase() : code);
+}
+
+/** Postal code: lowercase alphanumerics, validated and shortened per `defaultCountry` (US ZIP+4 → ZIP5). */
+export function normalisePostalCodeWith(raw: string, o: ResolvedNormaliseOptions): NormaliseResult | undefined {
+  const trimmed = raw.trim();
+  if (trimmed === "") return undefined;
+  const s = toAsciiLower(trimmed, o.nonAsciiLetters).replace(NOT_ALNUM, "");
+  const rule = COUNTRIES[o.defaultCountry].postal;
+  if (!rule.pattern.test(s)) {
+    const lostZero = o.defaultCountry === "US" && /^(\d{4}|\d{8})$/.test(s) ? " (a leading zero lost in a spreadsheet?)" : "";
+    return fail("postal-code-invalid", `postal code is not ${rule.expected} for ${o.defaultCountry}${lostZero}`);
+  }
+  return ok("keep" in rule ? s.slice(0, rule.keep) : s);
+}
+
+const TEXT_LABELS: Readonly<Record<"firstName" | "lastName" | "address" | "city", string>> = {
+  firstName: "first name",
+  lastName: "last name",
+  address: "address",
+  city: "city",
+};
+
+/** Normalises one field with resolved options (the hot path: no option handling per call). */
+export function normaliseFieldWith(field: PiiField, raw: string, o: ResolvedNormaliseOptions): NormaliseResult | undefined {
+  switch (field) {
+    case "email":
+      return normaliseEmailWith(raw, o);
+    case "phone":
+      return normalisePhoneWith(raw, o);
+    case "state":
+      return normaliseStateWith(raw, o);
+    case "postalCode":
+      return normalisePostalCodeWith(raw, o);
+    default:
+      return normaliseTextWith(raw, o, TEXT_LABELS[field]);
+  }
+}
+
+/** Normalises one field; see the per-field functions for the rules. */
+export function normaliseField(field: PiiField, raw: string, options?: NormaliseOptions): NormaliseResult | undefined {
+  return normaliseFieldWith(field, raw, resolveNormaliseOptions(options));
+}
+
+export const normaliseEmail = (raw: string, options?: NormaliseOptions) => normaliseField("email", raw, options);
+export const normalisePhone = (raw: string, options?: NormaliseOptions) => normaliseField("phone", raw, options);
+export const normaliseFirstName = (raw: string, options?: NormaliseOptions) => normaliseField("firstName", raw, options);
+export const normaliseLastName = (raw: string, options?: NormaliseOptions) => normaliseField("lastName", raw, options);
+export const normaliseAddress = (raw: string, options?: NormaliseOptions) => normaliseField("address", raw, options);
+export const normaliseCity = (raw: string, options?: NormaliseOptions) => normaliseField("city", raw, options);
+export const normaliseState = (raw: string, options?: NormaliseOptions) => normaliseField("state", raw, options);
+export const normalisePostalCode = (raw: string, options?: NormaliseOptions) => normaliseField("postalCode", raw, options);
