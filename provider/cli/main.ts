@@ -1,0 +1,63 @@
+/**
+ * The `dsp-audiences` command. Each subcommand lives in its own module and is loaded only when
+ * it runs, so `dsp-audiences validate` starts fast and never loads the HTTP client.
+ */
+
+interface Command {
+  summary: string;
+  usage: string;
+  run(args: string[]): Promise<number>;
+}
+
+const commands: Record<string, Command> = {
+  validate: {
+    summary: "check a spec (schema, IDs, files) without touching any API",
+    usage: "dsp-audiences validate [audiences.yaml]",
+    run: async (args) => {
+      const { validateSpecCommand } = await import("../spec/validate-command");
+      return validateSpecCommand(args[0] ?? "audiences.yaml", (line) => console.log(line));
+    },
+  },
+  sim: {
+    summary: "start the local DSP API simulator (prints its URL and credentials)",
+    usage: "dsp-audiences sim [--port 0] [--data <dir>] [--token-ttl <s>] [--rate429 <0..1>] [--rate5xx <0..1>]",
+    run: async (args) => {
+      const { runSimulatorCli } = await import("../../simulator/cli");
+      await runSimulatorCli(args);
+      return 0;
+    },
+  },
+  engine: {
+    summary: "provide the Pulumi engine (PATH, else build the pinned one) and print its folder",
+    usage: "dsp-audiences engine",
+    run: async () => {
+      const { ensurePulumiEngine } = await import("../engine/pulumi-cli");
+      console.log(await ensurePulumiEngine());
+      return 0;
+    },
+  },
+};
+
+function help(): string {
+  const width = Math.max(...Object.keys(commands).map((k) => k.length));
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return ["usage: dsp-audiences <command> [args]", "", "commands:", ...lines].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    console.log(help());
+    return name === undefined ? 1 : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`dsp-audiences: unknown command '${name}'\n\n${help()}`);
+    return 2;
+  }
+  if (rest.includes("--help")) {
+    console.log(command.usage);
+    return 0;
+  }
+  return command.run(rest);
+}
