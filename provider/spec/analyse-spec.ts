@@ -45,6 +45,10 @@ export function analyseSpec(text: string, fileName: string): SpecAnalysis {
   if (source.data === undefined) return { errors, fileReferences: [], locate, spec: undefined };
 
   const { data } = source;
+  if (data === null) {
+    // An empty file or only comments: "must be a mapping, got an empty value" would be cryptic.
+    return { errors: [...errors, { file: fileName, line: 1, column: 1, path: "", message: "the spec is empty; it needs at least version and audiences" }], fileReferences: [], locate, spec: undefined };
+  }
   errors.push(...locate(describeSchemaErrors(validateAgainstSpecSchema(data), data, locator)));
   errors.push(...locate(checkSpecSemantics(data, locator)));
   const file = resolve(fileName);

@@ -1,0 +1,108 @@
+import { strict as assert } from "node:assert";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { formatSpecError, loadSpec, SpecValidationError, type FileProbe } from "../../../provider/spec";
+import { specText } from "./spec-test-helpers";
+
+/** The formatted errors `loadSpec` rejects with. */
+async function loadErrors(path: string, probe?: FileProbe): Promise<string[]> {
+  try {
+    await loadSpec(path, probe === undefined ? {} : { probe });
+    return [];
+  } catch (error) {
+    if (!(error instanceof SpecValidationError)) throw error;
+    return error.errors.map(formatSpecError);
+  }
+}
+
+const WITH_FILES = specText(
+  "version: 1", //                                                          1
+  "defaults: { advertiserId: 1, dataSourceCountry: [US] }", //              2
+  "audiences:", //                                                          3
+  "  loyal-customers:", //                                                  4
+  "    name: Loyal customers 2026", //                                      5
+  "    members:", //                                                        6
+  "      MAID:", //                                                         7
+  "        file: ids/maids.txt", //                                         8
+  "      COOKIE: { files: [ids/cookies.txt, ids, ids/more.txt] }", //       9
+  "      EXTERNAL_USER_ID: { records: crm }", //                            10
+  "records:", //                                                            11
+  "  crm:", //                                                              12
+  "    csv: pii/crm.csv", //                                                13
+);
+
+describe("loadSpec", () => {
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "dsp-spec-"));
+    await mkdir(join(dir, "ids"));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("reports each missing or non-regular file at the line that names it, relative to the spec's folder", async () => {
+    await writeFile(join(dir, "ids", "cookies.txt"), "EMpBAI0GRcK4nBNGpPGg5g\n");
+    await writeFile(join(dir, "audiences.yaml"), WITH_FILES);
+    const specPath = join(dir, "audiences.yaml");
+    assert.deepEqual(await loadErrors(specPath), [
+      `${specPath}:8:15: audiences.loyal-customers.members.MAID.file: ID file not found: ids/maids.txt (paths are relative to the spec file's folder)`,
+      `${specPath}:9:42: audiences.loyal-customers.members.COOKIE.files[1]: ID file is not a regular file: ids`,
+      `${specPath}:9:47: audiences.loyal-customers.members.COOKIE.files[2]: ID file not found: ids/more.txt (paths are relative to the spec file's folder)`,
+      `${specPath}:13:10: records.crm.csv: records CSV not found: pii/crm.csv (paths are relative to the spec file's folder)`,
+    ]);
+  });
+
+  it("loads when every file exists, without reading the ID files", async () => {
+    for (const file of ["ids/maids.txt", "ids/cookies.txt", "ids/more.txt"]) await writeFile(join(dir, file), "not read\n");
+    await mkdir(join(dir, "ids", "sub"));
+    await mkdir(join(dir, "pii"));
+    await writeFile(join(dir, "pii", "crm.csv"), "email\n");
+    await writeFile(join(dir, "audiences.yaml"), WITH_FILES.replace("ids, ids/more.txt", "ids/more.txt"));
+    const spec = await loadSpec(join(dir, "audiences.yaml"));
+    assert.deepEqual(spec.audiences[0]?.members, {
+      COOKIE: { kind: "files", files: [join(dir, "ids/cookies.txt"), join(dir, "ids/more.txt")] },
+      MAID: { kind: "files", files: [join(dir, "ids/maids.txt")] },
+      EXTERNAL_USER_ID: { kind: "records", records: "crm" },
+    });
+  });
+
+  it("reports file problems together with the spec's other errors, in file order", async () => {
+    await writeFile(join(dir, "audiences.yaml"), WITH_FILES.replace("Loyal customers 2026", "Loyal").replace(", ids, ids/more.txt", ""));
+    const onlyMaids: FileProbe = async (path) => {
+      if (path.endsWith("maids.txt")) return "file";
+      throw Object.assign(new Error("gone"), { code: "ENOENT" });
+    };
+    assert.deepEqual(await loadErrors(join(dir, "audiences.yaml"), onlyMaids), [
+      `${join(dir, "audiences.yaml")}:5:11: audiences.loyal-customers.name: must be at least 10 characters, got 5`,
+      `${join(dir, "audiences.yaml")}:9:25: audiences.loyal-customers.members.COOKIE.files[0]: ID file not found: ids/cookies.txt (paths are relative to the spec file's folder)`,
+      `${join(dir, "audiences.yaml")}:13:10: records.crm.csv: records CSV not found: pii/crm.csv (paths are relative to the spec file's folder)`,
+    ]);
+  });
+
+  it("probes a file named twice only once", async () => {
+    const probed: string[] = [];
+    const probe: FileProbe = (path) => {
+      probed.push(path);
+      return Promise.resolve("file");
+    };
+    await writeFile(join(dir, "audiences.yaml"), WITH_FILES.replace("ids, ids/more.txt", "ids/maids.txt"));
+    await loadSpec(join(dir, "audiences.yaml"), { probe });
+    assert.deepEqual(probed.sort(), [join(dir, "ids/cookies.txt"), join(dir, "ids/maids.txt"), join(dir, "pii/crm.csv")]);
+  });
+
+  it("says when a file cannot be checked", async () => {
+    await writeFile(join(dir, "audiences.yaml"), WITH_FILES.replace("ids, ids/more.txt", "ids/maids.txt"));
+    const denied: FileProbe = () => Promise.reject(Object.assign(new Error("denied"), { code: "EACCES" }));
+    const errors = await loadErrors(join(dir, "audiences.yaml"), denied);
+    assert.equal(errors[0], `${join(dir, "audiences.yaml")}:8:15: audiences.loyal-customers.members.MAID.file: ID file cannot be checked (EACCES): ids/maids.txt`);
+    assert.equal(errors.length, 4);
+  });
+
+  it("rejects with the fs error when the spec itself cannot be read", async () => {
+    await assert.rejects(loadSpec(join(dir, "missing.yaml")), { code: "ENOENT" });
+  });
+});
