@@ -1,0 +1,33 @@
+/**
+ * Maps csv-parse errors to our issues. csv-parse messages quote the offending field
+ * ("value is \"jane\""), so they are never passed on: only the error code is used.
+ */
+import { CsvError } from "csv-parse";
+import { CsvError as SyncCsvError } from "csv-parse/sync";
+import type { PiiIssue } from "./errors";
+
+const REASONS: Readonly<Record<string, string>> = {
+  CSV_QUOTE_NOT_CLOSED: "a quoted field is never closed",
+  CSV_INVALID_CLOSING_QUOTE: "text follows the closing quote of a quoted field",
+  INVALID_OPENING_QUOTE: 'a quote appears inside an unquoted field (quote the whole field and double inner quotes: "a ""b""")',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: "text follows the closing quote of a quoted field",
+  CSV_MAX_RECORD_SIZE: "a row is too large",
+};
+
+/** csv-parse and csv-parse/sync are separate bundles, each with its own CsvError class. */
+export function isCsvParseError(error: unknown): error is CsvError {
+  return error instanceof CsvError || error instanceof SyncCsvError;
+}
+
+/**
+ * Issue for a csv-parse error. `rowsBefore` is the number of records (header included) the
+ * parser had completed before this input started, so the row is exact in both reader paths.
+ */
+export function csvSyntaxIssue(error: CsvError, rowsBefore: number): PiiIssue {
+  const records = typeof error["records"] === "number" ? error["records"] : 0;
+  return {
+    row: rowsBefore + records + 1,
+    code: "csv-syntax",
+    reason: `CSV syntax: ${REASONS[error.code] ?? `error ${error.code}`}`,
+  };
+}

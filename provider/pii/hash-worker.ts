@@ -1,0 +1,32 @@
+/**
+ * Worker-thread entry: receives one CSV chunk (a single string) per message and answers with
+ * one packed string plus a transferable lengths array, so crossing threads stays cheap
+ * (perf-baselines.md §3: posting arrays of items instead removes the gain).
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { processChunk } from "./chunk-processor";
+import type { RecordDelimiter } from "./csv-chunks";
+import type { RecordFormat } from "./record-format";
+import { createRowProcessor, type RowSettings } from "./row-processor";
+
+export interface WorkerInit {
+  readonly settings: RowSettings;
+  readonly delimiter: RecordDelimiter;
+  readonly format: RecordFormat;
+  readonly maxIssues: number;
+}
+
+export interface WorkerJob {
+  readonly seq: number;
+  readonly text: string;
+}
+
+if (parentPort !== null) {
+  const port = parentPort;
+  const init = workerData as WorkerInit;
+  const processor = createRowProcessor(init.settings);
+  port.on("message", (job: WorkerJob) => {
+    const outcome = processChunk(job.text, init.delimiter, processor, init.format, init.maxIssues);
+    port.postMessage({ seq: job.seq, outcome }, [outcome.lengths.buffer as ArrayBuffer]);
+  });
+}

@@ -1,0 +1,50 @@
+/** First-party PII pipeline: normalise, hash, derive externalIds, read CSVs, pack request bodies. */
+export { COUNTRY_CODES, type CountryCode } from "./countries";
+export {
+  normaliseAddress,
+  normaliseCity,
+  normaliseEmail,
+  normaliseField,
+  normaliseFirstName,
+  normaliseLastName,
+  normalisePhone,
+  normalisePostalCode,
+  normaliseState,
+  resolveNormaliseOptions,
+  type NonAsciiLetters,
+  type NormaliseFailure,
+  type NormaliseFailureCode,
+  type NormaliseOptions,
+  type NormaliseResult,
+} from "./normalise";
+export { isSha256Hex, sha256Hex } from "./hash";
+export {
+  createExternalIdDeriver,
+  deriveExternalId,
+  EXTERNAL_ID_PATTERN,
+  validateExternalId,
+  type ExternalIdCheck,
+  type ExternalIdEncoding,
+  type ExternalIdOptions,
+} from "./external-id";
+export { HASHED_COLUMN_SUFFIX, PII_FIELDS, TEMPLATE_COLUMNS, type HashedFields, type HashedRecord, type HashedRow, type PiiField } from "./pii-fields";
+export { rowDigest, ROW_DIGEST_LENGTH } from "./row-digest";
+export { formatIssue, PiiInputError, type PiiIssue, type PiiIssueCode } from "./errors";
+export { AMAZON_MAX_ROWS, AMAZON_MIN_ROWS, type HashedCsvOptions } from "./csv-options";
+export type { CsvMode } from "./csv-header";
+export type { InvalidFieldPolicy } from "./row-processor";
+export type { CsvReadSummary } from "./input-tally";
+export { readHashedRecords } from "./csv-records";
+export { hashedRecordCsvLine, hashedRecordJson, HASHED_CSV_HEADER } from "./record-format";
+export {
+  BODY_OVERHEAD,
+  createBodyPacker,
+  MAX_HASHED_BODY_BYTES,
+  packHashedRecords,
+  packHashedRecordsAsync,
+  type BodyPacker,
+  type PackedBody,
+} from "./pack-hashed-records";
+export { AUTO_WORKERS_MIN_BYTES, autoWorkerCount, hashCsvBatches, type BatchOptions, type HashedBatch } from "./parallel";
+export { hashedRecordBodiesFromCsv, type RequestBodyOptions } from "./request-bodies";
+export { hashCsvFile, type HashCsvFileOptions, type HashCsvFileResult } from "./hash-csv";

@@ -1,0 +1,335 @@
+/**
+ * Reads a PII CSV in chunks of whole records and processes them on worker threads (or inline
+ * on the calling thread with `workers: 0`), yielding one packed batch per chunk in file order.
+ *
+ * The main thread only reads text, finds record boundaries (quote-aware) and merges results; it
+ * posts one string per chunk and gets one packed string per chunk back. Row numbers, problems
+ * and output are identical to the streaming csv-parse reader (csv-records.ts).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Worker } from "node:worker_threads";
+import { processChunk, type ChunkOutcome } from "./chunk-processor";
+import { detectRecordDelimiter, lastRawBoundary, parseChunk, recordBoundary, type RecordDelimiter } from "./csv-chunks";
+import { chooseMode, isBlankRow, parseHeader, type ColumnLayout } from "./csv-header";
+import { resolveCsvOptions, rowSettingsFor, type HashedCsvOptions, type ResolvedCsvOptions } from "./csv-options";
+import { InputTally, type CsvReadSummary } from "./input-tally";
+import type { RecordFormat } from "./record-format";
+import { createRowProcessor, type RowSettings } from "./row-processor";
+import type { WorkerInit, WorkerJob } from "./hash-worker";
+
+export interface BatchOptions extends HashedCsvOptions {
+  /**
+   * Worker threads. 0 processes chunks on the calling thread. "auto" uses one worker per core
+   * (`os.availableParallelism()`, at most 8) for files of at least {@link AUTO_WORKERS_MIN_BYTES},
+   * and the calling thread for smaller ones, where starting workers costs more than it saves.
+   * @default "auto"
+   */
+  readonly workers?: number | "auto";
+  /** Characters of CSV text per chunk (rounded to whole records). @default 1_048_576 */
+  readonly chunkChars?: number;
+  /** Serialisation of each record in the batches: API JSON items or hashed-CSV lines. @default "json" */
+  readonly format?: RecordFormat;
+}
+
+/** One chunk's valid records, serialised and joined by "," (json) or "\n" (csv). */
+export interface HashedBatch {
+  readonly format: RecordFormat;
+  readonly text: string;
+  /** Length of each serialised record in `text`, in order. */
+  readonly lengths: Uint32Array;
+  readonly records: number;
+}
+
+/**
+ * Files below this size are processed on the calling thread under "auto". Measured (bench/hashing.ts):
+ * worker start-up is ~1 s per worker under ts-node (it loads TypeScript) and ~50 ms compiled.
+ */
+export const AUTO_WORKERS_MIN_BYTES = 32 * 1024 * 1024;
+const MAX_AUTO_WORKERS = 8;
+/** A record that has not ended after this many characters means unbalanced quotes (or no CSV at all). */
+const MAX_CARRY_CHARS = 64 * 1024 * 1024;
+
+/** Worker count "auto" resolves to for a file of `bytes`. */
+export function autoWorkerCount(bytes: number): number {
+  return bytes >= AUTO_WORKERS_MIN_BYTES ? Math.min(MAX_AUTO_WORKERS, Math.max(1, os.availableParallelism())) : 0;
+}
+
+/**
+ * Yields the valid records of `path` as packed batches, in file order, and returns the summary.
+ * @throws PiiInputError with every problem found (see readHashedRecords).
+ */
+export async function* hashCsvBatches(path: string, options: BatchOptions = {}): AsyncGenerator<HashedBatch, CsvReadSummary, undefined> {
+  const o = resolveCsvOptions(options, path);
+  const format = options.format ?? "json";
+  const chunkChars = options.chunkChars ?? 1024 * 1024;
+  if (!Number.isInteger(chunkChars) || chunkChars < 1) throw new RangeError("chunkChars must be a positive integer");
+  const requestedWorkers = options.workers ?? "auto";
+  const tally = new InputTally(o.fileName, o);
+  const reader = new TextReader(path, chunkChars);
+  let pool: Pipeline | undefined;
+  try {
+    const start = await readStart(reader, o, tally);
+    tally.throwIfStopped();
+    if (start === undefined) return tally.finish();
+    tally.mode = start.layout.mode;
+    const settings = rowSettingsFor(o, start.layout);
+    const workers = requestedWorkers === "auto" ? autoWorkerCount(await reader.size()) : requestedWorkers;
+    if (!Number.isInteger(workers) || workers < 0) throw new RangeError('workers must be "auto" or an integer ≥ 0');
+    pool = workers === 0 ? new InlinePipeline(settings, start.delimiter, format, o.maxErrors) : new WorkerPipeline(workers, { settings, delimiter: start.delimiter, format, maxIssues: o.maxErrors });
+
+    let rowsBefore = 1; // the header
+    const merge = (outcome: ChunkOutcome): HashedBatch | undefined => {
+      tally.addCounts(outcome);
+      for (const issue of outcome.issues) tally.addIssue({ ...issue, ...(issue.row !== undefined ? { row: issue.row + rowsBefore } : {}) });
+      if (outcome.fatal !== undefined) tally.addFatal({ ...outcome.fatal, row: (outcome.fatal.row ?? 0) + rowsBefore });
+      rowsBefore += outcome.rows;
+      tally.throwIfStopped();
+      return outcome.records > 0 ? { format, text: outcome.text, lengths: outcome.lengths, records: outcome.records } : undefined;
+    };
+
+    for (;;) {
+      const chunk = await reader.nextChunk(start.delimiter);
+      if (chunk === undefined) break;
+      pool.submit(chunk);
+      while (pool.pending() > pool.capacity()) {
+        const batch = merge(await pool.next());
+        if (batch !== undefined) yield batch;
+      }
+    }
+    while (pool.pending() > 0) {
+      const batch = merge(await pool.next());
+      if (batch !== undefined) yield batch;
+    }
+    return tally.finish();
+  } finally {
+    reader.close();
+    await pool?.close();
+  }
+}
+
+/** Reads text (BOM stripped) and hands out chunks ending on record boundaries. */
+class TextReader {
+  private readonly stream: fs.ReadStream;
+  private readonly iterator: AsyncIterator<string>;
+  carry = "";
+  atEnd = false;
+  private first = true;
+
+  constructor(
+    private readonly path: string,
+    private readonly chunkChars: number,
+  ) {
+    this.stream = fs.createReadStream(path, { encoding: "utf8", highWaterMark: Math.min(chunkChars, 4 * 1024 * 1024) });
+    this.iterator = this.stream[Symbol.asyncIterator]() as AsyncIterator<string>;
+  }
+
+  async size(): Promise<number> {
+    return (await fs.promises.stat(this.path)).size;
+  }
+
+  /** Appends the next piece of text; false at end of input. */
+  async readMore(): Promise<boolean> {
+    if (this.atEnd) return false;
+    const next = await this.iterator.next();
+    if (next.done === true) {
+      this.atEnd = true;
+      return false;
+    }
+    let text = next.value;
+    if (this.first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    this.first = false;
+    this.carry += text;
+    return true;
+  }
+
+  /** Next chunk of whole records (the remainder at end of input); undefined when exhausted. */
+  async nextChunk(delimiter: RecordDelimiter): Promise<string | undefined> {
+    for (;;) {
+      if (this.carry.length >= this.chunkChars || this.atEnd) {
+        let cut = this.atEnd ? this.carry.length : recordBoundary(this.carry, delimiter, true);
+        // Unbalanced quotes keep every delimiter "inside a field": hand the text on so the
+        // parser reports the syntax error instead of buffering the whole file.
+        if (cut < 0 && this.carry.length > MAX_CARRY_CHARS) cut = lastRawBoundary(this.carry, delimiter);
+        if (cut < 0 && this.carry.length > MAX_CARRY_CHARS) cut = this.carry.length;
+        if (cut > 0) {
+          const chunk = this.carry.slice(0, cut);
+          this.carry = this.carry.slice(cut);
+          return chunk;
+        }
+        if (this.atEnd) return undefined;
+      }
+      await this.readMore();
+    }
+  }
+
+  close(): void {
+    this.stream.destroy();
+  }
+}
+
+/** Reads the header and, in "auto" mode, peeks at the first data row to pick raw or hashed. */
+async function readStart(
+  reader: TextReader,
+  o: ResolvedCsvOptions,
+  tally: InputTally,
+): Promise<{ delimiter: RecordDelimiter; layout: ColumnLayout } | undefined> {
+  const readable = (): boolean => !reader.atEnd && reader.carry.length <= MAX_CARRY_CHARS;
+  let delimiter: RecordDelimiter | undefined;
+  while ((delimiter = detectRecordDelimiter(reader.carry, reader.atEnd)) === undefined && readable()) await reader.readMore();
+  delimiter ??= "\n";
+  let headerEnd: number;
+  while ((headerEnd = recordBoundary(reader.carry, delimiter, false)) < 0 && readable()) await reader.readMore();
+  if (headerEnd < 0) headerEnd = reader.carry.length;
+  if (headerEnd === 0 && reader.carry.length === 0) {
+    tally.addFatal({ code: "empty-file", reason: "file is empty (expected a header row)" });
+    return undefined;
+  }
+  const headerText = reader.carry.slice(0, headerEnd);
+  reader.carry = reader.carry.slice(headerEnd);
+  const { rows, error } = parseChunk(headerText, delimiter);
+  if (error !== undefined || rows[0] === undefined) {
+    tally.addFatal({ row: 1, code: "csv-syntax", reason: "CSV syntax: the header row cannot be parsed" });
+    return undefined;
+  }
+  const header = parseHeader(rows[0], o.externalId.externalIdKey !== undefined);
+  if (Array.isArray(header)) {
+    for (const issue of header) tally.addIssue(issue);
+    tally.stopped = true;
+    return undefined;
+  }
+
+  let firstDataRow: string[] | undefined;
+  if (o.mode === "auto" && !header.hashedNames) {
+    let scanned = 0;
+    for (;;) {
+      const end = reader.atEnd ? reader.carry.length : recordBoundary(reader.carry, delimiter, true);
+      if (end > scanned) {
+        firstDataRow = parseChunk(reader.carry.slice(scanned, end), delimiter).rows.find((cells) => !isBlankRow(cells));
+        scanned = end;
+      }
+      if (firstDataRow !== undefined || !readable()) break;
+      await reader.readMore();
+    }
+  }
+  const mode = chooseMode(header, o.mode, firstDataRow);
+  if (typeof mode !== "string") {
+    tally.addFatal(mode);
+    return undefined;
+  }
+  return { delimiter, layout: { ...header, mode } };
+}
+
+/** Ordered processing of chunks: submit in file order, receive outcomes in the same order. */
+interface Pipeline {
+  submit(chunk: string): void;
+  next(): Promise<ChunkOutcome>;
+  pending(): number;
+  /** Outstanding chunks allowed before the reader waits (bounds memory). */
+  capacity(): number;
+  close(): Promise<void>;
+}
+
+class InlinePipeline implements Pipeline {
+  private readonly processor;
+  private readonly queue: ChunkOutcome[] = [];
+
+  constructor(
+    settings: RowSettings,
+    private readonly delimiter: RecordDelimiter,
+    private readonly format: RecordFormat,
+    private readonly maxIssues: number,
+  ) {
+    this.processor = createRowProcessor(settings);
+  }
+
+  submit(chunk: string): void {
+    this.queue.push(processChunk(chunk, this.delimiter, this.processor, this.format, this.maxIssues));
+  }
+  next(): Promise<ChunkOutcome> {
+    const outcome = this.queue.shift();
+    return outcome === undefined ? Promise.reject(new Error("no chunk pending")) : Promise.resolve(outcome);
+  }
+  pending(): number {
+    return this.queue.length;
+  }
+  capacity(): number {
+    return 0;
+  }
+  async close(): Promise<void> {}
+}
+
+interface Waiter {
+  readonly resolve: (outcome: ChunkOutcome) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** Code a worker runs first: TypeScript sources need ts-node, registered inside the worker. */
+function workerBootstrap(): string {
+  const entry = path.join(__dirname, `hash-worker${path.extname(__filename)}`);
+  const lines: string[] = [];
+  if (entry.endsWith(".ts")) {
+    const options = { transpileOnly: true, skipProject: true, compilerOptions: { module: "commonjs", moduleResolution: "node", target: "es2022", esModuleInterop: true } };
+    lines.push(`require(${JSON.stringify(require.resolve("ts-node"))}).register(${JSON.stringify(options)});`);
+  }
+  lines.push(`require(${JSON.stringify(entry)});`);
+  return lines.join("\n");
+}
+
+class WorkerPipeline implements Pipeline {
+  private readonly workers: Worker[] = [];
+  /** Per worker, the waiters of its chunks in submission order (a worker answers in order). */
+  private readonly waiting: Waiter[][] = [];
+  /** Outcome promises in file order. */
+  private readonly order: Promise<ChunkOutcome>[] = [];
+  private seq = 0;
+  private failure: Error | undefined;
+  private closing = false;
+
+  constructor(count: number, init: WorkerInit) {
+    const source = workerBootstrap();
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(source, { eval: true, workerData: init });
+      const waiting: Waiter[] = [];
+      worker.on("message", (message: { outcome: ChunkOutcome }) => waiting.shift()?.resolve(message.outcome));
+      worker.on("error", (error: Error) => this.fail(error));
+      worker.on("exit", (code) => {
+        if (code !== 0 && !this.closing) this.fail(new Error(`PII hashing worker exited with code ${code}`));
+      });
+      this.workers.push(worker);
+      this.waiting.push(waiting);
+    }
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const waiting of this.waiting) for (const waiter of waiting.splice(0)) waiter.reject(error);
+  }
+
+  submit(chunk: string): void {
+    let target = 0;
+    for (let i = 1; i < this.workers.length; i++) if ((this.waiting[i]?.length ?? 0) < (this.waiting[target]?.length ?? 0)) target = i;
+    const promise = new Promise<ChunkOutcome>((resolve, reject) => {
+      if (this.failure !== undefined) return reject(this.failure);
+      this.waiting[target]?.push({ resolve, reject });
+      const job: WorkerJob = { seq: this.seq++, text: chunk };
+      this.workers[target]?.postMessage(job);
+    });
+    promise.catch(() => undefined); // awaited in order later; avoid an unhandled-rejection crash meanwhile
+    this.order.push(promise);
+  }
+  next(): Promise<ChunkOutcome> {
+    return this.order.shift() ?? Promise.reject(new Error("no chunk pending"));
+  }
+  pending(): number {
+    return this.order.length;
+  }
+  capacity(): number {
+    return this.workers.length * 2;
+  }
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+}

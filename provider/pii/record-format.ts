@@ -1,0 +1,31 @@
+/**
+ * Serialises hashed records as the hashed-records API item and as a hashed-CSV line. Values are
+ * validated ASCII (hex hashes, externalId pattern), so plain concatenation is valid JSON/CSV and
+ * string length equals byte length.
+ */
+import { HASHED_COLUMN_SUFFIX, PII_FIELDS, TEMPLATE_COLUMNS, type HashedRow } from "./pii-fields";
+
+/** `{"externalId":"…","hashedRecords":[{"email":"…",…}]}`, fields in canonical order, absent ones left out. */
+export function hashedRecordJson(record: HashedRow): string {
+  let fields = "";
+  for (const field of PII_FIELDS) {
+    const hash = record.hashed[field];
+    if (hash !== undefined) fields += `${fields === "" ? "" : ","}"${field}":"${hash}"`;
+  }
+  return `{"externalId":"${record.externalId}","hashedRecords":[{${fields}}]}`;
+}
+
+/** Header of hashed CSVs written by hashCsvFile; readable back in hashed mode. */
+export const HASHED_CSV_HEADER = ["external_id", ...PII_FIELDS.map((f) => `${TEMPLATE_COLUMNS[f]}${HASHED_COLUMN_SUFFIX}`)].join(",");
+
+/** One line under {@link HASHED_CSV_HEADER}, no line terminator. */
+export function hashedRecordCsvLine(record: HashedRow): string {
+  let line = record.externalId;
+  for (const field of PII_FIELDS) line += `,${record.hashed[field] ?? ""}`;
+  return line;
+}
+
+export type RecordFormat = "json" | "csv";
+
+export const formatRecord = (record: HashedRow, format: RecordFormat): string =>
+  format === "json" ? hashedRecordJson(record) : hashedRecordCsvLine(record);
