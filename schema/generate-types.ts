@@ -40,8 +40,8 @@ const HEADER = [
   "// Regenerate with: npx ts-node --transpile-only schema/generate-types.ts",
   "//",
   "// These types describe a spec document that passed schema validation. YAML integers arrive as",
-  "// numbers when they fit a JavaScript number exactly and as digit strings otherwise, so int64",
-  "// fields are `string | number`.",
+  "// numbers, approximate above 2^53; int64 fields (`string | number`) take their exact digits from",
+  "// the YAML node (SourceLocator.integerText), which is what LoadedSpec carries.",
 ];
 
 /** Keywords that only restrict values and do not change the TypeScript type. */
