@@ -2,7 +2,7 @@
  * The pure half of loading: YAML, schema and semantic checks on spec text, plus resolution.
  * Touches no file system; file existence is left to `loadSpec`.
  */
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 
 import { collectFileReferences, type FileReference } from "./file-references";
 import type { LoadedSpec } from "./loaded-spec";
@@ -47,12 +47,13 @@ export function analyseSpec(text: string, fileName: string): SpecAnalysis {
   const { data } = source;
   if (data === null) {
     // An empty file or only comments: "must be a mapping, got an empty value" would be cryptic.
-    return { errors: [...errors, { file: fileName, line: 1, column: 1, path: "", message: "the spec is empty; it needs at least version and audiences" }], fileReferences: [], locate, spec: undefined };
+    const empty: SpecError = { file: fileName, line: 1, column: 1, path: "", message: "the spec is empty; it needs at least version and audiences" };
+    return { errors: [...errors, empty], fileReferences: [], locate, spec: undefined };
   }
   errors.push(...locate(describeSchemaErrors(validateAgainstSpecSchema(data), data, locator)));
   errors.push(...locate(checkSpecSemantics(data, locator)));
   const file = resolve(fileName);
-  const fileReferences = collectFileReferences(data, resolve(file, ".."));
+  const fileReferences = collectFileReferences(data, dirname(file));
   const spec = errors.length === 0 && matchesSpecSchema(data) ? resolveSpec(data, file, locator) : undefined;
   return { errors, fileReferences, locate, spec };
 }
