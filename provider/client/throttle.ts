@@ -65,6 +65,12 @@ export function resolveLaneLimits(overrides: Partial<Record<LaneName, Partial<La
  * Token bucket in its "virtual scheduling" form (GCRA): each caller reserves
  * the next free start time synchronously, so concurrent callers are spaced
  * exactly, in arrival order, without a timer loop.
+ *
+ * Timers wake late now and then; callers whose reserved slots have passed
+ * would then start together. A second guard counts actual starts: at most
+ * `windowCount` in any `windowCount × interval` ms (100 per second at
+ * 100 req/s, 1 per 1025 ms at 1 req/s with a 25 ms margin), so a late timer
+ * delays requests instead of bunching them.
  */
 export class TokenBucket {
   readonly #intervalMs: number;
@@ -72,11 +78,18 @@ export class TokenBucket {
   readonly #clock: Clock;
   #theoreticalArrivalMs = Number.NEGATIVE_INFINITY;
   #heldUntilMs = Number.NEGATIVE_INFINITY;
+  readonly #windowMs: number;
+  /** Ring of the most recent actual start times; `#oldest` indexes the oldest. */
+  readonly #recentStarts: number[];
+  #oldest = 0;
 
   constructor(ratePerSecond: number, burst: number, clock: Clock, spacingMarginMs = 0) {
     this.#intervalMs = 1000 / ratePerSecond + spacingMarginMs;
     this.#burstToleranceMs = (burst - 1) * this.#intervalMs;
     this.#clock = clock;
+    const windowCount = Math.max(burst, Math.ceil(ratePerSecond));
+    this.#windowMs = windowCount * this.#intervalMs;
+    this.#recentStarts = new Array<number>(windowCount).fill(Number.NEGATIVE_INFINITY);
   }
 
   /** Reserves a start time at or after `nowMs` and returns it (no waiting). */
@@ -90,13 +103,17 @@ export class TokenBucket {
   /** Waits for the next slot; resolves with the time waited, in ms. */
   async take(): Promise<number> {
     const startedAt = this.#clock.now();
-    let startAt = this.reserve(startedAt);
+    const reservedAt = this.reserve(startedAt);
     for (;;) {
       const now = this.#clock.now();
-      if (now >= startAt) return now - startedAt;
-      await this.#clock.sleep(startAt - now);
       // A hold (server said 429) may have arrived while we slept.
-      startAt = Math.max(startAt, this.#heldUntilMs);
+      const readyAt = Math.max(reservedAt, this.#heldUntilMs, (this.#recentStarts[this.#oldest] ?? Number.NEGATIVE_INFINITY) + this.#windowMs);
+      if (now >= readyAt) {
+        this.#recentStarts[this.#oldest] = now;
+        this.#oldest = (this.#oldest + 1) % this.#recentStarts.length;
+        return now - startedAt;
+      }
+      await this.#clock.sleep(readyAt - now);
     }
   }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ConcurrencyLimiter, DEFAULT_LANE_LIMITS, Lane, TokenBucket, createLanes, resolveLaneLimits } from "../../../provider/client/throttle";
-import { FakeClock } from "./helpers/fake-clock";
+import { FakeClock, seededRandom } from "./helpers/fake-clock";
 
 describe("throttling", () => {
   describe("TokenBucket", () => {
@@ -38,6 +38,25 @@ describe("throttling", () => {
       const waits = await Promise.all([bucket.take(), bucket.take(), bucket.take()]);
       assert.deepEqual(waits, [0, 500, 1000]);
       assert.equal(clock.now(), 1000);
+    });
+
+    it("late timers delay requests instead of bunching them (≤ rate in any 1 s window), without losing pace", async () => {
+      const fake = new FakeClock({ startMs: 0 });
+      const lateWakes = seededRandom(9);
+      let sleeps = 0;
+      // Every sleep wakes 0–3 ms late, and every 50th one 40 ms late (a GC pause, say).
+      const lateClock = { ...fake, now: () => fake.now(), random: () => fake.random(), sleep: (ms: number) => fake.sleep(ms + lateWakes() * 3 + (++sleeps % 50 === 0 ? 40 : 0)) };
+      const bucket = new TokenBucket(100, 1, lateClock);
+      const starts: number[] = [];
+      await Promise.all(Array.from({ length: 500 }, () => bucket.take().then(() => starts.push(fake.now()))));
+      starts.sort((a, b) => a - b);
+      let maxInWindow = 0;
+      for (let end = 0, start = 0; end < starts.length; end++) {
+        while ((starts[end] ?? 0) - (starts[start] ?? 0) >= 1000) start++;
+        maxInWindow = Math.max(maxInWindow, end - start + 1);
+      }
+      assert.ok(maxInWindow <= 100, `${maxInWindow} starts within 1 s`);
+      assert.ok((starts.at(-1) ?? 0) < 5100, `500 requests took ${starts.at(-1)} ms at 100 req/s`);
     });
 
     it("take() honours a hold that arrives while sleeping", async () => {
