@@ -23,7 +23,10 @@ export interface HashCsvFileResult extends CsvReadSummary {
 export async function hashCsvFile(inputPath: string, outputPath: string, options: HashCsvFileOptions = {}): Promise<HashCsvFileResult> {
   const temporary = `${outputPath}.partial-${process.pid}`;
   const out = fs.createWriteStream(temporary, { mode: 0o600 });
+  let writeError: Error | undefined;
+  out.on("error", (error) => (writeError ??= error));
   const write = async (text: string): Promise<void> => {
+    if (writeError !== undefined) throw writeError;
     if (!out.write(text)) await once(out, "drain");
   };
   try {
@@ -39,11 +42,16 @@ export async function hashCsvFile(inputPath: string, outputPath: string, options
       await write(`${next.value.text}\n`);
     }
     out.end();
-    await once(out, "finish");
+    await once(out, "close");
+    if (writeError !== undefined) throw writeError;
     await fs.promises.rename(temporary, outputPath);
     return { ...summary, outputPath, bytesWritten: out.bytesWritten };
   } catch (error) {
-    out.destroy();
+    // Let pending writes settle before removing the file, so none lands after the removal.
+    if (!out.closed) {
+      out.end();
+      await once(out, "close").catch(() => undefined);
+    }
     await fs.promises.rm(temporary, { force: true });
     throw error;
   }

@@ -18,6 +18,7 @@ import { InputTally, type CsvReadSummary } from "./input-tally";
 import type { RecordFormat } from "./record-format";
 import { createRowProcessor, type RowSettings } from "./row-processor";
 import type { WorkerInit, WorkerJob } from "./hash-worker";
+import { workerBootstrap } from "./worker-loader";
 
 export interface BatchOptions extends HashedCsvOptions {
   /**
@@ -43,8 +44,8 @@ export interface HashedBatch {
 }
 
 /**
- * Files below this size are processed on the calling thread under "auto". Measured (bench/hashing.ts):
- * worker start-up is ~1 s per worker under ts-node (it loads TypeScript) and ~50 ms compiled.
+ * Files below this size are processed on the calling thread under "auto", where starting workers
+ * costs more than they save (measured with bench/hashing.ts; see docs/normalisation.md).
  */
 export const AUTO_WORKERS_MIN_BYTES = 32 * 1024 * 1024;
 const MAX_AUTO_WORKERS = 8;
@@ -265,18 +266,6 @@ interface Waiter {
   readonly reject: (error: Error) => void;
 }
 
-/** Code a worker runs first: TypeScript sources need ts-node, registered inside the worker. */
-function workerBootstrap(): string {
-  const entry = path.join(__dirname, `hash-worker${path.extname(__filename)}`);
-  const lines: string[] = [];
-  if (entry.endsWith(".ts")) {
-    const options = { transpileOnly: true, skipProject: true, compilerOptions: { module: "commonjs", moduleResolution: "node", target: "es2022", esModuleInterop: true } };
-    lines.push(`require(${JSON.stringify(require.resolve("ts-node"))}).register(${JSON.stringify(options)});`);
-  }
-  lines.push(`require(${JSON.stringify(entry)});`);
-  return lines.join("\n");
-}
-
 class WorkerPipeline implements Pipeline {
   private readonly workers: Worker[] = [];
   /** Per worker, the waiters of its chunks in submission order (a worker answers in order). */
@@ -288,9 +277,10 @@ class WorkerPipeline implements Pipeline {
   private closing = false;
 
   constructor(count: number, init: WorkerInit) {
-    const source = workerBootstrap();
+    const bootstrap = workerBootstrap(path.join(__dirname, `hash-worker${path.extname(__filename)}`));
+    const workerData = { ...init, compiledSources: bootstrap.compiledSources };
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(source, { eval: true, workerData: init });
+      const worker = new Worker(bootstrap.code, { eval: true, workerData, execArgv: bootstrap.execArgv });
       const waiting: Waiter[] = [];
       worker.on("message", (message: { outcome: ChunkOutcome }) => waiting.shift()?.resolve(message.outcome));
       worker.on("error", (error: Error) => this.fail(error));

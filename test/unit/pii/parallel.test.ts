@@ -1,0 +1,75 @@
+import { strict as assert } from "node:assert";
+import * as path from "node:path";
+import {
+  AUTO_WORKERS_MIN_BYTES,
+  autoWorkerCount,
+  hashedRecordBodiesFromCsv,
+  PiiInputError,
+  type CsvReadSummary,
+  type PackedBody,
+  type RequestBodyOptions,
+} from "../../../provider/pii";
+import { makeTempDir, readThrough, TEST_KEY } from "./csv-helpers";
+import { personCsvLine, syntheticPeople, TEMPLATE_HEADER, writeSyntheticCsv } from "./synthetic-people";
+
+async function bodiesOf(file: string, options: RequestBodyOptions): Promise<{ bodies: PackedBody[]; summary: CsvReadSummary }> {
+  const bodies: PackedBody[] = [];
+  const iterator = hashedRecordBodiesFromCsv(file, options);
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done === true) return { bodies, summary: next.value };
+    bodies.push(next.value);
+  }
+}
+
+describe("pii/parallel: worker path equals the single-thread path", function () {
+  this.timeout(60_000); // worker start-up loads TypeScript via ts-node (~1 s per worker, more on a busy host)
+  const tmp = makeTempDir();
+  after(tmp.cleanup);
+  const common = { externalIdKey: TEST_KEY, minRows: 1, maxBodyBytes: 200_000 };
+
+  it("gives byte-identical request bodies with quoted fields, quoted newlines and CRLF", async () => {
+    const file = path.join(tmp.dir, "people.csv");
+    await writeSyntheticCsv(file, 2500, { seed: 11, quotedShare: 0.2, lineEnding: "\r\n" });
+    // A quoted newline mid-file, so a chunk boundary search has to step over it.
+    const extra = tmp.file("multiline.csv", `${TEMPLATE_HEADER}\n${syntheticPeople(2000, 5).map((p, i) => (i % 97 === 0 ? personCsvLine({ ...p, address: `${p.address}\nBuilding B` }) : personCsvLine(p))).join("\n")}\n`);
+    for (const input of [file, extra]) {
+      const reference = await bodiesOf(input, { ...common, reader: "stream" });
+      const inline = await bodiesOf(input, { ...common, workers: 0, chunkChars: 10_000 });
+      const workers = await bodiesOf(input, { ...common, workers: 2, chunkChars: 10_000 });
+      assert.ok(reference.bodies.length > 3, "expected several bodies");
+      assert.equal(reference.bodies.reduce((n, b) => n + b.records, 0), reference.summary.records);
+      assert.deepEqual(inline.bodies, reference.bodies);
+      assert.deepEqual(workers.bodies, reference.bodies);
+      assert.deepEqual(inline.summary, reference.summary);
+      assert.deepEqual(workers.summary, reference.summary);
+    }
+  });
+
+  it("reports the same problems with the same absolute row numbers", async () => {
+    const people = syntheticPeople(2000, 3, { quotedShare: 0.1 });
+    const lines = people.map((p, i) => {
+      if (i % 311 === 5) return personCsvLine({ ...p, email: "no-at-sign.example.com" });
+      if (i % 433 === 7) return personCsvLine({ ...p, address: `${p.address}\nline two` });
+      if (i % 577 === 9) return `${personCsvLine(p)},extra`;
+      return personCsvLine(p);
+    });
+    const file = tmp.file("errors.csv", `${TEMPLATE_HEADER}\n${lines.join("\n")}\n\n`);
+    const options = { externalIdKey: TEST_KEY, minRows: 1, chunkChars: 7_000 };
+    const [stream, inline, workers] = await Promise.all([
+      readThrough("stream", file, options),
+      readThrough("inline", file, options),
+      readThrough("workers", file, { ...options, workers: 2 }),
+    ]);
+    assert.ok(stream.error instanceof PiiInputError);
+    assert.ok(stream.error.issues.length >= 9);
+    assert.deepEqual(inline.error, stream.error);
+    assert.deepEqual(workers.error, stream.error);
+    assert.equal(workers.error?.message, stream.error.message);
+  });
+
+  it("uses workers under \"auto\" only for large files", () => {
+    assert.equal(autoWorkerCount(1_000_000), 0);
+    assert.ok(autoWorkerCount(AUTO_WORKERS_MIN_BYTES) >= 1);
+  });
+});
