@@ -36,6 +36,12 @@ export function dynamicShim(implFile: string, exportName: string): ProviderImpl 
     return require(resolve).load(implRef, exportName);
   };
   return {
+    // The engine hands the stack's configuration (secrets decrypted) to the provider process
+    // here, at call time; the implementation keeps it in memory only.
+    configure: (req) => {
+      const p = impl();
+      return p.configure ? p.configure(req) : Promise.resolve();
+    },
     check: (olds, news) => {
       const p = impl();
       return p.check ? p.check(olds, news) : Promise.resolve({ inputs: news });

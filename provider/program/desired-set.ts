@@ -1,0 +1,44 @@
+import * as pulumi from "@pulumi/pulumi";
+import { IdSet, idSetFrom, readIdFiles, setDigest, type MembershipIdType } from "../plan";
+import { FileSnapshotStore } from "../snapshots";
+import { ID_SYNTAX_CHECKS } from "../spec";
+import { resolveSnapshotDir } from "../settings/dsp-settings";
+import { programConfig } from "./program-config";
+
+/** A desired member set: built already, listed, or in ID files (one per line). */
+export type DesiredMembers = IdSet | readonly string[] | { files: readonly string[] };
+
+let warnedLocal = false;
+
+/**
+ * Builds the desired set in the program, stores its snapshot (content-addressed, so a set seen
+ * before costs nothing) and returns the digest and count that go into the resource's inputs.
+ * The provider process loads the same set by digest; the IDs never enter Pulumi state.
+ */
+export async function prepareDesiredSet(members: DesiredMembers, idType: MembershipIdType): Promise<{ digest: string; count: number }> {
+  const validate = ID_SYNTAX_CHECKS[idType];
+  let set: IdSet;
+  if (members instanceof IdSet) set = members;
+  else if (Array.isArray(members)) {
+    const ids = members as readonly string[];
+    ids.forEach((id, i) => {
+      const problem = validate(id);
+      // The message says what is wrong with the ID, never the ID itself.
+      if (problem !== undefined) throw new Error(`${idType} member ${i + 1}: ${problem}`);
+    });
+    set = idSetFrom(ids);
+  }
+  else set = await readIdFiles((members as { files: readonly string[] }).files, { validate });
+  const { dir, followsBackend } = resolveSnapshotDir(programConfig, process.cwd());
+  if (!followsBackend && !warnedLocal) {
+    warnedLocal = true;
+    pulumi.log.warn(
+      `Applied-set snapshots are kept in ${dir}, which does not follow the state backend; set dsp:snapshotDir ` +
+        "to a shared location so that previews on other machines see them.",
+    );
+  }
+  const store = new FileSnapshotStore(dir);
+  const digest = setDigest(set);
+  if (!(await store.has(digest))) await store.put(set);
+  return { digest, count: set.size };
+}

@@ -1,0 +1,62 @@
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import type { IdSet, MembershipIdType } from "../plan";
+import type { Consent } from "../spec";
+import { dynamicShim } from "../runtime/dynamic-shim";
+import { prepareDesiredSet, type DesiredMembers } from "../program/desired-set";
+
+/** Inputs of {@link AudienceMembership}. */
+export interface AudienceMembershipArgs {
+  /** The audience (usually `DataProviderAudience.audienceId`). Changing it moves the members: add to the new, remove from the old. */
+  audienceId: pulumi.Input<string>;
+  idType: MembershipIdType;
+  /** The complete desired set: an {@link IdSet}, a list, or ID files (one per line). */
+  members: DesiredMembers;
+  /** Name used in plan lines and errors. @default the resource name */
+  label?: string;
+  /** Consent sent with every patch. @default none */
+  consent?: Consent;
+  /** Change this value to re-send the whole desired set once (recovery; refreshing TTLs). */
+  reassertToken?: pulumi.Input<string>;
+}
+
+/**
+ * The exact set of IDs of one type in one audience. Its diff is the set difference against what
+ * Amazon last accepted, so preview reports how many IDs are added and removed and `up` sends
+ * exactly those; a second `up` sends nothing. State holds a digest and a count, not the IDs:
+ * the applied set is a content-addressed snapshot beside the state backend.
+ */
+export class AudienceMembership extends pulumi.dynamic.Resource {
+  declare readonly audienceId: pulumi.Output<string>;
+  declare readonly idType: pulumi.Output<MembershipIdType>;
+  declare readonly desiredCount: pulumi.Output<number>;
+  /** Digest of the set Amazon has accepted (equals desiredDigest after a successful up). */
+  declare readonly appliedDigest: pulumi.Output<string>;
+  declare readonly appliedCount: pulumi.Output<number>;
+  declare readonly lastSync: pulumi.Output<{ adds: number; removes: number; requests: number; firstRequestId?: string }>;
+
+  constructor(name: string, args: AudienceMembershipArgs, opts?: pulumi.CustomResourceOptions) {
+    const desired = prepareDesiredSet(args.members, args.idType);
+    super(
+      dynamicShim(path.join(__dirname, "membership-provider.ts"), "membershipProvider"),
+      name,
+      {
+        audienceId: args.audienceId,
+        idType: args.idType,
+        desiredDigest: desired.then((d) => d.digest),
+        desiredCount: desired.then((d) => d.count),
+        label: args.label ?? name,
+        consent: args.consent,
+        reassertToken: args.reassertToken,
+        appliedDigest: undefined,
+        appliedCount: undefined,
+        lastSync: undefined,
+      },
+      opts,
+      "dsp-audiences",
+      "AudienceMembership",
+    );
+  }
+}
+
+export type { IdSet };

@@ -1,0 +1,169 @@
+/**
+ * DataProviderAudience's lifecycle, run in the dynamic provider process: inputs become
+ * metadata calls. The API has no DELETE and no list, and name, advertiser and
+ * externalAudienceId cannot be changed, which shapes diff (replace) and delete (a warning).
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { AudienceFee, AudienceMetadata, UpdateAudienceInput } from "../client";
+import { isInt64String } from "../client";
+import { engineLog } from "../runtime/engine-log";
+import { configureProvider, dspClient } from "./provider-context";
+
+/** Inputs as they reach the provider (plain values). */
+export interface AudienceInputs {
+  name: string;
+  description: string;
+  advertiserId: string;
+  externalAudienceId: string;
+  dataSourceCountry: string[];
+  ttl?: number;
+  audienceFees?: AudienceFee[];
+  adoptId?: string;
+}
+
+/** What state holds: the inputs as applied plus what Amazon reports. */
+export interface AudienceOutputs extends AudienceInputs {
+  audienceId: string;
+  receivedRecords?: number;
+  matchedRecords?: number;
+  matchRate?: number;
+}
+
+/** Changing these means another audience: Amazon cannot update them. */
+export const IMMUTABLE_FIELDS = ["name", "advertiserId", "externalAudienceId"] as const;
+/** PUT can change these. */
+export const MUTABLE_FIELDS = ["description", "ttl", "audienceFees", "dataSourceCountry"] as const;
+
+const TTL_MAX_SECONDS = 34_300_800;
+
+/** Input problems, one per property; the spec loader reports the same with file and line. */
+export function checkAudienceInputs(news: Partial<AudienceInputs>): pulumi.dynamic.CheckFailure[] {
+  const failures: pulumi.dynamic.CheckFailure[] = [];
+  const fail = (property: string, reason: string): void => {
+    failures.push({ property, reason });
+  };
+  if (typeof news.name !== "string" || news.name.length < 10 || news.name.length > 128) fail("name", "must be 10 to 128 characters");
+  if (news.description !== undefined && (typeof news.description !== "string" || news.description.length > 1000)) {
+    fail("description", "must be at most 1000 characters");
+  }
+  if (typeof news.advertiserId !== "string" || !isInt64String(news.advertiserId)) fail("advertiserId", "must be an int64 as a decimal string");
+  if (typeof news.externalAudienceId !== "string" || news.externalAudienceId.length === 0) fail("externalAudienceId", "is required");
+  if (!Array.isArray(news.dataSourceCountry) || news.dataSourceCountry.length === 0) fail("dataSourceCountry", "needs at least one country code");
+  if (news.ttl !== undefined && (!Number.isInteger(news.ttl) || news.ttl < 0 || news.ttl > TTL_MAX_SECONDS)) {
+    fail("ttl", `must be whole seconds from 0 to ${TTL_MAX_SECONDS}`);
+  }
+  if (news.adoptId !== undefined && !isInt64String(news.adoptId)) fail("adoptId", "must be an int64 as a decimal string");
+  return failures;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+/** Pure: which fields force a new audience and which PUT can change. */
+export function diffAudience(olds: AudienceOutputs, news: AudienceInputs): pulumi.dynamic.DiffResult {
+  const replaces: string[] = IMMUTABLE_FIELDS.filter((f) => !same(olds[f], news[f]));
+  if (news.adoptId !== undefined && news.adoptId !== olds.audienceId) replaces.push("adoptId");
+  const updates = MUTABLE_FIELDS.filter((f) => !same(olds[f], news[f]));
+  return { changes: replaces.length > 0 || updates.length > 0, replaces };
+}
+
+/** The PUT body for the fields that differ between what Amazon has and what is wanted. */
+export function audienceUpdate(current: Partial<AudienceInputs>, wanted: AudienceInputs): UpdateAudienceInput {
+  const update: UpdateAudienceInput = {};
+  if (!same(current.description, wanted.description)) update.description = wanted.description;
+  if (wanted.ttl !== undefined && !same(current.ttl, wanted.ttl)) update.ttl = wanted.ttl;
+  if (wanted.audienceFees !== undefined && !same(current.audienceFees, wanted.audienceFees)) update.audienceFees = wanted.audienceFees;
+  if (!same(current.dataSourceCountry, wanted.dataSourceCountry)) update.dataSourceCountry = wanted.dataSourceCountry;
+  return update;
+}
+
+function outputsFrom(inputs: AudienceInputs, remote: AudienceMetadata): AudienceOutputs {
+  const outs: AudienceOutputs = { ...inputs, audienceId: remote.audienceId };
+  const size = remote.audienceSize;
+  if (size?.receivedRecordSize !== undefined) outs.receivedRecords = size.receivedRecordSize;
+  if (size?.matchedRecordSize !== undefined) outs.matchedRecords = size.matchedRecordSize;
+  if (size?.matchRate !== undefined) outs.matchRate = size.matchRate;
+  return outs;
+}
+
+async function adopt(inputs: AudienceInputs & { adoptId: string }): Promise<AudienceMetadata> {
+  const client = dspClient();
+  const remote = await client.getAudience(inputs.adoptId);
+  const clash = IMMUTABLE_FIELDS.filter((f) => remote[f] !== inputs[f]);
+  if (clash.length > 0) {
+    throw new Error(
+      `Cannot adopt audience ${inputs.adoptId}: its ${clash.join(", ")} differ from the spec and Amazon cannot change them; ` +
+        "make the spec match the existing audience.",
+    );
+  }
+  const update = audienceUpdate(remote, inputs);
+  return Object.keys(update).length > 0 ? client.updateAudience(inputs.adoptId, update) : remote;
+}
+
+export const audienceProvider: pulumi.dynamic.ResourceProvider = {
+  configure: configureProvider,
+
+  async check(_olds, news) {
+    const failures = checkAudienceInputs(news as Partial<AudienceInputs>);
+    return failures.length > 0 ? { inputs: news, failures } : { inputs: { description: "", ...news } };
+  },
+
+  async diff(_id, olds, news) {
+    return diffAudience(olds as AudienceOutputs, news as AudienceInputs);
+  },
+
+  async create(raw) {
+    const inputs = raw as AudienceInputs;
+    const remote =
+      inputs.adoptId !== undefined
+        ? await adopt({ ...inputs, adoptId: inputs.adoptId })
+        : await dspClient().createAudience({
+            name: inputs.name,
+            description: inputs.description,
+            advertiserId: inputs.advertiserId,
+            externalAudienceId: inputs.externalAudienceId,
+            dataSourceCountry: inputs.dataSourceCountry,
+            ...(inputs.ttl === undefined ? {} : { ttl: inputs.ttl }),
+            ...(inputs.audienceFees === undefined ? {} : { audienceFees: inputs.audienceFees }),
+          });
+    return { id: remote.audienceId, outs: outputsFrom(inputs, remote) };
+  },
+
+  async read(id, props) {
+    const held = props as AudienceOutputs;
+    const remote = await dspClient().getAudience(id);
+    const drifted = IMMUTABLE_FIELDS.filter((f) => held[f] !== undefined && remote[f] !== held[f]);
+    if (drifted.length > 0) {
+      await engineLog().log(
+        "warning",
+        `audience ${id}: ${drifted.join(", ")} changed outside Pulumi; these cannot be updated through the API, so state keeps the spec's values`,
+      );
+    }
+    // Mutable fields take Amazon's values, so drift shows up as a diff on the next preview.
+    const observed: AudienceInputs = {
+      ...held,
+      description: remote.description,
+      dataSourceCountry: remote.dataSourceCountry,
+      ...(remote.ttl === undefined ? {} : { ttl: remote.ttl }),
+      ...(held.audienceFees === undefined && remote.audienceFees.length === 0 ? {} : { audienceFees: remote.audienceFees }),
+    };
+    return { id, props: outputsFrom(observed, { ...remote, audienceId: id }) };
+  },
+
+  async update(id, olds, news) {
+    const wanted = news as AudienceInputs;
+    const remote = await dspClient().updateAudience(id, audienceUpdate(olds as AudienceOutputs, wanted));
+    return { outs: { ...outputsFrom(wanted, remote), audienceId: id } };
+  },
+
+  async delete(id, props) {
+    const held = props as AudienceOutputs;
+    // No DELETE in the Data Provider API: the audience stays in DSP, empty once its memberships are gone.
+    await engineLog().log(
+      "warning",
+      `audience "${held.name}" (${id}) is left in Amazon DSP: the Data Provider API has no DELETE. ` +
+        "Its members managed here were removed; archive it in the DSP console if it is no longer needed.",
+    );
+  },
+};

@@ -1,0 +1,60 @@
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import type { AudienceFee } from "../client";
+import { dynamicShim } from "../runtime/dynamic-shim";
+
+/** Inputs of {@link DataProviderAudience}. Ids are int64 decimal strings, never numbers. */
+export interface DataProviderAudienceArgs {
+  /** 10–128 characters. Changing it replaces the audience (Amazon cannot rename). */
+  name: pulumi.Input<string>;
+  /** Up to 1000 characters. @default "" */
+  description?: pulumi.Input<string>;
+  /** DSP advertiser id. Changing it replaces the audience. */
+  advertiserId: pulumi.Input<string>;
+  /** Your own id for the audience, unique per advertiser. Changing it replaces the audience. */
+  externalAudienceId: pulumi.Input<string>;
+  /** ISO-3166-1 alpha-2 codes of where the data comes from. */
+  dataSourceCountry: pulumi.Input<pulumi.Input<string>[]>;
+  /** How long a record stays in the audience, in seconds (0–34,300,800). @default Amazon's (unset) */
+  ttl?: pulumi.Input<number>;
+  /** Data fees; the currency must be the DSP account's. @default none */
+  audienceFees?: pulumi.Input<AudienceFee[]>;
+  /**
+   * Manage an existing audience with this id instead of creating one (`pulumi import` does not
+   * work for dynamic providers). Its name, advertiser and externalAudienceId must match.
+   */
+  adoptId?: pulumi.Input<string>;
+}
+
+/**
+ * An Amazon DSP data-provider audience. Create is a metadata POST, update a PUT of the mutable
+ * fields (description, ttl, fees, countries), refresh a GET that also reports Amazon's match
+ * statistics. The API has no DELETE: destroying leaves the (emptied) audience in DSP, with a warning.
+ */
+export class DataProviderAudience extends pulumi.dynamic.Resource {
+  /** Amazon's audience id (int64 as a decimal string). */
+  declare readonly audienceId: pulumi.Output<string>;
+  declare readonly name: pulumi.Output<string>;
+  declare readonly description: pulumi.Output<string>;
+  declare readonly advertiserId: pulumi.Output<string>;
+  declare readonly externalAudienceId: pulumi.Output<string>;
+  declare readonly dataSourceCountry: pulumi.Output<string[]>;
+  declare readonly ttl: pulumi.Output<number | undefined>;
+  /** Records Amazon received, as of the last create or refresh. */
+  declare readonly receivedRecords: pulumi.Output<number | undefined>;
+  /** Records Amazon matched to its users, as of the last create or refresh. */
+  declare readonly matchedRecords: pulumi.Output<number | undefined>;
+  /** matchedRecords / receivedRecords, 0..1, as of the last create or refresh. */
+  declare readonly matchRate: pulumi.Output<number | undefined>;
+
+  constructor(name: string, args: DataProviderAudienceArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      dynamicShim(path.join(__dirname, "audience-provider.ts"), "audienceProvider"),
+      name,
+      { ...args, audienceId: undefined, receivedRecords: undefined, matchedRecords: undefined, matchRate: undefined },
+      opts,
+      "dsp-audiences",
+      "DataProviderAudience",
+    );
+  }
+}

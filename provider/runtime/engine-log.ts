@@ -1,0 +1,56 @@
+/**
+ * Diagnostics from inside the dynamic provider process. The engine passes its own address as
+ * the first argument of that process; messages sent there show up in `pulumi preview`/`up`
+ * output like the program's own `pulumi.log` lines (a provider's stderr would be hidden).
+ */
+import type * as grpcType from "@grpc/grpc-js";
+
+export type Severity = "info" | "warning" | "error";
+
+export interface EngineLog {
+  log(severity: Severity, message: string, urn?: string): Promise<void>;
+}
+
+let shared: EngineLog | undefined;
+
+/** The engine log of this process; falls back to stderr outside a provider process. */
+export function engineLog(): EngineLog {
+  if (shared) return shared;
+  const address = process.argv[2];
+  shared = address && /^[\w.-]+:\d+$/.test(address) ? grpcEngineLog(address) : stderrLog();
+  return shared;
+}
+
+function stderrLog(): EngineLog {
+  return {
+    log: async (severity, message) => {
+      process.stderr.write(`${severity}: ${message}\n`);
+    },
+  };
+}
+
+function grpcEngineLog(address: string): EngineLog {
+  const grpc = require("@grpc/grpc-js") as typeof grpcType;
+  const enginePb = require("@pulumi/pulumi/proto/engine_pb");
+  const engineGrpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
+  const client = new engineGrpc.EngineClient(address, grpc.credentials.createInsecure());
+  const severities: Record<Severity, number> = {
+    info: enginePb.LogSeverity.INFO,
+    warning: enginePb.LogSeverity.WARNING,
+    error: enginePb.LogSeverity.ERROR,
+  };
+  return {
+    log: (severity, message, urn) =>
+      new Promise((resolve) => {
+        const req = new enginePb.LogRequest();
+        req.setSeverity(severities[severity]);
+        req.setMessage(message);
+        if (urn) req.setUrn(urn);
+        // A lost diagnostic must never fail a deployment.
+        client.log(req, (err: Error | null) => {
+          if (err) process.stderr.write(`${severity}: ${message}\n`);
+          resolve();
+        });
+      }),
+  };
+}

@@ -1,0 +1,114 @@
+import type { DspClient, DspEventListener, PatchBatch, PatchBatchLimits } from "../client";
+import { DEFAULT_PATCH_BATCH_LIMITS, packMembershipColumns } from "../client";
+import type { IdSelection, MembershipIdType, MembershipPlan } from "../plan";
+import { IdSelection as Selection } from "../plan";
+
+/** How a plan is sent. */
+export interface MembershipSyncOptions {
+  /** Audience id (int64 decimal string). */
+  audienceId: string;
+  idType: MembershipIdType;
+  /** Body limits. @default 1,000,000 bytes and 2,000 patches */
+  limits?: PatchBatchLimits;
+  /** Requests in flight at once; the client's own lane throttle still applies. @default 16 */
+  concurrency?: number;
+  /** IDs turned into strings and packed at a time; bounds memory on initial syncs of millions. @default 100,000 */
+  chunkSize?: number;
+  onProgress?: DspEventListener;
+}
+
+/** What was accepted, also when the sync failed part way. */
+export interface MembershipSyncResult {
+  /** The removes and adds Amazon accepted (a subset of the plan's when `error` is set). */
+  accepted: { removes: IdSelection; adds: IdSelection };
+  requests: number;
+  requestIds: string[];
+  jobIds: string[];
+  /** The first failure; the sync stopped sending new requests after it. */
+  error?: Error;
+}
+
+/** One request body and the positions it covers in the plan's removes-then-adds sequence. */
+interface PlannedBatch {
+  batch: PatchBatch;
+  start: number;
+}
+
+/**
+ * Removes first, then adds, as columns packed lazily chunk by chunk. Positions: removes are
+ * 0..R-1, adds R..R+A-1; a batch covers `batch.patches` consecutive positions because each patch
+ * is one ID of this one audience.
+ */
+function* plannedBatches(plan: MembershipPlan, opts: MembershipSyncOptions): Generator<PlannedBatch> {
+  const limits = opts.limits ?? DEFAULT_PATCH_BATCH_LIMITS;
+  const chunk = opts.chunkSize ?? 100_000;
+  const audienceIds = [opts.audienceId];
+  const parts: Array<{ op: "remove" | "add"; sel: IdSelection }> = [
+    { op: "remove", sel: plan.removes },
+    { op: "add", sel: plan.adds },
+  ];
+  let position = 0;
+  for (const { op, sel } of parts) {
+    for (let from = 0; from < sel.size; from += chunk) {
+      const to = Math.min(sel.size, from + chunk);
+      const values = new Array<string>(to - from);
+      for (let k = from; k < to; k++) values[k - from] = sel.idAt(k);
+      for (const batch of packMembershipColumns([{ op, type: opts.idType, values, audienceIds }], limits)) {
+        yield { batch, start: position };
+        position += batch.patches;
+      }
+    }
+  }
+}
+
+/**
+ * Sends a membership plan and reports exactly which of its IDs Amazon accepted. Each request is
+ * tracked on its own, so a failure part way (a retry budget spent on a 429 storm, a crash of the
+ * network) still tells the caller what to record as applied: the next run resends only the rest.
+ */
+export async function syncMembership(client: DspClient, plan: MembershipPlan, opts: MembershipSyncOptions): Promise<MembershipSyncResult> {
+  const total = plan.removeCount + plan.addCount;
+  const accepted = new Uint8Array(total);
+  const requestIds: string[] = [];
+  const jobIds: string[] = [];
+  let requests = 0;
+  let error: Error | undefined;
+  const source = plannedBatches(plan, opts);
+  const patchOptions = opts.onProgress ? { onProgress: opts.onProgress } : {};
+
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (error) return;
+      const next = source.next();
+      if (next.done) return;
+      const { batch, start } = next.value;
+      try {
+        const r = await client.patchAudienceMembership({ batches: [batch] }, patchOptions);
+        accepted.fill(1, start, start + batch.patches);
+        requests += r.requests;
+        requestIds.push(...r.requestIds);
+        jobIds.push(...r.jobIds);
+      } catch (e) {
+        error ??= e instanceof Error ? e : new Error(String(e));
+        return;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency ?? 16 }, worker));
+
+  const pick = (sel: IdSelection, offset: number): IdSelection => {
+    const kept: number[] = [];
+    for (let k = 0; k < sel.size; k++) if (accepted[offset + k] === 1) kept.push(sel.indices[k] as number);
+    return new Selection(sel.set, Uint32Array.from(kept));
+  };
+  const result: MembershipSyncResult = {
+    accepted: error
+      ? { removes: pick(plan.removes, 0), adds: pick(plan.adds, plan.removeCount) }
+      : { removes: plan.removes, adds: plan.adds },
+    requests,
+    requestIds,
+    jobIds,
+  };
+  if (error) result.error = error;
+  return result;
+}
