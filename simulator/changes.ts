@@ -4,6 +4,7 @@
  * Field names are short because membership changes can carry millions of values.
  */
 import type { DeletionRequest, HashedField, RecordType, RequestLogEntry, StoredAudience } from "./model";
+import { groupsFromBatch, type PatchBatch } from "./patch-batch";
 
 /** `[op, type, audienceIds, values]`: apply op to every (value, audience) pair. */
 export type MembershipGroup = ["+" | "-", RecordType, string[], string[]];
@@ -13,6 +14,11 @@ export type StateChange =
   | { k: "audience"; a: StoredAudience }
   /** Membership ops in compact groups; unknown audience ids are ignored. */
   | { k: "members"; g: MembershipGroup[] }
+  /**
+   * The same for a decoded request body, with `ids[i]` the audiences of op i. In memory only:
+   * it is logged as the equivalent "members" change.
+   */
+  | { k: "batch"; b: PatchBatch; ids: ReadonlyArray<readonly string[]> }
   /** Overwrite hashed-record summaries of client `c`: `[externalId, digests, fields, updatedAt]`. */
   | { k: "records"; c: string; r: Array<[string, string[], HashedField[], number]> }
   /** Forget hashed records of these externalIds. */
@@ -25,3 +31,8 @@ export type StateChange =
   | { k: "request-seq"; n: number }
   /** Forget everything (request-log sequence numbers keep counting). */
   | { k: "reset" };
+
+/** The change as it is written to the log (plain JSON data). */
+export function loggable(change: StateChange): StateChange {
+  return change.k === "batch" ? { k: "members", g: groupsFromBatch(change.b, change.ids) } : change;
+}

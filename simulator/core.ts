@@ -3,7 +3,7 @@
  * `commit`, the single way state changes (store + log).
  */
 import { TokenAuthority } from "./auth";
-import type { StateChange } from "./changes";
+import { loggable, type StateChange } from "./changes";
 import { FaultInjector } from "./faults";
 import { createMatchModel } from "./match-model";
 import type { ResolvedOptions } from "./options";
@@ -44,7 +44,7 @@ export class SimulatorCore {
     for (const change of changes) this.store.apply(change);
     // After close() (e.g. a request delayed by a latency fault) the log is gone; memory only.
     if (!this.persistence || this.closed) return;
-    this.persistence.append(changes);
+    this.persistence.append(changes.map(loggable));
     if (this.persistence.needsCompaction && !this.compactionScheduled) {
       this.compactionScheduled = true;
       // Compact between requests, never inside one.

@@ -2,10 +2,11 @@
  * The simulator's state. It changes only through {@link Store.apply} with a {@link StateChange},
  * which is also what persistence logs and replays. Reads return copies.
  *
- * Membership is kept per audience and record type as a `Set` of record values, which is the
- * compact direction (a record usually belongs to few audiences): ~65 B per member, so a
- * 5,000,000-id initial sync needs roughly 330 MB of heap.
+ * Membership is kept per audience and record type as a {@link ByteStringSet} of record values
+ * (the compact direction: a record usually belongs to few audiences). That is ~45 B per 22-char
+ * cookie id outside the JS heap, so a 5,000,000-id initial sync needs roughly 220 MB.
  */
+import { ByteStringSet } from "./byte-string-set";
 import type { MembershipGroup, StateChange } from "./changes";
 import type { MatchModel } from "./match-model";
 import {
@@ -17,6 +18,7 @@ import {
   type RequestLogEntry,
   type StoredAudience,
 } from "./model";
+import type { PatchBatch } from "./patch-batch";
 import { RequestLog } from "./request-log";
 
 export type MemberCounts = Record<RecordType, number> & { total: number };
@@ -43,7 +45,9 @@ export interface SimulatorStore {
 }
 
 class AudienceMembers {
-  readonly sets: Record<RecordType, Set<string>> = { COOKIE: new Set(), MAID: new Set(), EXTERNAL_USER_ID: new Set() };
+  /** In RECORD_TYPES order, so that a batch's type index picks the set. */
+  readonly byIndex: [ByteStringSet, ByteStringSet, ByteStringSet] = [new ByteStringSet(), new ByteStringSet(), new ByteStringSet()];
+  readonly sets: Record<RecordType, ByteStringSet> = { COOKIE: this.byIndex[0], MAID: this.byIndex[1], EXTERNAL_USER_ID: this.byIndex[2] };
   /** Matched COOKIE and MAID members, maintained on every add/remove so GET stays O(1) for them. */
   matched = 0;
   /** Bumped on every EXTERNAL_USER_ID change, to invalidate the cached external match count. */
@@ -86,6 +90,9 @@ export class Store implements SimulatorStore {
       case "members":
         for (const group of change.g) this.applyGroup(group);
         return;
+      case "batch":
+        this.applyBatch(change.b, change.ids);
+        return;
       case "records": {
         const byId = this.clientRecords(change.c);
         for (const [externalId, digests, fields, updatedAt] of change.r) byId.set(externalId, { digests, fields, updatedAt });
@@ -123,22 +130,51 @@ export class Store implements SimulatorStore {
   private applyGroup([op, type, audienceIds, values]: MembershipGroup): void {
     const model = this.config.matchModel;
     const modelled = type !== "EXTERNAL_USER_ID";
+    const modelType = type === "COOKIE" ? "COOKIE" : "MAID";
     for (const id of audienceIds) {
       const m = this.membership.get(id);
       if (!m) continue; // Amazon's async job ignores unknown audiences
       const set = m.sets[type];
       let matched = 0;
       if (op === "+") {
-        for (const v of values) {
-          const before = set.size;
-          set.add(v);
-          if (set.size !== before && modelled && model.matches(type, v)) matched++;
-        }
+        for (const v of values) if (set.add(v) && modelled && model.matches(modelType, v)) matched++;
       } else {
-        for (const v of values) if (set.delete(v) && modelled && model.matches(type, v)) matched--;
+        for (const v of values) if (set.delete(v) && modelled && model.matches(modelType, v)) matched--;
       }
       m.matched += matched;
       if (!modelled) m.externalVersion++;
+    }
+  }
+
+  /** Like applyGroup, straight from the byte ranges of a decoded body. */
+  private applyBatch(batch: PatchBatch, audienceIds: ReadonlyArray<readonly string[]>): void {
+    const model = this.config.matchModel;
+    const { bytes, valueStart, valueEnd, add, type } = batch;
+    // Resolve each distinct id list once; consecutive ops share list objects.
+    let lastIds: readonly string[] | undefined;
+    let targets: AudienceMembers[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const ids = audienceIds[i] as readonly string[];
+      if (ids !== lastIds) {
+        lastIds = ids;
+        targets = [];
+        for (const id of ids) {
+          const m = this.membership.get(id);
+          if (m) targets.push(m);
+        }
+      }
+      const t = type[i] as number;
+      const start = valueStart[i] as number;
+      const end = valueEnd[i] as number;
+      const modelled = t !== 2;
+      const modelType = t === 0 ? "COOKIE" : "MAID";
+      for (const m of targets) {
+        const set = m.byIndex[t as 0 | 1 | 2];
+        if (add[i] === 1) {
+          if (set.addBytes(bytes, start, end) && modelled && model.matchesBytes(modelType, bytes, start, end)) m.matched++;
+        } else if (set.deleteBytes(bytes, start, end) && modelled && model.matchesBytes(modelType, bytes, start, end)) m.matched--;
+        if (!modelled) m.externalVersion++;
+      }
     }
   }
 
@@ -233,7 +269,7 @@ export class Store implements SimulatorStore {
     const records = this.recordsByClient.get(a.clientId);
     let matched = 0;
     if (records) {
-      for (const v of m.sets.EXTERNAL_USER_ID) {
+      for (const v of m.sets.EXTERNAL_USER_ID.values()) {
         const fields = records.get(v)?.fields;
         if (fields && (fields.includes("email") || fields.includes("phone"))) matched++;
       }
@@ -274,7 +310,7 @@ export class Store implements SimulatorStore {
     for (const [id, m] of this.membership) {
       for (const type of RECORD_TYPES) {
         let chunk: string[] = [];
-        for (const v of m.sets[type]) {
+        for (const v of m.sets[type].values()) {
           chunk.push(v);
           if (chunk.length === chunkSize) {
             yield { k: "members", g: [["+", type, [id], chunk]] };
@@ -305,9 +341,9 @@ function copyAudience(a: StoredAudience): StoredAudience {
   return { ...a, audienceFees: a.audienceFees.map((f) => ({ ...f })), dataSourceCountry: [...a.dataSourceCountry] };
 }
 
-function sorted(set: Set<string>): string[] {
+function sorted(set: ByteStringSet): string[] {
   // Code-unit order, the same as a binary/C collation.
-  return [...set].sort();
+  return [...set.values()].sort();
 }
 
 /** Numeric order of decimal id strings without converting them to numbers. */

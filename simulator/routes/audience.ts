@@ -1,7 +1,6 @@
 /** PATCH /v2/dp/audience: associate records with audiences (or remove them), asynchronously. */
 import { randomUUID } from "node:crypto";
-import type { MembershipGroup } from "../changes";
-import type { MembershipOp } from "../model";
+import { batchFromOps, type PatchBatch } from "../patch-batch";
 import { decodePatchBodyFast } from "../patch-decoder";
 import { dpError, json, type SimResponse } from "../responses";
 import type { Store } from "../store";
@@ -11,45 +10,36 @@ import type { Route, RouteContext } from "./types";
 
 function patchAudiences(ctx: RouteContext): SimResponse {
   const { limits, patchApplyDelayMs } = ctx.sim.options;
-  let ops = decodePatchBodyFast(ctx.body, limits.audienceMaxPatches);
-  if (ops === undefined) {
+  let batch = decodePatchBodyFast(ctx.body, limits.audienceMaxPatches);
+  if (batch === undefined) {
     const parsed = parseDpBody(ctx.body, ctx.requestId);
     if (!parsed.ok) return parsed.response;
     const v = validatePatchBody(parsed.value, limits.audienceMaxPatches);
     if (!v.ok) return dpError(v.status, ctx.requestId, v.issues);
-    ops = v.value;
+    batch = batchFromOps(v.value);
   }
-  ctx.note.patches = ops.length;
-  const groups = toGroups(ops, ctx.sim.store, ctx.clientId);
-  if (groups.length > 0) ctx.sim.commitLater(patchApplyDelayMs, [{ k: "members", g: groups }]);
+  ctx.note.patches = batch.length;
+  const ids = usableAudienceIds(batch, ctx.sim.store, ctx.clientId);
+  if (ids.some((list) => list.length > 0)) ctx.sim.commitLater(patchApplyDelayMs, [{ k: "batch", b: batch, ids }]);
   return json(200, { jobId: randomUUID(), requestId: ctx.requestId });
 }
 
 /**
- * Groups consecutive ops with the same op, type and audience list into compact changes, keeping
- * only audiences the client owns: Amazon's job silently skips ids it cannot use.
+ * Per op, the audience ids the client owns (deduplicated): Amazon's job silently skips ids it
+ * cannot use. Lists shared by consecutive ops stay shared.
  */
-export function toGroups(ops: readonly MembershipOp[], store: Store, clientId: string): MembershipGroup[] {
-  const groups: MembershipGroup[] = [];
-  let current: MembershipGroup | undefined;
-  let currentSource: readonly string[] | undefined;
-  let currentAdd = false;
-  let usable: string[] = [];
-  for (const op of ops) {
-    if (op.audienceIds !== currentSource) {
-      currentSource = op.audienceIds;
-      usable = op.audienceIds.filter((id, i, all) => all.indexOf(id) === i && store.peekAudience(id)?.clientId === clientId);
-      current = undefined;
+export function usableAudienceIds(batch: PatchBatch, store: Store, clientId: string): Array<readonly string[]> {
+  const out: Array<readonly string[]> = [];
+  let source: readonly string[] | undefined;
+  let usable: readonly string[] = [];
+  for (const ids of batch.audienceIds) {
+    if (ids !== source) {
+      source = ids;
+      usable = ids.filter((id, i) => ids.indexOf(id) === i && store.peekAudience(id)?.clientId === clientId);
     }
-    if (usable.length === 0) continue;
-    if (!current || currentAdd !== op.add || current[1] !== op.type) {
-      current = [op.add ? "+" : "-", op.type, usable, []];
-      currentAdd = op.add;
-      groups.push(current);
-    }
-    current[3].push(op.value);
+    out.push(usable);
   }
-  return groups;
+  return out;
 }
 
 export const audienceRoutes: Route[] = [
