@@ -59,7 +59,7 @@ export interface DspClientOptions {
   credentials: DspCredentialsSource;
   /**
    * Per-lane overrides of rate (req/s), burst, concurrency and spacing margin (ms).
-   * @default metadata and users 1 req/s (+25 ms margin), audienceMembership 100 req/s × 32 in flight, hashedRecords 5 req/s (+10 ms); see `DEFAULT_LANE_LIMITS`
+   * @default metadata and users 1 req/s (+100 ms margin), audienceMembership 100 req/s × 32 in flight, hashedRecords 5 req/s (+20 ms); see `DEFAULT_LANE_LIMITS`
    */
   throttle?: Partial<Record<LaneName, Partial<LaneLimits>>>;
   /** Retry tuning (attempts, backoff ms, Retry-After clamp ms, retry budget). See `RetryPolicy` for defaults. */

@@ -20,9 +20,10 @@ export interface LaneLimits {
   /** Requests in flight at once. */
   maxConcurrency: number;
   /**
-   * Extra spacing added to every interval, in ms, so that timer and network
-   * jitter cannot make two requests arrive closer than the server allows.
-   * Matters for the strict 1 req/s lanes; the patch lane relies on retries.
+   * Extra spacing added to every interval, in ms, so that timer, event-loop
+   * and network jitter cannot make two requests arrive closer than the server
+   * allows. Matters for the strict 1 req/s lanes (100 ms costs 9 % of a lane
+   * whose calls are rare); the patch lane has none and relies on retries.
    */
   spacingMarginMs: number;
 }
@@ -35,10 +36,10 @@ export type LaneLimitsByName = Record<LaneName, LaneLimits>;
  * cover rate × latency: 32 in flight sustains 100 req/s up to 320 ms per request.
  */
 export const DEFAULT_LANE_LIMITS: Readonly<LaneLimitsByName> = Object.freeze({
-  metadata: { ratePerSecond: 1, burst: 1, maxConcurrency: 2, spacingMarginMs: 25 },
-  users: { ratePerSecond: 1, burst: 1, maxConcurrency: 2, spacingMarginMs: 25 },
+  metadata: { ratePerSecond: 1, burst: 1, maxConcurrency: 2, spacingMarginMs: 100 },
+  users: { ratePerSecond: 1, burst: 1, maxConcurrency: 2, spacingMarginMs: 100 },
   audienceMembership: { ratePerSecond: 100, burst: 1, maxConcurrency: 32, spacingMarginMs: 0 },
-  hashedRecords: { ratePerSecond: 5, burst: 1, maxConcurrency: 5, spacingMarginMs: 10 },
+  hashedRecords: { ratePerSecond: 5, burst: 1, maxConcurrency: 5, spacingMarginMs: 20 },
 });
 
 /** Merges partial per-lane overrides over the defaults and validates them. */

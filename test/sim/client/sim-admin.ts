@@ -57,8 +57,8 @@ export async function deletions(simUrl: string): Promise<unknown[]> {
   return (await getJson<{ deletions: unknown[] }>(`${simUrl}/__sim/deletions`)).deletions;
 }
 
-/** Largest number of entries whose `t` falls in any window of `windowMs`. */
-export function maxInWindow(entries: readonly SimRequestLogEntry[], windowMs: number): number {
+/** Largest number of entries (sorted by `t`) whose `t` falls in any window of `windowMs`. */
+export function maxInWindow(entries: ReadonlyArray<Pick<SimRequestLogEntry, "t">>, windowMs: number): number {
   let max = 0;
   let start = 0;
   for (let end = 0; end < entries.length; end++) {

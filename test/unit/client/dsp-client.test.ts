@@ -88,10 +88,10 @@ describe("DspClient (fake transport, virtual time)", () => {
       await assert.rejects(client.getAudience("12; DROP"), InvalidInputError);
     });
 
-    it("spaces metadata calls 1 s (+ 25 ms margin) apart", async () => {
+    it("spaces metadata calls 1 s (+ 100 ms margin) apart", async () => {
       const { client, transport } = setup(() => jsonResponse(200, audienceBody()));
       await Promise.all([client.getAudience(BIG_ID), client.getAudience(BIG_ID), client.getAudience(BIG_ID)]);
-      assert.deepEqual(transport.apiRequests.map((r) => r.sentAtMs), [0, 1025, 2050]);
+      assert.deepEqual(transport.apiRequests.map((r) => r.sentAtMs), [0, 1100, 2200]);
     });
 
     it("retries a create only after 429 or a refused connection", async () => {
@@ -311,7 +311,7 @@ describe("DspClient (fake transport, virtual time)", () => {
       assert.equal(result.users, 2001);
       assert.deepEqual(transport.apiRequests.map((r) => [r.method, r.url]), Array(3).fill(["PATCH", `${API}/v2/dp/users`]));
       const times = transport.apiRequests.map((r) => r.sentAtMs).sort((a, b) => a - b);
-      assert.deepEqual(times, [0, 1025, 2050]);
+      assert.deepEqual(times, [0, 1100, 2200]);
     });
   });
 
