@@ -2,8 +2,11 @@
  * Processes one chunk of whole CSV records into formatted output: the unit of work of the
  * worker path (and of the single-thread chunked path). Rows are numbered from 1 within the
  * chunk; the caller, which knows how many rows came before, makes them absolute.
+ *
+ * Each record is formatted and copied into an off-heap buffer right away, so per-row strings die
+ * young; keeping a chunk's items alive until a final join made every scavenge copy them.
  */
-import { parseChunk, type RecordDelimiter } from "./csv-chunks";
+import { visitRecords, type RecordDelimiter } from "./csv-chunks";
 import { csvSyntaxIssue } from "./csv-syntax";
 import type { PiiIssue } from "./errors";
 import type { RowCounts } from "./input-tally";
@@ -12,9 +15,13 @@ import { formatRecord, type RecordFormat } from "./record-format";
 import type { RowProcessor } from "./row-processor";
 
 export interface ChunkOutcome extends RowCounts {
-  /** Formatted records joined by "," (json) or "\n" (csv): one packed string per batch. */
-  readonly text: string;
-  /** Length of each formatted record in `text`. */
+  /**
+   * Formatted records (ASCII) joined by "," (json) or "\n" (csv): one packed buffer per batch,
+   * transferable between threads. Its bytes beyond `byteLength` are unused.
+   */
+  readonly data: Uint8Array;
+  readonly byteLength: number;
+  /** Length of each formatted record in `data`. */
   readonly lengths: Uint32Array;
   /** Records parsed, blank and invalid included: the row offset for the next chunk. */
   readonly rows: number;
@@ -26,6 +33,10 @@ export interface ChunkOutcome extends RowCounts {
 
 export const RECORD_SEPARATOR: Readonly<Record<RecordFormat, string>> = { json: ",", csv: "\n" };
 
+/** Output bytes per input character to start with (JSON items are ~7× their CSV row); grows on demand. */
+const INITIAL_EXPANSION = 8;
+const FLUSH_CHARS = 64 * 1024;
+
 export function processChunk(
   text: string,
   delimiter: RecordDelimiter,
@@ -33,38 +44,65 @@ export function processChunk(
   format: RecordFormat,
   maxIssues: number,
 ): ChunkOutcome {
-  const { rows, error } = parseChunk(text, delimiter);
-  const items: string[] = [];
-  const lengths = new Uint32Array(rows.length);
+  const separator = RECORD_SEPARATOR[format];
+  // allocUnsafeSlow: an ArrayBuffer of its own (never the shared pool), so it can be transferred.
+  let data = Buffer.allocUnsafeSlow(Math.max(4096, text.length * INITIAL_EXPANSION));
+  let used = 0;
+  let lengths = new Uint32Array(1024);
+  let records = 0;
   const issues: PiiIssue[] = [];
   const omittedFields: Partial<Record<PiiField, number>> = {};
+  // Items are gathered in a short string and copied out every FLUSH_CHARS: one Buffer.write per
+  // ~100 records instead of one each, while the pending string stays small and short-lived.
+  let pending = "";
+  const flush = (): void => {
+    if (used + pending.length > data.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(data.length * 2, used + pending.length));
+      data.copy(grown, 0, 0, used);
+      data = grown;
+    }
+    used += data.write(pending, used, "latin1");
+    pending = "";
+  };
+  let rows = 0;
   let blankRows = 0;
   let dataRows = 0;
-  for (let i = 0; i < rows.length; i++) {
-    const result = processor.process(rows[i] as string[], i + 1);
+
+  const error = visitRecords(text, delimiter, (cells) => {
+    rows++;
+    const result = processor.process(cells, rows);
     if (result.kind === "blank") {
       blankRows++;
-      continue;
+      return;
     }
     dataRows++;
-    if (result.kind === "record") {
-      const item = formatRecord(result.record, format);
-      lengths[items.length] = item.length;
-      items.push(item);
-      for (const issue of result.omitted) if (issue.field !== undefined) omittedFields[issue.field] = (omittedFields[issue.field] ?? 0) + 1;
-    } else {
+    if (result.kind === "invalid") {
       for (const issue of result.issues) if (issues.length < maxIssues) issues.push(issue);
+      return;
     }
-  }
+    for (const issue of result.omitted) if (issue.field !== undefined) omittedFields[issue.field] = (omittedFields[issue.field] ?? 0) + 1;
+    const item = formatRecord(result.record, format);
+    pending += records === 0 ? item : separator + item;
+    if (pending.length >= FLUSH_CHARS) flush();
+    if (records === lengths.length) {
+      const grown = new Uint32Array(lengths.length * 2);
+      grown.set(lengths);
+      lengths = grown;
+    }
+    lengths[records] = item.length;
+    records++;
+  });
+  flush();
   return {
-    text: items.join(RECORD_SEPARATOR[format]),
-    lengths: lengths.slice(0, items.length),
-    rows: rows.length,
+    data,
+    byteLength: used,
+    lengths: lengths.slice(0, records),
+    rows,
     dataRows,
-    records: items.length,
+    records,
     blankRows,
     omittedFields,
     issues,
-    ...(error !== undefined ? { fatal: csvSyntaxIssue(error, 0) } : {}),
+    ...(error !== undefined ? { fatal: csvSyntaxIssue(error, rows + 1) } : {}),
   };
 }

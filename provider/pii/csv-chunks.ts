@@ -43,26 +43,28 @@ export function detectRecordDelimiter(text: string, atEnd: boolean): RecordDelim
   return atEnd ? "\n" : undefined;
 }
 
-/** Index just past the delimiter ending the first (`last` false) or last complete record; -1 if none. */
+/**
+ * Index just past the delimiter ending the first (`last` false) or last complete record; -1 if
+ * none. A delimiter ends a record when an even number of quotes precedes it; quotes are sparse,
+ * so their positions are collected with indexOf rather than by scanning every character.
+ */
 export function recordBoundary(text: string, delimiter: RecordDelimiter, last: boolean): number {
-  if (text.indexOf('"') < 0) {
-    const at = last ? text.lastIndexOf(delimiter) : text.indexOf(delimiter);
-    return at < 0 ? -1 : at + delimiter.length;
-  }
-  const first = delimiter.charCodeAt(0);
-  const pair = delimiter.length === 2;
-  let inQuotes = false;
-  let found = -1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === QUOTE) inQuotes = !inQuotes;
-    else if (!inQuotes && c === first && (!pair || text.charCodeAt(i + 1) === LF)) {
-      found = i + delimiter.length;
-      if (!last) return found;
-      if (pair) i++;
+  const quotes: number[] = [];
+  for (let q = text.indexOf('"'); q >= 0; q = text.indexOf('"', q + 1)) quotes.push(q);
+  if (last) {
+    let before = quotes.length; // quotes before position d
+    for (let d = text.lastIndexOf(delimiter); d >= 0; d = d === 0 ? -1 : text.lastIndexOf(delimiter, d - 1)) {
+      while (before > 0 && (quotes[before - 1] as number) > d) before--;
+      if (before % 2 === 0) return d + delimiter.length;
     }
+    return -1;
   }
-  return found;
+  let before = 0;
+  for (let d = text.indexOf(delimiter); d >= 0; d = text.indexOf(delimiter, d + 1)) {
+    while (before < quotes.length && (quotes[before] as number) < d) before++;
+    if (before % 2 === 0) return d + delimiter.length;
+  }
+  return -1;
 }
 
 /** Index just past the last delimiter ignoring quotes: a way forward when quotes never balance. */
@@ -77,40 +79,73 @@ export interface ParsedChunk {
   readonly error?: CsvError;
 }
 
-/** Parses whole records; see the module comment for why this equals streaming csv-parse. */
+/** Parses whole records into an array; see {@link visitRecords} for the streaming form. */
 export function parseChunk(text: string, delimiter: RecordDelimiter): ParsedChunk {
-  if (text.indexOf('"') < 0) {
-    const lines = text.split(delimiter);
-    if (lines[lines.length - 1] === "") lines.pop();
-    const rows = new Array<string[]>(lines.length);
-    for (let i = 0; i < lines.length; i++) rows[i] = (lines[i] as string).split(",");
-    return { rows };
-  }
-  const strict = parseWellFormed(text, delimiter);
-  if (strict !== undefined) return { rows: strict };
-  const options = { relax_column_count: true, record_delimiter: delimiter };
-  try {
-    return { rows: parseSync(text, options) as string[][] };
-  } catch (error) {
-    if (!isCsvParseError(error)) throw error;
-    const before = typeof error["records"] === "number" ? error["records"] : 0;
-    // Re-parse up to the bad record so rows before it are processed like the streaming path does.
-    const rows = before > 0 ? (parseSync(text, { ...options, to: before }) as string[][]) : [];
-    return { rows, error };
-  }
+  const rows: string[][] = [];
+  const error = visitRecords(text, delimiter, (cells) => void rows.push(cells));
+  return error === undefined ? { rows } : { rows, error };
 }
 
 /**
- * RFC 4180 records of `text`, or undefined at the first irregularity (csv-parse decides then).
- * Uses indexOf to jump through quoted fields; unquoted fields are scanned per character.
+ * Calls `visit` with the cells of each record in `text`, in order, without keeping them: rows
+ * become garbage as soon as they are processed, which keeps GC cheap (a chunk's worth of live
+ * arrays made every scavenge copy them). Returns the CSV syntax error that stopped it, if any;
+ * the records before the error have been visited.
  */
+export function visitRecords(text: string, delimiter: RecordDelimiter, visit: (cells: string[]) => void): CsvError | undefined {
+  if (text.indexOf('"') < 0) {
+    for (let start = 0; start < text.length; ) {
+      let end = text.indexOf(delimiter, start);
+      if (end < 0) end = text.length;
+      visit(text.slice(start, end).split(","));
+      start = end + delimiter.length;
+    }
+    return undefined;
+  }
+  const stoppedAt = visitWellFormed(text, delimiter, visit);
+  if (stoppedAt < 0) return undefined;
+  // Irregular quoting from the record at `stoppedAt` on: csv-parse takes over (and reports errors its way).
+  const rest = text.slice(stoppedAt);
+  const options = { relax_column_count: true, record_delimiter: delimiter };
+  try {
+    for (const cells of parseSync(rest, options) as string[][]) visit(cells);
+    return undefined;
+  } catch (error) {
+    if (!isCsvParseError(error)) throw error;
+    const before = typeof error["records"] === "number" ? error["records"] : 0;
+    // Re-parse up to the bad record so the rows before it are processed like the streaming path does.
+    if (before > 0) for (const cells of parseSync(rest, { ...options, to: before }) as string[][]) visit(cells);
+    return error;
+  }
+}
+
+/** Records of `text` if all of it is well-formed RFC 4180, else undefined. */
 export function parseWellFormed(text: string, delimiter: RecordDelimiter): string[][] | undefined {
   const rows: string[][] = [];
+  return visitWellFormed(text, delimiter, (cells) => void rows.push(cells)) < 0 ? rows : undefined;
+}
+
+/**
+ * Visits RFC 4180 records until the first irregularity; returns the start of the record where it
+ * stopped, or -1 when all of `text` was visited. Uses indexOf to jump through quoted fields;
+ * unquoted fields are scanned per character.
+ */
+function visitWellFormed(text: string, delimiter: RecordDelimiter, visit: (cells: string[]) => void): number {
   const end = text.length;
   const first = delimiter.charCodeAt(0);
   const pair = delimiter.length === 2;
   let pos = 0;
+  let nextQuote = text.indexOf('"');
   while (pos < end) {
+    let lineEnd = text.indexOf(delimiter, pos);
+    if (lineEnd < 0) lineEnd = end;
+    if (nextQuote < 0 || nextQuote >= lineEnd) {
+      // No quote before the line break: an ordinary line, split like the quote-free path.
+      visit(text.slice(pos, lineEnd).split(","));
+      pos = lineEnd + delimiter.length;
+      continue;
+    }
+    const recordStart = pos;
     const row: string[] = [];
     for (;;) {
       if (text.charCodeAt(pos) === QUOTE) {
@@ -118,7 +153,7 @@ export function parseWellFormed(text: string, delimiter: RecordDelimiter): strin
         let from = pos + 1;
         for (;;) {
           const quote = text.indexOf('"', from);
-          if (quote < 0) return undefined;
+          if (quote < 0) return recordStart;
           if (text.charCodeAt(quote + 1) === QUOTE) {
             value += text.slice(from, quote + 1);
             from = quote + 2;
@@ -139,14 +174,14 @@ export function parseWellFormed(text: string, delimiter: RecordDelimiter): strin
           pos += delimiter.length;
           break;
         }
-        return undefined;
+        return recordStart;
       }
       let stop = pos;
       let c = 0;
       for (; stop < end; stop++) {
         c = text.charCodeAt(stop);
         if (c === COMMA || (c === first && (!pair || text.charCodeAt(stop + 1) === LF))) break;
-        if (c === QUOTE) return undefined;
+        if (c === QUOTE) return recordStart;
       }
       row.push(text.slice(pos, stop));
       if (stop >= end) {
@@ -160,7 +195,8 @@ export function parseWellFormed(text: string, delimiter: RecordDelimiter): strin
       pos = stop + delimiter.length;
       break;
     }
-    rows.push(row);
+    visit(row);
+    nextQuote = text.indexOf('"', pos);
   }
-  return rows;
+  return -1;
 }

@@ -81,7 +81,8 @@ export async function* readHashedRecords(
   try {
     for await (const record of parser as AsyncIterable<HashedRecord>) yield record;
   } catch (error) {
-    if (isCsvParseError(error)) tally.addFatal(csvSyntaxIssue(error, 0));
+    // on_record has seen every record before the bad one.
+    if (isCsvParseError(error)) tally.addFatal(csvSyntaxIssue(error, rows + 1));
     else if (!(error instanceof StopReading)) throw error;
   } finally {
     if (typeof input === "string") source.destroy();

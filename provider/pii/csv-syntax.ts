@@ -19,15 +19,7 @@ export function isCsvParseError(error: unknown): error is CsvError {
   return error instanceof CsvError || error instanceof SyncCsvError;
 }
 
-/**
- * Issue for a csv-parse error. `rowsBefore` is the number of records (header included) the
- * parser had completed before this input started, so the row is exact in both reader paths.
- */
-export function csvSyntaxIssue(error: CsvError, rowsBefore: number): PiiIssue {
-  const records = typeof error["records"] === "number" ? error["records"] : 0;
-  return {
-    row: rowsBefore + records + 1,
-    code: "csv-syntax",
-    reason: `CSV syntax: ${REASONS[error.code] ?? `error ${error.code}`}`,
-  };
+/** Issue for a csv-parse error at `row` (the record after the last one the parser delivered). */
+export function csvSyntaxIssue(error: CsvError, row: number): PiiIssue {
+  return { row, code: "csv-syntax", reason: `CSV syntax: ${REASONS[error.code] ?? `error ${error.code}`}` };
 }

@@ -25,7 +25,7 @@ export async function hashCsvFile(inputPath: string, outputPath: string, options
   const out = fs.createWriteStream(temporary, { mode: 0o600 });
   let writeError: Error | undefined;
   out.on("error", (error) => (writeError ??= error));
-  const write = async (text: string): Promise<void> => {
+  const write = async (text: string | Buffer): Promise<void> => {
     if (writeError !== undefined) throw writeError;
     if (!out.write(text)) await once(out, "drain");
   };
@@ -39,7 +39,8 @@ export async function hashCsvFile(inputPath: string, outputPath: string, options
         summary = next.value;
         break;
       }
-      await write(`${next.value.text}\n`);
+      await write(next.value.data);
+      await write("\n");
     }
     out.end();
     await once(out, "close");

@@ -1,6 +1,6 @@
 /**
  * Worker-thread entry: receives one CSV chunk (a single string) per message and answers with
- * one packed string plus a transferable lengths array, so crossing threads stays cheap
+ * one packed buffer plus a lengths array, both transferred (not copied), so crossing threads stays cheap
  * (perf-baselines.md §3: posting arrays of items instead removes the gain).
  */
 import { parentPort, workerData } from "node:worker_threads";
@@ -27,6 +27,6 @@ if (parentPort !== null) {
   const processor = createRowProcessor(init.settings);
   port.on("message", (job: WorkerJob) => {
     const outcome = processChunk(job.text, init.delimiter, processor, init.format, init.maxIssues);
-    port.postMessage({ seq: job.seq, outcome }, [outcome.lengths.buffer as ArrayBuffer]);
+    port.postMessage({ seq: job.seq, outcome }, [outcome.data.buffer as ArrayBuffer, outcome.lengths.buffer as ArrayBuffer]);
   });
 }

@@ -97,25 +97,66 @@ const COMBINING_MARKS = /\p{M}/gu;
 const SPECIAL_FOLDS: Readonly<Record<string, string>> = {
   ß: "ss", æ: "ae", œ: "oe", ø: "o", đ: "d", ð: "d", þ: "th", ł: "l", ı: "i", ħ: "h", ŧ: "t",
 };
-const SPECIAL_FOLD_CHARS = /[ßæœøđðþłıħŧ]/g;
+const SPECIAL_FOLDS_RE = /[ßæœøđðþłıħŧ]/g;
 const GERMAN_UMLAUTS: Readonly<Record<string, string>> = { ä: "ae", ö: "oe", ü: "ue" };
 const GERMAN_UMLAUT_CHARS = /[äöü]/g;
 
 /**
- * Lowercases and maps letters to ASCII per `mode`. Compatibility forms (full-width "０１２",
- * ligatures) are always mapped by NFKC first: they are formatting, not different characters.
- * The common all-ASCII case costs one regex test.
+ * The reference mapping of an already lowercased string: compatibility forms (full-width
+ * "０１２", ligatures) always go through NFKC, since they are formatting, not other characters;
+ * then letters go to ASCII per `mode`.
  */
-export function toAsciiLower(value: string, mode: NonAsciiLetters): string {
-  const lower = value.toLowerCase();
-  if (!NON_ASCII.test(lower)) return lower;
+function foldSlow(lower: string, mode: NonAsciiLetters): string {
   let s = lower.normalize("NFKC").toLowerCase();
   if (mode === "drop") return s;
   if (mode === "expand-german") s = s.replace(GERMAN_UMLAUT_CHARS, (c) => GERMAN_UMLAUTS[c] ?? c);
   return s
-    .replace(SPECIAL_FOLD_CHARS, (c) => SPECIAL_FOLDS[c] ?? c)
+    .replace(SPECIAL_FOLDS_RE, (c) => SPECIAL_FOLDS[c] ?? c)
     .normalize("NFD")
     .replace(COMBINING_MARKS, "");
+}
+
+/**
+ * foldSlow of each single character U+0080–U+024F (Latin-1 and Latin Extended), computed once:
+ * these precomposed characters do not interact under normalisation, so mapping them one by one
+ * equals folding the whole string. Anything else (combining marks, other scripts, full-width
+ * forms) takes the slow path for the whole string.
+ */
+const TABLE_START = 0x80;
+const TABLE_END = 0x250;
+const FOLD_TABLES: Readonly<Record<NonAsciiLetters, readonly string[]>> = {
+  fold: buildFoldTable("fold"),
+  "expand-german": buildFoldTable("expand-german"),
+  drop: buildFoldTable("drop"),
+};
+
+function buildFoldTable(mode: NonAsciiLetters): string[] {
+  const table: string[] = [];
+  for (let code = TABLE_START; code < TABLE_END; code++) table.push(foldSlow(String.fromCharCode(code).toLowerCase(), mode));
+  return table;
+}
+
+/** Lowercases and maps letters to ASCII per `mode` (see {@link foldSlow}); all-ASCII input costs one regex test. */
+export function toAsciiLower(value: string, mode: NonAsciiLetters): string {
+  const lower = value.toLowerCase();
+  if (!NON_ASCII.test(lower)) return lower;
+  const table = FOLD_TABLES[mode];
+  let out = "";
+  let run = 0; // start of the pending ASCII run
+  for (let i = 0; i < lower.length; i++) {
+    const code = lower.charCodeAt(i);
+    if (code < TABLE_START) continue;
+    if (code >= TABLE_END) return foldSlow(lower, mode);
+    out += lower.slice(run, i) + (table[code - TABLE_START] as string);
+    run = i + 1;
+  }
+  return out + lower.slice(run);
+}
+
+/** The unoptimised mapping, exported so tests can check {@link toAsciiLower} against it. */
+export function toAsciiLowerReference(value: string, mode: NonAsciiLetters): string {
+  const lower = value.toLowerCase();
+  return NON_ASCII.test(lower) ? foldSlow(lower, mode) : lower;
 }
 
 const NOT_ALNUM = /[^a-z0-9]/g;
@@ -149,6 +190,7 @@ export function normaliseTextWith(raw: string, o: ResolvedNormaliseOptions, labe
 const PHONE_EXTENSION = /\s*(?:ext\.?|extension|x|#)\s*\d{1,6}\s*$/i;
 const TRUNK_IN_PARENS = /\(0\)/g;
 const LETTERS = /[a-z]/i;
+const MAYBE_EXTENSION = /[a-z#]/i;
 const LEADING_PLUS = /^[\s(]*\+/;
 const NOT_DIGIT = /\D/g;
 /** E.164 allows at most 15 digits; below 7 no country's numbers go. */
@@ -178,8 +220,11 @@ export function normalisePhoneWith(raw: string, o: ResolvedNormaliseOptions): No
   let s = raw.trim();
   if (s === "") return undefined;
   if (NON_ASCII.test(s)) s = s.normalize("NFKC");
-  s = s.replace(PHONE_EXTENSION, "").replace(TRUNK_IN_PARENS, "");
-  if (LETTERS.test(s)) return fail("phone-has-letters", "phone contains letters");
+  if (MAYBE_EXTENSION.test(s)) {
+    s = s.replace(PHONE_EXTENSION, "");
+    if (LETTERS.test(s)) return fail("phone-has-letters", "phone contains letters");
+  }
+  if (s.includes("(0)")) s = s.replace(TRUNK_IN_PARENS, "");
   let digits = s.replace(NOT_DIGIT, "");
   if (digits === "") return fail("phone-too-few-digits", "phone has no digits");
   const home = COUNTRIES[o.defaultCountry] as CountryRules;

@@ -34,11 +34,11 @@ export interface BatchOptions extends HashedCsvOptions {
   readonly format?: RecordFormat;
 }
 
-/** One chunk's valid records, serialised and joined by "," (json) or "\n" (csv). */
+/** One chunk's valid records, serialised (ASCII) and joined by "," (json) or "\n" (csv). */
 export interface HashedBatch {
   readonly format: RecordFormat;
-  readonly text: string;
-  /** Length of each serialised record in `text`, in order. */
+  readonly data: Buffer;
+  /** Length of each serialised record in `data`, in order. */
   readonly lengths: Uint32Array;
   readonly records: number;
 }
@@ -87,7 +87,10 @@ export async function* hashCsvBatches(path: string, options: BatchOptions = {}):
       if (outcome.fatal !== undefined) tally.addFatal({ ...outcome.fatal, row: (outcome.fatal.row ?? 0) + rowsBefore });
       rowsBefore += outcome.rows;
       tally.throwIfStopped();
-      return outcome.records > 0 ? { format, text: outcome.text, lengths: outcome.lengths, records: outcome.records } : undefined;
+      if (outcome.records === 0) return undefined;
+      // The worker transferred the buffer; it arrives as a plain Uint8Array view.
+      const data = Buffer.from(outcome.data.buffer, outcome.data.byteOffset, outcome.byteLength);
+      return { format, data, lengths: outcome.lengths, records: outcome.records };
     };
 
     for (;;) {

@@ -43,6 +43,6 @@ export async function* hashedRecordBodiesFromCsv(
       if (last !== undefined) yield last;
       return next.value;
     }
-    yield* packer.addJoined(next.value.text, next.value.lengths);
+    yield* packer.addJoined(next.value.data.toString("latin1"), next.value.lengths);
   }
 }

@@ -52,9 +52,10 @@ export async function readThrough(route: ReaderPath, file: string, options: Hash
     for (;;) {
       const next = await batches.next();
       if (next.done === true) return { items, summary: next.value };
+      const text = next.value.data.toString("latin1");
       let offset = 0;
       for (const length of next.value.lengths) {
-        items.push(next.value.text.slice(offset, offset + length));
+        items.push(text.slice(offset, offset + length));
         offset += length + 1;
       }
     }

@@ -9,6 +9,7 @@ import {
   type NormaliseOptions,
   type PiiField,
 } from "../../../provider/pii";
+import { toAsciiLower, toAsciiLowerReference, type NonAsciiLetters } from "../../../provider/pii/normalise";
 
 /** Reference hash computed independently of the code under test. */
 const referenceSha256 = (value: string): string => crypto.createHash("sha256").update(value, "utf8").digest("hex");
@@ -231,5 +232,36 @@ describe("pii/normalise: properties", () => {
 
   it("rejects an unknown defaultCountry as a configuration error", () => {
     assert.throws(() => resolveNormaliseOptions({ defaultCountry: "XX" as never }), /defaultCountry must be one of US, CA/);
+  });
+});
+
+describe("pii/normalise: fast ASCII folding equals the normalize()-based reference", () => {
+  const modes: NonAsciiLetters[] = ["fold", "expand-german", "drop"];
+  const char = fc.oneof(
+    fc.integer({ min: 0x20, max: 0x7e }),
+    fc.integer({ min: 0x80, max: 0x24f }),
+    fc.integer({ min: 0x250, max: 0x36f }), // IPA, spacing modifiers, combining marks
+    fc.integer({ min: 0xff01, max: 0xff5e }), // full-width forms
+    fc.constantFrom(0x130, 0x3a3, 0x1e9e, 0x4e00, 0x0301, 0x0308),
+  ).map((code) => String.fromCharCode(code));
+
+  it("on random strings, in every mode", () => {
+    fc.assert(
+      fc.property(fc.array(char, { maxLength: 12 }).map((cs) => cs.join("")), fc.constantFrom(...modes), (value, mode) => {
+        assert.equal(toAsciiLower(value, mode), toAsciiLowerReference(value, mode));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("on every Latin character pair next to ASCII, in every mode", () => {
+    for (const mode of modes) {
+      for (let a = 0x80; a < 0x250; a += 7) {
+        for (let b = 0x80; b < 0x250; b++) {
+          const value = `X${String.fromCharCode(a)}${String.fromCharCode(b)}y`;
+          assert.equal(toAsciiLower(value, mode), toAsciiLowerReference(value, mode), `U+${a.toString(16)} U+${b.toString(16)} (${mode})`);
+        }
+      }
+    }
   });
 });
