@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { Fingerprinter } from "./fingerprint";
@@ -103,15 +104,20 @@ function lineAcceptor(
   reject: (line: number, reason: string) => void,
 ): (chunk: Buffer, start: number, end: number, lineNumber: number) => void {
   const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  // One native check per chunk spares a byte loop per line in the usual all-ASCII file.
+  let checkedChunk: Buffer | undefined;
+  let chunkIsAscii = false;
   return (chunk, start, end, lineNumber) => {
     let first = start;
     let last = end;
     while (first < last && isAsciiSpace(chunk[first] as number)) first++;
     while (last > first && isAsciiSpace(chunk[last - 1] as number)) last--;
     if (first === last || chunk[first] === HASH) return;
-    let anyHighBit = 0;
-    for (let k = first; k < last; k++) anyHighBit |= chunk[k] as number;
-    if ((anyHighBit & 0x80) === 0) {
+    if (chunk !== checkedChunk) {
+      checkedChunk = chunk;
+      chunkIsAscii = isAscii(chunk);
+    }
+    if (chunkIsAscii || isAscii(chunk.subarray(first, last))) {
       if (validate !== undefined) {
         const reason = validate(chunk.toString("latin1", first, last));
         if (reason !== undefined) return reject(lineNumber, reason);

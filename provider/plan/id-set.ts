@@ -1,5 +1,5 @@
 import { compareFingerprints } from "./fingerprint-sort";
-import { compareIdBytes } from "./id-bytes";
+import { compareIdBytes, viewOf } from "./id-bytes";
 import { defaultFingerprinter, type Fingerprinter } from "./fingerprint";
 
 /**
@@ -39,6 +39,8 @@ export class IdSet implements Iterable<string> {
   readonly size: number;
   readonly fingerprinter: Fingerprinter;
   readonly bytes: Buffer;
+  /** A DataView of {@link bytes}, for word-wise comparisons. */
+  readonly view: DataView;
   readonly offsets: Uint32Array;
   readonly fingerprintHi: Uint32Array;
   readonly fingerprintLo: Uint32Array;
@@ -55,6 +57,7 @@ export class IdSet implements Iterable<string> {
     }
     this.fingerprinter = parts.fingerprinter;
     this.bytes = parts.bytes;
+    this.view = viewOf(parts.bytes);
     this.offsets = parts.offsets;
     this.fingerprintHi = parts.fingerprintHi;
     this.fingerprintLo = parts.fingerprintLo;
@@ -112,7 +115,7 @@ export class IdSet implements Iterable<string> {
       else high = middle;
     }
     for (let i = low; i < this.size && this.fingerprintHi[i] === hi && this.fingerprintLo[i] === lo; i++) {
-      if (compareIdBytes(this.bytes, this.startOf(i), this.endOf(i), bytes, 0, bytes.length) === 0) return true;
+      if (compareIdBytes(this.view, this.startOf(i), this.endOf(i), viewOf(bytes), 0, bytes.length) === 0) return true;
     }
     return false;
   }

@@ -1,4 +1,5 @@
 import { compareIdBytes } from "./id-bytes";
+import { uninitializedUint32Array } from "./id-columns";
 import type { IdSet } from "./id-set";
 import { IdSetBuilder } from "./id-set-builder";
 
@@ -68,16 +69,16 @@ export function planMembership(applied: IdSet, desired: IdSet): MembershipPlan {
   const appliedHi = applied.fingerprintHi;
   const appliedLo = applied.fingerprintLo;
   const appliedOffsets = applied.offsets;
-  const appliedBytes = applied.bytes;
+  const appliedBytes = applied.view;
   const desiredHi = desired.fingerprintHi;
   const desiredLo = desired.fingerprintLo;
   const desiredOffsets = desired.offsets;
-  const desiredBytes = desired.bytes;
+  const desiredBytes = desired.view;
   const appliedSize = applied.size;
   const desiredSize = desired.size;
   // Worst-case sized, trimmed at the end: cheaper than growing.
-  const adds = new Uint32Array(desiredSize);
-  const removes = new Uint32Array(appliedSize);
+  const adds = uninitializedUint32Array(desiredSize);
+  const removes = uninitializedUint32Array(appliedSize);
   let addCount = 0;
   let removeCount = 0;
   let collisions = 0;

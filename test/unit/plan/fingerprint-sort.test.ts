@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
-import { compareFingerprints, sortFingerprints } from "../../../provider/plan/fingerprint-sort";
+import { compareFingerprints, FingerprintSortWorkspace, sortFingerprints } from "../../../provider/plan/fingerprint-sort";
 
 /** Fingerprint halves with few distinct values, so ties and shared digits are common. */
 const halfArbitrary = fc.oneof(fc.constantFrom(0, 1, 0xff, 0x100, 0xffffffff, 0x80000000), fc.nat({ max: 0xffffffff }));
@@ -38,6 +38,17 @@ describe("sortFingerprints", () => {
       assert.equal(lo[k], original.lo[from]);
       if (k > 0) assert.ok(compareFingerprints(hi[k - 1] as number, lo[k - 1] as number, hi[k] as number, lo[k] as number) <= 0);
     }
+  });
+
+  it("reuses one workspace for many sorts", () => {
+    const workspace = new FingerprintSortWorkspace(4);
+    for (const values of [[3, 1, 2], [9, 8, 7, 6], [5]]) {
+      const hi = Uint32Array.from(values);
+      const order = sortFingerprints(hi, new Uint32Array(values.length), workspace);
+      assert.deepEqual(Array.from(hi), [...values].sort((a, b) => a - b));
+      assert.deepEqual(Array.from(order, (index) => values[index]), Array.from(hi));
+    }
+    assert.throws(() => sortFingerprints(new Uint32Array(5), new Uint32Array(5), workspace), /holds 4 fingerprints/);
   });
 
   it("rejects halves of different lengths", () => {

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { IdSet, IdSetBuilder, idSetFrom } from "../../../provider/plan";
 import {
+  caseBlindFingerprinter,
   collidingFingerprinter,
   fingerprinterArbitrary,
   idListArbitrary,
@@ -78,6 +79,23 @@ describe("IdSet", () => {
     const set = idSetFrom(ids, { expectedBytes: 10 });
     assert.equal(set.size, ids.length);
     assert.ok(set.has("id-19999"));
+  });
+
+  it("gives large inputs, filed into partitions, the same canonical form, repeats and collisions included", () => {
+    // Enough IDs to leave the single store (32,768), with ~1/8 repeats.
+    const ids = Array.from({ length: 45_000 }, (_, i) => `id-${i % 40_000}-${i % 7 === 0 ? "X" : "x"}`);
+    const reversed = [...ids].reverse();
+    for (const fingerprinter of [undefined, caseBlindFingerprinter]) {
+      const options = withFingerprinter(fingerprinter);
+      const shuffled = idSetFrom(reversed, options);
+      const canonical = idSetFrom(shuffled, options); // fed back in canonical order: the single-store path
+      assert.ok(shuffled.bytes.equals(canonical.bytes));
+      assert.deepEqual(shuffled.fingerprintHi, canonical.fingerprintHi);
+      assert.equal(shuffled.size, new Set(ids).size);
+      assert.equal(shuffled.duplicatesRemoved, ids.length - shuffled.size);
+      assert.deepEqual([...shuffled].sort(), sortedUnique(ids));
+    }
+    assert.ok(idSetFrom(reversed, { fingerprinter: caseBlindFingerprinter }).fingerprintCollisions > 0);
   });
 
   it("rebuilds an already-canonical set unchanged", () => {
