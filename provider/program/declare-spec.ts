@@ -52,7 +52,8 @@ export function declareSpec(spec: LoadedSpec, options: DeclareSpecOptions = {}):
       const membership = new AudienceMembership(
         `${a.key}-${idType.toLowerCase().replace(/_/g, "-")}`,
         {
-          audienceId: audience.audienceId,
+          // The resource id, not the audienceId output: it stays known while an update is previewed.
+          audienceId: audience.id,
           idType,
           members: membersOf(source),
           label: a.key,
@@ -61,7 +62,8 @@ export function declareSpec(spec: LoadedSpec, options: DeclareSpecOptions = {}):
         },
         { parent: audience },
       );
-      members[idType] = membership.appliedCount;
+      // Desired counts are inputs, known during preview; appliedCount is in each membership's state.
+      members[idType] = membership.desiredCount;
     }
     out[a.key] = { audienceId: audience.audienceId, members };
   }

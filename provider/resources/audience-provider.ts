@@ -65,7 +65,10 @@ export function diffAudience(olds: AudienceOutputs, news: AudienceInputs): pulum
   const replaces: string[] = IMMUTABLE_FIELDS.filter((f) => !same(olds[f], news[f]));
   if (news.adoptId !== undefined && news.adoptId !== olds.audienceId) replaces.push("adoptId");
   const updates = MUTABLE_FIELDS.filter((f) => !same(olds[f], news[f]));
-  return { changes: replaces.length > 0 || updates.length > 0, replaces };
+  // An in-place update keeps the id; saying so keeps it known during preview, so memberships
+  // that depend on it are not planned as replacements.
+  const stables = replaces.length === 0 ? ["audienceId", ...IMMUTABLE_FIELDS] : [];
+  return { changes: replaces.length > 0 || updates.length > 0, replaces, stables };
 }
 
 /** The PUT body for the fields that differ between what Amazon has and what is wanted. */
@@ -148,7 +151,9 @@ export const audienceProvider: pulumi.dynamic.ResourceProvider = {
       ...(remote.ttl === undefined ? {} : { ttl: remote.ttl }),
       ...(held.audienceFees === undefined && remote.audienceFees.length === 0 ? {} : { audienceFees: remote.audienceFees }),
     };
-    return { id, props: outputsFrom(observed, { ...remote, audienceId: id }) };
+    // Returning the observed values as inputs too makes the next preview show the drift itself
+    // (`description: "changed in the console" => "from the spec"`).
+    return { id, props: outputsFrom(observed, { ...remote, audienceId: id }), inputs: observed };
   },
 
   async update(id, olds, news) {

@@ -1,4 +1,4 @@
-import type { DspClient, DspEventListener, PatchBatch, PatchBatchLimits } from "../client";
+import type { DspClient, DspEventListener, MembershipOpColumn, PatchBatch, PatchBatchLimits } from "../client";
 import { DEFAULT_PATCH_BATCH_LIMITS, packMembershipColumns } from "../client";
 import type { IdSelection, MembershipIdType, MembershipPlan } from "../plan";
 import { IdSelection as Selection } from "../plan";
@@ -35,29 +35,33 @@ interface PlannedBatch {
 }
 
 /**
- * Removes first, then adds, as columns packed lazily chunk by chunk. Positions: removes are
- * 0..R-1, adds R..R+A-1; a batch covers `batch.patches` consecutive positions because each patch
- * is one ID of this one audience.
+ * Removes, then adds, packed lazily chunk by chunk into as few bodies as the limits allow (the
+ * two sets are disjoint, so one body may carry both). Positions: removes are 0..R-1, adds
+ * R..R+A-1; a batch covers `batch.patches` consecutive positions because each patch is one ID of
+ * this one audience.
  */
 function* plannedBatches(plan: MembershipPlan, opts: MembershipSyncOptions): Generator<PlannedBatch> {
   const limits = opts.limits ?? DEFAULT_PATCH_BATCH_LIMITS;
   const chunk = opts.chunkSize ?? 100_000;
   const audienceIds = [opts.audienceId];
-  const parts: Array<{ op: "remove" | "add"; sel: IdSelection }> = [
-    { op: "remove", sel: plan.removes },
-    { op: "add", sel: plan.adds },
-  ];
-  let position = 0;
-  for (const { op, sel } of parts) {
-    for (let from = 0; from < sel.size; from += chunk) {
-      const to = Math.min(sel.size, from + chunk);
-      const values = new Array<string>(to - from);
-      for (let k = from; k < to; k++) values[k - from] = sel.idAt(k);
-      for (const batch of packMembershipColumns([{ op, type: opts.idType, values, audienceIds }], limits)) {
-        yield { batch, start: position };
-        position += batch.patches;
+  const total = plan.removeCount + plan.addCount;
+  function* columns(): Generator<MembershipOpColumn> {
+    for (let from = 0; from < total; from += chunk) {
+      const to = Math.min(total, from + chunk);
+      const removes: string[] = [];
+      const adds: string[] = [];
+      for (let k = from; k < to; k++) {
+        if (k < plan.removeCount) removes.push(plan.removes.idAt(k));
+        else adds.push(plan.adds.idAt(k - plan.removeCount));
       }
+      if (removes.length > 0) yield { op: "remove", type: opts.idType, values: removes, audienceIds };
+      if (adds.length > 0) yield { op: "add", type: opts.idType, values: adds, audienceIds };
     }
+  }
+  let position = 0;
+  for (const batch of packMembershipColumns(columns(), limits)) {
+    yield { batch, start: position };
+    position += batch.patches;
   }
 }
 

@@ -63,10 +63,10 @@ describe("the real Pulumi engine in the loop (smoke)", function () {
       backendDir: path.join(work, "backend"),
       binDir,
       stack: `smoke${process.pid}`,
-      env: { SMOKE_TOKEN: token },
     });
     await stack.init();
     await stack.setConfig("url", server.url);
+    await stack.setConfig("token", token, true);
   });
 
   after(async function () {
@@ -78,7 +78,7 @@ describe("the real Pulumi engine in the loop (smoke)", function () {
     await stack.up();
     const posts = server.seen.filter((s) => s.method === "POST");
     assert.equal(posts.length, 1);
-    assert.equal(posts[0]?.authorization, `Bearer ${token}`, "the provider read its token from the environment at call time");
+    assert.equal(posts[0]?.authorization, `Bearer ${token}`, "the provider got its token from the stack's secret config at call time");
     assert.deepEqual([...server.things.values()], ["hello"]);
     const out = await stack.must(["stack", "output", "--json"]);
     const outputs = JSON.parse(out.stdout) as { serverId: string; projectVersion: string };
@@ -89,6 +89,11 @@ describe("the real Pulumi engine in the loop (smoke)", function () {
   it("keeps the serialized provider thin and credential-free", async function () {
     const state = await stack.exportState();
     assert.ok(!state.includes(token), "the token must not be in state");
+    const backendFiles = fs.readdirSync(path.join(work, "backend"), { recursive: true, encoding: "utf8" });
+    for (const f of backendFiles) {
+      const full = path.join(work, "backend", f);
+      if (fs.statSync(full).isFile()) assert.ok(!fs.readFileSync(full, "latin1").includes(token), `token in ${f}`);
+    }
     const provider = /"__provider":\s*"((?:[^"\\]|\\.)*)"/.exec(state)?.[1] ?? "";
     assert.ok(provider.length > 0, "state holds the serialized provider");
     assert.ok(provider.includes("loader"), "the provider requires the project's loader at call time");
