@@ -1,0 +1,213 @@
+/**
+ * Benchmark of the PII pipeline, end to end: CSV parse + normalise + hash + pack into request
+ * bodies of ≤ 5 MB, over N synthetic rows written to a temp CSV. Prints figures; not a test.
+ *
+ *   node -r ts-node/register/transpile-only bench/hashing.ts [--rows 5000000] [--workers 2]
+ *        [--only stream,inline,workers] [--repeat 3]
+ *
+ * Paths measured: "stream" (csv-parse streaming reader, 1 thread), "inline" (chunked reader on
+ * the calling thread), "workers" (chunked reader on worker threads). The host may be shared, so
+ * besides wall-clock rows/s it reports CPU seconds (all threads) and a crypto.hash calibration
+ * to compare with perf-baselines.md §3 (1.50 M hashes/s on an idle core there).
+ */
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { hashedRecordBodiesFromCsv, type RequestBodyOptions } from "../provider/pii";
+import { writeSyntheticCsv } from "../test/unit/pii/synthetic-people";
+
+export type HashingPath = "stream" | "inline" | "workers";
+
+export interface HashingBenchOptions {
+  /** Synthetic rows to generate. @default 1_000_000 */
+  readonly rows?: number;
+  /** Workers for the "workers" path. @default os.availableParallelism() */
+  readonly workers?: number;
+  /** Paths to measure, in order. @default ["stream", "inline", "workers"] */
+  readonly paths?: readonly HashingPath[];
+  /** Runs per path; the median is reported. @default 1 */
+  readonly repeat?: number;
+  /** Directory for the temp CSV. @default os.tmpdir() */
+  readonly dir?: string;
+  /** Print progress and the table to stdout. @default false */
+  readonly print?: boolean;
+}
+
+export interface HashingRun {
+  readonly path: HashingPath;
+  readonly workers: number;
+  readonly wallMs: number;
+  readonly rowsPerSec: number;
+  /** CPU seconds of the whole process (main thread and workers). */
+  readonly cpuSec: number;
+  /** Rows per CPU second: what rows/s would be with the used cores to ourselves. */
+  readonly rowsPerCpuSec: number;
+  readonly bodies: number;
+  readonly bodyBytes: number;
+  /** VmHWM after the run, reset before it (MB = 10^6 bytes); undefined where /proc is missing. */
+  readonly peakRssMb: number | undefined;
+}
+
+export interface HashingBenchFigures {
+  readonly rows: number;
+  readonly fileBytes: number;
+  readonly cores: number;
+  readonly loadAverage: readonly number[];
+  /** crypto.hash of ~25-char strings per wall-clock second on this thread, right before the runs. */
+  readonly cryptoHashPerSec: number;
+  /** The same per CPU second: below the idle 1.5 M/s of perf-baselines.md when cores are contended. */
+  readonly cryptoHashPerCpuSec: number;
+  readonly runs: readonly HashingRun[];
+}
+
+const BENCH_KEY = "bench-only-key-0123456789abcdef";
+
+function resetPeakRss(): boolean {
+  try {
+    fs.writeFileSync("/proc/self/clear_refs", "5");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function peakRssMb(): number | undefined {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync("/proc/self/status", "utf8"));
+    return match?.[1] !== undefined ? (Number(match[1]) * 1024) / 1e6 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function measureCryptoHash(): { perSec: number; perCpuSec: number } {
+  const start = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
+  let n = 0;
+  while (Number(process.hrtime.bigint() - start) < 500e6) {
+    for (let i = 0; i < 1000; i++) crypto.hash("sha256", `jane.doe.${n + i}@example.com`, "hex");
+    n += 1000;
+  }
+  const used = process.cpuUsage(cpu);
+  return {
+    perSec: Math.round(n / (Number(process.hrtime.bigint() - start) / 1e9)),
+    perCpuSec: Math.round(n / ((used.user + used.system) / 1e6)),
+  };
+}
+
+async function runOnce(file: string, route: HashingPath, workers: number, rows: number): Promise<HashingRun> {
+  const options: RequestBodyOptions = {
+    externalIdKey: BENCH_KEY,
+    minRows: 0,
+    maxRows: Number.MAX_SAFE_INTEGER,
+    ...(route === "stream" ? { reader: "stream" as const } : { workers: route === "inline" ? 0 : workers }),
+  };
+  const canReset = resetPeakRss();
+  const cpu = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  let bodies = 0;
+  let bodyBytes = 0;
+  let records = 0;
+  for await (const body of hashedRecordBodiesFromCsv(file, options)) {
+    bodies++;
+    bodyBytes += body.bytes;
+    records += body.records;
+  }
+  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+  const used = process.cpuUsage(cpu);
+  if (records !== rows) throw new Error(`expected ${rows} records, got ${records}`);
+  const cpuSec = (used.user + used.system) / 1e6;
+  return {
+    path: route,
+    workers: route === "workers" ? workers : 0,
+    wallMs,
+    rowsPerSec: Math.round(rows / (wallMs / 1000)),
+    cpuSec,
+    rowsPerCpuSec: Math.round(rows / cpuSec),
+    bodies,
+    bodyBytes,
+    peakRssMb: canReset ? peakRssMb() : undefined,
+  };
+}
+
+const median = <T>(values: T[], key: (v: T) => number): T => [...values].sort((a, b) => key(a) - key(b))[Math.floor(values.length / 2)] as T;
+
+/** Generates the CSV, measures each path, deletes the CSV, and returns the figures. */
+export async function runHashingBench(options: HashingBenchOptions = {}): Promise<HashingBenchFigures> {
+  const rows = options.rows ?? 1_000_000;
+  const workers = options.workers ?? os.availableParallelism();
+  const paths = options.paths ?? ["stream", "inline", "workers"];
+  const repeat = options.repeat ?? 1;
+  const log = (line: string): void => {
+    if (options.print === true) console.log(line);
+  };
+  const dir = fs.mkdtempSync(path.join(options.dir ?? os.tmpdir(), "pii-bench-"));
+  const file = path.join(dir, "people.csv");
+  try {
+    log(`generating ${rows.toLocaleString("en-US")} synthetic rows…`);
+    await writeSyntheticCsv(file, rows, { seed: 42 });
+    const fileBytes = fs.statSync(file).size;
+    const calibration = measureCryptoHash();
+    const runs: HashingRun[] = [];
+    for (const route of paths) {
+      const attempts: HashingRun[] = [];
+      for (let i = 0; i < repeat; i++) {
+        const run = await runOnce(file, route, workers, rows);
+        log(`  ${route}: ${run.rowsPerSec.toLocaleString("en-US")} rows/s (${(run.wallMs / 1000).toFixed(1)} s, ${run.cpuSec.toFixed(1)} CPU s)`);
+        attempts.push(run);
+      }
+      runs.push(median(attempts, (r) => r.wallMs));
+    }
+    return {
+      rows,
+      fileBytes,
+      cores: os.availableParallelism(),
+      loadAverage: os.loadavg(),
+      cryptoHashPerSec: calibration.perSec,
+      cryptoHashPerCpuSec: calibration.perCpuSec,
+      runs,
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function formatFigures(f: HashingBenchFigures): string {
+  const lines = [
+    `rows ${f.rows.toLocaleString("en-US")}, CSV ${(f.fileBytes / 1e6).toFixed(1)} MB, ${f.cores} cores, load average ${f.loadAverage.map((l) => l.toFixed(2)).join(" ")}`,
+    `calibration: crypto.hash ${f.cryptoHashPerSec.toLocaleString("en-US")}/s wall, ${f.cryptoHashPerCpuSec.toLocaleString("en-US")}/CPU s on one thread (perf-baselines.md: 1,500,000/s on an idle core)`,
+    "",
+    "| path | workers | rows/s | wall s | CPU s | rows per CPU s | bodies | peak RSS MB |",
+    "|---|---|---|---|---|---|---|---|",
+    ...f.runs.map(
+      (r) =>
+        `| ${r.path} | ${r.workers} | ${r.rowsPerSec.toLocaleString("en-US")} | ${(r.wallMs / 1000).toFixed(1)} | ${r.cpuSec.toFixed(1)} | ${r.rowsPerCpuSec.toLocaleString("en-US")} | ${r.bodies} | ${r.peakRssMb?.toFixed(0) ?? "n/a"} |`,
+    ),
+  ];
+  return lines.join("\n");
+}
+
+function argValue(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+if (require.main === module) {
+  const rows = argValue("--rows");
+  const workers = argValue("--workers");
+  const only = argValue("--only");
+  const repeat = argValue("--repeat");
+  runHashingBench({
+    print: true,
+    ...(rows !== undefined ? { rows: Number(rows) } : {}),
+    ...(workers !== undefined ? { workers: Number(workers) } : {}),
+    ...(only !== undefined ? { paths: only.split(",") as HashingPath[] } : {}),
+    ...(repeat !== undefined ? { repeat: Number(repeat) } : {}),
+  })
+    .then((figures) => console.log(`\n${formatFigures(figures)}`))
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
+}
