@@ -14,6 +14,8 @@ const MAX_DISCARD_BYTES = 64 * 1024 * 1024;
  */
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
   return new Promise((resolve) => {
+    // The client may have gone away while the request waited (e.g. an injected latency).
+    if (req.destroyed && !req.complete) return resolve({ ok: false, reason: "aborted", bytes: 0 });
     const declared = req.headers["content-length"] === undefined ? undefined : Number(req.headers["content-length"]);
     let bytes = 0;
     let settled = false;

@@ -52,7 +52,10 @@ class Issues {
     return this.list.length === 0;
   }
   result<T>(value: T): Validation<T> {
-    return this.empty ? { ok: true, value } : { ok: false, status: 400, issues: this.list };
+    return this.empty ? { ok: true, value } : this.failure();
+  }
+  failure(): { ok: false; status: 400; issues: FieldIssue[] } {
+    return { ok: false, status: 400, issues: this.list };
   }
 }
 
@@ -72,6 +75,12 @@ function rejectUnknownFields(obj: JsonObject, allowed: readonly string[], prefix
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) issues.invalid(join(prefix, key), `The input field '${join(prefix, key)}' is not recognized`);
   }
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Record values are stored as UTF-8, where lone surrogates would all become U+FFFD and collide. */
+function isWellFormedUnicode(s: string): boolean {
+  return !LONE_SURROGATE.test(s);
 }
 
 function codePointLength(s: string): number {
@@ -171,7 +180,7 @@ export function validateCreateAudience(body: JsonValue): Validation<AudienceInpu
 
   const { metadata } = body;
   let externalAudienceId: string | undefined;
-  let ttl: number | undefined = TTL_MAX_SECONDS;
+  let ttl: number | undefined = TTL_MAX_SECONDS; // Amazon documents no default; the maximum is the safe guess
   let audienceFees: AudienceFee[] | undefined = [];
   let dataSourceCountry: string[] | undefined;
   if (!isObject(metadata)) {
@@ -192,16 +201,19 @@ export function validateCreateAudience(body: JsonValue): Validation<AudienceInpu
     if (metadata.ttl !== undefined) ttl = checkTtl(metadata.ttl, issues);
     if (metadata.audienceFees !== undefined) audienceFees = checkFees(metadata.audienceFees, issues);
   }
-  if (!issues.empty) return issues.result(undefined as never);
-  return issues.result({
-    name: name as string,
-    description: description as string,
-    advertiserId: advertiserId as string,
-    externalAudienceId: externalAudienceId as string,
-    ttl: ttl as number,
-    audienceFees: audienceFees as AudienceFee[],
-    dataSourceCountry: dataSourceCountry as string[],
-  });
+  if (
+    !issues.empty ||
+    typeof name !== "string" ||
+    description === undefined ||
+    advertiserId === undefined ||
+    externalAudienceId === undefined ||
+    ttl === undefined ||
+    audienceFees === undefined ||
+    dataSourceCountry === undefined
+  ) {
+    return issues.failure();
+  }
+  return { ok: true, value: { name, description, advertiserId, externalAudienceId, ttl, audienceFees, dataSourceCountry } };
 }
 
 const NOT_UPDATABLE_TOP = ["name", "advertiserId", "externalAudienceId", "type", "id"];
@@ -311,7 +323,7 @@ export function validatePatchBody(body: JsonValue, maxPatches: number): Validati
     rejectUnknownFields(patch, ["op", "path", "value", "consent"], at, issues);
     const { op, path, value, consent } = patch;
     if (op !== "add" && op !== "remove") issues.invalid(`${at}.op`, `The input field '${at}.op' must be add or remove`);
-    const match = typeof path === "string" ? PATCH_PATH.exec(path) : null;
+    const match = typeof path === "string" && isWellFormedUnicode(path) ? PATCH_PATH.exec(path) : null;
     if (!match) {
       issues.invalid(`${at}.path`, `The input field '${at}.path' must look like /<COOKIE|MAID|EXTERNAL_USER_ID>-<id>/audiences`);
     }
@@ -361,7 +373,7 @@ export function validateUsersBody(body: JsonValue, maxUsers: number): Validation
     const { type, value } = userId;
     const typeOk = typeof type === "string" && (RECORD_TYPES as readonly string[]).includes(type);
     if (!typeOk) issues.invalid(`${at}.userId.type`, `The input field '${at}.userId.type' must be one of ${RECORD_TYPES.join(", ")}`);
-    if (typeof value !== "string" || value.length === 0) {
+    if (typeof value !== "string" || value.length === 0 || !isWellFormedUnicode(value)) {
       issues.invalid(`${at}.userId.value`, `The input field '${at}.userId.value' must be a non-empty string`);
     }
     const entry: DeletionUser = { type: type as RecordType, value: value as string };

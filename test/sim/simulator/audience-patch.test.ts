@@ -83,6 +83,7 @@ describe("simulator: PATCH /v2/dp/audience", () => {
     { name: "missing /audiences suffix", body: () => `{"patches":[${P('"add"', '"/COOKIE-x"', `[${a}]`)}]}`, field: "patches[0].path" },
     { name: "path without leading slash", body: () => `{"patches":[${P('"add"', '"COOKIE-x/audiences"', `[${a}]`)}]}`, field: "patches[0].path" },
     { name: "path with a newline in the value", body: () => `{"patches":[${P('"add"', '"/COOKIE-a\\nb/audiences"', `[${a}]`)}]}`, field: "patches[0].path" },
+    { name: "a lone surrogate in the value", body: () => `{"patches":[${P('"add"', '"/COOKIE-\\ud800/audiences"', `[${a}]`)}]}`, field: "patches[0].path" },
     { name: "empty value array", body: () => `{"patches":[${P('"add"', '"/COOKIE-x/audiences"', "[]")}]}`, field: "patches[0].value" },
     { name: "value not an array", body: () => `{"patches":[${P('"add"', '"/COOKIE-x/audiences"', a)}]}`, field: "patches[0].value" },
     { name: "fractional audience id", body: () => `{"patches":[${P('"add"', '"/COOKIE-x/audiences"', "[1.5]")}]}`, field: "patches[0].value[0]" },
