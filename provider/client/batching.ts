@@ -1,8 +1,9 @@
 /**
  * Packs records into request bodies that respect the API's limits. Pure and
- * hot: bodies are built as strings from templates (no patch objects, no
- * `JSON.stringify` of whole bodies), and byte sizes are tracked as we go, so
- * a limit is never exceeded and nothing is measured twice.
+ * hot: bodies are built from templates (no patch objects, no `JSON.stringify`
+ * of whole bodies), byte sizes are tracked as we go, so a limit is never
+ * exceeded, and each patch body is written once into an exactly-sized Buffer
+ * (no string concatenation, no join, no later UTF-8 encoding by the transport).
  *
  * Limits (shared/reference/dp-api.md): PATCH /v2/dp/audience ≤ 1 MB and ≤ 2000
  * patches; POST /dp/records/hashed ≤ 5 MB; PATCH /v2/dp/users ≤ 1000 users and
@@ -46,9 +47,9 @@ export interface MembershipOpColumn {
 
 /** A ready-to-send request body with its counts. */
 export interface RequestBatch {
-  /** JSON body text. */
-  body: string;
-  /** UTF-8 size of `body`. */
+  /** UTF-8 JSON, sent as is. */
+  body: Buffer;
+  /** Size of `body` in bytes. */
   bytes: number;
   /** Record-level operations in the body (memberships, records or users). */
   ops: number;
@@ -96,24 +97,16 @@ export function* packMembershipColumns(
     const values = column.values;
     if (values.length === 0) continue;
     const { suffix, audienceCount } = audienceSuffixes.get(column.audienceIds, "column.audienceIds");
-    const prefix = patchPrefix(column.op, column.type);
+    const prefix = patchPrefixBuffer(column.op, column.type);
     const fixedBytes = prefix.length + suffix.length;
     for (let i = 0; i < values.length; i++) {
       const value = values[i];
       if (typeof value !== "string" || value.length === 0) {
         throw new InvalidInputError(`column.values[${i}]`, `${column.type} record value at index ${i} is empty or not a string`);
       }
-      let patch: string;
-      let patchBytes: number;
-      if (NEEDS_ESCAPING_OR_MULTIBYTE.test(value)) {
-        const escaped = escapeJsonStringContent(value);
-        patch = prefix + escaped + suffix;
-        patchBytes = fixedBytes + Buffer.byteLength(escaped, "utf8");
-      } else {
-        patch = prefix + value + suffix;
-        patchBytes = fixedBytes + value.length;
-      }
-      const full = builder.add(patch, patchBytes, audienceCount, column.type, value);
+      const full = NEEDS_ESCAPING_OR_MULTIBYTE.test(value)
+        ? builder.add(prefix, escapeJsonStringContent(value), false, suffix, audienceCount, column.type, value)
+        : builder.add(prefix, value, true, suffix, audienceCount, column.type, value, fixedBytes + value.length);
       if (full !== undefined) yield full;
     }
   }
@@ -151,7 +144,7 @@ export function checkMembershipColumns(columns: readonly MembershipOpColumn[], l
     checkOpAndType(column.op, column.type, "column");
     const values = column.values;
     if (values.length === 0) continue;
-    const fixedBytes = PATCH_WRAPPER_BYTES + patchPrefix(column.op, column.type).length + audienceSuffixes.get(column.audienceIds, "column.audienceIds").suffix.length;
+    const fixedBytes = PATCH_WRAPPER_BYTES + patchPrefixBuffer(column.op, column.type).length + audienceSuffixes.get(column.audienceIds, "column.audienceIds").suffix.length;
     // One UTF-16 unit never takes more than 6 bytes in JSON (`\uXXXX`).
     const safeLength = Math.floor((limits.maxBodyBytes - fixedBytes) / 6);
     for (let i = 0; i < values.length; i++) {
@@ -191,11 +184,21 @@ export function mergeMembershipOps(ops: Iterable<MembershipOp>): MembershipOp[] 
   return [...byRecord.values()];
 }
 
-/** Accumulates patches and hands out a full body when the next patch would not fit. */
+const COMMA = 0x2c;
+
+/**
+ * Accumulates patches by reference (prefix, value, suffix) and, when the next
+ * one would not fit, writes the full body into one exactly-sized Buffer.
+ */
 class PatchBodyBuilder {
   readonly #maxBodyBytes: number;
   readonly #maxPatches: number;
-  #parts: string[] = [];
+  readonly #prefixes: Buffer[] = [];
+  readonly #values: string[] = [];
+  /** True when the value is printable ASCII (written as latin1, 1 byte per char). */
+  readonly #plain: boolean[] = [];
+  readonly #suffixes: Buffer[] = [];
+  #count = 0;
   #bytes = PATCH_WRAPPER_BYTES;
   #ops = 0;
 
@@ -204,34 +207,59 @@ class PatchBodyBuilder {
     this.#maxPatches = limits.maxPatches;
   }
 
-  /** Adds a patch; returns the previous body when this patch had to start a new one. */
-  add(patch: string, patchBytes: number, ops: number, recordType: string, recordValue: string): PatchBatch | undefined {
+  /**
+   * Adds a patch `prefix + value + suffix` (`value` already JSON-escaped);
+   * returns the previous body when this patch had to start a new one.
+   */
+  add(
+    prefix: Buffer,
+    value: string,
+    plain: boolean,
+    suffix: Buffer,
+    ops: number,
+    recordType: string,
+    recordValue: string,
+    patchBytes = prefix.length + suffix.length + (plain ? value.length : Buffer.byteLength(value, "utf8")),
+  ): PatchBatch | undefined {
     if (PATCH_WRAPPER_BYTES + patchBytes > this.#maxBodyBytes) {
       throw new RecordTooLargeError(recordType, recordValue, PATCH_WRAPPER_BYTES + patchBytes, this.#maxBodyBytes);
     }
-    const count = this.#parts.length;
     let full: PatchBatch | undefined;
-    if (count === this.#maxPatches || this.#bytes + patchBytes + (count > 0 ? 1 : 0) > this.#maxBodyBytes) {
+    if (this.#count === this.#maxPatches || this.#bytes + patchBytes + (this.#count > 0 ? 1 : 0) > this.#maxBodyBytes) {
       full = this.#take();
     }
-    this.#bytes += patchBytes + (this.#parts.length > 0 ? 1 : 0);
-    this.#parts.push(patch);
+    const index = this.#count++;
+    this.#bytes += patchBytes + (index > 0 ? 1 : 0);
+    this.#prefixes[index] = prefix;
+    this.#values[index] = value;
+    this.#plain[index] = plain;
+    this.#suffixes[index] = suffix;
     this.#ops += ops;
     return full;
   }
 
   finish(): PatchBatch | undefined {
-    return this.#parts.length > 0 ? this.#take() : undefined;
+    if (this.#count === 0) return undefined;
+    const last = this.#take();
+    // Drop the references so the caller's strings can be collected.
+    this.#prefixes.length = this.#values.length = this.#plain.length = this.#suffixes.length = 0;
+    return last;
   }
 
   #take(): PatchBatch {
-    const batch: PatchBatch = {
-      body: PATCH_BODY_START + this.#parts.join(",") + BODY_END,
-      bytes: this.#bytes,
-      patches: this.#parts.length,
-      ops: this.#ops,
-    };
-    this.#parts = [];
+    const body = Buffer.allocUnsafe(this.#bytes);
+    let offset = body.write(PATCH_BODY_START, 0, "latin1");
+    for (let i = 0; i < this.#count; i++) {
+      if (i > 0) body[offset++] = COMMA;
+      offset += (this.#prefixes[i] as Buffer).copy(body, offset);
+      offset += body.write(this.#values[i] as string, offset, this.#plain[i] === true ? "latin1" : "utf8");
+      offset += (this.#suffixes[i] as Buffer).copy(body, offset);
+    }
+    offset += body.write(BODY_END, offset, "latin1");
+    // allocUnsafe memory must be fully overwritten; a size mismatch would also mean a wrong limit check.
+    if (offset !== this.#bytes) throw new Error(`internal error: patch body is ${offset} bytes, expected ${this.#bytes}`);
+    const batch: PatchBatch = { body, bytes: this.#bytes, patches: this.#count, ops: this.#ops };
+    this.#count = 0;
     this.#bytes = PATCH_WRAPPER_BYTES;
     this.#ops = 0;
     return batch;
@@ -240,23 +268,32 @@ class PatchBodyBuilder {
 
 /** Builds `/audiences","value":[1,2]}` once per distinct audience list (ids validated once). */
 class AudienceSuffixCache {
-  readonly #byKey = new Map<string, { suffix: string; audienceCount: number }>();
+  readonly #byKey = new Map<string, { suffix: Buffer; audienceCount: number }>();
 
-  get(audienceIds: readonly string[], field: string): { suffix: string; audienceCount: number } {
+  get(audienceIds: readonly string[], field: string): { suffix: Buffer; audienceCount: number } {
     const key = audienceIds.join(",");
     let entry = this.#byKey.get(key);
     if (entry === undefined) {
       if (audienceIds.length === 0) throw new InvalidInputError(field, `${field} is empty: a patch needs at least one audience id`);
       const canonical = [...new Set(audienceIds.map((id, i) => toInt64String(id, `${field}[${i}]`)))];
-      entry = { suffix: `/audiences","value":[${canonical.join(",")}]}`, audienceCount: canonical.length };
+      entry = { suffix: Buffer.from(`/audiences","value":[${canonical.join(",")}]}`, "latin1"), audienceCount: canonical.length };
       this.#byKey.set(key, entry);
     }
     return entry;
   }
 }
 
-function patchPrefix(op: MembershipOpKind, type: RecordIdType): string {
-  return `{"op":"${op}","path":"/${type}-`;
+const PATCH_PREFIXES = new Map<string, Buffer>();
+
+/** `{"op":"add","path":"/COOKIE-` as bytes, shared by every patch of that op and type. */
+function patchPrefixBuffer(op: MembershipOpKind, type: RecordIdType): Buffer {
+  const key = `${op}/${type}`;
+  let prefix = PATCH_PREFIXES.get(key);
+  if (prefix === undefined) {
+    prefix = Buffer.from(`{"op":"${op}","path":"/${type}-`, "latin1");
+    PATCH_PREFIXES.set(key, prefix);
+  }
+  return prefix;
 }
 
 /** JSON string content (without quotes) for `value`; identity for plain printable ASCII. */
@@ -473,14 +510,14 @@ function* packJsonArray(items: Iterable<JsonArrayItem>, start: string, end: stri
     checkItemFits(item, wrapperBytes, maxBodyBytes);
     const separator = parts.length > 0 ? 1 : 0;
     if (parts.length >= maxItems || bytes + separator + item.bytes > maxBodyBytes) {
-      yield { body: start + parts.join(",") + end, bytes, ops: parts.length };
+      yield { body: Buffer.from(start + parts.join(",") + end, "utf8"), bytes, ops: parts.length };
       parts = [];
       bytes = wrapperBytes;
     }
     bytes += item.bytes + (parts.length > 0 ? 1 : 0);
     parts.push(item.json);
   }
-  if (parts.length > 0) yield { body: start + parts.join(",") + end, bytes, ops: parts.length };
+  if (parts.length > 0) yield { body: Buffer.from(start + parts.join(",") + end, "utf8"), bytes, ops: parts.length };
 }
 
 function checkItemFits(item: JsonArrayItem, wrapperBytes: number, maxBodyBytes: number): void {

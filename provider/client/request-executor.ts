@@ -19,7 +19,8 @@ export interface DspRequestSpec {
   /** Method and path template for messages and events, e.g. `GET /v2/dp/audiencemetadata/{audienceId}`. */
   operation: string;
   lane: LaneName;
-  body?: string;
+  /** Pre-built body, sent as is. */
+  body?: string | Buffer;
   contentType?: string;
   accept?: string;
   /** Record-level operations carried, for events. */

@@ -27,8 +27,9 @@ interface SentPatch {
 
 /** Parses a body the way a server would; ids (bare numbers above 2^53) are re-read exactly from the text. */
 function patchesOf(batch: PatchBatch): SentPatch[] {
-  const body = JSON.parse(batch.body) as { patches: Array<{ op: string; path: string }> };
-  return body.patches.map((patch, index) => ({ op: patch.op, path: patch.path, value: idsOfPatch(batch.body, index) }));
+  const text = batch.body.toString("utf8");
+  const body = JSON.parse(text) as { patches: Array<{ op: string; path: string }> };
+  return body.patches.map((patch, index) => ({ op: patch.op, path: patch.path, value: idsOfPatch(text, index) }));
 }
 
 // `"value":[` cannot occur inside a JSON string (its quote would be escaped), so this finds exactly the id lists.
@@ -39,9 +40,9 @@ function idsOfPatch(body: string, index: number): string[] {
 
 function assertWithinLimits(batches: readonly RequestBatch[], maxBodyBytes: number): void {
   for (const batch of batches) {
-    assert.equal(Buffer.byteLength(batch.body, "utf8"), batch.bytes, "bytes must match the body");
+    assert.equal(batch.body.length, batch.bytes, "bytes must match the body");
     assert.ok(batch.bytes <= maxBodyBytes, `body of ${batch.bytes} bytes exceeds ${maxBodyBytes}`);
-    JSON.parse(batch.body); // always valid JSON
+    JSON.parse(batch.body.toString("utf8")); // always valid JSON
   }
 }
 
@@ -61,7 +62,7 @@ describe("batching", () => {
       ];
       assert.equal(rest.length, 0);
       assert.equal(
-        batch?.body,
+        batch?.body.toString(),
         '{"patches":[{"op":"add","path":"/COOKIE-EMpBAI0GRcK4nBNGpPGg5g/audiences","value":[72057594038053890,9223372036854775807]}]}',
       );
       assert.deepEqual({ bytes: batch?.bytes, patches: batch?.patches, ops: batch?.ops }, { bytes: batch?.body.length, patches: 1, ops: 2 });
@@ -69,12 +70,12 @@ describe("batching", () => {
 
     it("escapes record values as JSON strings", () => {
       const [batch] = [...packMembershipColumns([{ op: "remove", type: "EXTERNAL_USER_ID", values: ['a"b\\c\n', "\ud800x"], audienceIds: ["1"] }])];
-      const parsed = JSON.parse(batch?.body ?? "") as { patches: Array<{ path: string }> };
+      const parsed = JSON.parse(batch?.body.toString() ?? "") as { patches: Array<{ path: string }> };
       assert.deepEqual(
         parsed.patches.map((p) => p.path),
         ['/EXTERNAL_USER_ID-a"b\\c\n/audiences', "/EXTERNAL_USER_ID-\ud800x/audiences"],
       );
-      assert.equal(Buffer.byteLength(batch?.body ?? ""), batch?.bytes);
+      assert.equal(batch?.body.length, batch?.bytes);
       assert.equal(escapeJsonStringContent("plain-ASCII_123"), "plain-ASCII_123");
     });
 
@@ -137,7 +138,7 @@ describe("batching", () => {
       ];
       const [batch] = [...packMembershipOps(ops)];
       assert.equal(
-        batch?.body,
+        batch?.body.toString(),
         '{"patches":[' +
           '{"op":"add","path":"/COOKIE-c1/audiences","value":[11,22]},' +
           '{"op":"add","path":"/MAID-c1/audiences","value":[11]},' +
@@ -219,7 +220,7 @@ describe("batching", () => {
 
     it("builds the documented shape", () => {
       const [batch] = [...packHashedRecords([record("ext-1")])];
-      assert.deepEqual(JSON.parse(batch?.body ?? ""), { records: [{ externalId: "ext-1", hashedRecords: [{ email: hash("a"), phone: hash("b") }, { email: hash("c") }] }] });
+      assert.deepEqual(JSON.parse(batch?.body.toString() ?? ""), { records: [{ externalId: "ext-1", hashedRecords: [{ email: hash("a"), phone: hash("b") }, { email: hash("c") }] }] });
       assert.equal(batch?.ops, 1);
     });
 
@@ -229,7 +230,7 @@ describe("batching", () => {
           const records = Array.from({ length: count }, (_, i) => record(`ext-${i}`));
           const batches = [...packHashedRecords(records, { maxBodyBytes, maxRecords })];
           assertWithinLimits(batches, maxBodyBytes);
-          const ids = batches.flatMap((b) => (JSON.parse(b.body) as { records: Array<{ externalId: string }> }).records.map((r) => r.externalId));
+          const ids = batches.flatMap((b) => (JSON.parse(b.body.toString()) as { records: Array<{ externalId: string }> }).records.map((r) => r.externalId));
           assert.deepEqual(ids, records.map((r) => r.externalId));
           assert.ok(batches.every((b) => b.ops <= maxRecords));
         }),
@@ -253,7 +254,7 @@ describe("batching", () => {
     it("builds the spec's shape (advertiserId as a string, consentTime in ms)", () => {
       const [batch] = [...packUserDeletions([{ type: "MAID", value: "m-1", advertiserId: "72057594038053890", consentTime: 1_700_000_000_000 }, { type: "COOKIE", value: 'c"2' }])];
       assert.equal(
-        batch?.body,
+        batch?.body.toString(),
         '{"operation":"DELETE","users":[{"userId":{"type":"MAID","value":"m-1"},"advertiserId":"72057594038053890","consentTime":1700000000000},{"userId":{"type":"COOKIE","value":"c\\"2"}}]}',
       );
     });
