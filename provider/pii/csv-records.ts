@@ -45,8 +45,7 @@ export async function* readHashedRecords(
     if (rows === 1) {
       const parsed = parseHeader(cells, o.externalId.externalIdKey !== undefined);
       if (Array.isArray(parsed)) {
-        for (const issue of parsed) tally.addIssue(issue);
-        tally.stopped = true;
+        tally.addFatal(...parsed);
       } else {
         header = parsed;
       }

@@ -43,8 +43,12 @@ export class InputTally {
   private readonly omitted: Record<PiiField, number> = Object.fromEntries(PII_FIELDS.map((f) => [f, 0])) as Record<PiiField, number>;
   private readonly issues: PiiIssue[] = [];
   private truncated = false;
-  /** Set once reading should stop: too many problems or rows, or a fatal problem. */
-  stopped = false;
+  private halted = false;
+
+  /** True once reading should stop: too many problems or rows, or a fatal problem. */
+  get stopped(): boolean {
+    return this.halted;
+  }
 
   constructor(
     readonly file: string,
@@ -53,19 +57,19 @@ export class InputTally {
 
   /** Records a problem; stops at maxErrors. */
   addIssue(issue: PiiIssue): void {
-    if (this.stopped) return;
+    if (this.halted) return;
     this.issues.push(issue);
     if (this.issues.length >= this.limits.maxErrors) {
       this.truncated = true;
-      this.stopped = true;
+      this.halted = true;
     }
   }
 
-  /** A problem after which the file cannot be read further (header, CSV syntax). */
-  addFatal(issue: PiiIssue): void {
-    if (this.stopped) return;
-    this.issues.push(issue);
-    this.stopped = true;
+  /** Problems after which the file cannot be read further (header, CSV syntax). */
+  addFatal(...issues: PiiIssue[]): void {
+    if (this.halted) return;
+    this.issues.push(...issues);
+    this.halted = true;
   }
 
   addRow(result: RowResult): void {
@@ -103,12 +107,12 @@ export class InputTally {
 
   /** Throws the collected problems if reading stopped early. */
   throwIfStopped(): void {
-    if (this.stopped) throw new PiiInputError(this.file, this.issues, this.truncated);
+    if (this.halted) throw new PiiInputError(this.file, this.issues, this.truncated);
   }
 
   /** End of input: applies minRows, throws if anything is wrong, else returns the summary. */
   finish(): CsvReadSummary {
-    if (!this.stopped && this.dataRows < this.limits.minRows) {
+    if (!this.halted && this.dataRows < this.limits.minRows) {
       this.issues.push({
         code: "too-few-rows",
         reason: `has ${formatCount(this.dataRows)} data rows; at least ${formatCount(this.limits.minRows)} are required (minRows; Amazon's template needs ${formatCount(AMAZON_MIN_ROWS)})`,

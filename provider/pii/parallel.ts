@@ -67,6 +67,9 @@ export async function* hashCsvBatches(path: string, options: BatchOptions = {}):
   const chunkChars = options.chunkChars ?? 1024 * 1024;
   if (!Number.isInteger(chunkChars) || chunkChars < 1) throw new RangeError("chunkChars must be a positive integer");
   const requestedWorkers = options.workers ?? "auto";
+  if (requestedWorkers !== "auto" && (!Number.isInteger(requestedWorkers) || requestedWorkers < 0)) {
+    throw new RangeError('workers must be "auto" or an integer ≥ 0');
+  }
   const tally = new InputTally(o.fileName, o);
   const reader = new TextReader(path, chunkChars);
   let pool: Pipeline | undefined;
@@ -77,7 +80,6 @@ export async function* hashCsvBatches(path: string, options: BatchOptions = {}):
     tally.mode = start.layout.mode;
     const settings = rowSettingsFor(o, start.layout);
     const workers = requestedWorkers === "auto" ? autoWorkerCount(await reader.size()) : requestedWorkers;
-    if (!Number.isInteger(workers) || workers < 0) throw new RangeError('workers must be "auto" or an integer ≥ 0');
     pool = workers === 0 ? new InlinePipeline(settings, start.delimiter, format, o.maxErrors) : new WorkerPipeline(workers, { settings, delimiter: start.delimiter, format, maxIssues: o.maxErrors });
 
     let rowsBefore = 1; // the header
@@ -199,8 +201,7 @@ async function readStart(
   }
   const header = parseHeader(rows[0], o.externalId.externalIdKey !== undefined);
   if (Array.isArray(header)) {
-    for (const issue of header) tally.addIssue(issue);
-    tally.stopped = true;
+    tally.addFatal(...header);
     return undefined;
   }
 
