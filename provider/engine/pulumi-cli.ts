@@ -24,11 +24,19 @@ export interface PulumiStackOptions {
   passphrase?: string;
   /** Extra environment for the CLI, its language host and the dynamic providers it starts. */
   env?: Record<string, string>;
+  /**
+   * The stack's config file (`--config-file`). Default: beside the backend, so that tests and the
+   * demo leave no `Pulumi.<stack>.yaml` in the project folder. @default <backendDir>/Pulumi.<stack>.yaml
+   */
+  configFile?: string;
   /** Streams output lines as they come (for long runs). */
   onOutput?: (chunk: string) => void;
 }
 
 let cachedBinDir: string | undefined;
+
+/** The commands that read or write stack config and so take `--config-file`. */
+const CONFIG_FILE_COMMANDS = new Set(["config", "up", "preview", "refresh", "destroy"]);
 
 /**
  * Runs scripts/ensure-pulumi.sh (PATH first, else the pinned build from the Go module proxy,
@@ -60,10 +68,12 @@ export function ensurePulumiEngine(): Promise<string> {
  */
 export class PulumiStack {
   readonly stack: string;
+  readonly configFile: string;
   private readonly env: NodeJS.ProcessEnv;
 
   constructor(private readonly opts: PulumiStackOptions) {
     this.stack = opts.stack ?? "dev";
+    this.configFile = opts.configFile ?? path.join(path.resolve(opts.backendDir), `Pulumi.${this.stack}.yaml`);
     fs.mkdirSync(opts.backendDir, { recursive: true });
     this.env = {
       ...process.env,
@@ -82,9 +92,13 @@ export class PulumiStack {
     };
   }
 
-  /** Runs `pulumi <args>` in the project folder with `--stack`, `--non-interactive` and no colour. */
+  /**
+   * Runs `pulumi <args>` in the project folder with `--non-interactive` and no colour, and with
+   * `--stack` and `--config-file` unless `withStack` is false.
+   */
   run(args: string[], withStack = true): Promise<PulumiResult> {
-    const full = [...args, ...(withStack ? ["--stack", this.stack] : []), "--non-interactive", "--color", "never"];
+    const stackArgs = withStack ? ["--stack", this.stack, ...(CONFIG_FILE_COMMANDS.has(args[0] ?? "") ? ["--config-file", this.configFile] : [])] : [];
+    const full = [...args, ...stackArgs, "--non-interactive", "--color", "never"];
     return new Promise((resolve, reject) => {
       const child = spawn(path.join(this.opts.binDir, "pulumi"), full, {
         cwd: this.opts.projectDir,
@@ -119,6 +133,13 @@ export class PulumiStack {
   async init(): Promise<void> {
     const sel = await this.run(["stack", "select", this.stack, "--create"], false);
     if (sel.code !== 0) throw new Error(`pulumi stack select --create ${this.stack} failed\n${sel.stdout}\n${sel.stderr}`);
+    // Creating a stack writes its secrets salt to Pulumi.<stack>.yaml in the project folder
+    // (`stack init` has no --config-file); move it to where every later command looks.
+    const written = path.join(this.opts.projectDir, `Pulumi.${this.stack}.yaml`);
+    if (path.resolve(written) !== this.configFile && fs.existsSync(written)) {
+      if (!fs.existsSync(this.configFile)) fs.copyFileSync(written, this.configFile);
+      fs.rmSync(written);
+    }
   }
 
   setConfig(key: string, value: string, secret = false): Promise<PulumiResult> {
