@@ -92,15 +92,15 @@ export class IdSetBuilder {
    */
   addBytes(source: Uint8Array, start: number, end: number): void {
     if (this.built) throw new Error("IdSetBuilder.build() was already called");
-    this.fingerprinter.fingerprint(source, start, end, this.fingerprint);
-    const hi = this.fingerprint[0] as number;
-    const lo = this.fingerprint[1] as number;
-    this.idCount++;
     if (source !== this.source) {
       this.source = source;
       this.sourceView = viewOf(source);
     }
     const view = this.sourceView;
+    this.fingerprinter.fingerprint(view, start, end, this.fingerprint);
+    const hi = this.fingerprint[0] as number;
+    const lo = this.fingerprint[1] as number;
+    this.idCount++;
     if (this.partitions !== undefined) {
       (this.partitions[hi >>> PARTITION_SHIFT] as IdColumns).append(view, start, end, hi, lo);
       return;

@@ -101,9 +101,9 @@ export class IdSet implements Iterable<string> {
 
   /** True when `id` is a member. A binary search on the fingerprint, then a byte comparison. */
   has(id: string): boolean {
-    const bytes = Buffer.from(id, "utf8");
+    const bytes = viewOf(Buffer.from(id, "utf8"));
     const fingerprint = new Uint32Array(2);
-    this.fingerprinter.fingerprint(bytes, 0, bytes.length, fingerprint);
+    this.fingerprinter.fingerprint(bytes, 0, bytes.byteLength, fingerprint);
     const hi = fingerprint[0] as number;
     const lo = fingerprint[1] as number;
     let low = 0;
@@ -115,7 +115,7 @@ export class IdSet implements Iterable<string> {
       else high = middle;
     }
     for (let i = low; i < this.size && this.fingerprintHi[i] === hi && this.fingerprintLo[i] === lo; i++) {
-      if (compareIdBytes(this.view, this.startOf(i), this.endOf(i), viewOf(bytes), 0, bytes.length) === 0) return true;
+      if (compareIdBytes(this.view, this.startOf(i), this.endOf(i), bytes, 0, bytes.byteLength) === 0) return true;
     }
     return false;
   }

@@ -27,9 +27,9 @@ export const collidingFingerprinter: Fingerprinter = {
 /** Case-blind on ASCII letters, so "a" and "A" share a fingerprint. */
 export const caseBlindFingerprinter: Fingerprinter = {
   name: "test-case-blind",
-  fingerprint(bytes, start, end, out) {
+  fingerprint(view, start, end, out) {
     let hash = 0;
-    for (let k = start; k < end; k++) hash = (Math.imul(hash, 31) + ((bytes[k] as number) | 0x20)) >>> 0;
+    for (let k = start; k < end; k++) hash = (Math.imul(hash, 31) + (view.getUint8(k) | 0x20)) >>> 0;
     out[0] = hash >>> 28;
     out[1] = hash;
   },

@@ -43,7 +43,7 @@ describe("snapshot codec", () => {
   it("writes a readable header and newline-separated IDs in canonical order", async () => {
     const set = idSetFrom(["b", "a"]);
     const text = gunzipSync(await encodeSnapshot(set)).toString("utf8");
-    assert.equal(text, `dsp-idset 1 count=2 bytes=4 fingerprint=imul2x32-v1 sha256=${setDigest(set)}\n${set.toArray().join("\n")}\n`);
+    assert.equal(text, `dsp-idset 1 count=2 bytes=4 fingerprint=imul2x32-v2 sha256=${setDigest(set)}\n${set.toArray().join("\n")}\n`);
   });
 
   it("compresses at the requested level", async () => {
@@ -135,7 +135,7 @@ describe("snapshot codec", () => {
     await assert.rejects(decodeSnapshot(newer), (error: unknown) => error instanceof SnapshotUnsupportedError && /format version 2/.test(error.message));
     await assert.rejects(
       decodeSnapshot(snapshot, { fingerprinter: collidingFingerprinter }),
-      (error: unknown) => error instanceof SnapshotUnsupportedError && /fingerprint imul2x32-v1/.test(error.message),
+      (error: unknown) => error instanceof SnapshotUnsupportedError && /fingerprint imul2x32-v2/.test(error.message),
     );
   });
 });
