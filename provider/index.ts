@@ -1,0 +1,11 @@
+/**
+ * dsp-audiences as a library: the Pulumi resources, the spec loader and the program helper, for
+ * users who write their own Pulumi program. The API client, planner and PII pipeline are
+ * exported from their folders (`dsp-audiences/provider/client`, …).
+ */
+export { DataProviderAudience, type DataProviderAudienceArgs } from "./resources/data-provider-audience";
+export { AudienceMembership, type AudienceMembershipArgs } from "./resources/audience-membership";
+export { declareSpec, type DeclareSpecOptions, type DeclaredAudience } from "./program/declare-spec";
+export { loadSpec, parseSpec, SpecValidationError, type LoadedSpec } from "./spec";
+export type { DesiredMembers } from "./program/desired-set";
+export { PACKAGE_VERSION } from "./version";
