@@ -14,7 +14,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { hashedRecordBodiesFromCsv, type RequestBodyOptions } from "../provider/pii";
+import { autoWorkerCount, hashedRecordBodiesFromCsv, type RequestBodyOptions } from "../provider/pii";
 import { writeSyntheticCsv } from "../test/unit/pii/synthetic-people";
 
 export type HashingPath = "stream" | "inline" | "workers";
@@ -54,6 +54,8 @@ export interface HashingBenchFigures {
   readonly fileBytes: number;
   readonly cores: number;
   readonly loadAverage: readonly number[];
+  /** What `workers: "auto"` picks for this file under the load at the end of the runs. */
+  readonly autoWorkers: number;
   /** crypto.hash of ~25-char strings per wall-clock second on this thread, right before the runs. */
   readonly cryptoHashPerSec: number;
   /** The same per CPU second: below the idle 1.5 M/s of perf-baselines.md when cores are contended. */
@@ -164,6 +166,7 @@ export async function runHashingBench(options: HashingBenchOptions = {}): Promis
       fileBytes,
       cores: os.availableParallelism(),
       loadAverage: os.loadavg(),
+      autoWorkers: autoWorkerCount(fileBytes),
       cryptoHashPerSec: calibration.perSec,
       cryptoHashPerCpuSec: calibration.perCpuSec,
       runs,
@@ -175,7 +178,7 @@ export async function runHashingBench(options: HashingBenchOptions = {}): Promis
 
 function formatFigures(f: HashingBenchFigures): string {
   const lines = [
-    `rows ${f.rows.toLocaleString("en-US")}, CSV ${(f.fileBytes / 1e6).toFixed(1)} MB, ${f.cores} cores, load average ${f.loadAverage.map((l) => l.toFixed(2)).join(" ")}`,
+    `rows ${f.rows.toLocaleString("en-US")}, CSV ${(f.fileBytes / 1e6).toFixed(1)} MB, ${f.cores} cores, load average ${f.loadAverage.map((l) => l.toFixed(2)).join(" ")}; workers "auto" would pick ${f.autoWorkers}`,
     `calibration: crypto.hash ${f.cryptoHashPerSec.toLocaleString("en-US")}/s wall, ${f.cryptoHashPerCpuSec.toLocaleString("en-US")}/CPU s on one thread (perf-baselines.md: 1,500,000/s on an idle core)`,
     "",
     "| path | workers | rows/s | wall s | CPU s | rows per CPU s | bodies | peak RSS MB |",

@@ -22,9 +22,9 @@ import { workerBootstrap } from "./worker-loader";
 
 export interface BatchOptions extends HashedCsvOptions {
   /**
-   * Worker threads. 0 processes chunks on the calling thread. "auto" uses one worker per core
-   * (`os.availableParallelism()`, at most 8) for files of at least {@link AUTO_WORKERS_MIN_BYTES},
-   * and the calling thread for smaller ones, where starting workers costs more than it saves.
+   * Worker threads. 0 processes chunks on the calling thread. "auto" picks with
+   * {@link autoWorkerCount}: workers only for files of at least {@link AUTO_WORKERS_MIN_BYTES} on
+   * a machine with idle cores, the calling thread otherwise.
    * @default "auto"
    */
   readonly workers?: number | "auto";
@@ -43,18 +43,22 @@ export interface HashedBatch {
   readonly records: number;
 }
 
-/**
- * Files below this size are processed on the calling thread under "auto", where starting workers
- * costs more than they save (measured with bench/hashing.ts; see docs/normalisation.md).
- */
+/** Below this size (~350k rows) worker start-up and hand-over cost more than a second core saves. */
 export const AUTO_WORKERS_MIN_BYTES = 32 * 1024 * 1024;
 const MAX_AUTO_WORKERS = 8;
 /** A record that has not ended after this many characters means unbalanced quotes (or no CSV at all). */
 const MAX_CARRY_CHARS = 64 * 1024 * 1024;
 
-/** Worker count "auto" resolves to for a file of `bytes`. */
-export function autoWorkerCount(bytes: number): number {
-  return bytes >= AUTO_WORKERS_MIN_BYTES ? Math.min(MAX_AUTO_WORKERS, Math.max(1, os.availableParallelism())) : 0;
+/**
+ * Workers for "auto": one per idle core, or 0 (the calling thread). Measured with
+ * bench/hashing.ts (docs/normalisation.md): workers only pay when cores are free. On a 2-core
+ * host with other load they were slower than one thread, since the per-row work is the same
+ * and the hand-over adds ~15 %. So the 1-minute load average must leave at least one core idle.
+ */
+export function autoWorkerCount(bytes: number, cores: number = os.availableParallelism(), loadAverage: number = os.loadavg()[0] ?? 0): number {
+  if (bytes < AUTO_WORKERS_MIN_BYTES || cores < 2) return 0;
+  const idle = Math.floor(cores - loadAverage);
+  return idle >= 1 ? Math.min(MAX_AUTO_WORKERS, cores) : 0;
 }
 
 /**

@@ -68,8 +68,12 @@ describe("pii/parallel: worker path equals the single-thread path", function () 
     assert.equal(workers.error?.message, stream.error.message);
   });
 
-  it("uses workers under \"auto\" only for large files", () => {
-    assert.equal(autoWorkerCount(1_000_000), 0);
-    assert.ok(autoWorkerCount(AUTO_WORKERS_MIN_BYTES) >= 1);
+  it("uses workers under \"auto\" only for large files on a machine with an idle core", () => {
+    const large = AUTO_WORKERS_MIN_BYTES;
+    assert.equal(autoWorkerCount(large - 1, 2, 0), 0);
+    assert.equal(autoWorkerCount(large, 2, 0.5), 2);
+    assert.equal(autoWorkerCount(large, 2, 1.5), 0);
+    assert.equal(autoWorkerCount(large, 1, 0), 0);
+    assert.equal(autoWorkerCount(large, 16, 2), 8);
   });
 });
