@@ -11,6 +11,7 @@
  * (from /proc) and the req/s that implies for one fully available core: on a shared, busy host
  * the wall-clock figure understates what the simulator can do, the CPU figure does not. It also
  * times `JSON.parse` of the same body here as a calibration (~9 ms on an idle host of this kind).
+ * `BENCH_CPU_PROF=<dir>` writes a V8 CPU profile of the simulator process there.
  */
 import { fork } from "node:child_process";
 import { readFileSync } from "node:fs";

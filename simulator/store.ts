@@ -3,8 +3,9 @@
  * which is also what persistence logs and replays. Reads return copies.
  *
  * Membership is kept per audience and record type as a {@link ByteStringSet} of record values
- * (the compact direction: a record usually belongs to few audiences). That is ~45 B per 22-char
- * cookie id outside the JS heap, so a 5,000,000-id initial sync needs roughly 220 MB.
+ * (the compact direction: a record usually belongs to few audiences): ~45 B per 22-char cookie
+ * id outside the JS heap. Measured for a 5,000,000-id initial sync: 28 MB of JS heap, ~310 MB
+ * of typed arrays (data plus growth headroom), 550 MB RSS.
  */
 import { ByteStringSet } from "./byte-string-set";
 import type { MembershipGroup, StateChange } from "./changes";
