@@ -79,12 +79,14 @@ export class AccessTokenProvider {
 
   /** A valid access token, from cache or from one (shared) refresh. */
   async getAccessGrant(): Promise<AccessGrant> {
-    const cached = this.#cached;
-    if (cached !== undefined && this.#clock.now() < cached.renewAtMs) return cached;
-    this.#inFlight ??= this.#refresh().finally(() => {
-      this.#inFlight = undefined;
-    });
-    return this.#inFlight;
+    let token = this.#cached;
+    if (token === undefined || this.#clock.now() >= token.renewAtMs) {
+      this.#inFlight ??= this.#refresh().finally(() => {
+        this.#inFlight = undefined;
+      });
+      token = await this.#inFlight;
+    }
+    return { accessToken: token.accessToken, clientId: token.clientId };
   }
 
   /**

@@ -82,7 +82,7 @@ export interface DspClientOptions {
   };
   /** Time and randomness; tests pass a fake. @default systemClock */
   clock?: Clock;
-  /** Hears every event of this client (requests, retries, waits, accepted ids). */
+  /** Hears every event of this client (requests, retries, waits, accepted ids, token refreshes). @default none */
   onEvent?: DspEventListener;
   /** HTTP transport; tests pass a fake. @default axios with keep-alive agents */
   transport?: HttpTransport;
@@ -94,8 +94,9 @@ export type MembershipPatchInput =
   | { columns: readonly MembershipOpColumn[] }
   | { batches: Iterable<PatchBatch> };
 
-export interface MembershipPatchOptions {
-  /** Hears this call's events (in addition to the client's `onEvent`). */
+/** Options of the bulk calls (`patchAudienceMembership`, `uploadHashedRecords`, `deleteUsers`). */
+export interface ProgressOptions {
+  /** Hears this call's events (in addition to the client's `onEvent`). @default none */
   onProgress?: DspEventListener;
 }
 
@@ -237,7 +238,7 @@ export class DspClient {
    * can be repeated; Amazon applies them asynchronously, in no guaranteed
    * order, so one call must not both add and remove the same membership.
    */
-  async patchAudienceMembership(input: MembershipPatchInput, options: MembershipPatchOptions = {}): Promise<MembershipPatchResult> {
+  async patchAudienceMembership(input: MembershipPatchInput, options: ProgressOptions = {}): Promise<MembershipPatchResult> {
     const result: MembershipPatchResult = { requests: 0, patches: 0, ops: 0, jobIds: [], requestIds: [] };
     const listener = options.onProgress;
     await forEachConcurrently(this.#membershipBatches(input), this.#laneConcurrency.audienceMembership, async (batch) => {
@@ -269,7 +270,7 @@ export class DspClient {
   }
 
   /** Uploads hashed PII records (validated and checked against the body limit before the first request). */
-  async uploadHashedRecords(records: readonly HashedRecordInput[], options: MembershipPatchOptions = {}): Promise<HashedRecordsUploadResult> {
+  async uploadHashedRecords(records: readonly HashedRecordInput[], options: ProgressOptions = {}): Promise<HashedRecordsUploadResult> {
     checkHashedRecords(records, this.#hashedLimits);
     const sent = await this.#sendRecordBatches(packHashedRecords(records, this.#hashedLimits), "hashedRecords", options.onProgress, {
       method: "POST",
@@ -283,7 +284,7 @@ export class DspClient {
   }
 
   /** Asks Amazon to delete users' data (validated before the first request; Amazon's SLA is 30 days). */
-  async deleteUsers(users: readonly UserDeletionInput[], options: MembershipPatchOptions = {}): Promise<UserDeletionResult> {
+  async deleteUsers(users: readonly UserDeletionInput[], options: ProgressOptions = {}): Promise<UserDeletionResult> {
     checkUserDeletions(users, this.#userLimits);
     const sent = await this.#sendRecordBatches(packUserDeletions(users, this.#userLimits), "users", options.onProgress, {
       method: "PATCH",

@@ -6,8 +6,8 @@ export type {
   DspClientOptions,
   HashedRecordsUploadResult,
   MembershipPatchInput,
-  MembershipPatchOptions,
   MembershipPatchResult,
+  ProgressOptions,
   UserDeletionResult,
 } from "./dsp-client";
 

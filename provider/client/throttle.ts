@@ -11,19 +11,20 @@ export type LaneName = "metadata" | "users" | "audienceMembership" | "hashedReco
 
 export const LANE_NAMES: readonly LaneName[] = ["metadata", "users", "audienceMembership", "hashedRecords"];
 
-/** Limits of one lane. */
+/** Limits of one lane. Defaults differ per lane: see `DEFAULT_LANE_LIMITS`. */
 export interface LaneLimits {
-  /** Sustained request rate, in requests per second. */
+  /** Sustained request rate, in requests per second. @default 1 (metadata, users), 100 (audienceMembership), 5 (hashedRecords) */
   ratePerSecond: number;
-  /** Requests that may start back to back before spacing applies (bucket capacity). */
+  /** Requests that may start back to back before spacing applies (bucket capacity). @default 1 */
   burst: number;
-  /** Requests in flight at once. */
+  /** Requests in flight at once. @default 2 (metadata, users), 32 (audienceMembership), 5 (hashedRecords) */
   maxConcurrency: number;
   /**
    * Extra spacing added to every interval, in ms, so that timer, event-loop
    * and network jitter cannot make two requests arrive closer than the server
    * allows. Matters for the strict 1 req/s lanes (100 ms costs 9 % of a lane
    * whose calls are rare); the patch lane has none and relies on retries.
+   * @default 100 (metadata, users), 0 (audienceMembership), 20 (hashedRecords)
    */
   spacingMarginMs: number;
 }

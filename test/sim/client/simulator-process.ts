@@ -8,6 +8,8 @@ import path from "node:path";
 
 export interface SimulatorProcess {
   url: string;
+  /** Process id of the simulator (e.g. to read its CPU time from /proc). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -38,7 +40,7 @@ export async function startSimulatorProcess(args: readonly string[] = [], startT
     child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.once("exit", (code) => fail(new Error(`simulator exited with ${String(code)}: ${output}`)));
   });
-  return { url, stop: () => stopChild(child) };
+  return { url, pid: child.pid ?? 0, stop: () => stopChild(child) };
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
