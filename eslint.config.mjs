@@ -3,7 +3,7 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", ".pulumi-state/", ".dsp-sim/", "bench/out/", "**/*.js", "**/*.mjs"] },
+  { ignores: ["node_modules/", "dist/", ".pulumi-state/", ".dsp-sim/", "bench/out/", ".tmp/", "**/*.js", "**/*.mjs"] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
