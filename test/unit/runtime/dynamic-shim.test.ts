@@ -1,0 +1,20 @@
+import { strict as assert } from "assert";
+import * as path from "path";
+import { moduleRefFrom } from "../../../provider/runtime/dynamic-shim";
+
+describe("dynamic shim module references", () => {
+  it("is relative to the program folder inside a checkout, without the extension", () => {
+    assert.equal(moduleRefFrom("/repo", "/repo/provider/resources/x.ts"), "./provider/resources/x");
+    assert.equal(moduleRefFrom("/repo/examples/basic", "/repo/provider/runtime/loader.js"), "../../provider/runtime/loader");
+  });
+
+  it("is a package specifier when the package is installed under node_modules", () => {
+    assert.equal(moduleRefFrom("/app", "/app/node_modules/dsp-audiences/provider/runtime/loader.js"), "dsp-audiences/provider/runtime/loader");
+  });
+
+  it("never contains an absolute path of this machine", () => {
+    const ref = moduleRefFrom(process.cwd(), path.join(process.cwd(), "provider", "runtime", "loader.js"));
+    assert.ok(!path.isAbsolute(ref));
+    assert.ok(!ref.includes(process.cwd()));
+  });
+});
