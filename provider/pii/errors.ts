@@ -9,6 +9,7 @@ import type { PiiField } from "./pii-fields";
 export type PiiIssueCode =
   | NormaliseFailureCode
   | ExternalIdFailureCode
+  | "invalid-utf8"
   | "hash-uppercase"
   | "hash-not-sha256"
   | "column-count"

@@ -38,6 +38,7 @@ export type RowResult =
   | { readonly kind: "invalid"; readonly issues: readonly PiiIssue[] };
 
 const BLANK: RowResult = { kind: "blank" };
+const REPLACEMENT_CHARACTER = "\uFFFD";
 const NONE: readonly PiiIssue[] = [];
 
 /** Validates settings once (throws on configuration errors) and returns the per-row function. */
@@ -75,6 +76,10 @@ export function createRowProcessor(settings: RowSettings): RowProcessor {
           issue = looksLikeSha256Hex(value)
             ? { row, column: name, field, code: "hash-uppercase", reason: "hash is uppercase hex; the API accepts lowercase hex only (lowercasing it keeps the same digest)" }
             : { row, column: name, field, code: "hash-not-sha256", reason: "value is not a SHA-256 hash (64 characters 0-9 a-f)" };
+        } else if (raw.includes(REPLACEMENT_CHARACTER)) {
+          // Bytes that are not UTF-8 (a Latin-1/Windows-1252 export) decode to U+FFFD; folding
+          // would silently drop the letter ("Müller" → "mller") and hash something else.
+          issue = { row, column: name, field, code: "invalid-utf8", reason: "value is not valid UTF-8 (save the file as UTF-8)" };
         } else {
           const result = normaliseFieldWith(field, raw, options);
           if (result === undefined) continue;

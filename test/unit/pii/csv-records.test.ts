@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as crypto from "node:crypto";
+import * as fs from "node:fs";
 import {
   EXTERNAL_ID_PATTERN,
   isSha256Hex,
@@ -120,6 +121,15 @@ for (const route of ["stream", "inline"] as ReaderPath[]) {
       assert.equal(ok.error, undefined);
       assert.equal(ok.items.length, 1);
       assert.ok(ok.items[0]!.includes(`"address":"${ref("1mainstapt2")}"`));
+    });
+
+    it("reports values that are not UTF-8 instead of hashing them without the letter", async () => {
+      const file = tmp.file("latin1.csv", "");
+      // "Müller" saved as Latin-1: 0xFC is not valid UTF-8.
+      fs.writeFileSync(file, Buffer.concat([Buffer.from("email,last_name\njane@example.com,M"), Buffer.from([0xfc]), Buffer.from("ller\n")]));
+      assertIssues(await readThrough(route, file, { ...base, fileName: "latin1.csv" }), [
+        { row: 2, column: "last_name", code: "invalid-utf8", reason: "value is not valid UTF-8 (save the file as UTF-8)" },
+      ]);
     });
 
     it("reports a wrong number of columns", async () => {
