@@ -3,6 +3,8 @@ import { copyIdBytes, viewOf } from "./id-bytes";
 const NEWLINE = 0x0a;
 /** Offsets are Uint32, so one set holds at most 4 GiB of ID bytes. */
 export const MAX_SET_BYTES = 2 ** 32 - 1;
+/** Pre-sizing beyond this many IDs is left to growth: a wrong estimate must not allocate gigabytes. */
+const MAX_PRESIZED_IDS = 1 << 26;
 
 /**
  * A growable column store of IDs: their bytes (each followed by "\n"), and
@@ -23,7 +25,7 @@ export class IdColumns {
   constructor(byteCapacity: number, idCapacity: number) {
     this.bytes = Buffer.allocUnsafeSlow(Math.min(Math.max(byteCapacity, 256), MAX_SET_BYTES));
     this.view = viewOf(this.bytes);
-    const ids = Math.max(idCapacity, 16);
+    const ids = Math.min(Math.max(idCapacity, 16), MAX_PRESIZED_IDS);
     this.starts = uninitializedUint32Array(ids + 1);
     this.hi = uninitializedUint32Array(ids);
     this.lo = uninitializedUint32Array(ids);

@@ -4,8 +4,8 @@ import { defaultFingerprinter, type Fingerprinter } from "./fingerprint";
 
 /**
  * The parts of an {@link IdSet}, already in canonical order. Build them with
- * `IdSetBuilder`; this shape exists so the builder and the snapshot decoder
- * can hand over their arrays without copying.
+ * `IdSetBuilder`; this shape exists so the builder can hand over its arrays
+ * without copying.
  */
 export interface IdSetParts {
   readonly fingerprinter: Fingerprinter;
@@ -33,7 +33,8 @@ export interface IdSetParts {
  * never on fingerprints alone.
  *
  * IDs are stored as UTF-8; a lone UTF-16 surrogate cannot be represented
- * and comes back as U+FFFD.
+ * and comes back as U+FFFD. The typed arrays are exposed for speed: treat
+ * them as read-only.
  */
 export class IdSet implements Iterable<string> {
   readonly size: number;

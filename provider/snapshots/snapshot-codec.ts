@@ -10,7 +10,7 @@ import {
   type Fingerprinter,
   type IdSet,
 } from "../plan";
-import { SnapshotCorruptError, SnapshotUnsupportedError } from "./snapshot-errors";
+import { nodeErrorCode, SnapshotCorruptError, SnapshotUnsupportedError } from "./snapshot-errors";
 
 /**
  * Snapshot format, version 1: gzip of
@@ -128,7 +128,7 @@ export async function decodeSnapshot(
               `written with fingerprint ${header.fingerprint}, this version uses ${fingerprinter.name}`,
             );
           }
-          builder = new IdSetBuilder({ fingerprinter, expectedBytes: header.bytes });
+          builder = new IdSetBuilder({ fingerprinter, expectedBytes: header.bytes, expectedCount: header.count });
           return;
         }
         if (start === end) throw corrupt(`empty line ${lineNumber}`);
@@ -172,7 +172,6 @@ function parseHeader(
 }
 
 /** zlib reports damaged or truncated input with a `Z_*` error code. */
-function isZlibError(error: unknown): error is Error & { code: string } {
-  const code: unknown = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
-  return typeof code === "string" && code.startsWith("Z_");
+function isZlibError(error: unknown): error is Error {
+  return nodeErrorCode(error)?.startsWith("Z_") === true;
 }

@@ -69,3 +69,9 @@ export class SnapshotUnsupportedError extends SnapshotError {
     super(`Applied-set snapshot ${digest ?? "(unknown digest)"} at ${location} is not readable by this version: ${detail}`, digest, location);
   }
 }
+
+/** The `code` of a Node.js system or zlib error (`ENOENT`, `Z_DATA_ERROR`, …), if any. */
+export function nodeErrorCode(error: unknown): string | undefined {
+  const code: unknown = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  return typeof code === "string" ? code : undefined;
+}

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { isSetDigest, setDigest, type Fingerprinter, type IdSet } from "../plan";
 import { decodeSnapshot, snapshotStream } from "./snapshot-codec";
-import { SnapshotCorruptError, SnapshotMissingError } from "./snapshot-errors";
+import { nodeErrorCode, SnapshotCorruptError, SnapshotMissingError } from "./snapshot-errors";
 
 /**
  * Where applied sets live outside Pulumi state. State keeps only the digest
@@ -121,16 +121,23 @@ export class FileSnapshotStore implements SnapshotStore {
   }
 }
 
-/** Makes the rename durable: without it a power loss could undo it. */
+/**
+ * Makes the rename durable: without it a power loss could undo it. Some
+ * platforms (Windows) cannot open or sync a directory; there the rename
+ * stays atomic, only not durable, and a lost snapshot is reported as missing.
+ */
 async function syncDirectory(directory: string): Promise<void> {
-  const handle = await open(directory, "r");
+  let handle;
   try {
+    handle = await open(directory, "r");
     await handle.sync();
+  } catch (error) {
+    if (!["EISDIR", "EPERM", "EINVAL", "EACCES"].includes(nodeErrorCode(error) ?? "")) throw error;
   } finally {
-    await handle.close();
+    await handle?.close();
   }
 }
 
 function isMissingFile(error: unknown): boolean {
-  return error instanceof Error && (error as Error & { code?: unknown }).code === "ENOENT";
+  return nodeErrorCode(error) === "ENOENT";
 }
