@@ -79,8 +79,14 @@ async function planFor(olds: Partial<MembershipOutputs>, news: MembershipInputs)
   return { applied, plan, reassert };
 }
 
-/** Error with partial state: the engine records `properties` as the resource's new state. */
+/**
+ * Error with partial state: the dynamic provider turns `id` + `properties` into an
+ * "initialization failed" response, so the engine records them as the resource's new state and
+ * prints `reasons`.
+ */
 class PartialSyncError extends Error {
+  readonly reasons: string[];
+
   constructor(
     message: string,
     readonly id: string,
@@ -88,6 +94,7 @@ class PartialSyncError extends Error {
   ) {
     super(message);
     this.name = "PartialSyncError";
+    this.reasons = [message];
   }
 }
 
