@@ -9,7 +9,7 @@
  * patches; POST /dp/records/hashed ≤ 5 MB; PATCH /v2/dp/users ≤ 1000 users and
  * ≤ 1 MB. "MB" is taken as 10^6 bytes, the conservative reading.
  */
-import { InvalidInputError, RecordTooLargeError } from "./input-errors";
+import { InvalidInputError, RecordTooLargeError, previewRecordId } from "./input-errors";
 import { toInt64String } from "./int64";
 
 export type RecordIdType = "COOKIE" | "MAID" | "EXTERNAL_USER_ID";
@@ -104,9 +104,13 @@ export function* packMembershipColumns(
       if (typeof value !== "string" || value.length === 0) {
         throw new InvalidInputError(`column.values[${i}]`, `${column.type} record value at index ${i} is empty or not a string`);
       }
-      const full = NEEDS_ESCAPING_OR_MULTIBYTE.test(value)
-        ? builder.add(prefix, escapeJsonStringContent(value), false, suffix, audienceCount, column.type, value)
-        : builder.add(prefix, value, true, suffix, audienceCount, column.type, value, fixedBytes + value.length);
+      let full: PatchBatch | undefined;
+      if (NEEDS_ESCAPING_OR_MULTIBYTE.test(value)) {
+        checkWellFormed(value, column.type, `column.values[${i}]`);
+        full = builder.add(prefix, escapeJsonStringContent(value), false, suffix, audienceCount, column.type, value);
+      } else {
+        full = builder.add(prefix, value, true, suffix, audienceCount, column.type, value, fixedBytes + value.length);
+      }
       if (full !== undefined) yield full;
     }
   }
@@ -152,6 +156,7 @@ export function checkMembershipColumns(columns: readonly MembershipOpColumn[], l
       if (typeof value !== "string" || value.length === 0) {
         throw new InvalidInputError(`column.values[${i}]`, `${column.type} record value at index ${i} is empty or not a string`);
       }
+      if (NEEDS_ESCAPING_OR_MULTIBYTE.test(value)) checkWellFormed(value, column.type, `column.values[${i}]`);
       if (value.length > safeLength) {
         const bytes = fixedBytes + Buffer.byteLength(escapeJsonStringContent(value), "utf8");
         if (bytes > limits.maxBodyBytes) throw new RecordTooLargeError(column.type, value, bytes, limits.maxBodyBytes);
@@ -294,6 +299,16 @@ function patchPrefixBuffer(op: MembershipOpKind, type: RecordIdType): Buffer {
     PATCH_PREFIXES.set(key, prefix);
   }
   return prefix;
+}
+
+// A lone UTF-16 surrogate cannot be stored as UTF-8 (it would become U+FFFD and
+// collide with other ids); one such value would fail its whole 2,000-patch request.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function checkWellFormed(value: string, recordType: string, field: string): void {
+  if (LONE_SURROGATE.test(value)) {
+    throw new InvalidInputError(field, `${recordType} record ${previewRecordId(value)} contains a lone UTF-16 surrogate (not valid Unicode)`);
+  }
 }
 
 /** JSON string content (without quotes) for `value`; identity for plain printable ASCII. */
@@ -480,6 +495,7 @@ function userDeletionJson(user: UserDeletionInput, index: number): string {
   if (typeof user.value !== "string" || user.value.length === 0) {
     throw new InvalidInputError(`${where}.value`, `${where}.value is empty or not a string`);
   }
+  checkWellFormed(user.value, user.type, `${where}.value`);
   let json = `{"userId":{"type":"${user.type}","value":${JSON.stringify(user.value)}}`;
   // The users endpoint takes advertiserId as a string (unlike create, where it is a number).
   if (user.advertiserId !== undefined) json += `,"advertiserId":"${toInt64String(user.advertiserId, `${where}.advertiserId`)}"`;

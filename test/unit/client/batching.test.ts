@@ -48,10 +48,11 @@ function assertWithinLimits(batches: readonly RequestBatch[], maxBodyBytes: numb
 
 const int64Ids = fc.constantFrom("72057594038053890", "9223372036854775807", "1", "-42", "123456789012");
 const recordTypes = fc.constantFrom<RecordIdType>("COOKIE", "MAID", "EXTERNAL_USER_ID");
+const wellFormed = (value: string): boolean => !/\p{Cs}/u.test(value);
 const recordValues = fc.oneof(
   fc.string({ minLength: 1, maxLength: 30 }),
-  fc.string({ unit: "binary", minLength: 1, maxLength: 10 }), // quotes, control chars, astral and lone surrogates
-  fc.constantFrom('a"b', "back\\slash", "tab\tnew\nline", "\u0000", "\ud800", "é-ü_€", "🍪"),
+  fc.string({ unit: "binary", minLength: 1, maxLength: 10 }).filter(wellFormed), // quotes, control chars, astral characters
+  fc.constantFrom('a"b', "back\\slash", "tab\tnew\nline", "\u0000", "é-ü_€", "🍪"),
 );
 
 describe("batching", () => {
@@ -69,11 +70,11 @@ describe("batching", () => {
     });
 
     it("escapes record values as JSON strings", () => {
-      const [batch] = [...packMembershipColumns([{ op: "remove", type: "EXTERNAL_USER_ID", values: ['a"b\\c\n', "\ud800x"], audienceIds: ["1"] }])];
+      const [batch] = [...packMembershipColumns([{ op: "remove", type: "EXTERNAL_USER_ID", values: ['a"b\\c\n', "é🍪"], audienceIds: ["1"] }])];
       const parsed = JSON.parse(batch?.body.toString() ?? "") as { patches: Array<{ path: string }> };
       assert.deepEqual(
         parsed.patches.map((p) => p.path),
-        ['/EXTERNAL_USER_ID-a"b\\c\n/audiences', "/EXTERNAL_USER_ID-\ud800x/audiences"],
+        ['/EXTERNAL_USER_ID-a"b\\c\n/audiences', "/EXTERNAL_USER_ID-é🍪/audiences"],
       );
       assert.equal(batch?.body.length, batch?.bytes);
       assert.equal(escapeJsonStringContent("plain-ASCII_123"), "plain-ASCII_123");
@@ -200,6 +201,7 @@ describe("batching", () => {
         [{ audienceIds: [] }, /column.audienceIds is empty/],
         [{ audienceIds: ["1", "2^70"] }, /column.audienceIds\[1\] must be an int64/],
         [{ audienceIds: ["9223372036854775808"] }, /must be an int64/],
+        [{ values: ["ok", "bad\ud800"] }, /COOKIE record "bad\\ud800" contains a lone UTF-16 surrogate/],
       ];
       for (const [override, message] of bad) {
         const column = { ...base, ...override };
