@@ -1,0 +1,28 @@
+/**
+ * Your own Pulumi program, without a spec file: one audience and its cookie members from an ID
+ * file. In your project, import from "dsp-audiences" instead of the relative path.
+ *
+ *   pulumi config set dsp:endpoint http://127.0.0.1:8080   # `npm run sim -- --port 8080`, or dsp:region NA
+ *   pulumi config set dsp:clientId …; pulumi config set --secret dsp:clientSecret …; … dsp:refreshToken …
+ */
+import * as path from "path";
+import { AudienceMembership, DataProviderAudience } from "../../provider";
+
+const audience = new DataProviderAudience("newsletter-readers", {
+  name: "Newsletter readers, weekly",
+  description: "Opened at least one newsletter in the last 30 days",
+  advertiserId: "5840142710901",
+  externalAudienceId: "newsletter-readers",
+  dataSourceCountry: ["US"],
+  ttl: 30 * 24 * 3600,
+});
+
+const cookies = new AudienceMembership("newsletter-readers-cookie", {
+  // The resource id stays known while an update is previewed, so memberships are not replaced needlessly.
+  audienceId: audience.id,
+  idType: "COOKIE",
+  members: { files: [path.join(__dirname, "..", "basic", "ids", "site-visitor-cookies.txt")] },
+});
+
+export const audienceId = audience.audienceId;
+export const members = cookies.desiredCount;
