@@ -91,14 +91,13 @@ export function* packMembershipColumns(
 ): Generator<PatchBatch, void, undefined> {
   checkPatchLimits(limits);
   const builder = new PatchBodyBuilder(limits);
-  const audienceSuffixes = new AudienceSuffixCache();
+  const templates = new PatchTemplateCache();
   for (const column of columns) {
     checkOpAndType(column.op, column.type, "column");
     const values = column.values;
     if (values.length === 0) continue;
-    const { suffix, audienceCount } = audienceSuffixes.get(column.audienceIds, "column.audienceIds");
-    const prefix = patchPrefixBuffer(column.op, column.type);
-    const fixedBytes = prefix.length + suffix.length;
+    const template = templates.get(column.op, column.type, column.audienceIds, "column.audienceIds");
+    const fixedBytes = template.prefix.length + template.suffix.length;
     for (let i = 0; i < values.length; i++) {
       const value = values[i];
       if (typeof value !== "string" || value.length === 0) {
@@ -107,9 +106,9 @@ export function* packMembershipColumns(
       let full: PatchBatch | undefined;
       if (NEEDS_ESCAPING_OR_MULTIBYTE.test(value)) {
         checkWellFormed(value, column.type, `column.values[${i}]`);
-        full = builder.add(prefix, escapeJsonStringContent(value), false, suffix, audienceCount, column.type, value);
+        full = builder.add(template, escapeJsonStringContent(value), false, column.type, value);
       } else {
-        full = builder.add(prefix, value, true, suffix, audienceCount, column.type, value, fixedBytes + value.length);
+        full = builder.add(template, value, true, column.type, value, fixedBytes + value.length);
       }
       if (full !== undefined) yield full;
     }
@@ -143,12 +142,13 @@ export function membershipOpsToColumns(ops: Iterable<MembershipOp>): MembershipO
  */
 export function checkMembershipColumns(columns: readonly MembershipOpColumn[], limits: PatchBatchLimits = DEFAULT_PATCH_BATCH_LIMITS): void {
   checkPatchLimits(limits);
-  const audienceSuffixes = new AudienceSuffixCache();
+  const templates = new PatchTemplateCache();
   for (const column of columns) {
     checkOpAndType(column.op, column.type, "column");
     const values = column.values;
     if (values.length === 0) continue;
-    const fixedBytes = PATCH_WRAPPER_BYTES + patchPrefixBuffer(column.op, column.type).length + audienceSuffixes.get(column.audienceIds, "column.audienceIds").suffix.length;
+    const template = templates.get(column.op, column.type, column.audienceIds, "column.audienceIds");
+    const fixedBytes = PATCH_WRAPPER_BYTES + template.prefix.length + template.suffix.length;
     // One UTF-16 unit never takes more than 6 bytes in JSON (`\uXXXX`).
     const safeLength = Math.floor((limits.maxBodyBytes - fixedBytes) / 6);
     for (let i = 0; i < values.length; i++) {
@@ -192,17 +192,49 @@ export function mergeMembershipOps(ops: Iterable<MembershipOp>): MembershipOp[] 
 const COMMA = 0x2c;
 
 /**
- * Accumulates patches by reference (prefix, value, suffix) and, when the next
+ * The fixed parts of every patch of one (op, type, audience list), as bytes:
+ * `{"op":"add","path":"/COOKIE-` + value + `/audiences","value":[1,2]}`, and
+ * the `joint` between two such patches (suffix, comma, prefix) so that a run
+ * of patches from one column costs one copy and one write each.
+ */
+interface PatchTemplate {
+  prefix: Buffer;
+  suffix: Buffer;
+  joint: Buffer;
+  /** Distinct audience ids: membership operations per patch. */
+  audienceCount: number;
+}
+
+/** Builds each template once (audience ids validated once per distinct list). */
+class PatchTemplateCache {
+  readonly #byKey = new Map<string, PatchTemplate>();
+
+  get(op: MembershipOpKind, type: RecordIdType, audienceIds: readonly string[], field: string): PatchTemplate {
+    const key = `${op}/${type}/${audienceIds.join(",")}`;
+    let template = this.#byKey.get(key);
+    if (template === undefined) {
+      if (audienceIds.length === 0) throw new InvalidInputError(field, `${field} is empty: a patch needs at least one audience id`);
+      const canonical = [...new Set(audienceIds.map((id, i) => toInt64String(id, `${field}[${i}]`)))];
+      const prefix = Buffer.from(`{"op":"${op}","path":"/${type}-`, "latin1");
+      const suffix = Buffer.from(`/audiences","value":[${canonical.join(",")}]}`, "latin1");
+      template = { prefix, suffix, joint: Buffer.concat([suffix, Buffer.from(","), prefix]), audienceCount: canonical.length };
+      this.#byKey.set(key, template);
+    }
+    return template;
+  }
+}
+
+/**
+ * Accumulates patches by reference (template and value) and, when the next
  * one would not fit, writes the full body into one exactly-sized Buffer.
  */
 class PatchBodyBuilder {
   readonly #maxBodyBytes: number;
   readonly #maxPatches: number;
-  readonly #prefixes: Buffer[] = [];
+  readonly #templates: PatchTemplate[] = [];
   readonly #values: string[] = [];
   /** True when the value is printable ASCII (written as latin1, 1 byte per char). */
   readonly #plain: boolean[] = [];
-  readonly #suffixes: Buffer[] = [];
   #count = 0;
   #bytes = PATCH_WRAPPER_BYTES;
   #ops = 0;
@@ -213,18 +245,17 @@ class PatchBodyBuilder {
   }
 
   /**
-   * Adds a patch `prefix + value + suffix` (`value` already JSON-escaped);
-   * returns the previous body when this patch had to start a new one.
+   * Adds the patch `template.prefix + value + template.suffix` (`value`
+   * already JSON-escaped); returns the previous body when this patch had to
+   * start a new one.
    */
   add(
-    prefix: Buffer,
+    template: PatchTemplate,
     value: string,
     plain: boolean,
-    suffix: Buffer,
-    ops: number,
     recordType: string,
     recordValue: string,
-    patchBytes = prefix.length + suffix.length + (plain ? value.length : Buffer.byteLength(value, "utf8")),
+    patchBytes = template.prefix.length + template.suffix.length + (plain ? value.length : Buffer.byteLength(value, "utf8")),
   ): PatchBatch | undefined {
     if (PATCH_WRAPPER_BYTES + patchBytes > this.#maxBodyBytes) {
       throw new RecordTooLargeError(recordType, recordValue, PATCH_WRAPPER_BYTES + patchBytes, this.#maxBodyBytes);
@@ -235,11 +266,10 @@ class PatchBodyBuilder {
     }
     const index = this.#count++;
     this.#bytes += patchBytes + (index > 0 ? 1 : 0);
-    this.#prefixes[index] = prefix;
+    this.#templates[index] = template;
     this.#values[index] = value;
     this.#plain[index] = plain;
-    this.#suffixes[index] = suffix;
-    this.#ops += ops;
+    this.#ops += template.audienceCount;
     return full;
   }
 
@@ -247,19 +277,29 @@ class PatchBodyBuilder {
     if (this.#count === 0) return undefined;
     const last = this.#take();
     // Drop the references so the caller's strings can be collected.
-    this.#prefixes.length = this.#values.length = this.#plain.length = this.#suffixes.length = 0;
+    this.#templates.length = this.#values.length = this.#plain.length = 0;
     return last;
   }
 
   #take(): PatchBatch {
     const body = Buffer.allocUnsafe(this.#bytes);
     let offset = body.write(PATCH_BODY_START, 0, "latin1");
+    let previous: PatchTemplate | undefined;
     for (let i = 0; i < this.#count; i++) {
-      if (i > 0) body[offset++] = COMMA;
-      offset += (this.#prefixes[i] as Buffer).copy(body, offset);
+      const template = this.#templates[i] as PatchTemplate;
+      if (previous === undefined) {
+        offset += template.prefix.copy(body, offset);
+      } else if (template === previous) {
+        offset += template.joint.copy(body, offset);
+      } else {
+        offset += previous.suffix.copy(body, offset);
+        body[offset++] = COMMA;
+        offset += template.prefix.copy(body, offset);
+      }
       offset += body.write(this.#values[i] as string, offset, this.#plain[i] === true ? "latin1" : "utf8");
-      offset += (this.#suffixes[i] as Buffer).copy(body, offset);
+      previous = template;
     }
+    if (previous !== undefined) offset += previous.suffix.copy(body, offset);
     offset += body.write(BODY_END, offset, "latin1");
     // allocUnsafe memory must be fully overwritten; a size mismatch would also mean a wrong limit check.
     if (offset !== this.#bytes) throw new Error(`internal error: patch body is ${offset} bytes, expected ${this.#bytes}`);
@@ -269,36 +309,6 @@ class PatchBodyBuilder {
     this.#ops = 0;
     return batch;
   }
-}
-
-/** Builds `/audiences","value":[1,2]}` once per distinct audience list (ids validated once). */
-class AudienceSuffixCache {
-  readonly #byKey = new Map<string, { suffix: Buffer; audienceCount: number }>();
-
-  get(audienceIds: readonly string[], field: string): { suffix: Buffer; audienceCount: number } {
-    const key = audienceIds.join(",");
-    let entry = this.#byKey.get(key);
-    if (entry === undefined) {
-      if (audienceIds.length === 0) throw new InvalidInputError(field, `${field} is empty: a patch needs at least one audience id`);
-      const canonical = [...new Set(audienceIds.map((id, i) => toInt64String(id, `${field}[${i}]`)))];
-      entry = { suffix: Buffer.from(`/audiences","value":[${canonical.join(",")}]}`, "latin1"), audienceCount: canonical.length };
-      this.#byKey.set(key, entry);
-    }
-    return entry;
-  }
-}
-
-const PATCH_PREFIXES = new Map<string, Buffer>();
-
-/** `{"op":"add","path":"/COOKIE-` as bytes, shared by every patch of that op and type. */
-function patchPrefixBuffer(op: MembershipOpKind, type: RecordIdType): Buffer {
-  const key = `${op}/${type}`;
-  let prefix = PATCH_PREFIXES.get(key);
-  if (prefix === undefined) {
-    prefix = Buffer.from(`{"op":"${op}","path":"/${type}-`, "latin1");
-    PATCH_PREFIXES.set(key, prefix);
-  }
-  return prefix;
 }
 
 // A lone UTF-16 surrogate cannot be stored as UTF-8 (it would become U+FFFD and
