@@ -1,6 +1,7 @@
 export { defaultFingerprinter, type Fingerprinter } from "./fingerprint";
 export { IdSet, type IdSetParts } from "./id-set";
 export { IdSetBuilder, idSetFrom, type IdSetBuilderOptions } from "./id-set-builder";
+export { idSetFromCanonicalBytes, NotCanonicalError } from "./canonical-bytes";
 export {
   IdFileError,
   readIdFile,

@@ -13,3 +13,4 @@ export {
   SnapshotUnsupportedError,
 } from "./snapshot-errors";
 export { FileSnapshotStore, type FileSnapshotStoreOptions, type SnapshotStore } from "./snapshot-store";
+export { S3SnapshotStore, type S3SnapshotStoreOptions } from "./object-store-snapshot-store";

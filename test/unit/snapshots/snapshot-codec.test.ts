@@ -84,26 +84,42 @@ describe("snapshot codec", () => {
 
     it("IDs missing at the end", async () => {
       const cut = withContent(snapshot, (text) => text.slice(0, text.lastIndexOf("\n", text.length - 2) + 1));
-      await assert.rejects(decodeSnapshot(cut), isCorrupt(/^truncated: 4999 of 5000 IDs$/));
+      const lastIdBytes = Buffer.byteLength(set.idAt(set.size - 1)) + 1;
+      const bytes = set.bytes.length;
+      await assert.rejects(decodeSnapshot(cut), isCorrupt(new RegExp(`^truncated: ${bytes - lastIdBytes} of ${bytes} bytes of IDs$`)));
     });
 
-    it("an ID changed", async () => {
-      const changed = withContent(snapshot, (text) => text.replace("cookie-42\n", "cookie-4x\n"));
-      await assert.rejects(decodeSnapshot(changed), isCorrupt(/does not match the digest/));
+    it("a header cut off before its line break", async () => {
+      const cut = withContent(snapshot, (text) => text.slice(0, text.indexOf("\n")));
+      await assert.rejects(decodeSnapshot(cut), isCorrupt(/^truncated header$/));
     });
 
     it("an extra ID", async () => {
-      await assert.rejects(decodeSnapshot(withContent(snapshot, (text) => `${text}cookie-extra\n`)), isCorrupt(/more IDs than the 5000/));
+      await assert.rejects(decodeSnapshot(withContent(snapshot, (text) => `${text}cookie-extra\n`)), isCorrupt(/more than the \d+ bytes of IDs/));
     });
 
-    it("an empty line", async () => {
-      await assert.rejects(decodeSnapshot(withContent(snapshot, (text) => text.replace("\n", "\n\n"))), isCorrupt(/empty line 2/));
+    it("an ID changed (same size)", async () => {
+      const changed = withContent(snapshot, (text) => text.replace("\ncookie-42\n", "\ncookie-4x\n"));
+      await assert.rejects(decodeSnapshot(changed), isCorrupt(/out of order|does not match the digest/));
     });
 
-    it("a repeated ID", async () => {
-      const first = set.idAt(0);
-      const repeated = withContent(snapshot, (text) => text.replace(`\n${set.idAt(1)}\n`, `\n${first}\n`));
-      await assert.rejects(decodeSnapshot(repeated), isCorrupt(/repeated IDs|does not match/));
+    it("an empty line (same size)", async () => {
+      const changed = withContent(snapshot, (text) => text.replace("\ncookie-42\n", "\ncookie-4\n\n"));
+      await assert.rejects(decodeSnapshot(changed), isCorrupt(/empty ID|out of order/));
+    });
+
+    it("IDs in canonical order that are not the set named in the header", async () => {
+      const other = idSetFrom(Array.from({ length: 5000 }, (_, i) => `cookie-${i + 1}`));
+      const swapped = withContent(await encodeSnapshot(other), (text) => text.replace(setDigest(other), setDigest(set)));
+      await assert.rejects(decodeSnapshot(swapped), isCorrupt(/^content does not match the digest in its header$/));
+    });
+
+    it("a repeated ID or wrong count", async () => {
+      const one = await encodeSnapshot(idSetFrom(["a"]));
+      const repeated = withContent(one, (text) => text.replace("count=1 bytes=2", "count=2 bytes=4").replace("\na\n", "\na\na\n"));
+      await assert.rejects(decodeSnapshot(repeated), isCorrupt(/^ID 1 is a repeat$/));
+      const miscounted = withContent(one, (text) => text.replace("count=1 bytes=2", "count=2 bytes=4").replace("\na\n", "\nabc\n"));
+      await assert.rejects(decodeSnapshot(miscounted), isCorrupt(/^1 IDs where 2 were expected$/));
     });
 
     it("a malformed or impossible header", async () => {

@@ -1,0 +1,182 @@
+/**
+ * Applied-set snapshots in an S3 bucket or an S3-compatible server, through AWS's own client
+ * (`@aws-sdk/client-s3`): the same credential chain and endpoint options as the Pulumi CLI's
+ * `s3://` backend. The SDK is required on first use only, so file stores never load it.
+ */
+import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
+import { isSetDigest, setDigest, type Fingerprinter, type IdSet } from "../plan";
+import { decodeSnapshot, encodeSnapshot } from "./snapshot-codec";
+import { SnapshotCorruptError, SnapshotMissingError } from "./snapshot-errors";
+import type { SnapshotStore } from "./snapshot-store";
+
+type S3Sdk = typeof import("@aws-sdk/client-s3");
+
+/** Options for {@link S3SnapshotStore}. */
+export interface S3SnapshotStoreOptions {
+  readonly bucket: string;
+  /** Key prefix, without leading or trailing `/`. @default "" (the bucket root) */
+  readonly prefix?: string;
+  /**
+   * S3 client settings (region, endpoint, forcePathStyle, profile, …). Credentials come from the
+   * SDK's default chain (AWS_* variables, profiles, SSO, web identity, instance roles) unless given.
+   * @default {} (everything from the environment)
+   */
+  readonly client?: S3ClientConfig;
+  /** gzip level for new snapshots. @default 6 */
+  readonly level?: number;
+  /** Fingerprint algorithm of the sets read back. @default defaultFingerprinter */
+  readonly fingerprinter?: Fingerprinter;
+}
+
+/**
+ * A {@link SnapshotStore} in a bucket: `<prefix>/<first 2 hex>/<digest>.ids.gz`, the same layout
+ * as {@link FileSnapshotStore}, so a folder synced to a bucket (or back) stays valid.
+ *
+ * - **Atomic**: a snapshot is one PUT of the whole object; S3 never shows a partial object, and
+ *   the SDK's request checksum guards the bytes in transit.
+ * - **Content-addressed**: the key is the set's digest; a set already stored is not sent again.
+ * - **Verified on read**: {@link decodeSnapshot} checks gzip, header, count, order and digest.
+ *   A corrupt object is read a second time (a dropped connection is not corruption); if it is
+ *   still corrupt it is copied to `<key>.corrupt` and deleted, so a later `put` or a re-assert
+ *   can write a good copy, as the file store does.
+ */
+export class S3SnapshotStore implements SnapshotStore {
+  readonly location: string;
+  readonly bucket: string;
+  readonly prefix: string;
+  private client: S3Client | undefined;
+  private sdk: S3Sdk | undefined;
+
+  constructor(private readonly options: S3SnapshotStoreOptions) {
+    this.bucket = options.bucket;
+    this.prefix = (options.prefix ?? "").replace(/^\/+|\/+$/g, "");
+    this.location = `s3://${this.bucket}${this.prefix === "" ? "" : `/${this.prefix}`}`;
+  }
+
+  /** The object key that holds (or would hold) the snapshot with this digest. */
+  keyOf(digest: string): string {
+    if (!isSetDigest(digest)) throw new RangeError(`not a set digest: ${JSON.stringify(digest)}`);
+    const name = `${digest.slice(0, 2)}/${digest}.ids.gz`;
+    return this.prefix === "" ? name : `${this.prefix}/${name}`;
+  }
+
+  /** `s3://bucket/key` of a digest, for messages. */
+  urlOf(digest: string): string {
+    return `s3://${this.bucket}/${this.keyOf(digest)}`;
+  }
+
+  async has(digest: string): Promise<boolean> {
+    const { sdk, client } = this.connect();
+    try {
+      await client.send(new sdk.HeadObjectCommand({ Bucket: this.bucket, Key: this.keyOf(digest) }));
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw this.wrap("HEAD", digest, error);
+    }
+  }
+
+  async get(digest: string): Promise<IdSet> {
+    try {
+      return await this.read(digest);
+    } catch (first) {
+      if (!(first instanceof SnapshotCorruptError)) throw first;
+      let again: IdSet;
+      try {
+        again = await this.read(digest);
+      } catch (second) {
+        if (!(second instanceof SnapshotCorruptError)) throw second;
+        throw await this.quarantine(digest, second);
+      }
+      return again;
+    }
+  }
+
+  async put(set: IdSet): Promise<string> {
+    const digest = setDigest(set);
+    if (await this.has(digest)) return digest;
+    const { sdk, client } = this.connect();
+    // One buffer, one PUT: ≈17 bytes per 22-character ID, so 5M IDs are ~85 MB, far below S3's
+    // 5 GB single-PUT limit, and a single PUT is what makes the write atomic.
+    const body = await encodeSnapshot(set, this.options.level === undefined ? {} : { level: this.options.level });
+    try {
+      await client.send(
+        new sdk.PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.keyOf(digest),
+          Body: body,
+          ContentLength: body.length,
+          ContentType: "application/gzip",
+          Metadata: { "dsp-set-digest": digest, "dsp-set-count": String(set.size) },
+        }),
+      );
+    } catch (error) {
+      throw this.wrap("PUT", digest, error);
+    }
+    return digest;
+  }
+
+  /** Releases the client's connections (tests; long-lived processes never need to). */
+  close(): void {
+    this.client?.destroy();
+    this.client = undefined;
+  }
+
+  private connect(): { sdk: S3Sdk; client: S3Client } {
+    if (this.sdk === undefined) this.sdk = require("@aws-sdk/client-s3") as S3Sdk;
+    if (this.client === undefined) this.client = new this.sdk.S3Client(this.options.client ?? {});
+    return { sdk: this.sdk, client: this.client };
+  }
+
+  private async read(digest: string): Promise<IdSet> {
+    const { sdk, client } = this.connect();
+    let body: AsyncIterable<Uint8Array>;
+    try {
+      const response = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(digest) }));
+      if (response.Body === undefined) throw new SnapshotCorruptError(digest, this.urlOf(digest), "the object has no body");
+      body = response.Body as AsyncIterable<Uint8Array>;
+    } catch (error) {
+      if (error instanceof SnapshotCorruptError) throw error;
+      if (isNotFound(error)) throw new SnapshotMissingError(digest, this.urlOf(digest));
+      throw this.wrap("GET", digest, error);
+    }
+    return decodeSnapshot(body, {
+      expectedDigest: digest,
+      location: this.urlOf(digest),
+      ...(this.options.fingerprinter === undefined ? {} : { fingerprinter: this.options.fingerprinter }),
+    });
+  }
+
+  /** Moves a corrupt object aside (copy, then delete); returns the error to throw. */
+  private async quarantine(digest: string, error: SnapshotCorruptError): Promise<SnapshotCorruptError> {
+    const { sdk, client } = this.connect();
+    const key = this.keyOf(digest);
+    const aside = `${key}.corrupt`;
+    try {
+      await client.send(new sdk.CopyObjectCommand({ Bucket: this.bucket, Key: aside, CopySource: `${this.bucket}/${encodeKey(key)}` }));
+      await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch {
+      return error; // e.g. read-only credentials: still report the corruption itself
+    }
+    return new SnapshotCorruptError(digest, this.urlOf(digest), `${error.reason}; moved aside to s3://${this.bucket}/${aside}`, { cause: error });
+  }
+
+  /** An SDK failure with the operation and object named, the SDK error kept as the cause. */
+  private wrap(operation: string, digest: string, error: unknown): Error {
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return new Error(`${operation} ${this.urlOf(digest)} failed: ${detail}`, { cause: error });
+  }
+}
+
+/** CopySource is a URL path: each key segment is percent-encoded. */
+function encodeKey(key: string): string {
+  return key.split("/").map(encodeURIComponent).join("/");
+}
+
+/** 404 from HEAD (no body, so `NotFound`) or GET (`NoSuchKey`). A missing bucket is not a missing snapshot. */
+function isNotFound(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === "NoSuchKey" || error.name === "NotFound") return true;
+  const status = (error as Error & { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return status === 404 && error.name !== "NoSuchBucket";
+}
