@@ -15,7 +15,7 @@ export interface IdSetBuilderOptions {
    * @default 64 KiB, doubling as needed
    */
   readonly expectedBytes?: number;
-  /** Expected number of IDs, when known (e.g. from a snapshot header). @default expectedBytes / 16 */
+  /** Expected number of IDs, when known. @default expectedBytes / 16 */
   readonly expectedCount?: number;
 }
 
@@ -37,8 +37,8 @@ const PARTITION_HEADROOM = 1.1;
  * for 5M IDs. So IDs are filed on arrival into 256 partitions by the top
  * bits of their fingerprint (256 sequential write streams), and at the end
  * each ~0.5 MB partition is sorted and gathered while it sits in cache.
- * Input that arrives already in fingerprint order (a snapshot) stays in one
- * sequential store and needs neither sort nor copy.
+ * Input that arrives already in fingerprint order (e.g. a set's own IDs fed
+ * back) stays in one sequential store and needs neither sort nor copy.
  */
 export class IdSetBuilder {
   private readonly fingerprinter: Fingerprinter;
@@ -49,7 +49,7 @@ export class IdSetBuilder {
   private sequential: IdColumns | undefined;
   /** IDs by the top bits of their fingerprint, after that. */
   private partitions: IdColumns[] | undefined;
-  /** True while the IDs came in canonical fingerprint order (e.g. a snapshot). */
+  /** True while the IDs came in canonical fingerprint order. */
   private inFingerprintOrder = true;
   private previousHi = 0;
   private previousLo = 0;
@@ -88,7 +88,7 @@ export class IdSetBuilder {
   /**
    * Adds the ID `source[start, end)` (UTF-8). The caller guarantees it is
    * non-empty and holds no "\n" (the line scanners do); this is the hot
-   * path for files and snapshots, so it is not re-checked here.
+   * path for files, so it is not re-checked here.
    */
   addBytes(source: Uint8Array, start: number, end: number): void {
     if (this.built) throw new Error("IdSetBuilder.build() was already called");
