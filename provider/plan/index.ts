@@ -2,6 +2,7 @@ export { defaultFingerprinter, type Fingerprinter } from "./fingerprint";
 export { IdSet, type IdSetParts } from "./id-set";
 export { IdSetBuilder, idSetFrom, type IdSetBuilderOptions } from "./id-set-builder";
 export { idSetFromCanonicalBytes, NotCanonicalError } from "./canonical-bytes";
+export { MAX_SET_BYTES } from "./id-columns";
 export {
   IdFileError,
   readIdFile,

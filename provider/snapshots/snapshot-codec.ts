@@ -1,9 +1,9 @@
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream";
+import { pipeline, Readable } from "node:stream";
 import { createGunzip, createGzip } from "node:zlib";
 import {
   defaultFingerprinter,
   idSetFromCanonicalBytes,
+  MAX_SET_BYTES,
   NotCanonicalError,
   setDigest,
   type Fingerprinter,
@@ -27,8 +27,6 @@ const FORMAT_NAME = "dsp-idset";
 const FORMAT_VERSION = 1;
 const VERSION_PATTERN = /^dsp-idset (\d+) /;
 const HEADER_PATTERN = /^dsp-idset 1 count=(\d+) bytes=(\d+) fingerprint=(\S+) sha256=([0-9a-f]{64})$/;
-/** Offsets are Uint32: no set holds more ID bytes. */
-const MAX_SET_BYTES = 2 ** 32 - 1;
 /** Size of the pieces handed to gzip: large enough to be cheap, small enough for back-pressure. */
 const PIECE_BYTES = 1 << 20;
 /** zlib's output chunk size: the 16 KiB default means ~7,000 chunks (and callbacks) per 5M IDs. */
@@ -40,8 +38,10 @@ const MAX_HEADER_BYTES = 4096;
 /** Options for {@link snapshotStream} and {@link encodeSnapshot}. */
 export interface SnapshotEncodeOptions {
   /**
-   * gzip level, 1–9. Random IDs barely compress (1.4–1.9×) at any level;
-   * 6 is the measured speed/size trade-off.
+   * gzip level, 1–9. Random IDs barely compress (1.4–1.9×), and for them
+   * every level gives the same size at about the same speed (~0.75 s CPU
+   * per 1M cookie IDs, on the libuv pool); IDs with shared structure gain
+   * from the higher levels.
    * @default 6
    */
   readonly level?: number;
