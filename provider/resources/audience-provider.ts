@@ -60,9 +60,20 @@ function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
 
-/** Pure: which fields force a new audience and which PUT can change. */
+/**
+ * Pure: which fields force a new audience and which PUT can change.
+ * @throws when the change needs a new audience that Amazon would refuse: the old audience cannot
+ * be deleted, so it keeps its externalAudienceId, which must be unique per advertiser.
+ */
 export function diffAudience(olds: AudienceOutputs, news: AudienceInputs): pulumi.dynamic.DiffResult {
   const replaces: string[] = IMMUTABLE_FIELDS.filter((f) => !same(olds[f], news[f]));
+  if (replaces.length > 0 && olds.advertiserId === news.advertiserId && olds.externalAudienceId === news.externalAudienceId) {
+    throw new Error(
+      `Changing the ${replaces.join(" and ")} of audience ${olds.audienceId} needs a new audience (Amazon cannot update it), ` +
+        `but the old one keeps externalAudienceId "${olds.externalAudienceId}" (the API has no DELETE) and Amazon requires it to be ` +
+        "unique per advertiser: give the audience a new externalAudienceId in the same change.",
+    );
+  }
   if (news.adoptId !== undefined && news.adoptId !== olds.audienceId) replaces.push("adoptId");
   const updates = MUTABLE_FIELDS.filter((f) => !same(olds[f], news[f]));
   // An in-place update keeps the id; saying so keeps it known during preview, so memberships

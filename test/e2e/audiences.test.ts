@@ -9,6 +9,7 @@ type Members = { COOKIE?: string[]; MAID?: string[] };
 interface AudienceSpec {
   key: string;
   name: string;
+  externalAudienceId?: string;
   description: string;
   ttl: number;
   members: Members;
@@ -20,6 +21,7 @@ function writeSpec(dir: string, audiences: AudienceSpec[]): string {
   const lines = ["version: 1", "defaults:", '  advertiserId: "9223372036854775001"', "  dataSourceCountry: [US]", "audiences:"];
   for (const a of audiences) {
     lines.push(`  ${a.key}:`, `    name: ${a.name}`, `    description: ${a.description}`, `    ttl: ${a.ttl}`, "    members:");
+    if (a.externalAudienceId) lines.splice(lines.length - 1, 0, `    externalAudienceId: ${a.externalAudienceId}`);
     if (a.members.COOKIE) {
       fs.writeFileSync(path.join(dir, `${a.key}-cookies.txt`), a.members.COOKIE.join("\n") + "\n");
       lines.push(`      COOKIE: { file: ${a.key}-cookies.txt }`);
@@ -150,6 +152,21 @@ describe("audiences.yaml → pulumi up → the simulator holds exactly the spec 
     await env.run((s) => s.up());
     const audiences = (await (await fetch(`${env.sim.url}/__sim/audiences`)).json()) as { audiences: Array<{ id: string; description: string }> };
     assert.equal(audiences.audiences.find((a) => a.id === ids["e2e-alpha"])?.description, "first");
+  });
+
+  it("a new name replaces the audience: members move to the new one, the old one is emptied and left", async function () {
+    const v3 = [v2[0]!, v2[1]!, { ...v2[2]!, name: "E2E gamma audience, renamed", externalAudienceId: "e2e-gamma-v2" }];
+    writeSpec(specDir, v3);
+    const oldId = ids["e2e-gamma"]!;
+    const r = await env.run((s) => s.up());
+    assert.match(r.stdout, /E2E gamma audience" \(\d+\) is left in Amazon DSP/);
+    const out = await env.run((s) => s.must(["stack", "output", "--json"]));
+    const newId = (JSON.parse(out.stdout) as { audiences: Record<string, { audienceId: string }> }).audiences["e2e-gamma"]!.audienceId;
+    assert.notEqual(newId, oldId);
+    assert.deepEqual((await simMembers(env.sim, oldId)).MAID, [], "the old audience was emptied");
+    assert.deepEqual(sorted((await simMembers(env.sim, newId)).MAID), sorted(v3[2]!.members.MAID!));
+    ids["e2e-gamma"] = newId;
+    ids["e2e-gamma-old"] = oldId;
   });
 
   it("destroy removes every member it added and warns that audiences stay", async function () {

@@ -18,7 +18,7 @@ describe("DataProviderAudience provider logic", () => {
     { title: "ttl is updated in place", change: { ttl: 604800 }, replaces: [], changes: true },
     { title: "countries are updated in place", change: { dataSourceCountry: ["US", "CA"] }, replaces: [], changes: true },
     { title: "fees are updated in place", change: { audienceFees: [{ cpmCents: 100, currency: "USD" }] }, replaces: [], changes: true },
-    { title: "a new name replaces", change: { name: "Loyal customers 2027" }, replaces: ["name"], changes: true },
+    { title: "a new name with a new externalAudienceId replaces", change: { name: "Loyal customers 2027", externalAudienceId: "loyal-2027" }, replaces: ["name", "externalAudienceId"], changes: true },
     { title: "another advertiser replaces", change: { advertiserId: "1" }, replaces: ["advertiserId"], changes: true },
     { title: "a new externalAudienceId replaces", change: { externalAudienceId: "x" }, replaces: ["externalAudienceId"], changes: true },
     { title: "adopting the same audience is no change", change: { adoptId: "72057594038053891" }, replaces: [], changes: false },
@@ -34,7 +34,14 @@ describe("DataProviderAudience provider logic", () => {
 
   it("an in-place update keeps the audience id stable", () => {
     assert.deepEqual(diffAudience(held, { ...base, description: "new" }).stables, ["audienceId", "name", "advertiserId", "externalAudienceId"]);
-    assert.deepEqual(diffAudience(held, { ...base, name: "Loyal customers 2027" }).stables, []);
+    assert.deepEqual(diffAudience(held, { ...base, name: "Loyal customers 2027", externalAudienceId: "loyal-2027" }).stables, []);
+  });
+
+  it("refuses a replacement that would reuse the old audience's externalAudienceId, and says what to do", () => {
+    assert.throws(
+      () => diffAudience(held, { ...base, name: "Loyal customers 2027" }),
+      /Changing the name of audience 72057594038053891 needs a new audience.*keeps externalAudienceId "loyal-2026".*give the audience a new externalAudienceId/s,
+    );
   });
 
   it("PUTs only the fields that differ", () => {
