@@ -5,7 +5,7 @@ import { syncMembership } from "../../../provider/sync/membership-sync";
 
 /** Decodes the `{op, id}` pairs of a PATCH body built by the client's batching. */
 function opsOf(batch: PatchBatch): Array<[string, string]> {
-  const body = JSON.parse(batch.body) as { patches: Array<{ op: string; path: string; value: number[] }> };
+  const body = JSON.parse(batch.body.toString("utf8")) as { patches: Array<{ op: string; path: string; value: number[] }> };
   return body.patches.map((p) => [p.op, /^\/COOKIE-(.*)\/audiences$/.exec(p.path)?.[1] ?? "?"]);
 }
 
