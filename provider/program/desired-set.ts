@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { IdSet, idSetFrom, readIdFiles, setDigest, type MembershipIdType } from "../plan";
-import { FileSnapshotStore } from "../snapshots";
 import { ID_SYNTAX_CHECKS } from "../spec";
-import { resolveSnapshotDir } from "../settings/dsp-settings";
+import { describeSnapshotLocation, openSnapshotStore, resolveSnapshotLocation } from "../settings/snapshot-location";
 import { programConfig } from "./program-config";
 
 /** A desired member set: built already, listed, or in ID files (one per line). */
@@ -29,15 +28,15 @@ export async function prepareDesiredSet(members: DesiredMembers, idType: Members
     set = idSetFrom(ids);
   }
   else set = await readIdFiles((members as { files: readonly string[] }).files, { validate });
-  const { dir, followsBackend } = resolveSnapshotDir(programConfig, process.cwd());
+  const { location, followsBackend } = resolveSnapshotLocation(programConfig, process.cwd());
   if (!followsBackend && !warnedLocal) {
     warnedLocal = true;
     pulumi.log.warn(
-      `Applied-set snapshots are kept in ${dir}, which does not follow the state backend; set dsp:snapshotDir ` +
-        "to a shared location so that previews on other machines see them.",
+      `Applied-set snapshots are kept in ${describeSnapshotLocation(location)}, which does not follow the state backend; ` +
+        "set dsp:snapshotStore (file:// or s3:// URL) to a shared location so that previews on other machines see them.",
     );
   }
-  const store = new FileSnapshotStore(dir);
+  const store = openSnapshotStore(location);
   const digest = setDigest(set);
   if (!(await store.has(digest))) await store.put(set);
   return { digest, count: set.size };

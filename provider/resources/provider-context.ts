@@ -5,13 +5,13 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { DspClient } from "../client";
-import { FileSnapshotStore, type SnapshotStore } from "../snapshots";
+import type { SnapshotStore } from "../snapshots";
 import type { ConfigLookup } from "../settings/dsp-settings";
-import { resolveDspCredentials, resolveDspEndpoint, resolveSnapshotDir } from "../settings/dsp-settings";
+import { resolveDspCredentials, resolveDspEndpoint } from "../settings/dsp-settings";
+import { openSnapshotStore, resolveSnapshotLocation } from "../settings/snapshot-location";
 
 let config: ConfigLookup = () => undefined;
 let client: { key: string; client: DspClient } | undefined;
-let store: { dir: string; store: SnapshotStore } | undefined;
 
 /** `configure` of every provider: keep the stack config (in memory only). */
 export async function configureProvider(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
@@ -41,9 +41,7 @@ export function dspClient(): DspClient {
   return client.client;
 }
 
-/** The applied-set snapshot store for this program folder (see `resolveSnapshotDir`). */
+/** The applied-set snapshot store for this program folder (see `resolveSnapshotLocation`; one per location). */
 export function snapshotStore(programDir: string = process.cwd()): SnapshotStore {
-  const { dir } = resolveSnapshotDir(config, programDir);
-  if (store?.dir !== dir) store = { dir, store: new FileSnapshotStore(dir) };
-  return store.store;
+  return openSnapshotStore(resolveSnapshotLocation(config, programDir).location);
 }

@@ -123,7 +123,12 @@ export class S3SnapshotStore implements SnapshotStore {
   }
 
   private connect(): { sdk: S3Sdk; client: S3Client } {
-    if (this.sdk === undefined) this.sdk = require("@aws-sdk/client-s3") as S3Sdk;
+    if (this.sdk === undefined) {
+      // Node 20 is supported here (package.json engines) and the lockfile pins an SDK that runs on
+      // it; the SDK's notice that later releases need Node 22 would otherwise open every preview.
+      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+      this.sdk = require("@aws-sdk/client-s3") as S3Sdk;
+    }
     if (this.client === undefined) this.client = new this.sdk.S3Client(this.options.client ?? {});
     return { sdk: this.sdk, client: this.client };
   }
