@@ -6,11 +6,13 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { declareSpec } from "./provider/program/declare-spec";
+import { reassertToken } from "./provider/gitops/reassert-token";
 import { loadSpec } from "./provider/spec";
 
 const config = new pulumi.Config("dsp");
 
 export = loadSpec(path.resolve(config.get("spec") ?? "audiences.yaml")).then((spec) => {
-  const reassert = config.get("reassert");
+  // dsp:reassert re-asserts once per new value; settings.reassertAfterDays also once per N-day period.
+  const reassert = reassertToken({ manual: config.get("reassert"), everyDays: spec.settings.reassertAfterDays });
   return { audiences: declareSpec(spec, reassert === undefined ? {} : { reassertToken: reassert }) };
 });

@@ -27,6 +27,14 @@ const commands: Record<string, Command> = {
       return 0;
     },
   },
+  "plan-summary": {
+    summary: "run `pulumi preview --json` and summarise it per audience as Markdown (< 60,000 chars) and JSON",
+    usage: "dsp-audiences plan-summary [--stack S] [--cwd DIR] [--from preview.json] [--markdown out.md] [--json out.json] [--expect-no-changes] [-- pulumi args]",
+    run: async (args) => {
+      const { runPlanSummaryCli } = await import("../gitops/plan-summary-command");
+      return runPlanSummaryCli(args);
+    },
+  },
   engine: {
     summary: "provide the Pulumi engine (PATH, else build the pinned one) and print its folder",
     usage: "dsp-audiences engine",

@@ -1,0 +1,43 @@
+import { strict as assert } from "assert";
+import { parseMembershipLine } from "../../../provider/gitops/membership-line";
+import { describePlan } from "../../../provider/resources/membership-provider";
+
+describe("membership plan lines", () => {
+  it("reads back exactly what the provider logs (describePlan), including thousands separators", () => {
+    const cases = [
+      { addCount: 0, removeCount: 0, unchangedCount: 0 },
+      { addCount: 1_000_000, removeCount: 12, unchangedCount: 4_321_987 },
+      { addCount: 50, removeCount: 101, unchangedCount: 1_399 },
+    ];
+    for (const plan of cases) {
+      for (const idType of ["COOKIE", "MAID", "EXTERNAL_USER_ID"]) {
+        const line = describePlan("loyal-customers-2026", idType, plan);
+        assert.deepEqual(parseMembershipLine(line + "\n"), {
+          label: "loyal-customers-2026",
+          idType,
+          adds: plan.addCount,
+          removes: plan.removeCount,
+          unchanged: plan.unchangedCount,
+          reassert: false,
+        });
+      }
+    }
+  });
+
+  it("marks a re-assert, as the provider words it", () => {
+    const line = describePlan("vip", "MAID", { addCount: 5, removeCount: 0, unchangedCount: 0 }) + " (re-assert: every desired ID is sent again)";
+    assert.equal(parseMembershipLine(line)?.reassert, true);
+  });
+
+  it("ignores every other message", () => {
+    for (const message of [
+      "vip COOKIE: sent +5 −0 in 1 requests",
+      "vip COOKIE: cannot plan: Applied-set snapshot abc not found",
+      "vip COOKI: +1 −0 IDs (0 unchanged)",
+      "Applied-set snapshots are kept in /x, which does not follow the state backend",
+      "",
+    ]) {
+      assert.equal(parseMembershipLine(message), undefined, message);
+    }
+  });
+});
