@@ -43,6 +43,11 @@ export interface MembershipOpColumn {
   type: RecordIdType;
   values: readonly string[];
   audienceIds: readonly string[];
+  /**
+   * Consent sent with every patch of this column (`{consentType: "TCF"|"GPP"|"Amazon", …}`, see
+   * the API's Consent object). @default none: no `consent` field
+   */
+  consent?: Readonly<Record<string, unknown>>;
 }
 
 /** A ready-to-send request body with its counts. */
@@ -96,7 +101,7 @@ export function* packMembershipColumns(
     checkOpAndType(column.op, column.type, "column");
     const values = column.values;
     if (values.length === 0) continue;
-    const template = templates.get(column.op, column.type, column.audienceIds, "column.audienceIds");
+    const template = templates.get(column.op, column.type, column.audienceIds, "column.audienceIds", column.consent);
     const fixedBytes = template.prefix.length + template.suffix.length;
     for (let i = 0; i < values.length; i++) {
       const value = values[i];
@@ -147,7 +152,7 @@ export function checkMembershipColumns(columns: readonly MembershipOpColumn[], l
     checkOpAndType(column.op, column.type, "column");
     const values = column.values;
     if (values.length === 0) continue;
-    const template = templates.get(column.op, column.type, column.audienceIds, "column.audienceIds");
+    const template = templates.get(column.op, column.type, column.audienceIds, "column.audienceIds", column.consent);
     const fixedBytes = PATCH_WRAPPER_BYTES + template.prefix.length + template.suffix.length;
     // One UTF-16 unit never takes more than 6 bytes in JSON (`\uXXXX`).
     const safeLength = Math.floor((limits.maxBodyBytes - fixedBytes) / 6);
@@ -209,14 +214,15 @@ interface PatchTemplate {
 class PatchTemplateCache {
   readonly #byKey = new Map<string, PatchTemplate>();
 
-  get(op: MembershipOpKind, type: RecordIdType, audienceIds: readonly string[], field: string): PatchTemplate {
-    const key = `${op}/${type}/${audienceIds.join(",")}`;
+  get(op: MembershipOpKind, type: RecordIdType, audienceIds: readonly string[], field: string, consent?: Readonly<Record<string, unknown>>): PatchTemplate {
+    const consentJson = consent === undefined ? "" : `,"consent":${JSON.stringify(consent)}`;
+    const key = `${op}/${type}/${audienceIds.join(",")}${consentJson}`;
     let template = this.#byKey.get(key);
     if (template === undefined) {
       if (audienceIds.length === 0) throw new InvalidInputError(field, `${field} is empty: a patch needs at least one audience id`);
       const canonical = [...new Set(audienceIds.map((id, i) => toInt64String(id, `${field}[${i}]`)))];
       const prefix = Buffer.from(`{"op":"${op}","path":"/${type}-`, "latin1");
-      const suffix = Buffer.from(`/audiences","value":[${canonical.join(",")}]}`, "latin1");
+      const suffix = Buffer.from(`/audiences","value":[${canonical.join(",")}]${consentJson}}`, "utf8");
       template = { prefix, suffix, joint: Buffer.concat([suffix, Buffer.from(","), prefix]), audienceCount: canonical.length };
       this.#byKey.set(key, template);
     }

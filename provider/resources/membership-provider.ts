@@ -101,7 +101,11 @@ class PartialSyncError extends Error {
 /** Sends the plan, then works out what is applied now, storing a snapshot of it when it is not the desired set. */
 async function carryOut(id: string, news: MembershipInputs, applied: IdSet, plan: MembershipPlan): Promise<MembershipOutputs> {
   const store = snapshotStore();
-  const result: MembershipSyncResult = await syncMembership(dspClient(), plan, { audienceId: news.audienceId, idType: news.idType });
+  const result: MembershipSyncResult = await syncMembership(dspClient(), plan, {
+    audienceId: news.audienceId,
+    idType: news.idType,
+    ...(news.consent === undefined ? {} : { consent: news.consent as unknown as Record<string, unknown> }),
+  });
   const lastSync = {
     adds: result.accepted.adds.size,
     removes: result.accepted.removes.size,
@@ -202,7 +206,11 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = {
       throw e;
     }
     const plan = planMembership(applied, IdSet.empty());
-    const result = await syncMembership(dspClient(), plan, { audienceId: held.audienceId, idType: held.idType });
+    const result = await syncMembership(dspClient(), plan, {
+      audienceId: held.audienceId,
+      idType: held.idType,
+      ...(held.consent === undefined ? {} : { consent: held.consent as unknown as Record<string, unknown> }),
+    });
     if (result.error) {
       throw new Error(
         `${held.label} ${held.idType}: removing members failed after ${fmt(result.accepted.removes.size)} of ${fmt(plan.removeCount)}: ${result.error.message}. ` +

@@ -8,6 +8,8 @@ export interface MembershipSyncOptions {
   /** Audience id (int64 decimal string). */
   audienceId: string;
   idType: MembershipIdType;
+  /** Consent sent with every patch. @default none */
+  consent?: Readonly<Record<string, unknown>>;
   /** Body limits. @default 1,000,000 bytes and 2,000 patches */
   limits?: PatchBatchLimits;
   /** Requests in flight at once; the client's own lane throttle still applies. @default 16 */
@@ -44,6 +46,7 @@ function* plannedBatches(plan: MembershipPlan, opts: MembershipSyncOptions): Gen
   const limits = opts.limits ?? DEFAULT_PATCH_BATCH_LIMITS;
   const chunk = opts.chunkSize ?? 100_000;
   const audienceIds = [opts.audienceId];
+  const consent = opts.consent === undefined ? {} : { consent: opts.consent };
   const total = plan.removeCount + plan.addCount;
   function* columns(): Generator<MembershipOpColumn> {
     for (let from = 0; from < total; from += chunk) {
@@ -54,8 +57,8 @@ function* plannedBatches(plan: MembershipPlan, opts: MembershipSyncOptions): Gen
         if (k < plan.removeCount) removes.push(plan.removes.idAt(k));
         else adds.push(plan.adds.idAt(k - plan.removeCount));
       }
-      if (removes.length > 0) yield { op: "remove", type: opts.idType, values: removes, audienceIds };
-      if (adds.length > 0) yield { op: "add", type: opts.idType, values: adds, audienceIds };
+      if (removes.length > 0) yield { op: "remove", type: opts.idType, values: removes, audienceIds, ...consent };
+      if (adds.length > 0) yield { op: "add", type: opts.idType, values: adds, audienceIds, ...consent };
     }
   }
   let position = 0;

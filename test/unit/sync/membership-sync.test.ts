@@ -68,6 +68,22 @@ describe("syncMembership", () => {
     }
   });
 
+  it("sends the audience's consent with every patch", async () => {
+    const bodies: string[] = [];
+    const client = {
+      async patchAudienceMembership(input: { batches: Iterable<PatchBatch> }) {
+        for (const b of input.batches) bodies.push(b.body.toString("utf8"));
+        return { requests: 1, patches: 0, ops: 0, jobIds: [], requestIds: [] };
+      },
+    } as unknown as DspClient;
+    const consent = { consentType: "Amazon", amazonConsent: { amazonAdStorage: "GRANTED", amazonUserData: "DENIED" } };
+    await syncMembership(client, plan, { audienceId: "72057594038053891", idType: "COOKIE", limits, consent });
+    const patches = bodies.flatMap((b) => (JSON.parse(b) as { patches: Array<{ consent?: unknown }> }).patches);
+    assert.equal(patches.length, 1150);
+    assert.ok(patches.every((p) => JSON.stringify(p.consent) === JSON.stringify(consent)));
+    assert.ok(bodies.every((b) => b.includes('"value":[72057594038053891],"consent"')), "the id stays a bare int64 number");
+  });
+
   it("sends nothing for an empty plan", async () => {
     const fake = fakeClient(new Set());
     const r = await syncMembership(fake.client, planMembership(desired, desired), { audienceId: "1", idType: "COOKIE" });
