@@ -59,6 +59,7 @@ export type NormaliseFailureCode =
   | "phone-has-letters"
   | "phone-too-few-digits"
   | "phone-too-many-digits"
+  | "phone-invalid"
   | "no-latin-letters-or-digits"
   | "state-not-a-code"
   | "postal-code-invalid";
@@ -197,6 +198,22 @@ const NOT_DIGIT = /\D/g;
 const E164_MAX_DIGITS = 15;
 const E164_MIN_DIGITS = 7;
 
+/**
+ * Checks a national significant number: its length, and its first digit where the numbering
+ * plan forbids some (a trunk-prefix country's numbers never start with that prefix; North
+ * American area codes start with 2-9). Without the first-digit check, "+81 0 0…" would lose one
+ * more 0 on each normalisation.
+ */
+function checkNsn(nsn: string, rules: CountryRules, country: string): NormaliseFailure | undefined {
+  if (rules.trunkPrefix !== undefined && nsn.startsWith(rules.trunkPrefix)) {
+    return fail("phone-invalid", `phone is not a valid ${country} number (the national number cannot start with ${rules.trunkPrefix})`);
+  }
+  if (rules.callingCode === "1" && /^[01]/.test(nsn)) {
+    return fail("phone-invalid", `phone is not a valid ${country} number (area codes start with 2-9)`);
+  }
+  return nsnLengthFits(nsn.length, rules) ? undefined : nsnLengthFailure(nsn.length, rules, country);
+}
+
 function nsnLengthFits(length: number, rules: CountryRules): boolean {
   return length >= rules.nsnMin && length <= rules.nsnMax;
 }
@@ -244,7 +261,8 @@ export function normalisePhoneWith(raw: string, o: ResolvedNormaliseOptions): No
       let nsn = digits.slice(rules.callingCode.length);
       // "+44 (0)20…" or "+44 020…": a trunk 0 never belongs after the country code.
       if (rules.trunkPrefix !== undefined && nsn.startsWith(rules.trunkPrefix)) nsn = nsn.slice(rules.trunkPrefix.length);
-      if (!nsnLengthFits(nsn.length, rules)) return nsnLengthFailure(nsn.length, rules, `+${rules.callingCode}`);
+      const problem = checkNsn(nsn, rules, `+${rules.callingCode}`);
+      if (problem !== undefined) return problem;
       full = rules.callingCode + nsn;
     }
   } else {
@@ -256,7 +274,8 @@ export function normalisePhoneWith(raw: string, o: ResolvedNormaliseOptions): No
       !nsnLengthFits(digits.length, home)
     ) nsn = digits.slice(home.callingCode.length);
     else nsn = digits;
-    if (!nsnLengthFits(nsn.length, home)) return nsnLengthFailure(nsn.length, home, o.defaultCountry);
+    const problem = checkNsn(nsn, home, o.defaultCountry);
+    if (problem !== undefined) return problem;
     full = home.callingCode + nsn;
   }
   return ok(o.keepPlusInPhone ? `+${full}` : full);

@@ -68,6 +68,10 @@ const vectors: Vector[] = [
   { field: "phone", input: "+44 20 7946", code: "phone-too-few-digits", reason: "phone has too few digits (6 digits after the country code; a +44 number has 9 to 10)" },
   { field: "phone", input: "+999 12", code: "phone-too-few-digits", reason: "phone has too few digits (5; at least 7 with country code)" },
   { field: "phone", input: "+999 1234 5678 9012 34", code: "phone-too-many-digits", reason: "phone has too many digits (17; E.164 allows 15)" },
+  { field: "phone", input: "+81 0 0000 0000", code: "phone-invalid", reason: "phone is not a valid +81 number (the national number cannot start with 0)" },
+  { field: "phone", input: "0030 2101234567", options: { defaultCountry: "DE" }, normalised: "302101234567" },
+  { field: "phone", input: "+49 00 30 1234567", code: "phone-invalid", reason: "phone is not a valid +49 number (the national number cannot start with 0)" },
+  { field: "phone", input: "(055) 555-0123", code: "phone-invalid", reason: "phone is not a valid US number (area codes start with 2-9)" },
   { field: "phone", input: "1-800-FLOWERS", code: "phone-has-letters", reason: "phone contains letters" },
   { field: "phone", input: "n/a", code: "phone-has-letters", reason: "phone contains letters" },
   { field: "phone", input: "--", code: "phone-too-few-digits", reason: "phone has no digits" },
@@ -198,6 +202,10 @@ describe("pii/normalise: properties", () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it("regression: +81 followed by zeros is rejected, not shortened on every pass", () => {
+    assert.equal(normaliseField("phone", "+810000000000", { keepPlusInPhone: true })?.ok, false);
   });
 
   it("output contains only characters Amazon's rules allow", () => {
