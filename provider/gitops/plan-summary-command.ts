@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parsePreviewJson } from "./preview-json";
 import { summarisePreview, type PlanSummary } from "./plan-summary";
-import { DEFAULT_MARKER, renderPlanMarkdown } from "./render-markdown";
+import { DEFAULT_MARKER, describeChangesInOneLine, renderPlanMarkdown } from "./render-markdown";
 
 export const PLAN_SUMMARY_USAGE = `usage: dsp-audiences plan-summary [options] [-- <extra pulumi preview arguments>]
 
@@ -175,7 +175,9 @@ export async function planSummaryCommand(argv: readonly string[], io: PlanSummar
   if (args.json !== undefined) write(args.json, JSON.stringify(summary, null, 2) + "\n");
   // A non-zero exit without an error diagnostic (e.g. --expect-no-changes) still fails the run.
   const failed = summary.failed || previewCode !== 0 || (args.expectNoChanges && summary.hasChanges);
-  if (failed) io.warn(summary.failed ? "plan-summary: the preview failed; see the summary" : args.expectNoChanges && summary.hasChanges ? "plan-summary: changes found where none were expected" : `plan-summary: pulumi preview exited ${previewCode}`);
+  if (summary.failed) io.warn(`plan-summary: the preview failed: ${describeChangesInOneLine(summary)}`);
+  else if (args.expectNoChanges && summary.hasChanges) io.warn(`plan-summary: changes found where none were expected: ${describeChangesInOneLine(summary)}`);
+  else if (previewCode !== 0) io.warn(`plan-summary: pulumi preview exited ${previewCode}`);
   return { summary, markdown, exitCode: failed ? 1 : 0 };
 }
 

@@ -177,3 +177,23 @@ export function renderPlanMarkdown(summary: PlanSummary, options: RenderMarkdown
   while (size(cut) > maxChars - size(note)) cut = cut.slice(0, -1);
   return cut + note;
 }
+
+/**
+ * One line naming what changes, for a CI log or annotation: `alpha (description), beta (COOKIE +1 −0)`,
+ * at most `max` audiences, then "and N more".
+ */
+export function describeChangesInOneLine(summary: PlanSummary, max = 10): string {
+  const items = summary.audiences
+    .filter((a) => a.change !== "same" || a.members.length > 0 || a.metadata.length > 0 || a.errors.length > 0)
+    .map((a) => {
+      const what = [
+        ...(a.change === "create" || a.change === "replace" || a.change === "delete" ? [a.change] : []),
+        ...a.metadata.map((f) => f.field),
+        ...a.members.map((m) => (m.unplanned ? `${m.idType} not planned` : `${m.idType} +${fmt(m.adds)} −${fmt(m.removes)}${m.reassert ? " re-assert" : ""}`)),
+        ...(a.errors.length > 0 ? ["error"] : []),
+      ];
+      return `${a.key} (${what.join(", ")})`;
+    });
+  const shown = items.slice(0, max).join(", ");
+  return items.length > max ? `${shown} and ${fmt(items.length - max)} more` : shown || "no audience changes";
+}

@@ -4,7 +4,7 @@ import * as path from "path";
 import fc from "fast-check";
 import { parsePreviewJson, type PreviewJson } from "../../../provider/gitops/preview-json";
 import { summarisePreview } from "../../../provider/gitops/plan-summary";
-import { DEFAULT_MARKER, escapeMarkdown, renderPlanMarkdown } from "../../../provider/gitops/render-markdown";
+import { DEFAULT_MARKER, describeChangesInOneLine, escapeMarkdown, renderPlanMarkdown } from "../../../provider/gitops/render-markdown";
 import { syntheticPreview } from "./synthetic-preview";
 
 const fixture = (name: string): PreviewJson => parsePreviewJson(fs.readFileSync(path.join(__dirname, "fixtures", `preview-${name}.json`), "utf8"));
@@ -111,5 +111,13 @@ describe("plan summary as Markdown", () => {
   it("says so when nothing changes", () => {
     const md = renderPlanMarkdown(summarisePreview(syntheticPreview({ audiences: 4, op: "same" }), { stack: "prod" }), { title: "Drift check" });
     assert.equal(md, `${DEFAULT_MARKER}\n### Drift check\n\n**No changes** · 4 unchanged\n`);
+  });
+
+  it("names what changes in one line for CI logs, at most 10 audiences", () => {
+    assert.equal(describeChangesInOneLine(summarisePreview(fixture("update"))), "alpha (description, COOKIE +50 −50)");
+    assert.equal(describeChangesInOneLine(summarisePreview(fixture("missing-snapshot"))), "alpha (description, COOKIE not planned, error)");
+    assert.equal(describeChangesInOneLine(summarisePreview(syntheticPreview({ audiences: 3, op: "same" }))), "no audience changes");
+    const many = describeChangesInOneLine(summarisePreview(syntheticPreview({ audiences: 25, reassert: true })));
+    assert.match(many, /^audience-00000 \(description, ttl, COOKIE \+100 −10 re-assert, MAID \+100 −10 re-assert\), .* and 15 more$/);
   });
 });
