@@ -6,17 +6,9 @@
  */
 import type { FaultOptions } from "./options";
 
-/** mulberry32: tiny, fast, good enough for test faults; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../provider/util/seeded-random";
+
+export { mulberry32 };
 
 export type FaultKind = "none" | "drop" | "429" | "500" | "503";
 

@@ -6,18 +6,10 @@
  */
 import * as fs from "node:fs";
 import { once } from "node:events";
+import { mulberry32 as createRandom } from "../../../provider/util/seeded-random";
 
-/** mulberry32: small, fast, good enough for test data; same seed, same people. */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: same seed, same people. */
+export { createRandom };
 
 export interface SyntheticPerson {
   readonly email: string;

@@ -4,6 +4,7 @@
  * woken and time jumps to its deadline, so "wait 60 s" takes ~0 ms.
  */
 import type { Clock } from "../../../../provider/client/clock";
+import { mulberry32 as seededRandom } from "../../../../provider/util/seeded-random";
 
 interface Timer {
   at: number;
@@ -67,16 +68,7 @@ export class FakeClock implements Clock {
 }
 
 /** Small deterministic PRNG (mulberry32) for reproducible jitter. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** A random source that returns the given values in turn (then repeats the last). */
 export function scriptedRandom(...values: number[]): () => number {
