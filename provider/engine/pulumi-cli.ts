@@ -16,8 +16,10 @@ export interface PulumiStackOptions {
   projectDir: string;
   /** Stack name. @default "dev" */
   stack?: string;
-  /** Local file backend folder (created if missing): `pulumi login file://<dir>`; no Pulumi Cloud, no network. */
+  /** Local file backend folder (created if missing): `pulumi login file://<dir>`; no Pulumi Cloud, no network. Also holds PULUMI_HOME and, by default, the stack config. */
   backendDir: string;
+  /** Another backend, e.g. `s3://bucket/prefix?endpoint=…` (credentials via {@link env}). @default file://<backendDir> */
+  backendUrl?: string;
   /** Folder with `pulumi`, `pulumi-language-nodejs` and `pulumi-resource-pulumi-nodejs`; see {@link ensurePulumiEngine}. */
   binDir: string;
   /** Passphrase of the passphrase secrets provider. @default process.env.PULUMI_CONFIG_PASSPHRASE ?? "dsp-audiences-local" */
@@ -79,7 +81,7 @@ export class PulumiStack {
       ...process.env,
       ...opts.env,
       PATH: `${opts.binDir}${path.delimiter}${process.env.PATH ?? ""}`,
-      PULUMI_BACKEND_URL: `file://${path.resolve(opts.backendDir)}`,
+      PULUMI_BACKEND_URL: opts.backendUrl ?? `file://${path.resolve(opts.backendDir)}`,
       PULUMI_CONFIG_PASSPHRASE: opts.passphrase ?? process.env.PULUMI_CONFIG_PASSPHRASE ?? "dsp-audiences-local",
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
