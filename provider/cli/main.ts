@@ -18,6 +18,16 @@ const commands: Record<string, Command> = {
       return validateSpecCommand(args[0] ?? "audiences.yaml", (line) => console.log(line));
     },
   },
+  "hash-csv": {
+    summary: "normalise and hash a CSV of people into a hashed CSV (external_id + SHA-256 columns), locally",
+    usage: "dsp-audiences hash-csv <in.csv> <out.csv> [--id-column c] [--secret-env VAR] [--default-country US] [--min-rows N --max-rows N]",
+    run: async (args) => (await import("./hash-csv-command")).hashCsvCommand(args),
+  },
+  "delete-users": {
+    summary: "ask Amazon to delete users' data now (PATCH /v2/dp/users); prints the requestIds",
+    usage: "dsp-audiences delete-users --type EXTERNAL_USER_ID --value X [--file ids.txt] [--advertiser-id N] [--consent-time ISO] [--endpoint URL]",
+    run: async (args) => (await import("./delete-users-command")).deleteUsersCommand(args),
+  },
   sim: {
     summary: "start the local DSP API simulator (prints its URL and credentials)",
     usage: "dsp-audiences sim [--port 0] [--data <dir>] [--token-ttl <s>] [--rate429 <0..1>] [--rate5xx <0..1>]",

@@ -2,7 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { ID_TYPES, type LoadedSpec, type MemberSource } from "../spec";
 import { AudienceMembership } from "../resources/audience-membership";
 import { DataProviderAudience } from "../resources/data-provider-audience";
+import type { HashedRecordUpload } from "../resources/hashed-record-upload";
 import type { DesiredMembers } from "./desired-set";
+import { declareDeletions, declareRecords } from "./records";
 
 /** Options of {@link declareSpec}. */
 export interface DeclareSpecOptions {
@@ -16,24 +18,35 @@ export interface DeclaredAudience {
   members: Record<string, pulumi.Output<number>>;
 }
 
-function membersOf(source: MemberSource): DesiredMembers {
+/**
+ * A source's members. Records are read in the program (by their upload resource), so their
+ * members arrive later, as a promise.
+ */
+function membersOf(source: MemberSource, uploads: ReadonlyMap<string, HashedRecordUpload>): DesiredMembers | Promise<DesiredMembers> {
   switch (source.kind) {
     case "inline":
       return source.ids;
     case "files":
       return { files: source.files };
-    case "records":
-      throw new Error(`members from records ("${source.records}") are not supported yet`);
+    case "records": {
+      const upload = uploads.get(source.records);
+      if (upload === undefined) throw new Error(`no records entry named "${source.records}"`);
+      return upload.externalIds();
+    }
   }
 }
 
 /**
- * Turns a loaded spec into resources: one DataProviderAudience per audience key and one
- * AudienceMembership per (audience, ID type) that has members. Resource names are the spec keys,
- * so renaming a key is a replace and reordering the file changes nothing.
+ * Turns a loaded spec into resources: one DataProviderAudience per audience key, one
+ * AudienceMembership per (audience, ID type) that has members, one HashedRecordUpload per
+ * `records:` key and one UserDeletions for `deletions:`. Resource names are the spec keys, so
+ * renaming a key is a replace and reordering the file changes nothing.
  */
 export function declareSpec(spec: LoadedSpec, options: DeclareSpecOptions = {}): Record<string, DeclaredAudience> {
   const out: Record<string, DeclaredAudience> = {};
+  const uploads = declareRecords(spec);
+  // After the uploads, so that a deletion is the last word on a record listed in both.
+  declareDeletions(spec, { dependsOn: [...uploads.values()] });
   for (const a of spec.audiences) {
     const audience = new DataProviderAudience(a.key, {
       name: a.name,
@@ -49,21 +62,27 @@ export function declareSpec(spec: LoadedSpec, options: DeclareSpecOptions = {}):
     for (const idType of ID_TYPES) {
       const source = a.members[idType];
       if (source === undefined) continue;
-      const membership = new AudienceMembership(
-        `${a.key}-${idType.toLowerCase().replace(/_/g, "-")}`,
-        {
-          // The resource id, not the audienceId output: it stays known while an update is previewed.
-          audienceId: audience.id,
-          idType,
-          members: membersOf(source),
-          label: a.key,
-          ...(a.consent === undefined ? {} : { consent: a.consent }),
-          ...(options.reassertToken === undefined ? {} : { reassertToken: options.reassertToken }),
-        },
-        { parent: audience },
-      );
+      const upload = source.kind === "records" ? uploads.get(source.records) : undefined;
+      const declare = (ids: DesiredMembers): pulumi.Output<number> =>
+        new AudienceMembership(
+          `${a.key}-${idType.toLowerCase().replace(/_/g, "-")}`,
+          {
+            // The resource id, not the audienceId output: it stays known while an update is previewed.
+            audienceId: audience.id,
+            idType,
+            members: ids,
+            label: a.key,
+            ...(a.consent === undefined ? {} : { consent: a.consent }),
+            ...(options.reassertToken === undefined ? {} : { reassertToken: options.reassertToken }),
+          },
+          // Records must be uploaded before they are associated.
+          { parent: audience, ...(upload === undefined ? {} : { dependsOn: upload }) },
+        ).desiredCount;
+      const desired = membersOf(source, uploads);
       // Desired counts are inputs, known during preview; appliedCount is in each membership's state.
-      members[idType] = membership.desiredCount;
+      // Record members come later: the membership is declared once they are read, and the stack
+      // outputs wait for it.
+      members[idType] = desired instanceof Promise ? pulumi.output(desired.then(declare)) : declare(desired);
     }
     out[a.key] = { audienceId: audience.audienceId, members };
   }

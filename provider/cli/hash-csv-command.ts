@@ -1,0 +1,181 @@
+/**
+ * `dsp-audiences hash-csv <in.csv> <out.csv>`: normalises and hashes a CSV of people into a
+ * hashed CSV (`external_id,email_sha256,…,zip_sha256`) for teams that upload by other means.
+ * Progress goes to stderr, the summary to stdout; neither ever shows a value from the file.
+ */
+import { once } from "node:events";
+import * as fs from "node:fs";
+import { parseArgs } from "node:util";
+import { HASHED_CSV_HEADER, PiiInputError, type CsvReadSummary } from "../pii";
+import { readHashedLines, type RecordsSourceSettings } from "../resources/records-source";
+import { processIo, type CommandIo } from "./command-io";
+
+export const HASH_CSV_USAGE =
+  "dsp-audiences hash-csv <in.csv> <out.csv> [--id-column <name>] [--secret-env <VAR>] [--hashed] " +
+  "[--default-country US] [--min-rows 10000] [--max-rows 5000000] [--workers auto|<n>]";
+
+/** What the command line asks for. */
+export interface HashCsvRequest {
+  input: string;
+  output: string;
+  settings: RecordsSourceSettings;
+  /** Environment variable holding the externalId HMAC key (never the key itself on the command line). */
+  secretEnv?: string;
+  workers: number | "auto";
+}
+
+function count(name: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < min) throw new Error(`--${name} must be an integer ≥ ${min}`);
+  return Number(text);
+}
+
+/** Parses the arguments. Pure. @throws Error with a one-line reason */
+export function parseHashCsvArgs(args: string[]): HashCsvRequest {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      "id-column": { type: "string" },
+      "secret-env": { type: "string" },
+      hashed: { type: "boolean" },
+      "default-country": { type: "string" },
+      "min-rows": { type: "string" },
+      "max-rows": { type: "string" },
+      workers: { type: "string" },
+    },
+  });
+  const [input, output, ...extra] = positionals;
+  if (input === undefined || output === undefined || extra.length > 0) throw new Error("expected exactly two paths: <in.csv> <out.csv>");
+  const minRows = count("min-rows", values["min-rows"], 0);
+  const maxRows = count("max-rows", values["max-rows"], 1);
+  const workers = values.workers === undefined || values.workers === "auto" ? "auto" : count("workers", values.workers, 0);
+  const country = values["default-country"];
+  if (country !== undefined && !/^[A-Za-z]{2}$/.test(country)) throw new Error("--default-country must be a two-letter country code");
+  return {
+    input,
+    output,
+    settings: {
+      csv: input,
+      hashed: values.hashed === true,
+      ...(values["id-column"] !== undefined ? { idColumn: values["id-column"] } : {}),
+      ...(minRows !== undefined ? { minRows } : {}),
+      ...(maxRows !== undefined ? { maxRows } : {}),
+      ...(country !== undefined ? { defaultCountry: country.toUpperCase() } : {}),
+    },
+    ...(values["secret-env"] !== undefined ? { secretEnv: values["secret-env"] } : {}),
+    workers: workers ?? "auto",
+  };
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
+
+/** "hash-csv: 1,200,000 rows, 98,765 rows/s" */
+export function formatProgress(rows: number, elapsedMs: number): string {
+  return `hash-csv: ${fmt(rows)} rows, ${fmt(rows / Math.max(elapsedMs / 1000, 0.001))} rows/s`;
+}
+
+/** "✓ out.csv: 30 records from 30 data rows (raw), 12.3 kB in 0.1 s (300 rows/s)" */
+export function formatSummary(output: string, summary: CsvReadSummary, bytes: number, elapsedMs: number): string {
+  const seconds = elapsedMs / 1000;
+  return (
+    `✓ ${output}: ${fmt(summary.records)} records from ${fmt(summary.dataRows)} data rows (${summary.mode}), ` +
+    `${(bytes / 1000).toFixed(1)} kB in ${seconds.toFixed(1)} s (${fmt(summary.dataRows / Math.max(seconds, 0.001))} rows/s)`
+  );
+}
+
+/** Runs the command; returns the exit code (0 done, 1 input problems, 2 usage). */
+export async function hashCsvCommand(args: string[], io: CommandIo = processIo): Promise<number> {
+  let request: HashCsvRequest;
+  try {
+    request = parseHashCsvArgs(args);
+  } catch (e) {
+    io.err(`hash-csv: ${e instanceof Error ? e.message : String(e)}\nusage: ${HASH_CSV_USAGE}\n`);
+    return 2;
+  }
+  let externalIdKey: string | undefined;
+  if (request.secretEnv !== undefined) {
+    externalIdKey = io.env[request.secretEnv];
+    if (externalIdKey === undefined || externalIdKey === "") {
+      io.err(`hash-csv: environment variable ${request.secretEnv} (--secret-env) is not set\n`);
+      return 2;
+    }
+  }
+  const started = io.now();
+  let lastShown = started;
+  let rows = 0;
+  const progress = (final: boolean): void => {
+    const now = io.now();
+    if (!final && now - lastShown < (io.errIsTty ? 250 : 5000)) return;
+    lastShown = now;
+    io.err(io.errIsTty ? `\r${formatProgress(rows, now - started)}${final ? "\n" : ""}` : `${formatProgress(rows, now - started)}\n`);
+  };
+  try {
+    const { summary, bytes } = await writeHashedCsv(
+      request.output,
+      readHashedLines(request.settings, { workers: request.workers, ...(externalIdKey !== undefined ? { externalIdKey } : {}) }),
+      (records) => {
+        rows += records;
+        progress(false);
+      },
+    );
+    if (io.errIsTty || rows > 0) progress(true);
+    io.out(formatSummary(request.output, summary, bytes, io.now() - started));
+    return 0;
+  } catch (e) {
+    // Input errors name file, row and column, never a value; file errors name the path.
+    if (!(e instanceof Error)) throw e;
+    if (io.errIsTty) io.err("\n");
+    io.err(`✗ ${e.message}${needsKeyHint(e) ? "\n  (derive externalIds with --secret-env <VAR>, or name the id column with --id-column)" : ""}\n`);
+    return 1;
+  }
+}
+
+function needsKeyHint(e: Error): boolean {
+  return e instanceof PiiInputError && e.issues.some((issue) => issue.code === "header-no-id-basis");
+}
+
+/**
+ * Writes the lines under the hashed-CSV header to a temporary file beside `output` (mode 0600:
+ * hashed PII is still personal data) and renames it at the end, so a failed run leaves no
+ * partial output.
+ */
+async function writeHashedCsv(
+  output: string,
+  lines: AsyncGenerator<{ text: string; records: number }, CsvReadSummary, undefined>,
+  onRecords: (records: number) => void,
+): Promise<{ summary: CsvReadSummary; bytes: number }> {
+  const temporary = `${output}.partial-${process.pid}`;
+  const out = fs.createWriteStream(temporary, { mode: 0o600 });
+  let writeError: Error | undefined;
+  out.on("error", (error) => (writeError ??= error));
+  const write = async (text: string): Promise<void> => {
+    if (writeError !== undefined) throw writeError;
+    if (!out.write(text, "latin1")) await once(out, "drain");
+  };
+  try {
+    await write(`${HASHED_CSV_HEADER}\n`);
+    let summary: CsvReadSummary;
+    for (;;) {
+      const next = await lines.next();
+      if (next.done === true) {
+        summary = next.value;
+        break;
+      }
+      await write(`${next.value.text}\n`);
+      onRecords(next.value.records);
+    }
+    out.end();
+    await once(out, "close");
+    if (writeError !== undefined) throw writeError;
+    await fs.promises.rename(temporary, output);
+    return { summary, bytes: out.bytesWritten };
+  } catch (error) {
+    if (!out.closed) {
+      out.end();
+      await once(out, "close").catch(() => undefined);
+    }
+    await fs.promises.rm(temporary, { force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The program's side of customer data: one HashedRecordUpload per `records:` source (it reads its
+ * CSV into the sets the plan needs) and one UserDeletions for the `deletions:` list.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { LoadedSpec, ResolvedRecordsSource } from "../spec";
+import { HashedRecordUpload } from "../resources/hashed-record-upload";
+import type { RecordsSourceSettings } from "../resources/records-source";
+import { UserDeletions } from "../resources/user-deletions";
+
+/** The upload settings of a spec source. */
+export function settingsOf(source: ResolvedRecordsSource): RecordsSourceSettings {
+  return {
+    csv: source.csv,
+    hashed: source.hashed,
+    ...(source.idColumn !== undefined ? { idColumn: source.idColumn } : {}),
+    ...(source.externalIdSecretConfig !== undefined ? { externalIdSecretConfig: source.externalIdSecretConfig } : {}),
+    ...(source.minRows !== undefined ? { minRows: source.minRows } : {}),
+    ...(source.maxRows !== undefined ? { maxRows: source.maxRows } : {}),
+    ...(source.defaultCountry !== undefined ? { defaultCountry: source.defaultCountry } : {}),
+  };
+}
+
+/** One HashedRecordUpload per `records:` key, named by the key. */
+export function declareRecords(spec: LoadedSpec, opts: pulumi.CustomResourceOptions = {}): Map<string, HashedRecordUpload> {
+  const uploads = new Map<string, HashedRecordUpload>();
+  for (const source of spec.records) {
+    const audiences = spec.audiences.filter((a) => {
+      const members = a.members.EXTERNAL_USER_ID;
+      return members?.kind === "records" && members.records === source.key;
+    });
+    uploads.set(source.key, new HashedRecordUpload(source.key, { ...settingsOf(source), audiences: audiences.map((a) => a.key) }, opts));
+  }
+  return uploads;
+}
+
+/** The `deletions:` list as one UserDeletions resource named "deletions"; none when the list is empty. */
+export function declareDeletions(spec: LoadedSpec, opts: pulumi.CustomResourceOptions = {}): UserDeletions | undefined {
+  if (spec.deletions.length === 0) return undefined;
+  return new UserDeletions(
+    "deletions",
+    {
+      deletions: spec.deletions.map((d) => ({
+        type: d.type,
+        value: d.value,
+        ...(d.advertiserId !== undefined ? { advertiserId: d.advertiserId } : {}),
+        ...(d.consentTime !== undefined ? { consentTime: d.consentTime } : {}),
+      })),
+    },
+    opts,
+  );
+}

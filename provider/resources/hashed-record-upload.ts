@@ -1,0 +1,95 @@
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import type { IdSet } from "../plan";
+import { dynamicShim } from "../runtime/dynamic-shim";
+import { prepareDesiredSet } from "../program/desired-set";
+import { programConfig } from "../program/program-config";
+import { externalIdKeyFor, fullConfigKey, readRecordSets, type RecordSets, type RecordsSourceSettings } from "./records-source";
+
+/** Inputs of {@link HashedRecordUpload}. */
+export interface HashedRecordUploadArgs extends RecordsSourceSettings {
+  /** Name used in plan lines and errors ("records <label>: …"). @default the resource name */
+  label?: string;
+  /**
+   * Labels of the audiences that take their EXTERNAL_USER_ID members from these records; they
+   * are warned about when associated on the day of the first upload. @default none
+   */
+  audiences?: string[];
+}
+
+/**
+ * Hashed customer records (POST /dp/records/hashed) from a CSV of people. The program reads and
+ * hashes the CSV; the diff is the set of `externalId:rowDigest` strings against what Amazon last
+ * accepted, so `up` re-uploads only new or changed records. State holds a digest and a count,
+ * never PII or hashes; the set is a content-addressed snapshot like a membership's.
+ *
+ * The externalId key is read from stack config (`externalIdSecretConfig`) when the program runs
+ * and again inside the provider when it uploads; it is never an input or an output.
+ */
+export class HashedRecordUpload extends pulumi.dynamic.Resource {
+  declare readonly desiredCount: pulumi.Output<number>;
+  /** Digest of the record set Amazon has accepted (equals desiredDigest after a successful up). */
+  declare readonly appliedDigest: pulumi.Output<string>;
+  declare readonly appliedCount: pulumi.Output<number>;
+  /** ISO time of the first accepted upload; Amazon needs time after it to map the records. */
+  declare readonly firstUploadedAt: pulumi.Output<string | undefined>;
+  declare readonly lastUpload: pulumi.Output<{ records: number; requests: number; firstRequestId?: string }>;
+
+  private readonly sets: Promise<RecordSets>;
+
+  constructor(name: string, args: HashedRecordUploadArgs, opts?: pulumi.CustomResourceOptions) {
+    const label = args.label ?? name;
+    const { label: _label, audiences = [], ...source } = args;
+    const settings: RecordsSourceSettings = {
+      ...source,
+      ...(source.externalIdSecretConfig !== undefined ? { externalIdSecretConfig: fullConfigKey(source.externalIdSecretConfig, pulumi.getProject()) } : {}),
+    };
+    const sets = readInProgram(settings, label);
+    const desired = sets.then((s) => prepareDesiredSet(s.keys, "EXTERNAL_USER_ID"));
+    super(
+      dynamicShim(path.join(__dirname, "hashed-records-provider.ts"), "hashedRecordsProvider"),
+      name,
+      {
+        ...settings,
+        // The provider process runs in the program folder; a relative path works from any clone.
+        csv: path.relative(process.cwd(), path.resolve(settings.csv)),
+        label,
+        audiences,
+        desiredDigest: desired.then((d) => d.digest),
+        desiredCount: desired.then((d) => d.count),
+        appliedDigest: undefined,
+        appliedCount: undefined,
+        firstUploadedAt: undefined,
+        lastUpload: undefined,
+      },
+      opts,
+      "dsp-audiences",
+      "HashedRecordUpload",
+    );
+    this.sets = sets;
+  }
+
+  /** The CSV's externalIds, as an AudienceMembership's `members` (program side). */
+  externalIds(): Promise<IdSet> {
+    return this.sets.then((s) => s.externalIds);
+  }
+}
+
+async function readInProgram(settings: RecordsSourceSettings, label: string): Promise<RecordSets> {
+  try {
+    const key = externalIdKeyFor(settings, programConfig);
+    if (key !== undefined && settings.externalIdSecretConfig !== undefined && !isSecretConfig(settings.externalIdSecretConfig)) {
+      pulumi.log.warn(`records ${label}: ${settings.externalIdSecretConfig} is stored in plain text; set it again with \`pulumi config set --secret\``);
+    }
+    return await readRecordSets(settings, label, key === undefined ? {} : { externalIdKey: key });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    throw new Error(message.startsWith(`records ${label}:`) ? message : `records ${label}: ${message}`);
+  }
+}
+
+/** `isConfigSecret` is in the SDK's runtime but not in its typings; without it, assume secret. */
+function isSecretConfig(fullKey: string): boolean {
+  const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+  return runtime.isConfigSecret?.(fullKey) ?? true;
+}

@@ -1,0 +1,301 @@
+/**
+ * One `records:` source as the program, the provider and the `hash-csv` command read it: which
+ * CSV, how its rows become hashed records, and the string that names a record's content for
+ * diffing (`externalId:rowDigest`). The externalId key is looked up by the caller at call time
+ * and passed in; nothing here keeps it.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Transform, type TransformCallback } from "node:stream";
+import { parse as parseCsv } from "csv-parse/sync";
+import {
+  hashCsvBatches,
+  hashedRecordCsvLine,
+  readHashedRecords,
+  rowDigest,
+  PII_FIELDS,
+  type CountryCode,
+  type CsvReadSummary,
+  type HashedCsvOptions,
+  type HashedFields,
+} from "../pii";
+import { IdSetBuilder, type IdSet } from "../plan";
+import type { ConfigLookup } from "../settings/dsp-settings";
+
+/** How one CSV of people becomes hashed records. Plain values only: this is a resource input. */
+export interface RecordsSourceSettings {
+  /** CSV path, relative to the Pulumi program's folder (or absolute). */
+  csv: string;
+  /**
+   * Column holding each row's externalId (any name; matched case-insensitively).
+   * @default an `id` or `external_id` column when the CSV has one, else derived with the secret
+   */
+  idColumn?: string;
+  /** The PII columns hold lowercase SHA-256 hex already. @default false */
+  hashed?: boolean;
+  /** Full config key (`project:key`) of the secret HMAC key that derives externalIds. @default none */
+  externalIdSecretConfig?: string;
+  /** Fewest data rows accepted. @default 10,000 (Amazon's rule for its CSV template) */
+  minRows?: number;
+  /** Most data rows accepted. @default 5,000,000 */
+  maxRows?: number;
+  /** Country for phone numbers without a country code, and for postal-code rules. @default "US" */
+  defaultCountry?: string;
+}
+
+/** A hashed record with its content digest. No raw PII. */
+export interface KeyedRecord {
+  externalId: string;
+  hashed: HashedFields;
+  rowDigest: string;
+}
+
+/** Hashed-CSV lines (`external_id,email_sha256,…`) of consecutive records, joined by "\n". */
+export interface HashedLines {
+  text: string;
+  /** Length of each line in `text`. */
+  lengths: ArrayLike<number>;
+  records: number;
+}
+
+/** Options of the readers. */
+export interface ReadRecordsOptions {
+  /** HMAC key for derived externalIds (the value of the config key the settings name). @default none */
+  externalIdKey?: string;
+  /** Folder relative CSV paths start from. @default process.cwd() (the program folder) */
+  cwd?: string;
+  /** Worker threads (see hashCsvBatches). @default "auto" */
+  workers?: number | "auto";
+}
+
+/** What names a record's content: its externalId and the digest of its field hashes. */
+export function recordKey(externalId: string, digest: string): string {
+  return `${externalId}:${digest}`;
+}
+
+/** The externalId of a {@link recordKey} (externalIds never contain ":"). */
+export function externalIdOfKey(key: string): string {
+  return key.slice(0, key.indexOf(":"));
+}
+
+/** Stack config keys without a namespace belong to the project, as in `pulumi config set`. */
+export function fullConfigKey(key: string, project: string): string {
+  return key.includes(":") ? key : `${project}:${key}`;
+}
+
+/**
+ * The externalId HMAC key named by the settings, looked up now. Missing: an error naming the
+ * config key, never a value.
+ */
+export function externalIdKeyFor(settings: RecordsSourceSettings, config: ConfigLookup): string | undefined {
+  const name = settings.externalIdSecretConfig;
+  if (name === undefined) return undefined;
+  const value = config(name);
+  if (value === undefined || value === "") {
+    throw new Error(`config ${name} (externalIdSecretConfig) is not set: \`pulumi config set --secret ${name} <at least 16 random characters>\``);
+  }
+  return value;
+}
+
+/** The PII pipeline's options for these settings. */
+export function csvOptionsFor(settings: RecordsSourceSettings, options: ReadRecordsOptions): HashedCsvOptions & { workers: number | "auto" } {
+  return {
+    fileName: settings.csv,
+    mode: settings.hashed === true ? "hashed" : "raw",
+    workers: options.workers ?? "auto",
+    ...(options.externalIdKey !== undefined ? { externalIdKey: options.externalIdKey } : {}),
+    ...(settings.minRows !== undefined ? { minRows: settings.minRows } : {}),
+    ...(settings.maxRows !== undefined ? { maxRows: settings.maxRows } : {}),
+    ...(settings.defaultCountry !== undefined ? { defaultCountry: settings.defaultCountry as CountryCode } : {}),
+  };
+}
+
+/** Names the PII reader recognises as the id column. */
+const STANDARD_ID_COLUMNS = ["id", "external_id"];
+const LINES_PER_BATCH = 4096;
+
+/**
+ * Reads the CSV and yields its valid records as hashed-CSV lines, in file order; returns the
+ * read summary. A standard or absent id column takes the fast chunked path (workers when they
+ * pay); another `idColumn` is renamed to `external_id` on the fly and read by the streaming
+ * reader, since the PII reader knows only the standard names.
+ * @throws PiiInputError (file, row, column; never values), or Error for a missing idColumn
+ */
+export async function* readHashedLines(settings: RecordsSourceSettings, options: ReadRecordsOptions = {}): AsyncGenerator<HashedLines, CsvReadSummary, undefined> {
+  const file = path.resolve(options.cwd ?? process.cwd(), settings.csv);
+  const csvOptions = csvOptionsFor(settings, options);
+  const rename = settings.idColumn === undefined ? undefined : await idColumnRename(file, settings.csv, settings.idColumn);
+  if (rename === undefined) {
+    const batches = hashCsvBatches(file, { ...csvOptions, format: "csv" });
+    try {
+      for (;;) {
+        const next = await batches.next();
+        if (next.done === true) return next.value;
+        yield { text: next.value.data.toString("latin1"), lengths: next.value.lengths, records: next.value.records };
+      }
+    } finally {
+      await close(batches); // the file and the worker threads, when stopped early
+    }
+  }
+  const input = fs.createReadStream(file);
+  const records = readHashedRecords(input.pipe(renameHeaderCell(rename)), csvOptions);
+  try {
+    let lines: string[] = [];
+    for (;;) {
+      const next = await records.next();
+      if (next.done !== true) lines.push(hashedRecordCsvLine(next.value));
+      if (lines.length >= LINES_PER_BATCH || (next.done === true && lines.length > 0)) {
+        yield { text: lines.join("\n"), lengths: lines.map((line) => line.length), records: lines.length };
+        lines = [];
+      }
+      if (next.done === true) return next.value;
+    }
+  } finally {
+    await close(records);
+    input.destroy();
+  }
+}
+
+/** Reads the CSV and yields its valid records, a batch at a time, in file order. */
+export async function* readKeyedRecords(settings: RecordsSourceSettings, options: ReadRecordsOptions = {}): AsyncGenerator<KeyedRecord[], CsvReadSummary, undefined> {
+  const lines = readHashedLines(settings, options);
+  try {
+    for (;;) {
+      const next = await lines.next();
+      if (next.done === true) return next.value;
+      yield parseHashedLines(next.value);
+    }
+  } finally {
+    await close(lines);
+  }
+}
+
+/** A CSV's records as sets: what the upload diffs and what memberships take. */
+export interface RecordSets {
+  /** `externalId:rowDigest` per record. */
+  keys: IdSet;
+  /** The externalIds. */
+  externalIds: IdSet;
+  summary: CsvReadSummary;
+}
+
+/**
+ * Reads the CSV once into both sets.
+ * @throws PiiInputError for bad rows, or Error when one externalId carries two different records
+ */
+export async function readRecordSets(settings: RecordsSourceSettings, label: string, options: ReadRecordsOptions = {}): Promise<RecordSets> {
+  // Pre-size from the file: a raw row is ~3× its key, ~5× its externalId.
+  const bytes = fs.statSync(path.resolve(options.cwd ?? process.cwd(), settings.csv)).size;
+  const keys = new IdSetBuilder({ expectedBytes: bytes / 3 });
+  const externalIds = new IdSetBuilder({ expectedBytes: bytes / 5 });
+  const rows = readKeyedRecords(settings, options);
+  let summary: CsvReadSummary | undefined;
+  for (;;) {
+    const next = await rows.next();
+    if (next.done === true) {
+      summary = next.value;
+      break;
+    }
+    for (const record of next.value) {
+      keys.add(recordKey(record.externalId, record.rowDigest));
+      externalIds.add(record.externalId);
+    }
+  }
+  const sets = { keys: keys.build(), externalIds: externalIds.build(), summary };
+  const conflict = conflictingRecords(sets.keys.size, sets.externalIds.size);
+  if (conflict !== undefined) throw new Error(`records ${label}: ${conflict}`);
+  return sets;
+}
+
+/**
+ * Amazon keeps one record per externalId (a later upload overwrites it), so two rows with one
+ * externalId and different PII would upload in an order-dependent way. Exact repeats are fine.
+ */
+export function conflictingRecords(distinctRecords: number, distinctExternalIds: number): string | undefined {
+  const extra = distinctRecords - distinctExternalIds;
+  if (extra <= 0) return undefined;
+  return (
+    `${extra.toLocaleString("en-US")} row${extra === 1 ? "" : "s"} repeat an externalId of an earlier row with different PII ` +
+    "(same id, or same email when ids are derived); Amazon keeps one record per externalId, so merge or drop the repeats " +
+    "(`dsp-audiences hash-csv` writes the externalIds: look for repeats in its first column)"
+  );
+}
+
+/** Ends a generator early, running its `finally` blocks; a no-op once it is done. */
+async function close(generator: AsyncGenerator<unknown, unknown, undefined>): Promise<void> {
+  await generator.return(undefined);
+}
+
+/** Hashed-CSV lines back into records (absent fields are empty cells). */
+export function parseHashedLines(batch: HashedLines): KeyedRecord[] {
+  const out: KeyedRecord[] = [];
+  let start = 0;
+  for (let i = 0; i < batch.records; i++) {
+    const length = batch.lengths[i] ?? 0;
+    const cells = batch.text.slice(start, start + length).split(",");
+    start += length + 1;
+    const hashed: HashedFields = {};
+    PII_FIELDS.forEach((field, f) => {
+      const hash = cells[f + 1];
+      if (hash !== undefined && hash !== "") hashed[field] = hash;
+    });
+    out.push({ externalId: cells[0] ?? "", hashed, rowDigest: rowDigest(hashed) });
+  }
+  return out;
+}
+
+/**
+ * Checks the header for `idColumn`. Returns the header cell index to rename to `external_id`, or
+ * undefined when the column already has a standard name.
+ */
+async function idColumnRename(file: string, shownName: string, idColumn: string): Promise<number | undefined> {
+  const header = (await readHeaderCells(file)).map((cell) => cell.trim().toLowerCase());
+  const wanted = idColumn.trim().toLowerCase();
+  const index = header.indexOf(wanted);
+  if (index < 0) throw new Error(`${shownName}: row 1: no column named ${idColumn} (idColumn)`);
+  if (STANDARD_ID_COLUMNS.includes(wanted)) return undefined;
+  const other = header.find((cell) => STANDARD_ID_COLUMNS.includes(cell));
+  if (other !== undefined) throw new Error(`${shownName}: row 1: has both ${idColumn} (idColumn) and ${other}; keep one id column`);
+  return index;
+}
+
+/** The cells of the first record; only the first 64 KiB are read (a header is short). */
+async function readHeaderCells(file: string): Promise<string[]> {
+  const handle = await fs.promises.open(file, "r");
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const text = buffer.toString("utf8", 0, bytesRead).replace(/^\uFEFF/, "");
+    const end = text.search(/\r\n|\n|\r/);
+    const rows = parseCsv(end < 0 ? text : text.slice(0, end), { relax_column_count: true }) as string[][];
+    return rows[0] ?? [];
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Replaces cell `index` of the first line with `external_id`; everything after passes through. */
+function renameHeaderCell(index: number): Transform {
+  let head = "";
+  let done = false;
+  return new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      if (done) return callback(null, chunk);
+      head += chunk.toString("latin1"); // bytes kept as they are; only the header is rewritten
+      const end = head.search(/\r\n|\n|\r/);
+      if (end < 0) return callback();
+      done = true;
+      callback(null, Buffer.concat([Buffer.from(renamedHeader(head.slice(0, end), index), "latin1"), Buffer.from(head.slice(end), "latin1")]));
+    },
+    flush(callback: TransformCallback) {
+      callback(null, done ? undefined : Buffer.from(renamedHeader(head, index), "latin1"));
+    },
+  });
+}
+
+function renamedHeader(line: string, index: number): string {
+  const bom = line.startsWith("\u00ef\u00bb\u00bf") ? "\u00ef\u00bb\u00bf" : ""; // UTF-8 BOM read as latin1
+  const cells = (parseCsv(line.slice(bom.length), { relax_column_count: true }) as string[][])[0] ?? [];
+  cells[index] = "external_id";
+  return bom + cells.map((cell) => (/[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell)).join(",");
+}

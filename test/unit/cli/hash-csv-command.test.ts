@@ -1,0 +1,87 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { formatProgress, hashCsvCommand, parseHashCsvArgs } from "../../../provider/cli/hash-csv-command";
+import type { CommandIo } from "../../../provider/cli/command-io";
+import { HASHED_CSV_HEADER, hashedRecordCsvLine } from "../../../provider/pii";
+import { makeTempDir, readRecords, TEST_KEY } from "../pii/csv-helpers";
+import { syntheticPeople, writeSyntheticCsv } from "../pii/synthetic-people";
+
+/** Captures output; the clock advances 1 s per reading. */
+function testIo(env: NodeJS.ProcessEnv = {}): CommandIo & { stdout: string[]; stderr: string[] } {
+  let t = 0;
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (l) => stdout.push(l), err: (s) => stderr.push(s), env, errIsTty: false, now: () => (t += 1000) };
+}
+
+describe("cli/hash-csv", () => {
+  const tmp = makeTempDir();
+  after(tmp.cleanup);
+
+  it("parses paths and options", () => {
+    const r = parseHashCsvArgs(["in.csv", "out.csv", "--id-column", "cid", "--secret-env", "K", "--default-country", "gb", "--min-rows", "1", "--max-rows", "9", "--workers", "0"]);
+    assert.deepEqual(r, {
+      input: "in.csv",
+      output: "out.csv",
+      settings: { csv: "in.csv", hashed: false, idColumn: "cid", minRows: 1, maxRows: 9, defaultCountry: "GB" },
+      secretEnv: "K",
+      workers: 0,
+    });
+    assert.deepEqual(parseHashCsvArgs(["a", "b", "--hashed"]).settings, { csv: "a", hashed: true });
+  });
+
+  const bad: Array<[string[], RegExp]> = [
+    [["only-one.csv"], /exactly two paths/],
+    [["a", "b", "c"], /exactly two paths/],
+    [["a", "b", "--min-rows", "x"], /--min-rows must be an integer ≥ 0/],
+    [["a", "b", "--max-rows", "0"], /--max-rows must be an integer ≥ 1/],
+    [["a", "b", "--default-country", "USA"], /two-letter/],
+    [["a", "b", "--secret", "k"], /Unknown option '--secret'/],
+  ];
+  for (const [args, reason] of bad) it(`refuses ${args.join(" ")}`, () => assert.throws(() => parseHashCsvArgs(args), reason));
+
+  it("formats progress as rows and rows/s", () => {
+    assert.equal(formatProgress(1_200_000, 12_000), "hash-csv: 1,200,000 rows, 100,000 rows/s");
+  });
+
+  it("writes the hashed CSV with progress on stderr and a summary on stdout, never a raw value", async () => {
+    const input = path.join(tmp.dir, "people.csv");
+    await writeSyntheticCsv(input, 300, { seed: 71 });
+    const output = path.join(tmp.dir, "people.hashed.csv");
+    const io = testIo({ ID_KEY: TEST_KEY });
+    const code = await hashCsvCommand([input, output, "--secret-env", "ID_KEY", "--min-rows", "1", "--workers", "0"], io);
+    assert.equal(code, 0, io.stderr.join(""));
+    const { records } = await readRecords(input, { externalIdKey: TEST_KEY, minRows: 1 });
+    assert.equal(fs.readFileSync(output, "latin1"), `${HASHED_CSV_HEADER}\n${records.map(hashedRecordCsvLine).join("\n")}\n`);
+    assert.equal(fs.statSync(output).mode & 0o777, 0o600);
+    assert.match(io.stderr.join(""), /hash-csv: 300 rows, \d[\d,]* rows\/s/);
+    assert.match(io.stdout.join("\n"), /^✓ .*people\.hashed\.csv: 300 records from 300 data rows \(raw\), [\d.]+ kB in [\d.]+ s \([\d,]+ rows\/s\)$/);
+    const printed = io.stdout.join("\n") + io.stderr.join("");
+    for (const p of syntheticPeople(300, 71)) assert.ok(!printed.includes(p.email.trim()));
+  });
+
+  it("reports bad rows by row and column without the value, and writes nothing", async () => {
+    const input = tmp.file("bad.csv", "email\njane@example.com\nnot-an-email\n");
+    const output = path.join(tmp.dir, "bad.hashed.csv");
+    const io = testIo({ ID_KEY: TEST_KEY });
+    assert.equal(await hashCsvCommand([input, output, "--secret-env", "ID_KEY", "--min-rows", "1"], io), 1);
+    assert.match(io.stderr.join(""), /row 3, column email/);
+    assert.doesNotMatch(io.stderr.join(""), /not-an-email/);
+    assert.ok(!fs.existsSync(output));
+    assert.deepEqual(fs.readdirSync(tmp.dir).filter((f) => f.includes("partial")), []);
+  });
+
+  it("explains how to get externalIds when the CSV has no id column and no key was given", async () => {
+    const input = tmp.file("noid.csv", "email\njane@example.com\n");
+    const io = testIo();
+    assert.equal(await hashCsvCommand([input, path.join(tmp.dir, "noid.out.csv"), "--min-rows", "1"], io), 1);
+    assert.match(io.stderr.join(""), /--secret-env <VAR>, or name the id column with --id-column/);
+  });
+
+  it("refuses an unset --secret-env variable before reading", async () => {
+    const io = testIo();
+    assert.equal(await hashCsvCommand(["in.csv", "out.csv", "--secret-env", "NOPE"], io), 2);
+    assert.match(io.stderr.join(""), /environment variable NOPE \(--secret-env\) is not set/);
+  });
+});
