@@ -1,0 +1,215 @@
+/**
+ * The five scenarios of issue 7: their sizes per mode, which bench module runs each, and how its
+ * figures become report rows next to their goals and same-run ceilings or baselines.
+ */
+import * as os from "node:os";
+import { runClientThroughputBench } from "./client-throughput";
+import { runPlanningBench } from "./planning";
+import { runHashingBench, type HashingRun } from "./hashing";
+import { CEILING_OPS_PER_SECOND, runE2ePulumiBench, type CommandFigures } from "./e2e-pulumi";
+import { runEngineOverheadBench } from "./engine-overhead";
+import { formatNumber, formatRatio, formatSeconds, row, type ReportRow } from "./report";
+
+export type BenchMode = "quick" | "default" | "full";
+
+/** How big each scenario is. */
+export interface BenchSizes {
+  /** Scenario 1: record-ops sent through the client. */
+  readonly clientRecords: number;
+  /** Scenario 1: length of the one-patch-per-request baseline, in seconds. */
+  readonly baselineSeconds: number;
+  /** Scenario 2: IDs in the planned membership. */
+  readonly planningIds: number;
+  /** Scenario 3: IDs in the audience's initial set. */
+  readonly e2eIds: number;
+  /** Scenario 4: synthetic PII rows. */
+  readonly hashingRows: number;
+  /** Scenario 5: audiences in the spec, and no-op previews per spec (median reported). */
+  readonly engineAudiences: number;
+  readonly enginePreviews: number;
+}
+
+/** Issue 7's sizes by default; `--full` runs scenario 3 at 5,000,000 IDs; `--quick` is a smoke run whose figures are not comparable with the goals. */
+export const SIZES: Readonly<Record<BenchMode, BenchSizes>> = {
+  quick: { clientRecords: 100_000, baselineSeconds: 2, planningIds: 500_000, e2eIds: 100_000, hashingRows: 100_000, engineAudiences: 5, enginePreviews: 1 },
+  default: { clientRecords: 1_000_000, baselineSeconds: 10, planningIds: 5_000_000, e2eIds: 1_000_000, hashingRows: 1_000_000, engineAudiences: 50, enginePreviews: 3 },
+  full: { clientRecords: 1_000_000, baselineSeconds: 10, planningIds: 5_000_000, e2eIds: 5_000_000, hashingRows: 1_000_000, engineAudiences: 50, enginePreviews: 3 },
+};
+
+/** What a scenario gets to run with. */
+export interface ScenarioContext {
+  readonly sizes: BenchSizes;
+  /** Where CPU profiles of the Node.js processes a scenario starts go (the Pulumi program and providers). */
+  readonly cpuProfileDir?: string;
+  readonly log: (line: string) => void;
+}
+
+/** A scenario's own figures and its report rows. */
+export interface ScenarioResult {
+  readonly figures: unknown;
+  readonly rows: ReportRow[];
+}
+
+export interface Scenario {
+  readonly id: number;
+  readonly title: string;
+  /** Run its process with `--expose-gc` (worker threads refuse that flag, so only where no workers start). */
+  readonly exposeGc?: boolean;
+  run(context: ScenarioContext): Promise<ScenarioResult>;
+}
+
+const RATE_LIMIT_PER_SECOND = 100;
+const count = (n: number): string => n.toLocaleString("en-US");
+const pct = (ratio: number): string => `${(ratio * 100).toFixed(1)} %`;
+
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    id: 1,
+    title: "client throughput",
+    async run({ sizes, log }) {
+      const f = await runClientThroughputBench({ records: sizes.clientRecords, baselineSeconds: sizes.baselineSeconds, log });
+      const b = f.batched;
+      const rows = [
+        row(1, `client throughput: ${count(b.records)} ops in ${count(b.requests)} requests (${b.throttled429} × 429, ${b.retries} retries)`, b.opsPerSecond, "ops/s", {
+          goal: { text: "≥ 90 % of ceiling", met: b.ratioToCeiling >= 0.9 },
+          comparison: { text: `${pct(b.ratioToCeiling)} of ceiling ${count(f.ceilingOpsPerSecond)} ops/s (100 req/s × 2,000)`, ratio: b.ratioToCeiling },
+        }),
+        row(1, "client CPU during the send", b.clientCpuSeconds, "s", {
+          display: `${formatSeconds(b.clientCpuSeconds)} (${formatNumber(b.clientCpuMsPerRequest)} ms/request)`,
+          comparison: { text: `simulator CPU ${formatSeconds(b.simulatorCpuSeconds)}; latency p50 ${formatNumber(b.latencyP50Ms)} ms, p99 ${formatNumber(b.latencyP99Ms)} ms` },
+        }),
+        row(1, "client peak RSS during the send", b.peakRssMb, "MB"),
+        row(1, "building request bodies alone (one core, no I/O)", f.batchingOpsPerSecond, "ops/s", {
+          comparison: { text: `${formatRatio(f.batchingOpsPerSecond / f.ceilingOpsPerSecond)} the ceiling: headroom`, ratio: f.batchingOpsPerSecond / f.ceilingOpsPerSecond },
+        }),
+      ];
+      const one = f.onePatchPerRequest;
+      if (one !== undefined) {
+        rows.push(
+          row(1, `baseline: one patch per request for ${sizes.baselineSeconds} s (${count(one.requests)} requests)`, one.opsPerSecond, "ops/s", {
+            comparison: { text: `${pct(one.ratioToCeiling)} of its ceiling ${RATE_LIMIT_PER_SECOND} ops/s; batched sends ${formatRatio(b.opsPerSecond / one.opsPerSecond)} more`, ratio: b.opsPerSecond / one.opsPerSecond },
+          }),
+        );
+      }
+      return { figures: f, rows };
+    },
+  },
+  {
+    id: 2,
+    title: "planning",
+    // The planning bench collects garbage between phases so that each peak RSS is its own.
+    exposeGc: true,
+    async run({ sizes, log }) {
+      const f = await runPlanningBench({ count: sizes.planningIds, log });
+      const planSeconds = f.preview.wallMs / 1000;
+      const peakMb = Math.max(f.peakRssFilesMb, f.peakRssPreviewMb);
+      const ops = f.addCount + f.removeCount;
+      const desired = f.count - f.removeCount + f.addCount;
+      // A tool that keeps the set in state stores at least the gzip snapshot, base64-encoded.
+      const setInStateBytes = (f.snapshotBytes * 4) / 3;
+      return {
+        figures: f,
+        rows: [
+          row(2, `plan ${count(f.count)} IDs ±${f.churn * 100} %: desired file ∥ applied snapshot, then merge`, planSeconds, "s", {
+            display: `${formatSeconds(planSeconds)} (CPU ${formatSeconds(f.preview.cpuMs / 1000)})`,
+            goal: { text: "≤ 5 s", met: planSeconds <= 5 },
+            comparison: { text: `merge alone ${formatSeconds(f.plan.wallMs / 1000)}; from two ID files ${formatSeconds((f.loadAppliedFile.wallMs + f.loadDesiredFile.wallMs + f.plan.wallMs) / 1000)}` },
+          }),
+          row(2, "peak RSS while planning", peakMb, "MB", {
+            goal: { text: "≤ 1,000 MB", met: peakMb <= 1000 },
+            comparison: { text: `files ${formatNumber(f.peakRssFilesMb)} MB, preview ${formatNumber(f.peakRssPreviewMb)} MB${f.peakResetWorked ? "" : " (peak not reset between phases)"}` },
+          }),
+          row(2, `ops to send (+${count(f.addCount)} −${count(f.removeCount)})`, ops, "ops", {
+            comparison: {
+              text: `resend-everything baseline ${count(desired)} ops: ${formatRatio(desired / ops)} fewer (${formatSeconds(ops / CEILING_OPS_PER_SECOND)} vs ${formatSeconds(desired / CEILING_OPS_PER_SECOND)} at the ceiling)`,
+              ratio: desired / ops,
+            },
+          }),
+          row(2, "state per membership", f.stateBytes, "B", {
+            comparison: { text: `the set in state would be ≥ ${formatNumber(setInStateBytes / 1e6)} MB (gzip snapshot ${formatNumber(f.snapshotBytes / 1e6)} MB as base64)`, ratio: setInStateBytes / f.stateBytes },
+          }),
+        ],
+      };
+    },
+  },
+  {
+    id: 3,
+    title: "end to end through the Pulumi CLI",
+    async run({ sizes, cpuProfileDir, log }) {
+      const f = await runE2ePulumiBench({ ids: sizes.e2eIds, log, ...(cpuProfileDir === undefined ? {} : { cpuProfileDir }) });
+      const versusMinimum = (c: CommandFigures): string =>
+        `${c.ratioToMinimum === undefined ? "–" : formatRatio(c.ratioToMinimum)} throttle-bound minimum ${formatSeconds(c.minimumSeconds)}; sending ${formatSeconds(c.sendSeconds)}`;
+      const sent = (c: CommandFigures): string => `${count(c.ops)} ops in ${count(c.requests)} request${c.requests === 1 ? "" : "s"}${c.throttled429 > 0 ? `, ${c.throttled429} × 429` : ""}`;
+      const withCpu = (c: CommandFigures): { display: string } => ({ display: `${formatSeconds(c.seconds)} (CPU ${formatSeconds(c.cpuSeconds)})` });
+      const churnPlanOk = f.churnUp.planLine?.includes(`+${count(f.churnUp.expectedAdds)} −${count(f.churnUp.expectedRemoves)} IDs`) === true;
+      return {
+        figures: f,
+        rows: [
+          row(3, `initial up, ${count(f.ids)} IDs (${sent(f.initialUp)})`, f.initialUp.seconds, "s", {
+            ...withCpu(f.initialUp),
+            comparison: { text: versusMinimum(f.initialUp), ...(f.initialUp.ratioToMinimum === undefined ? {} : { ratio: f.initialUp.ratioToMinimum }) },
+          }),
+          row(3, `up after 1 % churn (${sent(f.churnUp)}${churnPlanOk ? "" : "; plan line differs from the churn written!"})`, f.churnUp.seconds, "s", {
+            ...withCpu(f.churnUp),
+            goal: { text: `≤ 2 × minimum + start-up = ${formatSeconds(f.churnUpBudgetSeconds)}`, met: f.churnUp.seconds <= f.churnUpBudgetSeconds },
+            comparison: { text: versusMinimum(f.churnUp), ...(f.churnUp.ratioToMinimum === undefined ? {} : { ratio: f.churnUp.ratioToMinimum }) },
+          }),
+          row(3, `no-op preview = engine start-up (${sent(f.noOpPreview)}, exit ${f.noOpPreview.exitCode})`, f.noOpPreview.seconds, "s", {
+            ...withCpu(f.noOpPreview),
+            comparison: { text: `simulator holds ${count(f.simulatorMembers)} of ${count(f.ids)} IDs; it used ${formatSeconds(f.simulatorCpuSeconds)} CPU over the three commands` },
+          }),
+          row(3, "state per membership (pulumi stack export)", f.stateBytesPerMembership, "B", {
+            comparison: { text: `whole checkpoint ${count(f.checkpointBytes)} B; ID file ${formatNumber(f.idFileBytes / 1e6)} MB`, ratio: f.idFileBytes / f.stateBytesPerMembership },
+          }),
+        ],
+      };
+    },
+  },
+  {
+    id: 4,
+    title: "hashing",
+    async run({ sizes }) {
+      const workers = os.availableParallelism();
+      const f = await runHashingBench({ rows: sizes.hashingRows, workers, paths: ["inline", "workers"], print: true });
+      const one = f.runs.find((r) => r.path === "inline");
+      const many = f.runs.find((r) => r.path === "workers");
+      const calibration = `crypto.hash ${formatNumber(f.cryptoHashPerSec / 1e6)} M/s on one thread now (idle host 1.5 M/s)`;
+      const hashingRow = (run: HashingRun, label: string, comparison: string): ReportRow =>
+        row(4, `${label}: ${count(f.rows)} PII rows, CSV → packed requests (${run.bodies} bodies)`, run.rowsPerSec, "rows/s", {
+          display: `${count(run.rowsPerSec)} rows/s (peak RSS ${formatNumber(run.peakRssMb ?? Number.NaN)} MB)`,
+          goal: { text: "≥ 100,000 rows/s", met: run.rowsPerSec >= 100_000 },
+          comparison: { text: `${comparison}; ${count(run.rowsPerCpuSec)} rows per CPU s` },
+        });
+      const rows: ReportRow[] = [];
+      if (one !== undefined) rows.push(hashingRow(one, "one thread", calibration));
+      if (many !== undefined) {
+        const speedup = one === undefined ? "" : `${formatRatio(many.rowsPerSec / one.rowsPerSec)} one thread`;
+        rows.push(hashingRow(many, `${workers} worker threads`, speedup));
+      }
+      return { figures: f, rows };
+    },
+  },
+  {
+    id: 5,
+    title: "engine overhead",
+    async run({ sizes, cpuProfileDir, log }) {
+      const f = await runEngineOverheadBench({ audiences: sizes.engineAudiences, previews: sizes.enginePreviews, log, ...(cpuProfileDir === undefined ? {} : { cpuProfileDir }) });
+      const exits = (codes: readonly number[]): string => (codes.every((c) => c === 0) ? "" : `, exit codes ${codes.join("/")}`);
+      return {
+        figures: f,
+        rows: [
+          row(5, `no-op preview, ${f.large.audiences} audiences (${f.large.resources} resources), median of ${f.large.seconds.length}${exits(f.large.exitCodes)}`, f.large.medianSeconds, "s", {
+            display: `${formatSeconds(f.large.medianSeconds)} (CPU ${formatSeconds(f.large.medianCpuSeconds)})`,
+            goal: { text: "≤ 15 s", met: f.large.medianSeconds <= 15 },
+            comparison: {
+              text:
+                `${formatRatio(f.ratioToBaseline)} the 1-audience preview (${formatSeconds(f.baseline.medianSeconds)}, CPU ${formatSeconds(f.baseline.medianCpuSeconds)}): ` +
+                `${formatNumber(f.msPerExtraResource)} ms (CPU ${formatNumber(f.cpuMsPerExtraResource)} ms) per extra resource`,
+              ratio: f.ratioToBaseline,
+            },
+          }),
+        ],
+      };
+    },
+  },
+];
