@@ -159,7 +159,8 @@ export const audienceProvider: pulumi.dynamic.ResourceProvider = {
       ...held,
       description: remote.description,
       dataSourceCountry: remote.dataSourceCountry,
-      ...(remote.ttl === undefined ? {} : { ttl: remote.ttl }),
+      // Without a ttl in the spec Amazon applies its default; that is not drift.
+      ...(held.ttl === undefined || remote.ttl === undefined ? {} : { ttl: remote.ttl }),
       ...(held.audienceFees === undefined && remote.audienceFees.length === 0 ? {} : { audienceFees: remote.audienceFees }),
     };
     // Returning the observed values as inputs too makes the next preview show the drift itself

@@ -95,7 +95,7 @@ export interface ResolvedDeletion {
 }
 
 export interface ResolvedSettings {
-  /** Days, 1..397 (issue 8). Undefined: issue 8's default. */
+  /** Days, 1..397: re-assert every membership this often. Undefined: never automatically. */
   reassertAfterDays?: number;
 }
 

@@ -693,8 +693,9 @@ export type ConsentTime = string | number;
  */
 export interface Settings {
   /**
-   * Reserved for issue 8: re-send unchanged memberships after this many days so they do not age
-   * out, 1..397 (the longest ttl). Default: decided by issue 8.
+   * Re-send every membership's whole desired set once every this many days, so members are
+   * re-asserted before their ttl ages them out, 1..397 (the longest ttl). Default: never
+   * automatically (dsp:reassert re-asserts by hand).
    */
   reassertAfterDays?: number;
 }
