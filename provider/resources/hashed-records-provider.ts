@@ -11,7 +11,7 @@ import { SNAPSHOT_RECOVERY_HINT, SnapshotMissingError } from "../snapshots";
 import { engineLog } from "../runtime/engine-log";
 import { PartialStateError } from "./partial-state-error";
 import { configureProvider, dspClient, providerConfig, snapshotStore } from "./provider-context";
-import { externalIdKeyFor, externalIdOfKey, readKeyedRecords, type RecordsSourceSettings } from "./records-source";
+import { externalIdKeyFor, externalIdOfKey, readRecordLines, type RecordsSourceSettings } from "./records-source";
 import { uploadWantedRecords, type RecordsSyncResult } from "./records-sync";
 
 export interface RecordsUploadInputs extends RecordsSourceSettings {
@@ -133,7 +133,7 @@ async function carryOut(id: string, raw: object, news: RecordsUploadInputs, olds
       ? { accepted: IdSet.empty(), found: 0, requests: 0, requestIds: [] }
       : await uploadWantedRecords(
           dspClient(),
-          readKeyedRecords(news, externalIdKey === undefined ? {} : { externalIdKey }),
+          readRecordLines(news, externalIdKey === undefined ? {} : { externalIdKey }),
           (k) => wanted.has(k),
         );
   const lastUpload = {

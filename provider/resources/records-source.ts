@@ -12,8 +12,9 @@ import {
   hashCsvBatches,
   hashedRecordCsvLine,
   readHashedRecords,
-  rowDigest,
+  sha256Hex,
   PII_FIELDS,
+  ROW_DIGEST_LENGTH,
   type CountryCode,
   type CsvReadSummary,
   type HashedCsvOptions,
@@ -48,6 +49,14 @@ export interface KeyedRecord {
   externalId: string;
   hashed: HashedFields;
   rowDigest: string;
+}
+
+/** One hashed-CSV line with what identifies it; the fields are parsed only when needed. */
+export interface RecordLine {
+  externalId: string;
+  rowDigest: string;
+  /** `external_id,email_sha256,…,zip_sha256`, absent fields empty. */
+  line: string;
 }
 
 /** Hashed-CSV lines (`external_id,email_sha256,…`) of consecutive records, joined by "\n". */
@@ -156,14 +165,14 @@ export async function* readHashedLines(settings: RecordsSourceSettings, options:
   }
 }
 
-/** Reads the CSV and yields its valid records, a batch at a time, in file order. */
-export async function* readKeyedRecords(settings: RecordsSourceSettings, options: ReadRecordsOptions = {}): AsyncGenerator<KeyedRecord[], CsvReadSummary, undefined> {
+/** Reads the CSV and yields its valid records as lines with their keys, a batch at a time, in file order. */
+export async function* readRecordLines(settings: RecordsSourceSettings, options: ReadRecordsOptions = {}): AsyncGenerator<RecordLine[], CsvReadSummary, undefined> {
   const lines = readHashedLines(settings, options);
   try {
     for (;;) {
       const next = await lines.next();
       if (next.done === true) return next.value;
-      yield parseHashedLines(next.value);
+      yield splitHashedLines(next.value);
     }
   } finally {
     await close(lines);
@@ -188,7 +197,7 @@ export async function readRecordSets(settings: RecordsSourceSettings, label: str
   const bytes = fs.statSync(path.resolve(options.cwd ?? process.cwd(), settings.csv)).size;
   const keys = new IdSetBuilder({ expectedBytes: bytes / 3 });
   const externalIds = new IdSetBuilder({ expectedBytes: bytes / 5 });
-  const rows = readKeyedRecords(settings, options);
+  const rows = readRecordLines(settings, options);
   let summary: CsvReadSummary | undefined;
   for (;;) {
     const next = await rows.next();
@@ -226,22 +235,34 @@ async function close(generator: AsyncGenerator<unknown, unknown, undefined>): Pr
   await generator.return(undefined);
 }
 
-/** Hashed-CSV lines back into records (absent fields are empty cells). */
-export function parseHashedLines(batch: HashedLines): KeyedRecord[] {
-  const out: KeyedRecord[] = [];
+/**
+ * Splits a batch into lines with their externalId and row digest. The digest is computed from
+ * the line itself: its cells after the externalId are the field hashes in canonical order with
+ * "" for absent ones, which is exactly what `rowDigest` hashes (each followed by ","), so one
+ * hash per line and no object per field. Pure.
+ */
+export function splitHashedLines(batch: HashedLines): RecordLine[] {
+  const out: RecordLine[] = new Array<RecordLine>(batch.records);
   let start = 0;
   for (let i = 0; i < batch.records; i++) {
     const length = batch.lengths[i] ?? 0;
-    const cells = batch.text.slice(start, start + length).split(",");
+    const line = batch.text.slice(start, start + length);
     start += length + 1;
-    const hashed: HashedFields = {};
-    PII_FIELDS.forEach((field, f) => {
-      const hash = cells[f + 1];
-      if (hash !== undefined && hash !== "") hashed[field] = hash;
-    });
-    out.push({ externalId: cells[0] ?? "", hashed, rowDigest: rowDigest(hashed) });
+    const comma = line.indexOf(",");
+    out[i] = { externalId: line.slice(0, comma), rowDigest: sha256Hex(`${line.slice(comma + 1)},`).slice(0, ROW_DIGEST_LENGTH), line };
   }
   return out;
+}
+
+/** The record of a line, fields parsed (for the records that are uploaded). Pure. */
+export function keyedRecordOf(record: RecordLine): KeyedRecord {
+  const cells = record.line.split(",");
+  const hashed: HashedFields = {};
+  PII_FIELDS.forEach((field, f) => {
+    const hash = cells[f + 1];
+    if (hash !== undefined && hash !== "") hashed[field] = hash;
+  });
+  return { externalId: record.externalId, hashed, rowDigest: record.rowDigest };
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { DspClient, HashedRecordInput } from "../client";
 import { IdSetBuilder, type IdSet } from "../plan";
 import { BODY_OVERHEAD, hashedRecordJson, MAX_HASHED_BODY_BYTES } from "../pii";
-import { recordKey, type KeyedRecord } from "./records-source";
+import { keyedRecordOf, recordKey, type KeyedRecord, type RecordLine } from "./records-source";
 
 /** How records are sent. */
 export interface RecordsSyncOptions {
@@ -68,7 +68,7 @@ export function createRecordGrouper(maxBodyBytes: number = MAX_HASHED_BODY_BYTES
  */
 export async function uploadWantedRecords(
   client: Pick<DspClient, "uploadHashedRecords">,
-  batches: AsyncIterator<KeyedRecord[], unknown>,
+  batches: AsyncIterator<RecordLine[], unknown>,
   wanted: (key: string) => boolean,
   options: RecordsSyncOptions = {},
 ): Promise<RecordsSyncResult> {
@@ -87,7 +87,7 @@ export async function uploadWantedRecords(
         for (const record of next.value) {
           if (!wanted(recordKey(record.externalId, record.rowDigest))) continue;
           found++;
-          const full = grouper.add(record);
+          const full = grouper.add(keyedRecordOf(record));
           if (full !== undefined) yield full;
         }
       }

@@ -7,7 +7,8 @@ import {
   externalIdKeyFor,
   externalIdOfKey,
   fullConfigKey,
-  readKeyedRecords,
+  keyedRecordOf,
+  readRecordLines,
   readRecordSets,
   recordKey,
   type KeyedRecord,
@@ -18,11 +19,11 @@ import { personCsvLine, syntheticPeople, TEMPLATE_HEADER, writeSyntheticCsv } fr
 
 async function readAll(settings: RecordsSourceSettings, key?: string): Promise<KeyedRecord[]> {
   const out: KeyedRecord[] = [];
-  const rows = readKeyedRecords(settings, { workers: 0, ...(key !== undefined ? { externalIdKey: key } : {}) });
+  const rows = readRecordLines(settings, { workers: 0, ...(key !== undefined ? { externalIdKey: key } : {}) });
   for (;;) {
     const next = await rows.next();
     if (next.done === true) return out;
-    out.push(...next.value);
+    out.push(...next.value.map(keyedRecordOf));
   }
 }
 
@@ -49,7 +50,7 @@ describe("resources/records-source", () => {
     assert.throws(() => externalIdKeyFor(settings, () => undefined), /config dsp:idKey \(externalIdSecretConfig\) is not set: `pulumi config set --secret dsp:idKey/);
   });
 
-  it("yields exactly what the PII reader yields, with the same row digests (fast path)", async () => {
+  it("yields exactly what the PII reader yields; the digest taken from each line is rowDigest of its fields", async () => {
     const file = path.join(tmp.dir, "people.csv");
     await writeSyntheticCsv(file, 400, { seed: 61, quotedShare: 0.2 });
     const expected = (await readRecords(file, { externalIdKey: TEST_KEY, minRows: 1 })).records.map(keyed);

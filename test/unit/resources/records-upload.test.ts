@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { DspHttpError, packHashedRecords, type HashedRecordInput } from "../../../provider/client";
 import { idSetFrom, planMembership } from "../../../provider/plan";
-import { sha256Hex } from "../../../provider/pii";
+import { hashedRecordCsvLine, rowDigest, sha256Hex } from "../../../provider/pii";
 import {
   describeRecordsPlan,
   describeUpload,
@@ -10,20 +10,22 @@ import {
   sameUtcDay,
   summarizeRecordsPlan,
 } from "../../../provider/resources/hashed-records-provider";
-import { recordKey, type KeyedRecord } from "../../../provider/resources/records-source";
+import { recordKey, type KeyedRecord, type RecordLine } from "../../../provider/resources/records-source";
 import { createRecordGrouper, uploadWantedRecords } from "../../../provider/resources/records-sync";
 
 /** A record with all eight fields, so sizes are realistic. */
 function record(i: number, version = 0): KeyedRecord {
   const h = (field: string): string => sha256Hex(`${field}-${i}-${version}`);
   const hashed = { email: h("e"), phone: h("p"), firstName: h("f"), lastName: h("l"), address: h("a"), city: h("c"), state: h("s"), postalCode: h("z") };
-  return { externalId: `person-${i}`, hashed, rowDigest: sha256Hex(`${i}-${version}`).slice(0, 16) };
+  return { externalId: `person-${i}`, hashed, rowDigest: rowDigest(hashed) };
 }
+
+const lineOf = (r: KeyedRecord): RecordLine => ({ externalId: r.externalId, rowDigest: r.rowDigest, line: hashedRecordCsvLine({ ...r, row: 0 }) });
 
 const keyOf = (r: KeyedRecord): string => recordKey(r.externalId, r.rowDigest);
 
-async function* batchesOf(records: KeyedRecord[], size = 7): AsyncGenerator<KeyedRecord[], undefined, undefined> {
-  for (let i = 0; i < records.length; i += size) yield records.slice(i, i + size);
+async function* batchesOf(records: KeyedRecord[], size = 7): AsyncGenerator<RecordLine[], undefined, undefined> {
+  for (let i = 0; i < records.length; i += size) yield records.slice(i, i + size).map(lineOf);
   return undefined;
 }
 
@@ -136,8 +138,8 @@ describe("resources/records-sync", () => {
 
   it("a read error stops the upload and keeps what was accepted before it", async () => {
     const records = Array.from({ length: 20 }, (_, i) => record(i));
-    async function* failing(): AsyncGenerator<KeyedRecord[], undefined, undefined> {
-      yield records;
+    async function* failing(): AsyncGenerator<RecordLine[], undefined, undefined> {
+      yield records.map(lineOf);
       throw new Error("bad.csv: row 22, column email: email has no @");
     }
     const client = fakeClient();
