@@ -5,6 +5,8 @@
  */
 export { DataProviderAudience, type DataProviderAudienceArgs } from "./resources/data-provider-audience";
 export { AudienceMembership, type AudienceMembershipArgs } from "./resources/audience-membership";
+export { HashedRecordUpload, type HashedRecordUploadArgs } from "./resources/hashed-record-upload";
+export { UserDeletions, type UserDeletionsArgs } from "./resources/user-deletions";
 export { declareSpec, type DeclareSpecOptions, type DeclaredAudience } from "./program/declare-spec";
 export { loadSpec, parseSpec, SpecValidationError, type LoadedSpec } from "./spec";
 export type { DesiredMembers } from "./program/desired-set";

@@ -26,13 +26,14 @@ export interface AudiencesSpec {
    */
   audiences: Record<string, AudienceDefinition>;
   /**
-   * Reserved for issue 6: hashed-PII uploads (POST /dp/records/hashed), keyed by a stable key that
-   * `members.EXTERNAL_USER_ID: { records: <key> }` refers to. Validated now; not uploaded yet.
+   * Hashed-PII uploads (POST /dp/records/hashed), keyed by a stable key that
+   * `members.EXTERNAL_USER_ID: { records: <key> }` refers to. Only records whose hashes changed
+   * are uploaded again; raw PII never leaves this machine. Default: none.
    */
   records?: Record<string, RecordsSource>;
   /**
-   * Reserved for issue 6: user-data deletion requests (PATCH /v2/dp/users). Validated now; not
-   * sent yet. Default: none.
+   * User-data deletion requests (PATCH /v2/dp/users), each sent once and recorded with its
+   * requestId; removing an entry undoes nothing. Default: none.
    */
   deletions?: Deletion[];
   /**
@@ -610,7 +611,7 @@ export type IdFilePaths = IdFilePath[];
 export type RecordsReference = string;
 
 /**
- * Reserved for issue 6: a CSV of PII to hash and upload as hashed records.
+ * A CSV of PII (Amazon's template headers) to normalise, hash and upload as hashed records.
  */
 export interface RecordsSource {
   /**
@@ -634,23 +635,24 @@ export interface RecordsSource {
    */
   externalIdSecretConfig?: string;
   /**
-   * Refuse the upload when the CSV has fewer data rows. Default: no minimum.
+   * Refuse the upload when the CSV has fewer data rows. Default: 10000 (Amazon's rule for the
+   * template).
    */
   minRows?: number;
   /**
-   * Refuse the upload when the CSV has more data rows. Must be at least minRows. Default: no
-   * maximum.
+   * Refuse the upload when the CSV has more data rows. Must be at least minRows. Default: 5000000
+   * (Amazon's rule for the template).
    */
   maxRows?: number;
   /**
    * Country assumed for rows without one, used when normalising phone numbers and postal codes
-   * (ISO-3166-1 alpha-2). Default: none.
+   * (ISO-3166-1 alpha-2). Default: US.
    */
   defaultCountry?: CountryCode;
 }
 
 /**
- * Reserved for issue 6: delete one user's data (PATCH /v2/dp/users, operation DELETE).
+ * Delete one user's data (PATCH /v2/dp/users, operation DELETE).
  */
 export interface Deletion {
   /**
