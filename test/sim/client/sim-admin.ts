@@ -2,25 +2,10 @@
  * Reads the simulator's admin API (`/__sim/*`, plain JSON with ids as strings)
  * to check what actually arrived, independently of the client under test.
  */
-export interface SimRequestLogEntry {
-  seq: number;
-  t: number;
-  method: string;
-  path: string;
-  status: number;
-  requestId: string;
-  bytes: number;
-  patches?: number;
-  users?: number;
-  records?: number;
-  fault?: string;
-}
-
-export interface SimMembers {
-  COOKIE: string[];
-  MAID: string[];
-  EXTERNAL_USER_ID: string[];
-}
+import type { MemberLists, RequestLogEntry } from "../../../simulator";
+// The simulator's own admin types: the JSON shapes of /__sim/requests and /__sim/audiences/{id}/members.
+export type SimRequestLogEntry = RequestLogEntry;
+export type SimMembers = MemberLists;
 
 async function getJson<T>(url: string): Promise<T> {
   const response = await fetch(url);
