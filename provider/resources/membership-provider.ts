@@ -8,7 +8,7 @@ import type { Consent } from "../spec";
 import { IdSet, IdSelection, applyPlan, planMembership, type MembershipIdType, type MembershipPlan } from "../plan";
 import { SNAPSHOT_RECOVERY_HINT, SnapshotMissingError, type SnapshotStore } from "../snapshots";
 import { engineLog } from "../runtime/engine-log";
-import { syncMembership, type MembershipSyncResult } from "../sync/membership-sync";
+import { syncMembership, type MembershipSyncOptions, type MembershipSyncResult } from "../sync/membership-sync";
 import { configureProvider, dspClient, snapshotStore } from "./provider-context";
 
 export interface MembershipInputs {
@@ -101,11 +101,7 @@ class PartialSyncError extends Error {
 /** Sends the plan, then works out what is applied now, storing a snapshot of it when it is not the desired set. */
 async function carryOut(id: string, news: MembershipInputs, applied: IdSet, plan: MembershipPlan): Promise<MembershipOutputs> {
   const store = snapshotStore();
-  const result: MembershipSyncResult = await syncMembership(dspClient(), plan, {
-    audienceId: news.audienceId,
-    idType: news.idType,
-    ...(news.consent === undefined ? {} : { consent: news.consent as unknown as Record<string, unknown> }),
-  });
+  const result: MembershipSyncResult = await syncMembership(dspClient(), plan, syncTarget(news));
   const lastSync = {
     adds: result.accepted.adds.size,
     removes: result.accepted.removes.size,
@@ -132,6 +128,15 @@ async function carryOut(id: string, news: MembershipInputs, applied: IdSet, plan
     id,
     outputs,
   );
+}
+
+/** Where a plan goes: this membership's audience and type, with its consent on every patch. */
+function syncTarget(m: MembershipInputs): MembershipSyncOptions {
+  return {
+    audienceId: m.audienceId,
+    idType: m.idType,
+    ...(m.consent === undefined ? {} : { consent: m.consent as unknown as Record<string, unknown> }),
+  };
 }
 
 function membershipId(news: MembershipInputs): string {
@@ -206,11 +211,7 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = {
       throw e;
     }
     const plan = planMembership(applied, IdSet.empty());
-    const result = await syncMembership(dspClient(), plan, {
-      audienceId: held.audienceId,
-      idType: held.idType,
-      ...(held.consent === undefined ? {} : { consent: held.consent as unknown as Record<string, unknown> }),
-    });
+    const result = await syncMembership(dspClient(), plan, syncTarget(held));
     if (result.error) {
       throw new Error(
         `${held.label} ${held.idType}: removing members failed after ${fmt(result.accepted.removes.size)} of ${fmt(plan.removeCount)}: ${result.error.message}. ` +
