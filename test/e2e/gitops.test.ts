@@ -31,7 +31,6 @@ function spec(cookies: string[], maids: string[]): Record<string, string> {
       "defaults:",
       '  advertiserId: "9223372036854775001"',
       "  dataSourceCountry: [US]",
-      // Set explicitly: without a ttl in the spec, refresh reports Amazon's default as drift.
       "  ttl: 2592000",
       "audiences:",
       "  gitops-alpha:",
