@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job against the embedded simulator: see scripts/demo.ts.
+# The main job against the embedded simulator: see scripts/demo.ts (compiled to dist/ by the build).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/ensure-deps.sh
-exec node -r ts-node/register/transpile-only scripts/demo.ts "$@"
+npm run build --silent
+exec node dist/scripts/demo.js "$@"

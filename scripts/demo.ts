@@ -10,7 +10,8 @@ import * as path from "path";
 import { ensurePulumiEngine, PulumiStack, type PulumiResult } from "../provider/engine/pulumi-cli";
 import { SIMULATOR_CREDENTIALS, startSimulator } from "../simulator";
 
-const root = path.join(__dirname, "..");
+// Compiled to dist/scripts/demo.js; the project root is two folders up from there.
+const root = path.join(__dirname, "..", "..");
 const keep = process.argv.includes("--keep");
 const specArg = process.argv.find((a) => a.endsWith(".yaml"));
 const spec = path.resolve(specArg ?? path.join(root, "examples", "basic", "audiences.yaml"));

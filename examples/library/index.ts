@@ -1,12 +1,12 @@
 /**
- * Your own Pulumi program, without a spec file: one audience and its cookie members from an ID
- * file. In your project, import from "dsp-audiences" instead of the relative path.
+ * Your own Pulumi program: one audience declared by hand with its cookie members from an ID file,
+ * plus the audiences of a spec file, all from the installed `dsp-audiences` package.
  *
  *   pulumi config set dsp:endpoint http://127.0.0.1:8080   # `npm run sim -- --port 8080`, or dsp:region NA
  *   pulumi config set dsp:clientId …; pulumi config set --secret dsp:clientSecret …; … dsp:refreshToken …
  */
 import * as path from "path";
-import { AudienceMembership, DataProviderAudience } from "../../provider";
+import { AudienceMembership, DataProviderAudience, declareSpec, loadSpec } from "dsp-audiences";
 
 const audience = new DataProviderAudience("newsletter-readers", {
   name: "Newsletter readers, weekly",
@@ -21,8 +21,10 @@ const cookies = new AudienceMembership("newsletter-readers-cookie", {
   // The resource id stays known while an update is previewed, so memberships are not replaced needlessly.
   audienceId: audience.id,
   idType: "COOKIE",
-  members: { files: [path.join(__dirname, "..", "basic", "ids", "site-visitor-cookies.txt")] },
+  members: { files: [path.join(__dirname, "ids", "newsletter-cookies.txt")] },
 });
 
 export const audienceId = audience.audienceId;
 export const members = cookies.desiredCount;
+// The spec's audiences, declared by the same code that `pulumi up` on a spec repository runs.
+export const fromSpec = loadSpec(path.join(__dirname, "audiences.yaml")).then((spec) => declareSpec(spec));

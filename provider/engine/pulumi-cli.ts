@@ -37,6 +37,15 @@ export interface PulumiStackOptions {
 
 let cachedBinDir: string | undefined;
 
+/** scripts/ensure-pulumi.sh of this checkout, found from the sources or from their build in dist/. */
+function ensurePulumiScript(from: string): string {
+  for (let dir = from; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    const script = path.join(dir, "scripts", "ensure-pulumi.sh");
+    if (fs.existsSync(script)) return script;
+  }
+  throw new Error(`scripts/ensure-pulumi.sh not found above ${from}: the engine driver runs from a checkout of dsp-audiences`);
+}
+
 /** The commands that read or write stack config and so take `--config-file`. */
 const CONFIG_FILE_COMMANDS = new Set(["config", "up", "preview", "refresh", "destroy"]);
 
@@ -46,7 +55,7 @@ const CONFIG_FILE_COMMANDS = new Set(["config", "up", "preview", "refresh", "des
  */
 export function ensurePulumiEngine(): Promise<string> {
   if (cachedBinDir !== undefined) return Promise.resolve(cachedBinDir);
-  const script = path.join(__dirname, "..", "..", "scripts", "ensure-pulumi.sh");
+  const script = ensurePulumiScript(__dirname);
   return new Promise((resolve, reject) => {
     const child = spawn("bash", [script], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
@@ -79,6 +88,8 @@ export class PulumiStack {
     fs.mkdirSync(opts.backendDir, { recursive: true });
     this.env = {
       ...process.env,
+      // Type checking is `npm run typecheck`'s job; the engine only needs to run the program.
+      PULUMI_NODEJS_TRANSPILE_ONLY: "true",
       ...opts.env,
       PATH: `${opts.binDir}${path.delimiter}${process.env.PATH ?? ""}`,
       PULUMI_BACKEND_URL: opts.backendUrl ?? `file://${path.resolve(opts.backendDir)}`,
@@ -86,8 +97,6 @@ export class PulumiStack {
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       PULUMI_SKIP_CONFIRMATIONS: "true",
-      // Type checking is `npm run typecheck`'s job; the engine only needs to run the program.
-      PULUMI_NODEJS_TRANSPILE_ONLY: "true",
       // Keep the CLI's plugin cache and credentials out of the user's ~/.pulumi.
       PULUMI_HOME: path.join(path.resolve(opts.backendDir), ".pulumi-home"),
       NO_COLOR: "1",

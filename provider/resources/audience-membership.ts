@@ -1,4 +1,3 @@
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { IdSet, MembershipIdType } from "../plan";
 import type { Consent } from "../spec";
@@ -38,7 +37,7 @@ export class AudienceMembership extends pulumi.dynamic.Resource {
   constructor(name: string, args: AudienceMembershipArgs, opts?: pulumi.CustomResourceOptions) {
     const desired = prepareDesiredSet(args.members, args.idType);
     super(
-      dynamicShim(path.join(__dirname, "membership-provider.ts"), "membershipProvider"),
+      dynamicShim("membershipProvider"),
       name,
       {
         audienceId: args.audienceId,

@@ -1,4 +1,3 @@
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { AudienceFee } from "../client";
 import { dynamicShim } from "../runtime/dynamic-shim";
@@ -49,7 +48,7 @@ export class DataProviderAudience extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: DataProviderAudienceArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      dynamicShim(path.join(__dirname, "audience-provider.ts"), "audienceProvider"),
+      dynamicShim("audienceProvider"),
       name,
       { ...args, audienceId: undefined, receivedRecords: undefined, matchedRecords: undefined, matchRate: undefined },
       opts,

@@ -47,7 +47,7 @@ export class HashedRecordUpload extends pulumi.dynamic.Resource {
     const sets = readInProgram(settings, label);
     const desired = sets.then((s) => prepareDesiredSet(s.keys, "EXTERNAL_USER_ID"));
     super(
-      dynamicShim(path.join(__dirname, "hashed-records-provider.ts"), "hashedRecordsProvider"),
+      dynamicShim("hashedRecordsProvider"),
       name,
       {
         ...settings,

@@ -1,4 +1,3 @@
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { idSetFrom } from "../plan";
 import { ID_SYNTAX_CHECKS, type IdType } from "../spec";
@@ -52,7 +51,7 @@ export class UserDeletions extends pulumi.dynamic.Resource {
     // Stored like a member set: state gets a digest and a count, the snapshot store the entries.
     const desired = prepareDesiredSet(idSetFrom(entries), "EXTERNAL_USER_ID");
     super(
-      dynamicShim(path.join(__dirname, "user-deletions-provider.ts"), "userDeletionsProvider"),
+      dynamicShim("userDeletionsProvider"),
       name,
       {
         label: args.label ?? name,

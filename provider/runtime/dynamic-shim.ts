@@ -1,39 +1,39 @@
-import * as path from "path";
 import type * as pulumi from "@pulumi/pulumi";
 
 /** The lifecycle methods a dynamic provider may implement, as plain async functions. */
 export type ProviderImpl = pulumi.dynamic.ResourceProvider;
 
-const LOADER = path.join(__dirname, "loader.js");
-
 /**
- * How the provider process will find `file`: relative to its working directory (the Pulumi
- * program's folder) when the project is used from its own checkout, or by package name when
- * installed under node_modules. Never an absolute path: state must work from any clone.
+ * The module the serialized providers of this package load at call time: a package specifier
+ * (`package.json` `exports`), never a file path, so state written on one machine or by one
+ * version runs with the code installed where and when it is used.
  */
-export function moduleRefFrom(cwd: string, file: string): string {
-  const rel = path.relative(cwd, file).split(path.sep).join("/");
-  const nm = rel.lastIndexOf("node_modules/");
-  if (nm >= 0) return rel.slice(nm + "node_modules/".length).replace(/\.(ts|js)$/, "");
-  return (rel.startsWith(".") ? rel : `./${rel}`).replace(/\.(ts|js)$/, "");
+export const PROVIDERS_MODULE = "dsp-audiences/dynamic-providers";
+
+/** What the module named in a shim must export. */
+export interface ProviderModule {
+  loadProvider(name: string): ProviderImpl;
 }
 
 /**
- * A dynamic provider whose serialized form is only a few lines: each method requires the
- * implementation at call time. The closure captures two strings and nothing else, so no client,
- * credential or config value can end up in the `__provider` field of the state, and upgrading
- * the package changes what `refresh` and `destroy` run too.
+ * A dynamic provider whose serialized form is only a few lines: each method loads the
+ * implementation at call time, resolving `moduleRef` from the provider process's working
+ * directory (the Pulumi program's folder) as that program's own `require` would. The closure
+ * captures two strings and nothing else, so no client, credential or config value can end up in
+ * the `__provider` field of the state, and upgrading the package changes what `refresh` and
+ * `destroy` run too.
  *
- * @param implFile absolute path of the module that exports the implementation
- * @param exportName the export that holds a {@link ProviderImpl}
+ * @param name the implementation's name in the module's {@link ProviderModule.loadProvider}
+ * @param moduleRef a package specifier, or a path relative to the program's folder
+ * @default moduleRef {@link PROVIDERS_MODULE}
  */
-export function dynamicShim(implFile: string, exportName: string): ProviderImpl {
+export function dynamicShim(name: string, moduleRef: string = PROVIDERS_MODULE): ProviderImpl {
   // One object per implementation: the SDK serializes a provider once per object, so sharing it
   // saves ~55 ms of CPU per resource (measured by `npm run bench`, scenario 5).
-  const key = `${process.cwd()}\0${implFile}\0${exportName}`;
+  const key = `${moduleRef}\0${name}`;
   let shim = shims.get(key);
   if (!shim) {
-    shim = makeShim(implFile, exportName);
+    shim = makeShim(moduleRef, name);
     shims.set(key, shim);
   }
   return shim;
@@ -41,13 +41,13 @@ export function dynamicShim(implFile: string, exportName: string): ProviderImpl 
 
 const shims = new Map<string, ProviderImpl>();
 
-function makeShim(implFile: string, exportName: string): ProviderImpl {
-  const loaderRef = moduleRefFrom(process.cwd(), LOADER);
-  const implRef = moduleRefFrom(process.cwd(), implFile);
+function makeShim(moduleRef: string, name: string): ProviderImpl {
   // Everything below is serialized; keep it free of outer references other than these strings.
   const impl = (): ProviderImpl => {
-    const resolve = loaderRef.startsWith(".") ? require("path").resolve(process.cwd(), loaderRef) : loaderRef;
-    return require(resolve).load(implRef, exportName);
+    // Resolution as from a file in the program's folder: its node_modules, or the package itself
+    // when the program is this package's own (Node's self-reference through `exports`).
+    const fromProgram = require("module").createRequire(require("path").join(process.cwd(), "[program]"));
+    return fromProgram(moduleRef).loadProvider(name);
   };
   return {
     // The engine hands the stack's configuration (secrets decrypted) to the provider process

@@ -96,7 +96,7 @@ describe("the real Pulumi engine in the loop (smoke)", function () {
     }
     const provider = /"__provider":\s*"((?:[^"\\]|\\.)*)"/.exec(state)?.[1] ?? "";
     assert.ok(provider.length > 0, "state holds the serialized provider");
-    assert.ok(provider.includes("loader"), "the provider requires the project's loader at call time");
+    assert.ok(provider.includes("loadProvider") && provider.includes("./ping-provider.js"), "the provider loads its implementation by module name at call time");
     assert.ok(provider.length < 8000, `serialized provider is ${provider.length} chars; it should be a thin shim`);
     assert.ok(!provider.includes(work), "no absolute path of this machine in the provider");
   });

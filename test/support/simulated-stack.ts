@@ -16,7 +16,15 @@ export interface SimulatedStack {
   close(): Promise<void>;
 }
 
-export async function startSimulatedStack(specFile: string, name: string): Promise<SimulatedStack> {
+/** Options of {@link startSimulatedStack}. */
+export interface SimulatedStackOptions {
+  /** The Pulumi project. @default the repository root (the project's own program) */
+  projectDir?: string;
+  /** Extra environment for the CLI and the processes it starts. */
+  env?: Record<string, string>;
+}
+
+export async function startSimulatedStack(specFile: string, name: string, options: SimulatedStackOptions = {}): Promise<SimulatedStack> {
   const binDir = await ensurePulumiEngine();
   const secrets = {
     clientSecret: `e2e-secret-${Math.random().toString(36).slice(2)}`,
@@ -26,10 +34,11 @@ export async function startSimulatedStack(specFile: string, name: string): Promi
   const sim = await startSimulator({ port: 0, credentials: { clientId, ...secrets } });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `dsp-${name}-`));
   const stack = new PulumiStack({
-    projectDir: path.join(__dirname, "..", ".."),
+    projectDir: options.projectDir ?? path.join(__dirname, "..", ".."),
     backendDir: path.join(work, "backend"),
     binDir,
     stack: `${name}${process.pid}`,
+    ...(options.env === undefined ? {} : { env: options.env }),
   });
   const transcript: string[] = [];
   const run = async (fn: (s: PulumiStack) => Promise<PulumiResult>): Promise<PulumiResult> => {
