@@ -9,6 +9,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { measureEngineFloor, type FloorSeries } from "./engine-floor";
 import { writeCookieIdFile } from "./id-files";
 import { patchTrafficSince, planLine, requestLogMark, startBenchStack, type BenchStack } from "./bench-stack";
 import type { PulumiResult } from "../provider/engine/pulumi-cli";
@@ -53,6 +54,8 @@ export interface E2ePulumiBenchFigures {
   readonly initialUp: CommandFigures;
   readonly churnUp: CommandFigures & { readonly expectedAdds: number; readonly expectedRemoves: number };
   readonly noOpPreview: CommandFigures & { readonly exitCode: number };
+  /** The engine floor for the no-op preview: a trivial program with as many trivial dynamic resources (2). */
+  readonly noOpFloor: FloorSeries;
   /** The goal for the churn `up`: 2 × its throttle-bound minimum + engine start-up (the no-op preview). */
   readonly churnUpBudgetSeconds: number;
   /** JSON bytes of the membership resource in `pulumi stack export` (inputs + outputs). */
@@ -92,6 +95,7 @@ export async function runE2ePulumiBench(options: E2ePulumiBenchOptions = {}): Pr
     log("pulumi preview --expect-no-changes…");
     const noOpPreview = await timedCommand(env, (s) => s.preview(["--expect-no-changes"]));
     const cpu = process.cpuUsage(cpuBefore);
+    const noOpFloor = await measureEngineFloor(2, 1, log);
 
     const state = await stateSizes(env);
     const audience = env.sim.store.listAudiences()[0];
@@ -103,6 +107,7 @@ export async function runE2ePulumiBench(options: E2ePulumiBenchOptions = {}): Pr
       initialUp: initialUp.figures,
       churnUp: { ...churnUp.figures, expectedAdds: expected.added, expectedRemoves: expected.removed },
       noOpPreview: { ...noOpPreview.figures, exitCode: noOpPreview.result.code },
+      noOpFloor,
       churnUpBudgetSeconds: 2 * churnUp.figures.minimumSeconds + noOpPreview.figures.seconds,
       ...state,
       simulatorMembers,

@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeCookieIdFile } from "./id-files";
 import { patchTrafficSince, requestLogMark, startBenchStack, type BenchStack } from "./bench-stack";
+import { measureEngineFloor, median, type FloorSeries } from "./engine-floor";
 
 /** Options of {@link runEngineOverheadBench}. */
 export interface EngineOverheadBenchOptions {
@@ -43,9 +44,21 @@ export interface PreviewSeries {
   readonly opsSent: number;
 }
 
+/** Our no-op preview next to the engine floor with as many trivial dynamic resources. */
+export interface FloorComparison {
+  readonly ours: PreviewSeries;
+  readonly floor: FloorSeries;
+  /** ours ÷ floor median CPU seconds (goal ≤ 1.3). */
+  readonly cpuRatioToFloor: number;
+}
+
 /** What {@link runEngineOverheadBench} measured. */
 export interface EngineOverheadBenchFigures {
   readonly idsPerAudience: number;
+  /** The example spec (examples/basic) against the floor. */
+  readonly example: FloorComparison;
+  /** The large spec against the floor. */
+  readonly largeVersusFloor: FloorComparison;
   /** The fixed cost: the same stack with one audience. */
   readonly baseline: PreviewSeries;
   readonly large: PreviewSeries;
@@ -67,6 +80,12 @@ export async function runEngineOverheadBench(options: EngineOverheadBenchOptions
   try {
     for (let i = 0; i < audiences; i++) await writeCookieIdFile(path.join(env.work, idFileName(i)), { count: idsPerAudience, seed: 1000 + i });
 
+    log("pulumi up with the example spec…");
+    await env.stack.setConfig("dsp:spec", path.join(__dirname, "..", "examples", "basic", "audiences.yaml"));
+    await env.stack.up();
+    const exampleSeries = await previewSeries(env, 3, previews, log, await customResources(env));
+    const example = await versusFloor(exampleSeries, previews, log);
+
     log("pulumi up with 1 audience…");
     await env.stack.setConfig("dsp:spec", writeSpec(env.work, 1));
     await env.stack.up();
@@ -76,10 +95,13 @@ export async function runEngineOverheadBench(options: EngineOverheadBenchOptions
     await env.stack.setConfig("dsp:spec", writeSpec(env.work, audiences));
     const grow = await env.timed((s) => s.up());
     const large = await previewSeries(env, audiences, previews, log);
+    const largeVersusFloor = await versusFloor(large, previews, log);
 
     const extraResources = large.resources - baseline.resources;
     return {
       idsPerAudience,
+      example,
+      largeVersusFloor,
       baseline,
       large,
       ratioToBaseline: large.medianSeconds / baseline.medianSeconds,
@@ -92,7 +114,18 @@ export async function runEngineOverheadBench(options: EngineOverheadBenchOptions
   }
 }
 
-async function previewSeries(env: BenchStack, audiences: number, runs: number, log: (line: string) => void): Promise<PreviewSeries> {
+async function versusFloor(ours: PreviewSeries, previews: number, log: (line: string) => void): Promise<FloorComparison> {
+  const floor = await measureEngineFloor(ours.resources, previews, log);
+  return { ours, floor, cpuRatioToFloor: ours.medianCpuSeconds / floor.medianCpuSeconds };
+}
+
+/** The stack's resources other than the stack itself and its default providers. */
+async function customResources(env: BenchStack): Promise<number> {
+  const state = JSON.parse(await env.stack.exportState()) as { deployment: { resources?: Array<{ type: string }> } };
+  return (state.deployment.resources ?? []).filter((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:")).length;
+}
+
+async function previewSeries(env: BenchStack, audiences: number, runs: number, log: (line: string) => void, resources = 2 * audiences): Promise<PreviewSeries> {
   const mark = requestLogMark(env.sim);
   const seconds: number[] = [];
   const cpuSeconds: number[] = [];
@@ -106,7 +139,7 @@ async function previewSeries(env: BenchStack, audiences: number, runs: number, l
   }
   return {
     audiences,
-    resources: 2 * audiences,
+    resources,
     seconds,
     medianSeconds: median(seconds),
     cpuSeconds,
@@ -114,11 +147,6 @@ async function previewSeries(env: BenchStack, audiences: number, runs: number, l
     exitCodes,
     opsSent: patchTrafficSince(env.sim, mark).ops,
   };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 const idFileName = (i: number): string => `audience-${String(i).padStart(3, "0")}.txt`;

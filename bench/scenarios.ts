@@ -7,7 +7,7 @@ import { runClientThroughputBench } from "./client-throughput";
 import { runPlanningBench } from "./planning";
 import { runHashingBench, type HashingRun } from "./hashing";
 import { CEILING_OPS_PER_SECOND, runE2ePulumiBench, type CommandFigures } from "./e2e-pulumi";
-import { runEngineOverheadBench } from "./engine-overhead";
+import { runEngineOverheadBench, type FloorComparison } from "./engine-overhead";
 import { formatNumber, formatRatio, formatSeconds, row, type ReportRow } from "./report";
 
 export type BenchMode = "quick" | "default" | "full";
@@ -158,6 +158,10 @@ export const SCENARIOS: readonly Scenario[] = [
             ...withCpu(f.noOpPreview),
             comparison: { text: `simulator holds ${count(f.simulatorMembers)} of ${count(f.ids)} IDs; it used ${formatSeconds(f.simulatorCpuSeconds)} CPU over the three commands` },
           }),
+          row(3, "no-op preview CPU against the engine floor (2 trivial dynamic resources)", f.noOpPreview.cpuSeconds / f.noOpFloor.medianCpuSeconds, "×", {
+            display: `${formatRatio(f.noOpPreview.cpuSeconds / f.noOpFloor.medianCpuSeconds)} (CPU ${formatSeconds(f.noOpPreview.cpuSeconds)} vs ${formatSeconds(f.noOpFloor.medianCpuSeconds)})`,
+            comparison: { text: "the ID file is read and diffed against the snapshot in every preview: the floor does neither", ratio: f.noOpPreview.cpuSeconds / f.noOpFloor.medianCpuSeconds },
+          }),
           row(3, "state per membership (pulumi stack export)", f.stateBytesPerMembership, "B", {
             comparison: { text: `whole checkpoint ${count(f.checkpointBytes)} B; ID file ${formatNumber(f.idFileBytes / 1e6)} MB`, ratio: f.idFileBytes / f.stateBytesPerMembership },
           }),
@@ -195,9 +199,20 @@ export const SCENARIOS: readonly Scenario[] = [
     async run({ sizes, cpuProfileDir, log }) {
       const f = await runEngineOverheadBench({ audiences: sizes.engineAudiences, previews: sizes.enginePreviews, log, ...(cpuProfileDir === undefined ? {} : { cpuProfileDir }) });
       const exits = (codes: readonly number[]): string => (codes.every((c) => c === 0) ? "" : `, exit codes ${codes.join("/")}`);
+      const floorRow = (label: string, c: FloorComparison): ReportRow =>
+        row(5, `no-op preview CPU, ${label} (${c.ours.resources} resources)${exits(c.ours.exitCodes)}`, c.ours.medianCpuSeconds, "s", {
+          display: `CPU ${formatSeconds(c.ours.medianCpuSeconds)} (wall ${formatSeconds(c.ours.medianSeconds)})`,
+          goal: { text: "≤ 1.3 × engine floor", met: c.cpuRatioToFloor <= 1.3 },
+          comparison: {
+            text: `${formatRatio(c.cpuRatioToFloor)} the engine floor: a trivial program with ${c.floor.resources} trivial dynamic resources, CPU ${formatSeconds(c.floor.medianCpuSeconds)} (wall ${formatSeconds(c.floor.medianSeconds)})`,
+            ratio: c.cpuRatioToFloor,
+          },
+        });
       return {
         figures: f,
         rows: [
+          floorRow("the example spec", f.example),
+          floorRow(`${f.large.audiences} audiences`, f.largeVersusFloor),
           row(5, `no-op preview, ${f.large.audiences} audiences (${f.large.resources} resources), median of ${f.large.seconds.length}${exits(f.large.exitCodes)}`, f.large.medianSeconds, "s", {
             display: `${formatSeconds(f.large.medianSeconds)} (CPU ${formatSeconds(f.large.medianCpuSeconds)})`,
             goal: { text: "≤ 15 s", met: f.large.medianSeconds <= 15 },

@@ -47,23 +47,26 @@ export function toInt64String(value: unknown, field: string): string {
 /** Field names whose integer values are ids in DSP responses. */
 export const DSP_ID_FIELDS: ReadonlySet<string> = new Set(["id", "audienceId", "advertiserId"]);
 
-// One JSON string token, optionally followed by `: <integer>`. Scanning whole
-// string tokens left to right means digits inside strings are never touched.
-const KEY_WITH_INTEGER_VALUE = /"(?:[^"\\]|\\.)*"(\s*:\s*)(-?\d+)(?![.eE\d])/g;
+/** The reviver's third argument on Node >= 22 (JSON.parse source text access): the value's own JSON text. */
+interface ReviverContext {
+  readonly source?: string;
+}
+
+const INTEGER_TEXT = /^-?\d+$/;
 
 /**
- * `JSON.parse` that keeps integer values of the given id fields exact by
- * quoting them before parsing, so they come back as decimal strings.
- * Everything else parses exactly as with `JSON.parse`.
+ * `JSON.parse` that keeps integer values of the given id fields exact: the reviver sees each
+ * number's source text and returns it, so ids come back as decimal strings. Everything else
+ * parses exactly as with `JSON.parse`.
  */
 export function parseJsonWithInt64Ids(text: string, idFields: ReadonlySet<string> = DSP_ID_FIELDS): unknown {
-  const quoted = text.replace(KEY_WITH_INTEGER_VALUE, (match: string, colon: string | undefined, digits: string | undefined) => {
-    if (colon === undefined || digits === undefined) return match;
-    const keyToken = match.slice(0, match.length - colon.length - digits.length);
-    const key = keyToken.slice(1, -1);
-    return idFields.has(key) ? `${keyToken}${colon}"${digits}"` : match;
-  });
-  return JSON.parse(quoted) as unknown;
+  const reviver = (key: string, value: unknown, context?: ReviverContext): unknown => {
+    if (typeof value !== "number" || !idFields.has(key)) return value;
+    // Without the source text (Node < 22) the id would already be rounded: refuse, never guess.
+    if (context?.source === undefined) throw new Error("reading int64 ids needs Node.js >= 22 (JSON.parse source text access)");
+    return INTEGER_TEXT.test(context.source) ? context.source : value;
+  };
+  return JSON.parse(text, reviver as (this: unknown, key: string, value: unknown) => unknown) as unknown;
 }
 
 function describe(value: string): string {

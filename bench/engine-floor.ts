@@ -1,0 +1,71 @@
+/**
+ * The engine floor: what a no-op `pulumi preview` costs on the same engine for a trivial Pulumi
+ * program (plain JavaScript) with the same number of trivial dynamic resources, whose provider
+ * does nothing. Our program's no-op preview is reported as a ratio to it, measured in the same
+ * run, so that the figure says what this project adds, not how fast the machine is.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { ensurePulumiEngine, PulumiStack } from "../provider/engine/pulumi-cli";
+import { childrenCpuSeconds } from "./bench-stack";
+
+/** Median wall and CPU seconds of repeated no-op previews. */
+export interface FloorSeries {
+  readonly resources: number;
+  readonly medianSeconds: number;
+  readonly medianCpuSeconds: number;
+  readonly exitCodes: readonly number[];
+}
+
+const PROGRAM = `"use strict";
+const pulumi = require("@pulumi/pulumi");
+// One provider object for every resource, as dsp-audiences shares one per implementation.
+const provider = {
+  async create(inputs) { return { id: inputs.key, outs: inputs }; },
+  async diff() { return { changes: false }; },
+};
+const count = Number(new pulumi.Config().require("count"));
+for (let i = 0; i < count; i++) {
+  new pulumi.dynamic.Resource(provider, "r" + i, { key: "r" + i, payload: "x".repeat(64) });
+}
+`;
+
+/**
+ * Grows a trivial stack to `resources` dynamic resources and runs `previews` no-op previews of it.
+ * The project lives in a scratch folder whose node_modules is the repository's (the same SDK).
+ */
+export async function measureEngineFloor(resources: number, previews: number, log: (line: string) => void = () => undefined): Promise<FloorSeries> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "dsp-bench-floor-"));
+  try {
+    const project = path.join(work, "project");
+    fs.mkdirSync(project);
+    fs.writeFileSync(path.join(project, "Pulumi.yaml"), "name: engine-floor\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n");
+    fs.writeFileSync(path.join(project, "index.js"), PROGRAM);
+    fs.symlinkSync(path.join(__dirname, "..", "node_modules"), path.join(project, "node_modules"), "dir");
+    const stack = new PulumiStack({ projectDir: project, backendDir: path.join(work, "backend"), binDir: await ensurePulumiEngine(), stack: `floor${process.pid}` });
+    await stack.init();
+    await stack.setConfig("count", String(resources));
+    await stack.up();
+    const seconds: number[] = [];
+    const cpuSeconds: number[] = [];
+    const exitCodes: number[] = [];
+    for (let i = 0; i < previews; i++) {
+      const cpuBefore = childrenCpuSeconds();
+      const started = process.hrtime.bigint();
+      const r = await stack.preview(["--expect-no-changes"]);
+      seconds.push(Number(process.hrtime.bigint() - started) / 1e9);
+      cpuSeconds.push(childrenCpuSeconds() - cpuBefore);
+      exitCodes.push(r.code);
+      log(`  engine floor, ${resources} trivial dynamic resources: ${seconds.at(-1)?.toFixed(1)} s (CPU ${cpuSeconds.at(-1)?.toFixed(1)} s)`);
+    }
+    return { resources, medianSeconds: median(seconds), medianCpuSeconds: median(cpuSeconds), exitCodes };
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
