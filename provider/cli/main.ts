@@ -45,15 +45,6 @@ const commands: Record<string, Command> = {
       return runPlanSummaryCli(args);
     },
   },
-  engine: {
-    summary: "provide the Pulumi engine (PATH, else build the pinned one) and print its folder",
-    usage: "dsp-audiences engine",
-    run: async () => {
-      const { ensurePulumiEngine } = await import("../engine/pulumi-cli");
-      console.log(await ensurePulumiEngine());
-      return 0;
-    },
-  },
 };
 
 function help(): string {
