@@ -36,10 +36,14 @@ function workingCopy(dir: string): WorkingCopy {
   };
 }
 
-/** Clones `source` (a folder with a git repository) into `into` and links this repository's node_modules. */
+/**
+ * Clones `source` (a folder with a git repository) into `into`, links this repository's
+ * node_modules and builds dist/ there, as `npm ci` does through the `prepare` script.
+ */
 export function cloneInto(source: string, into: string): WorkingCopy {
   execFileSync("git", ["clone", "--quiet", "--no-hardlinks", source, into], { stdio: ["ignore", "pipe", "pipe"] });
   fs.symlinkSync(path.join(REPO, "node_modules"), path.join(into, "node_modules"), "dir");
+  execFileSync(process.execPath, [path.join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: into, stdio: ["ignore", "pipe", "pipe"] });
   return workingCopy(into);
 }
 
