@@ -8,6 +8,7 @@
  */
 import { visitRecords, type RecordDelimiter } from "./csv-chunks";
 import { csvSyntaxIssue } from "./csv-syntax";
+import { columnNameAt, overLongColumnOfCells, rowTooLongIssue } from "./csv-limits";
 import type { PiiIssue } from "./errors";
 import type { RowCounts } from "./input-tally";
 import type { PiiField } from "./pii-fields";
@@ -27,7 +28,7 @@ export interface ChunkOutcome extends RowCounts {
   readonly rows: number;
   /** Problems with chunk-relative rows, at most `maxIssues` (the first ones). */
   readonly issues: readonly PiiIssue[];
-  /** CSV syntax error (chunk-relative row) after which the rest of the chunk was not read. */
+  /** CSV syntax error or over-long row (chunk-relative row) after which the rest of the chunk was not read. */
   readonly fatal?: PiiIssue;
 }
 
@@ -43,6 +44,7 @@ export function processChunk(
   processor: RowProcessor,
   format: RecordFormat,
   maxIssues: number,
+  maxRowChars: number,
 ): ChunkOutcome {
   const separator = RECORD_SEPARATOR[format];
   // allocUnsafeSlow: an ArrayBuffer of its own (never the shared pool), so it can be transferred.
@@ -67,9 +69,20 @@ export function processChunk(
   let rows = 0;
   let blankRows = 0;
   let dataRows = 0;
+  // No row of a chunk can exceed the limit when the whole chunk does not (the usual case).
+  const checkLength = text.length > maxRowChars;
+  let tooLong: PiiIssue | undefined;
 
   const error = visitRecords(text, delimiter, (cells) => {
+    if (tooLong !== undefined) return; // reading stopped at the long row; the rest is not counted
     rows++;
+    if (checkLength) {
+      const column = overLongColumnOfCells(cells, maxRowChars);
+      if (column >= 0) {
+        tooLong = rowTooLongIssue(rows, columnNameAt(processor.layout, column), maxRowChars);
+        return;
+      }
+    }
     const result = processor.process(cells, rows);
     if (result.kind === "blank") {
       blankRows++;
@@ -103,6 +116,10 @@ export function processChunk(
     blankRows,
     omittedFields,
     issues,
-    ...(error !== undefined ? { fatal: csvSyntaxIssue(error, rows + 1) } : {}),
+    ...(tooLong !== undefined
+      ? { fatal: tooLong }
+      : error !== undefined
+        ? { fatal: csvSyntaxIssue(error, rows + 1, processor.layout, maxRowChars) }
+        : {}),
   };
 }

@@ -44,7 +44,7 @@ export interface ReadIdFilesOptions {
   readonly maxReportedProblems?: number;
   /** @default defaultFingerprinter */
   readonly fingerprinter?: Fingerprinter;
-  /** Longest line accepted, in bytes. @default 65536 */
+  /** Longest line accepted, in bytes. @default {@link MAX_ID_LINE_BYTES} (64 KiB) */
   readonly maxLineBytes?: number;
 }
 
