@@ -24,6 +24,8 @@ export interface ChunkOutcome extends RowCounts {
   readonly byteLength: number;
   /** Length of each formatted record in `data`. */
   readonly lengths: Uint32Array;
+  /** Chunk-relative row of each formatted record. */
+  readonly recordRows: Uint32Array;
   /** Records parsed, blank and invalid included: the row offset for the next chunk. */
   readonly rows: number;
   /** Problems with chunk-relative rows, at most `maxIssues` (the first ones). */
@@ -51,6 +53,7 @@ export function processChunk(
   let data = Buffer.allocUnsafeSlow(Math.max(4096, text.length * INITIAL_EXPANSION));
   let used = 0;
   let lengths = new Uint32Array(1024);
+  let recordRows = new Uint32Array(1024);
   let records = 0;
   const issues: PiiIssue[] = [];
   const omittedFields: Partial<Record<PiiField, number>> = {};
@@ -101,8 +104,12 @@ export function processChunk(
       const grown = new Uint32Array(lengths.length * 2);
       grown.set(lengths);
       lengths = grown;
+      const grownRows = new Uint32Array(recordRows.length * 2);
+      grownRows.set(recordRows);
+      recordRows = grownRows;
     }
     lengths[records] = item.length;
+    recordRows[records] = rows;
     records++;
   });
   flush();
@@ -110,6 +117,7 @@ export function processChunk(
     data,
     byteLength: used,
     lengths: lengths.slice(0, records),
+    recordRows: recordRows.slice(0, records),
     rows,
     dataRows,
     records,

@@ -24,7 +24,8 @@ export type PiiIssueCode =
   | "header-no-id-basis"
   | "too-few-rows"
   | "too-many-rows"
-  | "row-too-long";
+  | "row-too-long"
+  | "external-id-repeat";
 
 export interface PiiIssue {
   /** 1-based row, the header being row 1; absent for whole-file problems. */

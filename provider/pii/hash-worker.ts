@@ -28,6 +28,10 @@ if (parentPort !== null) {
   const processor = createRowProcessor(init.settings);
   port.on("message", (job: WorkerJob) => {
     const outcome = processChunk(job.text, init.delimiter, processor, init.format, init.maxIssues, init.maxRowChars);
-    port.postMessage({ seq: job.seq, outcome }, [outcome.data.buffer as ArrayBuffer, outcome.lengths.buffer as ArrayBuffer]);
+    port.postMessage({ seq: job.seq, outcome }, [
+      outcome.data.buffer as ArrayBuffer,
+      outcome.lengths.buffer as ArrayBuffer,
+      outcome.recordRows.buffer as ArrayBuffer,
+    ]);
   });
 }

@@ -41,6 +41,8 @@ export interface HashedBatch {
   readonly data: Buffer;
   /** Length of each serialised record in `data`, in order. */
   readonly lengths: Uint32Array;
+  /** The file row (header = row 1) of each record, in order. */
+  readonly rows: Uint32Array;
   readonly records: number;
 }
 
@@ -96,6 +98,8 @@ export async function* hashCsvBatches(path: string, options: BatchOptions = {}):
     let rowsBefore = 1; // the header
     const merge = (outcome: ChunkOutcome): HashedBatch | undefined => {
       tally.addCounts(outcome);
+      const rows = outcome.recordRows;
+      for (let i = 0; i < rows.length; i++) rows[i] = (rows[i] as number) + rowsBefore;
       for (const issue of outcome.issues) tally.addIssue({ ...issue, ...(issue.row !== undefined ? { row: issue.row + rowsBefore } : {}) });
       if (outcome.fatal !== undefined) tally.addFatal({ ...outcome.fatal, row: (outcome.fatal.row ?? 0) + rowsBefore });
       rowsBefore += outcome.rows;
@@ -103,7 +107,7 @@ export async function* hashCsvBatches(path: string, options: BatchOptions = {}):
       if (outcome.records === 0) return undefined;
       // The worker transferred the buffer; it arrives as a plain Uint8Array view.
       const data = Buffer.from(outcome.data.buffer, outcome.data.byteOffset, outcome.byteLength);
-      return { format, data, lengths: outcome.lengths, records: outcome.records };
+      return { format, data, lengths: outcome.lengths, rows, records: outcome.records };
     };
 
     for (;;) {

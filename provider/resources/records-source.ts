@@ -13,6 +13,7 @@ import {
   hashedRecordCsvLine,
   readHashedRecords,
   sha256Hex,
+  PiiInputError,
   PII_FIELDS,
   ROW_DIGEST_LENGTH,
   type CountryCode,
@@ -21,6 +22,7 @@ import {
   type HashedFields,
 } from "../pii";
 import { IdSetBuilder, type IdSet } from "../plan";
+import { ExternalIdRepeats, externalIdRepeatIssue } from "../pii/external-id-repeats";
 import type { ConfigLookup } from "../settings/dsp-settings";
 
 /** How one CSV of people becomes hashed records. Plain values only: this is a resource input. */
@@ -64,6 +66,8 @@ export interface HashedLines {
   text: string;
   /** Length of each line in `text`. */
   lengths: ArrayLike<number>;
+  /** The CSV row (header = row 1) of each line. */
+  rows: ArrayLike<number>;
   records: number;
 }
 
@@ -131,6 +135,44 @@ const LINES_PER_BATCH = 4096;
  * @throws PiiInputError (file, row, column; never values), or Error for a missing idColumn
  */
 export async function* readHashedLines(settings: RecordsSourceSettings, options: ReadRecordsOptions = {}): AsyncGenerator<HashedLines, CsvReadSummary, undefined> {
+  const repeats = new ExternalIdRepeats();
+  const lines = readUncheckedLines(settings, options);
+  try {
+    for (;;) {
+      const next = await lines.next();
+      if (next.done === true) {
+        throwOnRepeats(settings.csv, repeats);
+        return next.value;
+      }
+      const bytes = Buffer.from(next.value.text, "latin1");
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      let start = 0;
+      for (let i = 0; i < next.value.records; i++) {
+        const end = start + (next.value.lengths[i] ?? 0);
+        repeats.addLine(view, start, end, next.value.rows[i] ?? 0);
+        start = end + 1;
+      }
+      yield next.value;
+    }
+  } finally {
+    await close(lines);
+  }
+}
+
+/** How many repeats a {@link PiiInputError} lists. */
+const MAX_LISTED_REPEATS = 100;
+
+/**
+ * Amazon keeps one record per externalId (a later upload overwrites it), so two rows with one
+ * externalId and different PII are an error naming both rows; exact repeats are fine.
+ */
+function throwOnRepeats(file: string, repeats: ExternalIdRepeats): void {
+  const found = repeats.repeats();
+  if (found.length === 0) return;
+  throw new PiiInputError(file, found.slice(0, MAX_LISTED_REPEATS).map(externalIdRepeatIssue), found.length > MAX_LISTED_REPEATS);
+}
+
+async function* readUncheckedLines(settings: RecordsSourceSettings, options: ReadRecordsOptions): AsyncGenerator<HashedLines, CsvReadSummary, undefined> {
   const file = path.resolve(options.cwd ?? process.cwd(), settings.csv);
   const csvOptions = csvOptionsFor(settings, options);
   const rename = settings.idColumn === undefined ? undefined : await idColumnRename(file, settings.csv, settings.idColumn);
@@ -140,7 +182,7 @@ export async function* readHashedLines(settings: RecordsSourceSettings, options:
       for (;;) {
         const next = await batches.next();
         if (next.done === true) return next.value;
-        yield { text: next.value.data.toString("latin1"), lengths: next.value.lengths, records: next.value.records };
+        yield { text: next.value.data.toString("latin1"), lengths: next.value.lengths, rows: next.value.rows, records: next.value.records };
       }
     } finally {
       await close(batches); // the file and the worker threads, when stopped early
@@ -150,12 +192,17 @@ export async function* readHashedLines(settings: RecordsSourceSettings, options:
   const records = readHashedRecords(input.pipe(renameHeaderCell(rename)), csvOptions);
   try {
     let lines: string[] = [];
+    let rows: number[] = [];
     for (;;) {
       const next = await records.next();
-      if (next.done !== true) lines.push(hashedRecordCsvLine(next.value));
+      if (next.done !== true) {
+        lines.push(hashedRecordCsvLine(next.value));
+        rows.push(next.value.row);
+      }
       if (lines.length >= LINES_PER_BATCH || (next.done === true && lines.length > 0)) {
-        yield { text: lines.join("\n"), lengths: lines.map((line) => line.length), records: lines.length };
+        yield { text: lines.join("\n"), lengths: lines.map((line) => line.length), rows, records: lines.length };
         lines = [];
+        rows = [];
       }
       if (next.done === true) return next.value;
     }

@@ -72,6 +72,45 @@ describe("cli/hash-csv", () => {
     assert.deepEqual(fs.readdirSync(tmp.dir).filter((f) => f.includes("partial")), []);
   });
 
+  describe("one person per externalId", () => {
+    const people = syntheticPeople(6, 73);
+    const line = (id: string, i: number): string => `${id},${people[i]?.email.trim() ?? ""},${people[i]?.lastName ?? ""}`;
+
+    // The chunked reader inline and on workers, and the streaming reader (a non-standard id column).
+    for (const [workers, idColumn] of [["0", "id"], ["2", "id"], ["0", "customer_id"]] as const) {
+      it(`refuses two rows with one externalId and different PII, naming the rows, never the values (workers ${workers}, ${idColumn})`, async () => {
+        // Rows 4 and 7 reuse the ids of rows 2 and 3 with another person's data; row 6 repeats row 2 exactly (fine).
+        const text = [`${idColumn},email,last_name`, line("c-1", 0), line("c-2", 1), line("c-1", 2), line("c-3", 3), line("c-1", 0), line("c-2", 4)].join("\n");
+        const input = tmp.file(`repeat-${workers}-${idColumn}.csv`, `${text}\n`);
+        const output = path.join(tmp.dir, `repeat-${workers}-${idColumn}.hashed.csv`);
+        const io = testIo();
+        assert.equal(await hashCsvCommand([input, output, "--min-rows", "1", "--workers", workers, "--id-column", idColumn], io), 1);
+        const reason =
+          "with different PII (the same id, or the same email or phone when ids are derived); Amazon keeps one record per externalId, so merge the two rows or drop one";
+        assert.equal(
+          io.stderr.join(""),
+          `✗ ${input}: 2 problems (values are not shown, to keep PII out of logs):\n` +
+            `  row 4: has the externalId of row 2 ${reason}\n` +
+            `  row 7: has the externalId of row 3 ${reason}\n`,
+        );
+        for (const p of people) assert.ok(!io.stderr.join("").includes(p.email.trim()) && !io.stderr.join("").includes(p.lastName));
+        assert.ok(!io.stderr.join("").includes("c-1"));
+        assert.ok(!fs.existsSync(output));
+      });
+    }
+
+    it("refuses the same email with different names when externalIds are derived from it, and accepts exact repeats", async () => {
+      const email = people[0]?.email.trim() ?? "";
+      const conflict = tmp.file("derived-repeat.csv", `email,last_name\n${email},${people[0]?.lastName}\n${email},${people[1]?.lastName}\n`);
+      const io = testIo({ ID_KEY: TEST_KEY });
+      assert.equal(await hashCsvCommand([conflict, path.join(tmp.dir, "d.out.csv"), "--secret-env", "ID_KEY", "--min-rows", "1"], io), 1);
+      assert.match(io.stderr.join(""), /^✗ .*derived-repeat\.csv: row 3: has the externalId of row 2 with different PII/);
+      const exact = tmp.file("exact-repeat.csv", `email,last_name\n${email},${people[0]?.lastName}\n${email},${people[0]?.lastName}\n`);
+      const ok = testIo({ ID_KEY: TEST_KEY });
+      assert.equal(await hashCsvCommand([exact, path.join(tmp.dir, "e.out.csv"), "--secret-env", "ID_KEY", "--min-rows", "1"], ok), 0, ok.stderr.join(""));
+    });
+  });
+
   it("explains how to get externalIds when the CSV has no id column and no key was given", async () => {
     const input = tmp.file("noid.csv", "email\njane@example.com\n");
     const io = testIo();
