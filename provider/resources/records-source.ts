@@ -20,6 +20,7 @@ import {
   type CsvReadSummary,
   type HashedCsvOptions,
   type HashedFields,
+  type NonAsciiLetters,
 } from "../pii";
 import { IdSetBuilder, type IdSet } from "../plan";
 import { ExternalIdRepeats, externalIdRepeatIssue } from "../pii/external-id-repeats";
@@ -44,6 +45,12 @@ export interface RecordsSourceSettings {
   maxRows?: number;
   /** Country for phone numbers without a country code, and for postal-code rules. @default "US" */
   defaultCountry?: string;
+  /**
+   * How non-ASCII letters in names, address and city become ASCII (docs/normalisation.md). Not
+   * a spec setting yet; `hash-csv --non-ascii-letters` and library callers set it.
+   * @default "aws"
+   */
+  nonAsciiLetters?: NonAsciiLetters;
 }
 
 /** A hashed record with its content digest. No raw PII. */
@@ -120,6 +127,7 @@ export function csvOptionsFor(settings: RecordsSourceSettings, options: ReadReco
     ...(settings.minRows !== undefined ? { minRows: settings.minRows } : {}),
     ...(settings.maxRows !== undefined ? { maxRows: settings.maxRows } : {}),
     ...(settings.defaultCountry !== undefined ? { defaultCountry: settings.defaultCountry as CountryCode } : {}),
+    ...(settings.nonAsciiLetters !== undefined ? { nonAsciiLetters: settings.nonAsciiLetters } : {}),
   };
 }
 

@@ -29,6 +29,7 @@ describe("cli/hash-csv", () => {
       workers: 0,
     });
     assert.deepEqual(parseHashCsvArgs(["a", "b", "--hashed"]).settings, { csv: "a", hashed: true });
+    assert.deepEqual(parseHashCsvArgs(["a", "b", "--non-ascii-letters", "fold"]).settings, { csv: "a", hashed: false, nonAsciiLetters: "fold" });
   });
 
   const bad: Array<[string[], RegExp]> = [
@@ -38,6 +39,7 @@ describe("cli/hash-csv", () => {
     [["a", "b", "--max-rows", "0"], /--max-rows must be an integer ≥ 1/],
     [["a", "b", "--default-country", "USA"], /two-letter/],
     [["a", "b", "--secret", "k"], /Unknown option '--secret'/],
+    [["a", "b", "--non-ascii-letters", "ascii"], /--non-ascii-letters must be one of aws, fold, expand-german, drop/],
   ];
   for (const [args, reason] of bad) it(`refuses ${args.join(" ")}`, () => assert.throws(() => parseHashCsvArgs(args), reason));
 
@@ -70,6 +72,20 @@ describe("cli/hash-csv", () => {
     assert.doesNotMatch(io.stderr.join(""), /not-an-email/);
     assert.ok(!fs.existsSync(output));
     assert.deepEqual(fs.readdirSync(tmp.dir).filter((f) => f.includes("partial")), []);
+  });
+
+  it("hashes non-ASCII names the AWS uploader's way by default (Müller → mueller); --non-ascii-letters fold keeps the old way", async () => {
+    const input = tmp.file("names.csv", "id,last_name\nc-1,Müller\n");
+    const lastNameHash = async (extra: string[]): Promise<string | undefined> => {
+      const output = path.join(tmp.dir, `names-${extra.length}.hashed.csv`);
+      const io = testIo();
+      assert.equal(await hashCsvCommand([input, output, "--min-rows", "1", ...extra], io), 0, io.stderr.join(""));
+      const [header, row] = fs.readFileSync(output, "latin1").trim().split("\n");
+      return row?.split(",")[header?.split(",").indexOf("last_name_sha256") ?? -1];
+    };
+    // printf %s mueller | sha256sum; printf %s muller | sha256sum
+    assert.equal(await lastNameHash([]), "ecbd50e7023d1e4524750485ae7612a052b9b14a9591a15430f1503c302813d2");
+    assert.equal(await lastNameHash(["--non-ascii-letters", "fold"]), "a8b1fc83cb92ad90b731937cf76116ef6c1aba436f8d0d0ec673e8d34022aca8");
   });
 
   describe("one person per externalId", () => {
