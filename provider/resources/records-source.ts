@@ -24,6 +24,7 @@ import {
 } from "../pii";
 import { IdSetBuilder, type IdSet } from "../plan";
 import { ExternalIdRepeats, externalIdRepeatIssue } from "../pii/external-id-repeats";
+import { MAX_ROW_CHARS, rowTooLongIssue } from "../pii/csv-limits";
 import type { ConfigLookup } from "../settings/dsp-settings";
 
 /** How one CSV of people becomes hashed records. Plain values only: this is a resource input. */
@@ -325,7 +326,7 @@ export function keyedRecordOf(record: RecordLine): KeyedRecord {
  * undefined when the column already has a standard name.
  */
 async function idColumnRename(file: string, shownName: string, idColumn: string): Promise<number | undefined> {
-  const header = (await readHeaderCells(file)).map((cell) => cell.trim().toLowerCase());
+  const header = (await readHeaderCells(file, shownName)).map((cell) => cell.trim().toLowerCase());
   const wanted = idColumn.trim().toLowerCase();
   const index = header.indexOf(wanted);
   if (index < 0) throw new Error(`${shownName}: row 1: no column named ${idColumn} (idColumn)`);
@@ -335,14 +336,24 @@ async function idColumnRename(file: string, shownName: string, idColumn: string)
   return index;
 }
 
-/** The cells of the first record; only the first 64 KiB are read (a header is short). */
-async function readHeaderCells(file: string): Promise<string[]> {
+/**
+ * The cells of the first line, read in 64 KiB steps until its line break (a header is short, but
+ * a long one is read whole, never cut). @throws PiiInputError when it is over the row limit
+ */
+async function readHeaderCells(file: string, shownName: string): Promise<string[]> {
   const handle = await fs.promises.open(file, "r");
   try {
-    const buffer = Buffer.alloc(64 * 1024);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    const text = buffer.toString("utf8", 0, bytesRead).replace(/^\uFEFF/, "");
+    const step = 64 * 1024;
+    let bytes = Buffer.alloc(0);
+    for (;;) {
+      const buffer = Buffer.alloc(step);
+      const { bytesRead } = await handle.read(buffer, 0, step, bytes.length);
+      bytes = Buffer.concat([bytes, buffer.subarray(0, bytesRead)]);
+      if (bytesRead < step || bytes.indexOf(10) >= 0 || bytes.indexOf(13) >= 0 || bytes.length > MAX_ROW_CHARS) break;
+    }
+    const text = bytes.toString("utf8").replace(/^\uFEFF/, "");
     const end = text.search(/\r\n|\n|\r/);
+    if (end < 0 && bytes.length > MAX_ROW_CHARS) throw new PiiInputError(shownName, [rowTooLongIssue(1, undefined, MAX_ROW_CHARS)], false);
     const rows = parseCsv(end < 0 ? text : text.slice(0, end), { relax_column_count: true }) as string[][];
     return rows[0] ?? [];
   } finally {

@@ -88,6 +88,13 @@ describe("cli/hash-csv", () => {
     assert.equal(await lastNameHash(["--non-ascii-letters", "fold"]), "a8b1fc83cb92ad90b731937cf76116ef6c1aba436f8d0d0ec673e8d34022aca8");
   });
 
+  it("reads a header longer than 64 KiB whole when looking for --id-column (never cut)", async () => {
+    // Header cells are trimmed, so padding makes a long but valid header.
+    const input = tmp.file("long-header.csv", `email${" ".repeat(70_000)},customer_id\njane@example.com,c-1\n`);
+    const io = testIo();
+    assert.equal(await hashCsvCommand([input, path.join(tmp.dir, "long-header.out.csv"), "--min-rows", "1", "--id-column", "customer_id"], io), 0, io.stderr.join(""));
+  });
+
   describe("one person per externalId", () => {
     const people = syntheticPeople(6, 73);
     const line = (id: string, i: number): string => `${id},${people[i]?.email.trim() ?? ""},${people[i]?.lastName ?? ""}`;
