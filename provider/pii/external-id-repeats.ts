@@ -4,7 +4,7 @@
  * way; exact repeats are harmless. Used by every reader of hashed lines (`hash-csv` and the upload).
  *
  * Memory is 20 bytes per record, not the IDs: each record keeps a 64-bit fingerprint of its
- * externalId, one of its field hashes and its row. At the end the records are sorted by
+ * externalId, one of its field hashes (the first 64 bits of each) and its row. At the end the records are sorted by
  * externalId fingerprint (stable, so each group is in file order) and every record whose hashes
  * differ from the first of its group is a repeat. A repeat is never missed; two different
  * externalIds with one 64-bit fingerprint (about one chance in a million at 5,000,000 rows)
@@ -15,6 +15,8 @@ import { sortFingerprints } from "../plan/fingerprint-sort";
 import type { PiiIssue } from "./errors";
 
 const COMMA = 0x2c;
+/** A field hash in a hashed-CSV line: SHA-256 as lowercase hex. */
+const HASH_CHARS = 64;
 
 export interface ExternalIdRepeat {
   /** The repeating row. */
@@ -34,7 +36,12 @@ export class ExternalIdRepeats {
 
   constructor(private readonly fingerprinter: Fingerprinter = defaultFingerprinter) {}
 
-  /** Adds the hashed-CSV line `bytes[start, end)` (`externalId,hash,…`, ASCII) of data row `row`. */
+  /**
+   * Adds the hashed-CSV line `bytes[start, end)` (`externalId,hash,…`, ASCII) of data row `row`.
+   * After the externalId every cell is empty or 64 hex characters (a SHA-256), so the hashes are
+   * told apart by their first 16 characters (64 bits each), read at fixed steps instead of
+   * fingerprinting the whole ~500-byte line.
+   */
   addLine(view: DataView, start: number, end: number, row: number): void {
     let comma = start;
     while (comma < end && view.getUint8(comma) !== COMMA) comma++;
@@ -43,9 +50,37 @@ export class ExternalIdRepeats {
     this.fingerprinter.fingerprint(view, start, comma, this.out);
     this.idHi[i] = this.out[0] as number;
     this.idLo[i] = this.out[1] as number;
-    this.fingerprinter.fingerprint(view, comma, end, this.out);
-    this.contentHi[i] = this.out[0] as number;
-    this.contentLo[i] = this.out[1] as number;
+    let h1 = 0x9e3779b9;
+    let h2 = 0x85ebca6b;
+    let field = 0;
+    for (let at = comma + 1; at <= end; field++) {
+      if (at === end || view.getUint8(at) === COMMA) {
+        // An absent field: mixing its position keeps "a,," and ",a," apart.
+        h1 = Math.imul(h1 ^ (0xa5a5a5a5 + field), 0x9e3779b1);
+        h2 = Math.imul(h2 ^ (0x5a5a5a5a + field), 0x5f356495);
+        at++;
+        continue;
+      }
+      if (at + HASH_CHARS > end) {
+        // Not a 64-hex cell (never produced by the readers): mix the rest byte by byte.
+        for (; at < end; at++) h1 = Math.imul(h1 ^ view.getUint8(at), 0x9e3779b1);
+        break;
+      }
+      for (let k = 0; k < 16; k += 4) {
+        const word = view.getUint32(at + k, true);
+        h1 = Math.imul(h1 ^ word, 0x9e3779b1);
+        h1 = (h1 << 13) | (h1 >>> 19);
+        h2 = Math.imul(h2 ^ word, 0x5f356495);
+        h2 = (h2 << 17) | (h2 >>> 15);
+      }
+      at += HASH_CHARS + 1;
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 0x85ebca6b);
+    h1 ^= Math.imul(h2 ^ (h2 >>> 13), 0xc2b2ae35);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 0x85ebca6b);
+    h2 ^= Math.imul(h1 ^ (h1 >>> 13), 0xc2b2ae35);
+    this.contentHi[i] = (h1 ^ (h1 >>> 16)) >>> 0;
+    this.contentLo[i] = (h2 ^ (h2 >>> 16)) >>> 0;
     this.rows[i] = row;
   }
 
