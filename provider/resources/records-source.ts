@@ -77,6 +77,8 @@ export interface HashedLines {
   /** The CSV row (header = row 1) of each line. */
   rows: ArrayLike<number>;
   records: number;
+  /** `text` as bytes, when the reader has them already (spares a copy). */
+  bytes?: Buffer;
 }
 
 /** Options of the readers. */
@@ -153,7 +155,7 @@ export async function* readHashedLines(settings: RecordsSourceSettings, options:
         throwOnRepeats(settings.csv, repeats);
         return next.value;
       }
-      const bytes = Buffer.from(next.value.text, "latin1");
+      const bytes = next.value.bytes ?? Buffer.from(next.value.text, "latin1");
       const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       let start = 0;
       for (let i = 0; i < next.value.records; i++) {
@@ -191,7 +193,8 @@ async function* readUncheckedLines(settings: RecordsSourceSettings, options: Rea
       for (;;) {
         const next = await batches.next();
         if (next.done === true) return next.value;
-        yield { text: next.value.data.toString("latin1"), lengths: next.value.lengths, rows: next.value.rows, records: next.value.records };
+        const { data, lengths, rows, records } = next.value;
+        yield { text: data.toString("latin1"), lengths, rows, records, bytes: data };
       }
     } finally {
       await close(batches); // the file and the worker threads, when stopped early
