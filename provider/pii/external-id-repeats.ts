@@ -3,7 +3,8 @@
  * per externalId (a later upload overwrites it), so such rows would upload in an order-dependent
  * way; exact repeats are harmless. Used by every reader of hashed lines (`hash-csv` and the upload).
  *
- * Memory is 20 bytes per record, not the IDs: each record keeps a 64-bit fingerprint of its
+ * Memory is 20 bytes per record (up to twice that while its arrays grow by doubling, and 16 more
+ * per record for the final sort), never the IDs: each record keeps a 64-bit fingerprint of its
  * externalId, one of its field hashes (the first 64 bits of each) and its row. At the end the records are sorted by
  * externalId fingerprint (stable, so each group is in file order) and every record whose hashes
  * differ from the first of its group is a repeat. A repeat is never missed; two different
@@ -100,8 +101,9 @@ export class ExternalIdRepeats {
   /** Every repeat with different PII, in row order. The tracker is spent afterwards. */
   repeats(): ExternalIdRepeat[] {
     const n = this.count;
-    const hi = this.idHi.slice(0, n);
-    const lo = this.idLo.slice(0, n);
+    // Sorted in place: the tracker is spent afterwards.
+    const hi = this.idHi.subarray(0, n);
+    const lo = this.idLo.subarray(0, n);
     const order = sortFingerprints(hi, lo);
     const found: ExternalIdRepeat[] = [];
     for (let k = 0; k < n; ) {
