@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { DspClient } from "../client";
-import { ID_SYNTAX_CHECKS, ID_TYPES, type IdType } from "../spec";
+import { canonicalId, ID_SYNTAX_CHECKS, ID_TYPES, type IdType } from "../spec";
 import { parseRfc3339 } from "../spec/consent-time";
 import { resolveDspCredentials, resolveDspEndpoint, type ConfigLookup } from "../settings/dsp-settings";
 import { requestGroups, toUserDeletionInput, type DeletionEntry } from "../resources/user-deletions-provider";
@@ -79,7 +79,7 @@ export function parseDeleteUsersArgs(args: string[]): DeleteUsersRequest {
   });
   return {
     type,
-    values: given,
+    values: given.map((value) => canonicalId(type, value)),
     ...(values.file !== undefined ? { file: values.file } : {}),
     ...(advertiserId !== undefined ? { advertiserId } : {}),
     ...(consentTime !== undefined ? { consentTime } : {}),
@@ -95,7 +95,7 @@ export function idsFromText(text: string, type: IdType, fileName: string): strin
     if (line === "" || line.startsWith("#")) return;
     const problem = ID_SYNTAX_CHECKS[type](line);
     if (problem !== undefined) throw new Error(`${fileName} line ${i + 1}: ${problem}`);
-    ids.push(line);
+    ids.push(canonicalId(type, line));
   });
   return ids;
 }

@@ -6,13 +6,15 @@
 import { once } from "node:events";
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
-import { HASHED_CSV_HEADER, PiiInputError, type CsvReadSummary } from "../pii";
+import { HASHED_CSV_HEADER, PiiInputError, type CsvReadSummary, type NonAsciiLetters } from "../pii";
 import { readHashedLines, type RecordsSourceSettings } from "../resources/records-source";
 import { processIo, type CommandIo } from "./command-io";
 
 export const HASH_CSV_USAGE =
   "dsp-audiences hash-csv <in.csv> <out.csv> [--id-column <name>] [--secret-env <VAR>] [--hashed] " +
-  "[--default-country US] [--min-rows 10000] [--max-rows 5000000] [--workers auto|<n>]";
+  "[--default-country US] [--min-rows 10000] [--max-rows 5000000] [--workers auto|<n>] [--non-ascii-letters aws|fold|expand-german|drop]";
+
+const NON_ASCII_MODES: readonly NonAsciiLetters[] = ["aws", "fold", "expand-german", "drop"];
 
 /** What the command line asks for. */
 export interface HashCsvRequest {
@@ -43,6 +45,7 @@ export function parseHashCsvArgs(args: string[]): HashCsvRequest {
       "min-rows": { type: "string" },
       "max-rows": { type: "string" },
       workers: { type: "string" },
+      "non-ascii-letters": { type: "string" },
     },
   });
   const [input, output, ...extra] = positionals;
@@ -52,6 +55,10 @@ export function parseHashCsvArgs(args: string[]): HashCsvRequest {
   const workers = values.workers === undefined || values.workers === "auto" ? "auto" : count("workers", values.workers, 0);
   const country = values["default-country"];
   if (country !== undefined && !/^[A-Za-z]{2}$/.test(country)) throw new Error("--default-country must be a two-letter country code");
+  const nonAscii = values["non-ascii-letters"];
+  if (nonAscii !== undefined && !(NON_ASCII_MODES as readonly string[]).includes(nonAscii)) {
+    throw new Error(`--non-ascii-letters must be one of ${NON_ASCII_MODES.join(", ")}`);
+  }
   return {
     input,
     output,
@@ -62,6 +69,7 @@ export function parseHashCsvArgs(args: string[]): HashCsvRequest {
       ...(minRows !== undefined ? { minRows } : {}),
       ...(maxRows !== undefined ? { maxRows } : {}),
       ...(country !== undefined ? { defaultCountry: country.toUpperCase() } : {}),
+      ...(nonAscii !== undefined ? { nonAsciiLetters: nonAscii as NonAsciiLetters } : {}),
     },
     ...(values["secret-env"] !== undefined ? { secretEnv: values["secret-env"] } : {}),
     workers: workers ?? "auto",

@@ -6,7 +6,7 @@
  */
 import type { Clock } from "./clock";
 import { parseErrorBody } from "./error-body";
-import { DspAuthError, DspHttpError, DspRateLimitError, type DspErrorDetails } from "./errors";
+import { DspAuthError, DspHttpError, DspNetworkError, DspRateLimitError, describeNetworkFailure, isTlsErrorCode, type DspErrorDetails } from "./errors";
 import { parseRetryAfterMs } from "./retry";
 import type { HttpResponse, HttpTransport } from "./transport";
 
@@ -106,14 +106,19 @@ export class AccessTokenProvider {
       client_id: credentials.clientId,
       client_secret: credentials.clientSecret,
     }).toString();
-    const response = await this.#transport.send({
-      method: "POST",
-      url: this.#tokenUrl,
-      headers: { "content-type": "application/x-www-form-urlencoded;charset=UTF-8", accept: "application/json" },
-      body: form,
-      timeoutMs: this.#timeoutMs,
-      operation: TOKEN_OPERATION,
-    });
+    let response: HttpResponse;
+    try {
+      response = await this.#transport.send({
+        method: "POST",
+        url: this.#tokenUrl,
+        headers: { "content-type": "application/x-www-form-urlencoded;charset=UTF-8", accept: "application/json" },
+        body: form,
+        timeoutMs: this.#timeoutMs,
+        operation: TOKEN_OPERATION,
+      });
+    } catch (error) {
+      throw tokenStepFailure(error);
+    }
     const { accessToken, expiresInMs } = readTokenResponse(response, this.#clock.now());
     const renewMarginMs = Math.min(this.#refreshSkewMs, expiresInMs / 2);
     const token: CachedToken = { accessToken, clientId: credentials.clientId, renewAtMs: startedAt + expiresInMs - renewMarginMs };
@@ -133,6 +138,33 @@ export class AccessTokenProvider {
     }
     return credentials;
   }
+}
+
+/**
+ * Failures of the token step that retrying cannot fix: nothing listens at the host, the host
+ * does not exist, or its certificate is refused. The endpoint setting is wrong (or the
+ * simulator is not running), so the client fails on the first attempt and says what to check,
+ * instead of backing off through every attempt. Everything else (resets, timeouts, DNS
+ * hiccups) is retried as before.
+ */
+const WRONG_ENDPOINT_CODES: ReadonlySet<string> = new Set(["ECONNREFUSED", "ENOTFOUND"]);
+
+export const TOKEN_ENDPOINT_HINT =
+  "check the endpoint: dsp:region or DSP_REGION (NA, EU, FE) for Amazon, or dsp:endpoint or DSP_ENDPOINT for another URL (is the simulator running?)";
+
+/** Pure: the error to throw for a transport failure of the token request. */
+export function tokenStepFailure(error: unknown): unknown {
+  if (!(error instanceof DspNetworkError) || error.code === undefined) return error;
+  if (!WRONG_ENDPOINT_CODES.has(error.code) && !isTlsErrorCode(error.code)) return error;
+  const details = {
+    operation: TOKEN_OPERATION,
+    code: error.code,
+    requestMayHaveBeenSent: false,
+    retryable: false,
+    cause: error,
+    ...(error.host !== undefined ? { host: error.host } : {}),
+  };
+  return new DspNetworkError(details, `${describeNetworkFailure(error.code, error.host)}; ${TOKEN_ENDPOINT_HINT}`);
 }
 
 const DEFAULT_TOKEN_LIFETIME_S = 3600;

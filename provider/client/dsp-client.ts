@@ -38,7 +38,7 @@ import {
 } from "./batching";
 import { systemClock, type Clock } from "./clock";
 import { forEachConcurrently } from "./concurrency";
-import { DspCreateMayHaveSucceededError, DspError, DspNetworkError, DspTimeoutError, sanitizeCause } from "./errors";
+import { DspCreateMayHaveSucceededError, DspError, DspNetworkError, DspTimeoutError, isTlsErrorCode, sanitizeCause } from "./errors";
 import { emitTo, type DspEventListener } from "./events";
 import { InvalidInputError } from "./input-errors";
 import { toInt64String } from "./int64";
@@ -415,14 +415,37 @@ export function createAxiosTransport(maxSockets: number): HttpTransport {
   };
 }
 
-function toTransportError(error: unknown, request: HttpRequest): DspNetworkError {
-  const code = error instanceof AxiosError ? error.code : (error as { code?: unknown } | undefined)?.code;
-  const cause = sanitizeCause(error);
-  if (code === "ETIMEDOUT" || code === AxiosError.ECONNABORTED) {
-    return new DspTimeoutError({ operation: request.operation, timeoutMs: request.timeoutMs, cause });
+/** `host:port` of a URL (the default port filled in), for error messages; never its path or query. Pure. */
+export function hostPortOf(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    const port = parsed.port !== "" ? parsed.port : parsed.protocol === "https:" ? "443" : parsed.protocol === "http:" ? "80" : "";
+    return port === "" ? parsed.hostname : `${parsed.hostname}:${port}`;
+  } catch {
+    return undefined;
   }
-  const details = { operation: request.operation, cause, requestMayHaveBeenSent: !(typeof code === "string" && NOT_SENT_CODES.has(code)) };
-  return new DspNetworkError(typeof code === "string" ? { ...details, code } : details);
+}
+
+/** The failure's own code: axios copies it from Node's error, and some wrap it in `cause`. */
+function errorCodeOf(error: unknown): string | undefined {
+  const code = error instanceof AxiosError ? error.code : (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === "string" && code !== AxiosError.ERR_NETWORK) return code;
+  const causeCode = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return typeof causeCode === "string" ? causeCode : typeof code === "string" ? code : undefined;
+}
+
+function toTransportError(error: unknown, request: HttpRequest): DspNetworkError {
+  const code = errorCodeOf(error);
+  const cause = sanitizeCause(error);
+  const host = hostPortOf(request.url);
+  const where = host === undefined ? {} : { host };
+  if (code === "ETIMEDOUT" || code === AxiosError.ECONNABORTED) {
+    return new DspTimeoutError({ operation: request.operation, timeoutMs: request.timeoutMs, cause, ...where });
+  }
+  // A TLS handshake fails before the request is written, like a refused connection.
+  const notSent = code !== undefined && (NOT_SENT_CODES.has(code) || isTlsErrorCode(code));
+  const details = { operation: request.operation, cause, requestMayHaveBeenSent: !notSent, ...where };
+  return new DspNetworkError(code !== undefined ? { ...details, code } : details);
 }
 
 function lowerCaseHeaders(headers: AxiosResponse["headers"]): Record<string, string | undefined> {

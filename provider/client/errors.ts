@@ -16,6 +16,8 @@ export interface DspErrorDetails {
   /** Amazon's own explanation (already truncated by the body parser). */
   description?: string;
   retryAfterMs?: number;
+  /** `host:port` the call went to, for network failures. Never a path or query. */
+  host?: string;
   cause?: unknown;
 }
 
@@ -32,9 +34,12 @@ export class DspError extends Error {
   readonly retryable: boolean;
   /** Server-suggested wait before retrying, in ms (from `Retry-After`). */
   declare readonly retryAfterMs?: number;
+  /** What went wrong, without the operation and the facts (e.g. "connection refused by host:443 (ECONNREFUSED)"). */
+  readonly summary: string;
 
   constructor(summary: string, details: DspErrorDetails, retryable: boolean) {
     super(formatMessage(summary, details), details.cause === undefined ? undefined : { cause: details.cause });
+    this.summary = redactSecrets(summary);
     this.operation = details.operation;
     this.retryable = retryable;
     if (details.status !== undefined) this.status = details.status;
@@ -68,18 +73,56 @@ export class DspRateLimitError extends DspHttpError {
 /** The connection failed (refused, reset, dropped) or no complete response arrived. */
 export class DspNetworkError extends DspError {
   override name = "DspNetworkError";
-  /** Node's error code, e.g. `ECONNREFUSED`, `ECONNRESET`. */
+  /** Node's error code, e.g. `ECONNREFUSED`, `ENOTFOUND`, `ETIMEDOUT`, `CERT_HAS_EXPIRED`. */
   declare readonly code?: string;
+  /** `host:port` the call went to. */
+  declare readonly host?: string;
   /**
    * False only when the failure provably happened before any byte was sent
-   * (connection refused, DNS failure); then even a create may be retried.
+   * (connection refused, DNS failure, TLS handshake); then even a create may be retried.
    */
   readonly requestMayHaveBeenSent: boolean;
 
-  constructor(details: DspErrorDetails & { code?: string; requestMayHaveBeenSent: boolean }, summary?: string) {
-    super(summary ?? `network error${details.code === undefined ? "" : ` ${details.code}`}`, details, true);
+  constructor(
+    details: DspErrorDetails & { code?: string; requestMayHaveBeenSent: boolean; retryable?: boolean },
+    summary: string = describeNetworkFailure(details.code, details.host),
+  ) {
+    super(summary, details, details.retryable ?? true);
     if (details.code !== undefined) this.code = details.code;
+    if (details.host !== undefined) this.host = details.host;
     this.requestMayHaveBeenSent = details.requestMayHaveBeenSent;
+  }
+}
+
+/** TLS failures: certificate problems and handshake errors, by Node/OpenSSL code. */
+export function isTlsErrorCode(code: string | undefined): boolean {
+  return code !== undefined && /^(?:ERR_TLS_|ERR_SSL_|ERR_OSSL_|CERT_|UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_|HOSTNAME_MISMATCH$|EPROTO$)/.test(code);
+}
+
+/**
+ * One line naming where and why a connection failed, e.g. "connection refused by
+ * 127.0.0.1:8080 (ECONNREFUSED)". Pure.
+ */
+export function describeNetworkFailure(code: string | undefined, host: string | undefined): string {
+  const at = host ?? "the server";
+  const tag = code === undefined ? "" : ` (${code})`;
+  switch (code) {
+    case "ECONNREFUSED":
+      return `connection refused by ${at}${tag}: nothing accepts connections there`;
+    case "ENOTFOUND":
+      return `cannot resolve the host of ${at}${tag}: no such host`;
+    case "EAI_AGAIN":
+      return `cannot resolve the host of ${at}${tag}: DNS lookup failed for now`;
+    case "ECONNRESET":
+      return `connection to ${at} reset${tag}`;
+    case "ETIMEDOUT":
+      return `connection to ${at} timed out${tag}`;
+    case "ENETUNREACH":
+    case "EHOSTUNREACH":
+      return `${at} is unreachable${tag}`;
+    default:
+      if (isTlsErrorCode(code)) return `TLS error with ${at}${tag}`;
+      return `network error with ${at}${tag}`;
   }
 }
 
@@ -89,7 +132,10 @@ export class DspTimeoutError extends DspNetworkError {
   readonly timeoutMs: number;
 
   constructor(details: DspErrorDetails & { timeoutMs: number }) {
-    super({ ...details, code: "ETIMEDOUT", requestMayHaveBeenSent: true }, `no response within ${details.timeoutMs} ms`);
+    super(
+      { ...details, code: "ETIMEDOUT", requestMayHaveBeenSent: true },
+      `no response from ${details.host ?? "the server"} within ${details.timeoutMs} ms (ETIMEDOUT)`,
+    );
     this.timeoutMs = details.timeoutMs;
   }
 }
@@ -120,7 +166,7 @@ export class DspRetryBudgetExhaustedError extends DspError {
 
   constructor(lastError: DspError, attempts: number, reason: "max-attempts" | "retry-budget") {
     const why = reason === "max-attempts" ? "attempt limit reached" : "client retry budget exhausted (too many failures recently)";
-    super(`gave up after ${attempts} attempt${attempts === 1 ? "" : "s"}, ${why}; last error: ${lastError.name}`, detailsOf(lastError), false);
+    super(`gave up after ${attempts} attempt${attempts === 1 ? "" : "s"}, ${why}; last error: ${lastError.name}: ${lastError.summary}`, detailsOf(lastError), false);
     this.attempts = attempts;
     this.reason = reason;
     this.lastError = lastError;

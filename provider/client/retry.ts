@@ -19,13 +19,14 @@ import {
  * - THROTTLED: 429, rejected before processing; retry after `Retry-After`.
  * - TRANSIENT: 5xx, 408, connection refused/reset/dropped, timeouts; retry with backoff.
  * - CLIENT: any other 4xx; the request itself is wrong, never retried.
- * - FATAL: authentication failures, exhausted retries, programming errors; never retried.
+ * - FATAL: authentication failures, exhausted retries, a network failure marked not retryable
+ *   (connection refused at the token step), programming errors; never retried.
  */
 export type ErrorClass = "THROTTLED" | "TRANSIENT" | "CLIENT" | "FATAL";
 
 export function classifyError(error: unknown): ErrorClass {
   if (error instanceof DspRateLimitError) return "THROTTLED";
-  if (error instanceof DspNetworkError) return "TRANSIENT";
+  if (error instanceof DspNetworkError) return error.retryable ? "TRANSIENT" : "FATAL";
   if (error instanceof DspHttpError) {
     if (error.status === 429) return "THROTTLED";
     if (error.status >= 500 || error.status === 408) return "TRANSIENT";

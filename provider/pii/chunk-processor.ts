@@ -8,6 +8,7 @@
  */
 import { visitRecords, type RecordDelimiter } from "./csv-chunks";
 import { csvSyntaxIssue } from "./csv-syntax";
+import { columnNameAt, overLongColumnOfCells, rowTooLongIssue } from "./csv-limits";
 import type { PiiIssue } from "./errors";
 import type { RowCounts } from "./input-tally";
 import type { PiiField } from "./pii-fields";
@@ -23,11 +24,13 @@ export interface ChunkOutcome extends RowCounts {
   readonly byteLength: number;
   /** Length of each formatted record in `data`. */
   readonly lengths: Uint32Array;
+  /** Chunk-relative row of each formatted record. */
+  readonly recordRows: Uint32Array;
   /** Records parsed, blank and invalid included: the row offset for the next chunk. */
   readonly rows: number;
   /** Problems with chunk-relative rows, at most `maxIssues` (the first ones). */
   readonly issues: readonly PiiIssue[];
-  /** CSV syntax error (chunk-relative row) after which the rest of the chunk was not read. */
+  /** CSV syntax error or over-long row (chunk-relative row) after which the rest of the chunk was not read. */
   readonly fatal?: PiiIssue;
 }
 
@@ -43,12 +46,14 @@ export function processChunk(
   processor: RowProcessor,
   format: RecordFormat,
   maxIssues: number,
+  maxRowChars: number,
 ): ChunkOutcome {
   const separator = RECORD_SEPARATOR[format];
   // allocUnsafeSlow: an ArrayBuffer of its own (never the shared pool), so it can be transferred.
   let data = Buffer.allocUnsafeSlow(Math.max(4096, text.length * INITIAL_EXPANSION));
   let used = 0;
   let lengths = new Uint32Array(1024);
+  let recordRows = new Uint32Array(1024);
   let records = 0;
   const issues: PiiIssue[] = [];
   const omittedFields: Partial<Record<PiiField, number>> = {};
@@ -67,9 +72,20 @@ export function processChunk(
   let rows = 0;
   let blankRows = 0;
   let dataRows = 0;
+  // No row of a chunk can exceed the limit when the whole chunk does not (the usual case).
+  const checkLength = text.length > maxRowChars;
+  let tooLong: PiiIssue | undefined;
 
   const error = visitRecords(text, delimiter, (cells) => {
+    if (tooLong !== undefined) return; // reading stopped at the long row; the rest is not counted
     rows++;
+    if (checkLength) {
+      const column = overLongColumnOfCells(cells, maxRowChars);
+      if (column >= 0) {
+        tooLong = rowTooLongIssue(rows, columnNameAt(processor.layout, column), maxRowChars);
+        return;
+      }
+    }
     const result = processor.process(cells, rows);
     if (result.kind === "blank") {
       blankRows++;
@@ -88,8 +104,12 @@ export function processChunk(
       const grown = new Uint32Array(lengths.length * 2);
       grown.set(lengths);
       lengths = grown;
+      const grownRows = new Uint32Array(recordRows.length * 2);
+      grownRows.set(recordRows);
+      recordRows = grownRows;
     }
     lengths[records] = item.length;
+    recordRows[records] = rows;
     records++;
   });
   flush();
@@ -97,12 +117,17 @@ export function processChunk(
     data,
     byteLength: used,
     lengths: lengths.slice(0, records),
+    recordRows: recordRows.slice(0, records),
     rows,
     dataRows,
     records,
     blankRows,
     omittedFields,
     issues,
-    ...(error !== undefined ? { fatal: csvSyntaxIssue(error, rows + 1) } : {}),
+    ...(tooLong !== undefined
+      ? { fatal: tooLong }
+      : error !== undefined
+        ? { fatal: csvSyntaxIssue(error, rows + 1, processor.layout, maxRowChars) }
+        : {}),
   };
 }

@@ -67,12 +67,6 @@ export function recordBoundary(text: string, delimiter: RecordDelimiter, last: b
   return -1;
 }
 
-/** Index just past the last delimiter ignoring quotes: a way forward when quotes never balance. */
-export function lastRawBoundary(text: string, delimiter: RecordDelimiter): number {
-  const at = text.lastIndexOf(delimiter);
-  return at < 0 ? -1 : at + delimiter.length;
-}
-
 export interface ParsedChunk {
   readonly rows: string[][];
   /** Set when the chunk has a CSV syntax error; `rows` then holds the records before it. */

@@ -3,6 +3,7 @@ import type { ColumnLayout, CsvMode } from "./csv-header";
 import { createExternalIdDeriver, type ExternalIdOptions } from "./external-id";
 import { resolveNormaliseOptions, type NormaliseOptions } from "./normalise";
 import type { InvalidFieldPolicy, RowSettings } from "./row-processor";
+import { MAX_ROW_CHARS } from "./csv-limits";
 
 /** Amazon's rule for the CSV template / hashing-tool flow (dp-api.md): 10,000 to 5,000,000 rows. */
 export const AMAZON_MIN_ROWS = 10_000;
@@ -21,6 +22,11 @@ export interface HashedCsvOptions extends NormaliseOptions, ExternalIdOptions {
   readonly minRows?: number;
   /** Most data rows a file may have; reading stops as soon as it is exceeded. @default 5_000_000 */
   readonly maxRows?: number;
+  /**
+   * Most characters one row's fields may hold; a longer row stops reading with an error naming
+   * its row and column (rows are never split). Tests set it small. @default {@link MAX_ROW_CHARS} (64 MiB)
+   */
+  readonly maxRowChars?: number;
 }
 
 export interface ResolvedCsvOptions {
@@ -30,6 +36,7 @@ export interface ResolvedCsvOptions {
   readonly maxErrors: number;
   readonly minRows: number;
   readonly maxRows: number;
+  readonly maxRowChars: number;
   readonly normalise: NormaliseOptions;
   readonly externalId: ExternalIdOptions;
 }
@@ -64,6 +71,7 @@ export function resolveCsvOptions(options: HashedCsvOptions, defaultFileName: st
     maxErrors: nonNegativeInteger("maxErrors", options.maxErrors ?? 100, 1),
     minRows,
     maxRows,
+    maxRowChars: nonNegativeInteger("maxRowChars", options.maxRowChars ?? MAX_ROW_CHARS, 1),
     normalise,
     externalId,
   };

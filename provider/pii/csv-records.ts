@@ -12,6 +12,7 @@ import { parse, type Options } from "csv-parse";
 import { chooseMode, isBlankRow, parseHeader, type HeaderLayout } from "./csv-header";
 import { resolveCsvOptions, rowSettingsFor, type HashedCsvOptions } from "./csv-options";
 import { csvSyntaxIssue, isCsvParseError } from "./csv-syntax";
+import { columnNameAt, overLongColumnOfCells, rowTooLongIssue } from "./csv-limits";
 import { InputTally, type CsvReadSummary } from "./input-tally";
 import type { HashedRecord } from "./pii-fields";
 import { rowDigest } from "./row-digest";
@@ -42,6 +43,13 @@ export async function* readHashedRecords(
   // error tears the stream down with records still buffered.
   const onRecord = (cells: string[]): HashedRecord | null => {
     rows++;
+    // csv-parse's max_record_size stops most long rows while they are read; this catches the
+    // ones that end right at the limit, so both reader paths draw the line at the same place.
+    const overLong = overLongColumnOfCells(cells, o.maxRowChars);
+    if (overLong >= 0) {
+      tally.addFatal(rowTooLongIssue(rows, columnNameAt(header, overLong), o.maxRowChars));
+      throw new StopReading();
+    }
     if (rows === 1) {
       const parsed = parseHeader(cells, o.externalId.externalIdKey !== undefined);
       if (Array.isArray(parsed)) {
@@ -72,7 +80,12 @@ export async function* readHashedRecords(
     return null;
   };
 
-  const parserOptions: Options<HashedRecord, string[]> = { bom: true, relax_column_count: true, on_record: onRecord };
+  const parserOptions: Options<HashedRecord, string[]> = {
+    bom: true,
+    relax_column_count: true,
+    max_record_size: o.maxRowChars,
+    on_record: onRecord,
+  };
   // csv-parse's typings tie on_record's output type to the `columns` option, which we do not use.
   const parser = parse(parserOptions as unknown as Options);
   source.on("error", (error: Error) => parser.destroy(error));
@@ -81,7 +94,7 @@ export async function* readHashedRecords(
     for await (const record of parser as AsyncIterable<HashedRecord>) yield record;
   } catch (error) {
     // on_record has seen every record before the bad one.
-    if (isCsvParseError(error)) tally.addFatal(csvSyntaxIssue(error, rows + 1));
+    if (isCsvParseError(error)) tally.addFatal(csvSyntaxIssue(error, rows + 1, header, o.maxRowChars));
     else if (!(error instanceof StopReading)) throw error;
   } finally {
     if (typeof input === "string") source.destroy();

@@ -5,13 +5,14 @@
 import { CsvError } from "csv-parse";
 import { CsvError as SyncCsvError } from "csv-parse/sync";
 import type { PiiIssue } from "./errors";
+import { columnNameAt, rowTooLongIssue } from "./csv-limits";
+import type { HeaderLayout } from "./csv-header";
 
 const REASONS: Readonly<Record<string, string>> = {
   CSV_QUOTE_NOT_CLOSED: "a quoted field is never closed",
   CSV_INVALID_CLOSING_QUOTE: "text follows the closing quote of a quoted field",
   INVALID_OPENING_QUOTE: 'a quote appears inside an unquoted field (quote the whole field and double inner quotes: "a ""b""")',
   CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: "text follows the closing quote of a quoted field",
-  CSV_MAX_RECORD_SIZE: "a row is too large",
 };
 
 /** csv-parse and csv-parse/sync are separate bundles, each with its own CsvError class. */
@@ -20,6 +21,10 @@ export function isCsvParseError(error: unknown): error is CsvError {
 }
 
 /** Issue for a csv-parse error at `row` (the record after the last one the parser delivered). */
-export function csvSyntaxIssue(error: CsvError, row: number): PiiIssue {
+export function csvSyntaxIssue(error: CsvError, row: number, layout?: HeaderLayout, maxRowChars?: number): PiiIssue {
+  if (error.code === "CSV_MAX_RECORD_SIZE" && maxRowChars !== undefined) {
+    const column = typeof error["column"] === "number" ? columnNameAt(layout, error["column"]) : undefined;
+    return rowTooLongIssue(row, column, maxRowChars);
+  }
   return { row, code: "csv-syntax", reason: `CSV syntax: ${REASONS[error.code] ?? `error ${error.code}`}` };
 }

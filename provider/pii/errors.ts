@@ -23,7 +23,9 @@ export type PiiIssueCode =
   | "header-mixed-modes"
   | "header-no-id-basis"
   | "too-few-rows"
-  | "too-many-rows";
+  | "too-many-rows"
+  | "row-too-long"
+  | "external-id-repeat";
 
 export interface PiiIssue {
   /** 1-based row, the header being row 1; absent for whole-file problems. */

@@ -14,6 +14,7 @@ export interface WorkerInit {
   readonly delimiter: RecordDelimiter;
   readonly format: RecordFormat;
   readonly maxIssues: number;
+  readonly maxRowChars: number;
 }
 
 export interface WorkerJob {
@@ -26,7 +27,11 @@ if (parentPort !== null) {
   const init = workerData as WorkerInit;
   const processor = createRowProcessor(init.settings);
   port.on("message", (job: WorkerJob) => {
-    const outcome = processChunk(job.text, init.delimiter, processor, init.format, init.maxIssues);
-    port.postMessage({ seq: job.seq, outcome }, [outcome.data.buffer as ArrayBuffer, outcome.lengths.buffer as ArrayBuffer]);
+    const outcome = processChunk(job.text, init.delimiter, processor, init.format, init.maxIssues, init.maxRowChars);
+    port.postMessage({ seq: job.seq, outcome }, [
+      outcome.data.buffer as ArrayBuffer,
+      outcome.lengths.buffer as ArrayBuffer,
+      outcome.recordRows.buffer as ArrayBuffer,
+    ]);
   });
 }

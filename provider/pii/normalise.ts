@@ -13,7 +13,14 @@ import { northAmericanSubdivisionCode } from "./subdivisions";
 
 /** How letters outside ASCII are turned into `[a-z]` before everything else is stripped. */
 export type NonAsciiLetters =
-  /** ß→ss, æ→ae, ø→o, œ→oe, ł→l, þ→th…, then accents removed: é→e, ä→a, ñ→n. */
+  /**
+   * Amazon's formatting guideline as the AWS uploader implements it (the default): ß→ss, ä→ae,
+   * ö→oe, ü→ue, ø→o, æ→ae (upper case too, after lowercasing); every other non-ASCII letter is
+   * then removed with the punctuation, as all three references do: "Müller"→"mueller",
+   * "José"→"jos".
+   */
+  | "aws"
+  /** ß→ss, æ→ae, ø→o, œ→oe, ł→l, þ→th…, then accents removed: é→e, ä→a, ñ→n (the default before issue 12). */
   | "fold"
   /** Like "fold" but German umlauts expand: ä→ae, ö→oe, ü→ue (the AWS uploader's rule). */
   | "expand-german"
@@ -34,7 +41,7 @@ export interface NormaliseOptions {
   readonly keepPlusInPhone?: boolean;
   /** Case of the two-letter state code: Segment and RudderStack lowercase, the AWS uploader uppercases. @default "lower" */
   readonly stateCase?: "lower" | "upper";
-  /** See {@link NonAsciiLetters}. @default "fold" */
+  /** See {@link NonAsciiLetters}. @default "aws" */
   readonly nonAsciiLetters?: NonAsciiLetters;
   /** Accept full US state / Canadian province names ("New York" → "ny"). @default true */
   readonly mapStateNames?: boolean;
@@ -84,7 +91,7 @@ export function resolveNormaliseOptions(options: NormaliseOptions = {}): Resolve
     keepUnderscoreInEmail: options.keepUnderscoreInEmail ?? false,
     keepPlusInPhone: options.keepPlusInPhone ?? false,
     stateCase: options.stateCase ?? "lower",
-    nonAsciiLetters: options.nonAsciiLetters ?? "fold",
+    nonAsciiLetters: options.nonAsciiLetters ?? "aws",
     mapStateNames: options.mapStateNames ?? true,
   };
 }
@@ -100,6 +107,9 @@ const SPECIAL_FOLDS: Readonly<Record<string, string>> = {
 };
 const SPECIAL_FOLDS_RE = /[ßæœøđðþłıħŧ]/g;
 const GERMAN_UMLAUTS: Readonly<Record<string, string>> = { ä: "ae", ö: "oe", ü: "ue" };
+/** The AWS uploader's table (dp-api.md, "Hashing / normalisation"), applied after lowercasing. */
+const AWS_TRANSLITERATIONS: Readonly<Record<string, string>> = { ß: "ss", ä: "ae", ö: "oe", ü: "ue", ø: "o", æ: "ae" };
+const AWS_TRANSLITERATION_CHARS = /[ßäöüøæ]/g;
 const GERMAN_UMLAUT_CHARS = /[äöü]/g;
 
 /**
@@ -110,6 +120,8 @@ const GERMAN_UMLAUT_CHARS = /[äöü]/g;
 function foldSlow(lower: string, mode: NonAsciiLetters): string {
   let s = lower.normalize("NFKC").toLowerCase();
   if (mode === "drop") return s;
+  // Everything the table does not map stays non-ASCII here and is removed by the field's rule.
+  if (mode === "aws") return s.replace(AWS_TRANSLITERATION_CHARS, (c) => AWS_TRANSLITERATIONS[c] ?? c);
   if (mode === "expand-german") s = s.replace(GERMAN_UMLAUT_CHARS, (c) => GERMAN_UMLAUTS[c] ?? c);
   return s
     .replace(SPECIAL_FOLDS_RE, (c) => SPECIAL_FOLDS[c] ?? c)
@@ -126,6 +138,7 @@ function foldSlow(lower: string, mode: NonAsciiLetters): string {
 const TABLE_START = 0x80;
 const TABLE_END = 0x250;
 const FOLD_TABLES: Readonly<Record<NonAsciiLetters, readonly string[]>> = {
+  aws: buildFoldTable("aws"),
   fold: buildFoldTable("fold"),
   "expand-german": buildFoldTable("expand-german"),
   drop: buildFoldTable("drop"),
@@ -294,7 +307,8 @@ export function normaliseStateWith(raw: string, o: ResolvedNormaliseOptions): No
   if (trimmed === "") return undefined;
   const iso = ISO_SUBDIVISION.exec(trimmed);
   const local = iso?.[1]?.toUpperCase() === o.defaultCountry && iso[2] !== undefined ? iso[2] : trimmed;
-  const letters = toAsciiLower(local, o.nonAsciiLetters).replace(NOT_ALNUM, "");
+  // A code is ASCII; accents matter only for looking up a name ("Québec"), so they fold in every mode.
+  const letters = toAsciiLower(local, "fold").replace(NOT_ALNUM, "");
   let code: string | undefined;
   if (o.defaultCountry === "US" || o.defaultCountry === "CA") {
     code = letters.length === 2 || o.mapStateNames ? northAmericanSubdivisionCode(letters) : undefined;

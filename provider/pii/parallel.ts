@@ -11,8 +11,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { processChunk, type ChunkOutcome } from "./chunk-processor";
-import { detectRecordDelimiter, lastRawBoundary, parseChunk, recordBoundary, type RecordDelimiter } from "./csv-chunks";
-import { chooseMode, isBlankRow, parseHeader, type ColumnLayout } from "./csv-header";
+import { detectRecordDelimiter, parseChunk, recordBoundary, type RecordDelimiter } from "./csv-chunks";
+import { columnNameAt, overLongColumnOfPartialRecord, rowTooLongIssue } from "./csv-limits";
+import { chooseMode, isBlankRow, parseHeader, type ColumnLayout, type HeaderLayout } from "./csv-header";
 import { resolveCsvOptions, rowSettingsFor, type HashedCsvOptions, type ResolvedCsvOptions } from "./csv-options";
 import { InputTally, type CsvReadSummary } from "./input-tally";
 import type { RecordFormat } from "./record-format";
@@ -40,14 +41,19 @@ export interface HashedBatch {
   readonly data: Buffer;
   /** Length of each serialised record in `data`, in order. */
   readonly lengths: Uint32Array;
+  /** The file row (header = row 1) of each record, in order. */
+  readonly rows: Uint32Array;
   readonly records: number;
 }
 
 /** Below this size (~350k rows) worker start-up and hand-over cost more than a second core saves. */
 export const AUTO_WORKERS_MIN_BYTES = 32 * 1024 * 1024;
 const MAX_AUTO_WORKERS = 8;
-/** A record that has not ended after this many characters means unbalanced quotes (or no CSV at all). */
-const MAX_CARRY_CHARS = 64 * 1024 * 1024;
+/**
+ * A record that has not ended after this many times the row limit in raw text is too long even if
+ * its fields are not (a line of separators only): it is not buffered further.
+ */
+const RAW_SLACK = 4;
 
 /**
  * Workers for "auto": one per idle core, or 0 (the calling thread). Measured with
@@ -75,7 +81,7 @@ export async function* hashCsvBatches(path: string, options: BatchOptions = {}):
     throw new RangeError('workers must be "auto" or an integer ≥ 0');
   }
   const tally = new InputTally(o.fileName, o);
-  const reader = new TextReader(path, chunkChars);
+  const reader = new TextReader(path, chunkChars, o.maxRowChars);
   let pool: Pipeline | undefined;
   try {
     const start = await readStart(reader, o, tally);
@@ -84,11 +90,16 @@ export async function* hashCsvBatches(path: string, options: BatchOptions = {}):
     tally.mode = start.layout.mode;
     const settings = rowSettingsFor(o, start.layout);
     const workers = requestedWorkers === "auto" ? autoWorkerCount(await reader.size()) : requestedWorkers;
-    pool = workers === 0 ? new InlinePipeline(settings, start.delimiter, format, o.maxErrors) : new WorkerPipeline(workers, { settings, delimiter: start.delimiter, format, maxIssues: o.maxErrors });
+    pool =
+      workers === 0
+        ? new InlinePipeline(settings, start.delimiter, format, o.maxErrors, o.maxRowChars)
+        : new WorkerPipeline(workers, { settings, delimiter: start.delimiter, format, maxIssues: o.maxErrors, maxRowChars: o.maxRowChars });
 
     let rowsBefore = 1; // the header
     const merge = (outcome: ChunkOutcome): HashedBatch | undefined => {
       tally.addCounts(outcome);
+      const rows = outcome.recordRows;
+      for (let i = 0; i < rows.length; i++) rows[i] = (rows[i] as number) + rowsBefore;
       for (const issue of outcome.issues) tally.addIssue({ ...issue, ...(issue.row !== undefined ? { row: issue.row + rowsBefore } : {}) });
       if (outcome.fatal !== undefined) tally.addFatal({ ...outcome.fatal, row: (outcome.fatal.row ?? 0) + rowsBefore });
       rowsBefore += outcome.rows;
@@ -96,12 +107,22 @@ export async function* hashCsvBatches(path: string, options: BatchOptions = {}):
       if (outcome.records === 0) return undefined;
       // The worker transferred the buffer; it arrives as a plain Uint8Array view.
       const data = Buffer.from(outcome.data.buffer, outcome.data.byteOffset, outcome.byteLength);
-      return { format, data, lengths: outcome.lengths, records: outcome.records };
+      return { format, data, lengths: outcome.lengths, rows, records: outcome.records };
     };
 
     for (;;) {
       const chunk = await reader.nextChunk(start.delimiter);
       if (chunk === undefined) break;
+      if (typeof chunk !== "string") {
+        // The record after every chunk handed out so far is over the limit: report it after them.
+        while (pool.pending() > 0) {
+          const batch = merge(await pool.next());
+          if (batch !== undefined) yield batch;
+        }
+        tally.addFatal(rowTooLongIssue(rowsBefore + 1, columnNameAt(start.layout, chunk.overLongColumn), o.maxRowChars));
+        tally.throwIfStopped(); // always throws: the tally has stopped
+        break;
+      }
       pool.submit(chunk);
       while (pool.pending() > pool.capacity()) {
         const batch = merge(await pool.next());
@@ -130,6 +151,7 @@ class TextReader {
   constructor(
     private readonly path: string,
     private readonly chunkChars: number,
+    private readonly maxRowChars: number,
   ) {
     this.stream = fs.createReadStream(path, { encoding: "utf8", highWaterMark: Math.min(chunkChars, 4 * 1024 * 1024) });
     this.iterator = this.stream[Symbol.asyncIterator]() as AsyncIterator<string>;
@@ -154,15 +176,33 @@ class TextReader {
     return true;
   }
 
-  /** Next chunk of whole records (the remainder at end of input); undefined when exhausted. */
-  async nextChunk(delimiter: RecordDelimiter): Promise<string | undefined> {
+  /**
+   * The 0-based column where the unfinished record at the start of `carry` went over the row
+   * limit, or -1 while it has not (or the record may still end within it).
+   */
+  overLongColumn(): number {
+    if (this.carry.length <= this.maxRowChars) return -1;
+    const column = overLongColumnOfPartialRecord(this.carry, this.maxRowChars);
+    if (column >= 0 || this.carry.length <= this.maxRowChars * RAW_SLACK) return column;
+    let separators = 0;
+    for (let at = this.carry.indexOf(","); at >= 0; at = this.carry.indexOf(",", at + 1)) separators++;
+    return separators;
+  }
+
+  /**
+   * Next chunk of whole records (the remainder at end of input); undefined when exhausted. A
+   * record is never cut: when the one at the start of the carry has not ended within the row
+   * limit, this returns where it went over instead (the caller stops reading).
+   */
+  async nextChunk(delimiter: RecordDelimiter): Promise<string | { overLongColumn: number } | undefined> {
     for (;;) {
       if (this.carry.length >= this.chunkChars || this.atEnd) {
-        let cut = this.atEnd ? this.carry.length : recordBoundary(this.carry, delimiter, true);
-        // Unbalanced quotes keep every delimiter "inside a field": hand the text on so the
-        // parser reports the syntax error instead of buffering the whole file.
-        if (cut < 0 && this.carry.length > MAX_CARRY_CHARS) cut = lastRawBoundary(this.carry, delimiter);
-        if (cut < 0 && this.carry.length > MAX_CARRY_CHARS) cut = this.carry.length;
+        const cut = this.atEnd ? this.carry.length : recordBoundary(this.carry, delimiter, true);
+        if (cut < 0) {
+          // Unbalanced quotes keep every delimiter "inside a field" too: the same error, not a split.
+          const overLongColumn = this.overLongColumn();
+          if (overLongColumn >= 0) return { overLongColumn };
+        }
         if (cut > 0) {
           const chunk = this.carry.slice(0, cut);
           this.carry = this.carry.slice(cut);
@@ -185,12 +225,19 @@ async function readStart(
   o: ResolvedCsvOptions,
   tally: InputTally,
 ): Promise<{ delimiter: RecordDelimiter; layout: ColumnLayout } | undefined> {
-  const readable = (): boolean => !reader.atEnd && reader.carry.length <= MAX_CARRY_CHARS;
+  // The carry starts at a record start until the header is taken, and at the first data row after.
+  const readable = (): boolean => !reader.atEnd && reader.overLongColumn() < 0;
+  const overLong = (row: number, layout: HeaderLayout | undefined): undefined => {
+    tally.addFatal(rowTooLongIssue(row, columnNameAt(layout, reader.overLongColumn()), o.maxRowChars));
+    return undefined;
+  };
   let delimiter: RecordDelimiter | undefined;
   while ((delimiter = detectRecordDelimiter(reader.carry, reader.atEnd)) === undefined && readable()) await reader.readMore();
+  if (delimiter === undefined && !reader.atEnd) return overLong(1, undefined);
   delimiter ??= "\n";
   let headerEnd: number;
   while ((headerEnd = recordBoundary(reader.carry, delimiter, false)) < 0 && readable()) await reader.readMore();
+  if (headerEnd < 0 && !reader.atEnd) return overLong(1, undefined);
   if (headerEnd < 0) headerEnd = reader.carry.length;
   if (headerEnd === 0 && reader.carry.length === 0) {
     tally.addFatal({ code: "empty-file", reason: "file is empty (expected a header row)" });
@@ -218,7 +265,9 @@ async function readStart(
         firstDataRow = parseChunk(reader.carry.slice(scanned, end), delimiter).rows.find((cells) => !isBlankRow(cells));
         scanned = end;
       }
-      if (firstDataRow !== undefined || !readable()) break;
+      if (firstDataRow !== undefined || reader.atEnd) break;
+      // Blank lines before the first data row are rows too.
+      if (recordBoundary(reader.carry.slice(scanned), delimiter, false) < 0 && reader.overLongColumn() >= 0) break;
       await reader.readMore();
     }
   }
@@ -249,12 +298,13 @@ class InlinePipeline implements Pipeline {
     private readonly delimiter: RecordDelimiter,
     private readonly format: RecordFormat,
     private readonly maxIssues: number,
+    private readonly maxRowChars: number,
   ) {
     this.processor = createRowProcessor(settings);
   }
 
   submit(chunk: string): void {
-    this.queue.push(processChunk(chunk, this.delimiter, this.processor, this.format, this.maxIssues));
+    this.queue.push(processChunk(chunk, this.delimiter, this.processor, this.format, this.maxIssues, this.maxRowChars));
   }
   next(): Promise<ChunkOutcome> {
     const outcome = this.queue.shift();

@@ -44,7 +44,12 @@ export interface ReadIdFilesOptions {
   readonly maxReportedProblems?: number;
   /** @default defaultFingerprinter */
   readonly fingerprinter?: Fingerprinter;
-  /** Longest line accepted, in bytes. @default 65536 */
+  /**
+   * Maps each valid ID to its canonical form before it joins the set (e.g. MAIDs to lower case),
+   * so IDs that differ only in case are one member. @default IDs as written
+   */
+  readonly canonicalise?: (id: string) => string;
+  /** Longest line accepted, in bytes. @default {@link MAX_ID_LINE_BYTES} (64 KiB) */
   readonly maxLineBytes?: number;
 }
 
@@ -73,7 +78,7 @@ export async function readIdFiles(paths: readonly string[], options: ReadIdFiles
   const builder = new IdSetBuilder(builderOptions);
   const problems = new ProblemLog(options.maxReportedProblems ?? 20);
   for (const path of paths) {
-    const acceptLine = lineAcceptor(builder, options.validate, (line, reason) => problems.add({ file: path, line, reason }));
+    const acceptLine = lineAcceptor(builder, options.validate, options.canonicalise, (line, reason) => problems.add({ file: path, line, reason }));
     const lineOptions = options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes };
     try {
       await forEachLine(createReadStream(path, { highWaterMark: 1 << 20 }), acceptLine, lineOptions);
@@ -101,6 +106,7 @@ function isAsciiSpace(byte: number): boolean {
 function lineAcceptor(
   builder: IdSetBuilder,
   validate: IdValidator | undefined,
+  canonicalise: ((id: string) => string) | undefined,
   reject: (line: number, reason: string) => void,
 ): (chunk: Buffer, start: number, end: number, lineNumber: number) => void {
   const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -118,11 +124,12 @@ function lineAcceptor(
       chunkIsAscii = isAscii(chunk);
     }
     if (chunkIsAscii || isAscii(chunk.subarray(first, last))) {
-      if (validate !== undefined) {
-        const reason = validate(chunk.toString("latin1", first, last));
-        if (reason !== undefined) return reject(lineNumber, reason);
-      }
-      builder.addBytes(chunk, first, last);
+      if (validate === undefined && canonicalise === undefined) return builder.addBytes(chunk, first, last);
+      const ascii = chunk.toString("latin1", first, last);
+      const reason = validate?.(ascii);
+      if (reason !== undefined) return reject(lineNumber, reason);
+      if (canonicalise === undefined) return builder.addBytes(chunk, first, last);
+      builder.add(canonicalise(ascii));
       return;
     }
     let id: string;
@@ -134,7 +141,7 @@ function lineAcceptor(
     if (id.length === 0 || id.startsWith("#")) return;
     const reason = validate?.(id);
     if (reason !== undefined) return reject(lineNumber, reason);
-    builder.add(id);
+    builder.add(canonicalise === undefined ? id : canonicalise(id));
   };
 }
 

@@ -11,7 +11,7 @@ export {
   type IdValidator,
   type ReadIdFilesOptions,
 } from "./id-file-reader";
-export { forEachLine, LineTooLongError, type ForEachLineOptions, type LineHandler } from "./line-scanner";
+export { forEachLine, LineTooLongError, MAX_ID_LINE_BYTES, type ForEachLineOptions, type LineHandler } from "./line-scanner";
 export { isSetDigest, setDigest } from "./set-digest";
 export { applyPlan, IdSelection, planMembership, type MembershipPlan } from "./plan-membership";
 export { membershipOps, type MembershipIdType, type MembershipOp, type MembershipTarget } from "./membership-ops";

@@ -6,6 +6,13 @@
 const NEWLINE = 0x0a;
 
 /**
+ * Longest line of an ID file, in bytes: far above any valid ID (a COOKIE is at most 1,999
+ * characters), small enough that a file without line breaks is not buffered whole. A longer
+ * line is an error naming its file and line; lines are never split.
+ */
+export const MAX_ID_LINE_BYTES = 64 * 1024;
+
+/**
  * Receives one line, `chunk[start, end)`, without its "\n" (a "\r" before
  * it is left in). The range is only valid during the call.
  */
@@ -16,7 +23,7 @@ export interface ForEachLineOptions {
   /**
    * Longest line accepted, in bytes; guards against a file with no line
    * breaks being buffered whole.
-   * @default 65536
+   * @default {@link MAX_ID_LINE_BYTES}
    */
   readonly maxLineBytes?: number;
 }
@@ -43,7 +50,7 @@ export async function forEachLine(
   onLine: LineHandler,
   options: ForEachLineOptions = {},
 ): Promise<number> {
-  const maxLineBytes = options.maxLineBytes ?? 65536;
+  const maxLineBytes = options.maxLineBytes ?? MAX_ID_LINE_BYTES;
   let lineNumber = 0;
   // The unfinished end of the previous chunk, if any.
   let pending: Buffer | undefined;

@@ -1,11 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { IdSet, idSetFrom, readIdFiles, setDigest, type MembershipIdType } from "../plan";
-import { ID_SYNTAX_CHECKS } from "../spec";
+import { setDigest, type MembershipIdType } from "../plan";
 import { describeSnapshotLocation, openSnapshotStore, resolveSnapshotLocation } from "../settings/snapshot-location";
+import { buildMemberSet, type DesiredMembers } from "./member-set";
 import { programConfig } from "./program-config";
 
-/** A desired member set: built already, listed, or in ID files (one per line). */
-export type DesiredMembers = IdSet | readonly string[] | { files: readonly string[] };
+export type { DesiredMembers } from "./member-set";
 
 let warnedLocal = false;
 
@@ -15,19 +14,7 @@ let warnedLocal = false;
  * The provider process loads the same set by digest; the IDs never enter Pulumi state.
  */
 export async function prepareDesiredSet(members: DesiredMembers, idType: MembershipIdType): Promise<{ digest: string; count: number }> {
-  const validate = ID_SYNTAX_CHECKS[idType];
-  let set: IdSet;
-  if (members instanceof IdSet) set = members;
-  else if (Array.isArray(members)) {
-    const ids = members as readonly string[];
-    ids.forEach((id, i) => {
-      const problem = validate(id);
-      // The message says what is wrong with the ID, never the ID itself.
-      if (problem !== undefined) throw new Error(`${idType} member ${i + 1}: ${problem}`);
-    });
-    set = idSetFrom(ids);
-  }
-  else set = await readIdFiles((members as { files: readonly string[] }).files, { validate });
+  const set = await buildMemberSet(members, idType);
   const { location, followsBackend } = resolveSnapshotLocation(programConfig, process.cwd());
   if (!followsBackend && !warnedLocal) {
     warnedLocal = true;

@@ -13,14 +13,18 @@ import {
   hashedRecordCsvLine,
   readHashedRecords,
   sha256Hex,
+  PiiInputError,
   PII_FIELDS,
   ROW_DIGEST_LENGTH,
   type CountryCode,
   type CsvReadSummary,
   type HashedCsvOptions,
   type HashedFields,
+  type NonAsciiLetters,
 } from "../pii";
 import { IdSetBuilder, type IdSet } from "../plan";
+import { ExternalIdRepeats, externalIdRepeatIssue } from "../pii/external-id-repeats";
+import { MAX_ROW_CHARS, rowTooLongIssue } from "../pii/csv-limits";
 import type { ConfigLookup } from "../settings/dsp-settings";
 
 /** How one CSV of people becomes hashed records. Plain values only: this is a resource input. */
@@ -42,6 +46,12 @@ export interface RecordsSourceSettings {
   maxRows?: number;
   /** Country for phone numbers without a country code, and for postal-code rules. @default "US" */
   defaultCountry?: string;
+  /**
+   * How non-ASCII letters in names, address and city become ASCII (docs/normalisation.md). Not
+   * a spec setting yet; `hash-csv --non-ascii-letters` and library callers set it.
+   * @default "aws"
+   */
+  nonAsciiLetters?: NonAsciiLetters;
 }
 
 /** A hashed record with its content digest. No raw PII. */
@@ -64,7 +74,11 @@ export interface HashedLines {
   text: string;
   /** Length of each line in `text`. */
   lengths: ArrayLike<number>;
+  /** The CSV row (header = row 1) of each line. */
+  rows: ArrayLike<number>;
   records: number;
+  /** `text` as bytes, when the reader has them already (spares a copy). */
+  bytes?: Buffer;
 }
 
 /** Options of the readers. */
@@ -116,6 +130,7 @@ export function csvOptionsFor(settings: RecordsSourceSettings, options: ReadReco
     ...(settings.minRows !== undefined ? { minRows: settings.minRows } : {}),
     ...(settings.maxRows !== undefined ? { maxRows: settings.maxRows } : {}),
     ...(settings.defaultCountry !== undefined ? { defaultCountry: settings.defaultCountry as CountryCode } : {}),
+    ...(settings.nonAsciiLetters !== undefined ? { nonAsciiLetters: settings.nonAsciiLetters } : {}),
   };
 }
 
@@ -131,6 +146,44 @@ const LINES_PER_BATCH = 4096;
  * @throws PiiInputError (file, row, column; never values), or Error for a missing idColumn
  */
 export async function* readHashedLines(settings: RecordsSourceSettings, options: ReadRecordsOptions = {}): AsyncGenerator<HashedLines, CsvReadSummary, undefined> {
+  const repeats = new ExternalIdRepeats();
+  const lines = readUncheckedLines(settings, options);
+  try {
+    for (;;) {
+      const next = await lines.next();
+      if (next.done === true) {
+        throwOnRepeats(settings.csv, repeats);
+        return next.value;
+      }
+      const bytes = next.value.bytes ?? Buffer.from(next.value.text, "latin1");
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      let start = 0;
+      for (let i = 0; i < next.value.records; i++) {
+        const end = start + (next.value.lengths[i] ?? 0);
+        repeats.addLine(view, start, end, next.value.rows[i] ?? 0);
+        start = end + 1;
+      }
+      yield next.value;
+    }
+  } finally {
+    await close(lines);
+  }
+}
+
+/** How many repeats a {@link PiiInputError} lists. */
+const MAX_LISTED_REPEATS = 100;
+
+/**
+ * Amazon keeps one record per externalId (a later upload overwrites it), so two rows with one
+ * externalId and different PII are an error naming both rows; exact repeats are fine.
+ */
+function throwOnRepeats(file: string, repeats: ExternalIdRepeats): void {
+  const found = repeats.repeats();
+  if (found.length === 0) return;
+  throw new PiiInputError(file, found.slice(0, MAX_LISTED_REPEATS).map(externalIdRepeatIssue), found.length > MAX_LISTED_REPEATS);
+}
+
+async function* readUncheckedLines(settings: RecordsSourceSettings, options: ReadRecordsOptions): AsyncGenerator<HashedLines, CsvReadSummary, undefined> {
   const file = path.resolve(options.cwd ?? process.cwd(), settings.csv);
   const csvOptions = csvOptionsFor(settings, options);
   const rename = settings.idColumn === undefined ? undefined : await idColumnRename(file, settings.csv, settings.idColumn);
@@ -140,7 +193,8 @@ export async function* readHashedLines(settings: RecordsSourceSettings, options:
       for (;;) {
         const next = await batches.next();
         if (next.done === true) return next.value;
-        yield { text: next.value.data.toString("latin1"), lengths: next.value.lengths, records: next.value.records };
+        const { data, lengths, rows, records } = next.value;
+        yield { text: data.toString("latin1"), lengths, rows, records, bytes: data };
       }
     } finally {
       await close(batches); // the file and the worker threads, when stopped early
@@ -150,12 +204,17 @@ export async function* readHashedLines(settings: RecordsSourceSettings, options:
   const records = readHashedRecords(input.pipe(renameHeaderCell(rename)), csvOptions);
   try {
     let lines: string[] = [];
+    let rows: number[] = [];
     for (;;) {
       const next = await records.next();
-      if (next.done !== true) lines.push(hashedRecordCsvLine(next.value));
+      if (next.done !== true) {
+        lines.push(hashedRecordCsvLine(next.value));
+        rows.push(next.value.row);
+      }
       if (lines.length >= LINES_PER_BATCH || (next.done === true && lines.length > 0)) {
-        yield { text: lines.join("\n"), lengths: lines.map((line) => line.length), records: lines.length };
+        yield { text: lines.join("\n"), lengths: lines.map((line) => line.length), rows, records: lines.length };
         lines = [];
+        rows = [];
       }
       if (next.done === true) return next.value;
     }
@@ -270,7 +329,7 @@ export function keyedRecordOf(record: RecordLine): KeyedRecord {
  * undefined when the column already has a standard name.
  */
 async function idColumnRename(file: string, shownName: string, idColumn: string): Promise<number | undefined> {
-  const header = (await readHeaderCells(file)).map((cell) => cell.trim().toLowerCase());
+  const header = (await readHeaderCells(file, shownName)).map((cell) => cell.trim().toLowerCase());
   const wanted = idColumn.trim().toLowerCase();
   const index = header.indexOf(wanted);
   if (index < 0) throw new Error(`${shownName}: row 1: no column named ${idColumn} (idColumn)`);
@@ -280,14 +339,24 @@ async function idColumnRename(file: string, shownName: string, idColumn: string)
   return index;
 }
 
-/** The cells of the first record; only the first 64 KiB are read (a header is short). */
-async function readHeaderCells(file: string): Promise<string[]> {
+/**
+ * The cells of the first line, read in 64 KiB steps until its line break (a header is short, but
+ * a long one is read whole, never cut). @throws PiiInputError when it is over the row limit
+ */
+async function readHeaderCells(file: string, shownName: string): Promise<string[]> {
   const handle = await fs.promises.open(file, "r");
   try {
-    const buffer = Buffer.alloc(64 * 1024);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    const text = buffer.toString("utf8", 0, bytesRead).replace(/^\uFEFF/, "");
+    const step = 64 * 1024;
+    let bytes = Buffer.alloc(0);
+    for (;;) {
+      const buffer = Buffer.alloc(step);
+      const { bytesRead } = await handle.read(buffer, 0, step, bytes.length);
+      bytes = Buffer.concat([bytes, buffer.subarray(0, bytesRead)]);
+      if (bytesRead < step || bytes.indexOf(10) >= 0 || bytes.indexOf(13) >= 0 || bytes.length > MAX_ROW_CHARS) break;
+    }
+    const text = bytes.toString("utf8").replace(/^\uFEFF/, "");
     const end = text.search(/\r\n|\n|\r/);
+    if (end < 0 && bytes.length > MAX_ROW_CHARS) throw new PiiInputError(shownName, [rowTooLongIssue(1, undefined, MAX_ROW_CHARS)], false);
     const rows = parseCsv(end < 0 ? text : text.slice(0, end), { relax_column_count: true }) as string[][];
     return rows[0] ?? [];
   } finally {

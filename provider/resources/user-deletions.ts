@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { idSetFrom } from "../plan";
-import { ID_SYNTAX_CHECKS, type IdType } from "../spec";
+import { canonicalId, ID_SYNTAX_CHECKS, type IdType } from "../spec";
 import { dynamicShim } from "../runtime/dynamic-shim";
 import { prepareDesiredSet } from "../program/desired-set";
 import type { DeletionRequestRecord } from "./user-deletions-provider";
@@ -43,7 +43,7 @@ export class UserDeletions extends pulumi.dynamic.Resource {
       if (problem !== undefined) throw new Error(`deletions[${i}]: ${d.type} value ${problem}`);
       return encodeDeletion({
         type: d.type,
-        value: d.value,
+        value: canonicalId(d.type, d.value), // one form per device: a MAID in lower case
         ...(d.advertiserId !== undefined ? { advertiserId: d.advertiserId } : {}),
         ...(d.consentTime !== undefined ? { consentTime: String(d.consentTime) } : {}),
       });

@@ -50,3 +50,29 @@ export const ID_SYNTAX_CHECKS: Readonly<Record<IdType, IdSyntaxCheck>> = {
   MAID: checkFor("MAID"),
   EXTERNAL_USER_ID: checkFor("EXTERNAL_USER_ID"),
 };
+
+/** Turns a valid ID into the one form it is stored and sent in. */
+export type IdCanonicaliser = (id: string) => string;
+
+/**
+ * The canonical form per ID type, applied wherever IDs become a set (inline lists, ID files,
+ * library callers' sets, deletions) so one device is one member and one digest:
+ * - MAID: **lower case**. A MAID is a UUID (IDFA or AAID), and UUIDs are case-insensitive: RFC 9562
+ *   (§4) says they are output in lower case and compared case-insensitively on input. Android
+ *   reports the AAID in lower case; iOS prints the IDFA in upper case, so files mix both. Amazon's
+ *   references (dp-api.md) show no MAID example and no case rule, and their one general rule for
+ *   matched identifiers is "trim and lowercase"; lower case follows both.
+ * - COOKIE and EXTERNAL_USER_ID: as written. They are case-sensitive (base64-style cookie IDs,
+ *   externalIds matched byte for byte against the hashed upload), so case is part of the ID.
+ */
+export const ID_CANONICAL_FORMS: Readonly<Record<IdType, IdCanonicaliser | undefined>> = {
+  COOKIE: undefined,
+  MAID: (id) => id.toLowerCase(),
+  EXTERNAL_USER_ID: undefined,
+};
+
+/** `id` in its canonical form for `type` (see {@link ID_CANONICAL_FORMS}). */
+export function canonicalId(type: IdType, id: string): string {
+  const canonicalise = ID_CANONICAL_FORMS[type];
+  return canonicalise === undefined ? id : canonicalise(id);
+}

@@ -3,7 +3,7 @@ export { loadSpec, parseSpec, type LoadSpecOptions } from "./load-spec";
 export { validateSpecCommand, summarizeSpec, VALIDATE_EXIT } from "./validate-command";
 export { SpecValidationError, formatSpecError, type SpecError } from "./spec-error";
 export type { FileProbe } from "./file-references";
-export { ID_SYNTAX_CHECKS, type IdSyntaxCheck } from "./id-syntax";
+export { canonicalId, ID_CANONICAL_FORMS, ID_SYNTAX_CHECKS, type IdCanonicaliser, type IdSyntaxCheck } from "./id-syntax";
 export {
   ID_TYPES,
   type AudienceFee,

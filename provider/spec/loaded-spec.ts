@@ -12,7 +12,7 @@ export const ID_TYPES: readonly IdType[] = ["COOKIE", "MAID", "EXTERNAL_USER_ID"
 /** IDs written in the spec itself. */
 export interface InlineMemberSource {
   kind: "inline";
-  /** The IDs as written (MAIDs keep their case), no repeats. */
+  /** The IDs as written, no repeats (MAIDs compared case-insensitively); canonicalised when the set is built. */
   ids: string[];
   /** `lines[i]` is the 1-based line of `ids[i]` in the spec file. */
   lines: number[];

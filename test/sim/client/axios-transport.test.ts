@@ -87,7 +87,8 @@ describe("axios transport (real sockets)", () => {
       assert.ok(error instanceof DspNetworkError && !(error instanceof DspTimeoutError));
       assert.equal(error.code, "ECONNREFUSED");
       assert.equal(error.requestMayHaveBeenSent, false);
-      assert.match(error.message, /^PATCH \/v2\/dp\/audience: network error ECONNREFUSED/);
+      assert.equal(error.message, `PATCH /v2/dp/audience: connection refused by ${url.slice("http://".length)} (ECONNREFUSED): nothing accepts connections there`);
+      assert.equal(error.host, url.slice("http://".length));
       return true;
     });
   });

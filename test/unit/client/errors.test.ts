@@ -44,18 +44,43 @@ describe("DspError family", () => {
     assert.equal(timeout.retryable, true);
     assert.ok(timeout instanceof DspNetworkError);
     assert.equal(timeout.requestMayHaveBeenSent, true);
-    assert.equal(timeout.message, "op: no response within 5000 ms");
+    assert.equal(timeout.message, "op: no response from the server within 5000 ms (ETIMEDOUT)");
+    const named = new DspTimeoutError({ operation: "op", timeoutMs: 5000, host: "advertising-api.amazon.com:443" });
+    assert.equal(named.message, "op: no response from advertising-api.amazon.com:443 within 5000 ms (ETIMEDOUT)");
     assert.equal(new DspAuthError({ operation: "POST /auth/o2/token", status: 400 }).retryable, false);
   });
 
   it("wraps the last error when retries stop, keeping its facts", () => {
     const last = new DspRateLimitError({ operation: "PATCH /v2/dp/audience", requestId: "r9" });
     const error = new DspRetryBudgetExhaustedError(last, 8, "max-attempts");
-    assert.equal(error.message, "PATCH /v2/dp/audience: gave up after 8 attempts, attempt limit reached; last error: DspRateLimitError (HTTP 429, requestId r9)");
+    assert.equal(error.message, "PATCH /v2/dp/audience: gave up after 8 attempts, attempt limit reached; last error: DspRateLimitError: throttled by Amazon (HTTP 429, requestId r9)");
     assert.equal(error.status, 429);
     assert.equal(error.lastError, last);
     assert.equal(error.cause, last);
     assert.equal(error.retryable, false);
+  });
+
+  it("names host, port and cause of a network failure", () => {
+    const cases: Array<[string | undefined, string]> = [
+      ["ECONNREFUSED", "connection refused by api.example.test:8443 (ECONNREFUSED): nothing accepts connections there"],
+      ["ENOTFOUND", "cannot resolve the host of api.example.test:8443 (ENOTFOUND): no such host"],
+      ["EAI_AGAIN", "cannot resolve the host of api.example.test:8443 (EAI_AGAIN): DNS lookup failed for now"],
+      ["ECONNRESET", "connection to api.example.test:8443 reset (ECONNRESET)"],
+      ["ETIMEDOUT", "connection to api.example.test:8443 timed out (ETIMEDOUT)"],
+      ["EHOSTUNREACH", "api.example.test:8443 is unreachable (EHOSTUNREACH)"],
+      ["CERT_HAS_EXPIRED", "TLS error with api.example.test:8443 (CERT_HAS_EXPIRED)"],
+      ["DEPTH_ZERO_SELF_SIGNED_CERT", "TLS error with api.example.test:8443 (DEPTH_ZERO_SELF_SIGNED_CERT)"],
+      ["ERR_TLS_CERT_ALTNAME_INVALID", "TLS error with api.example.test:8443 (ERR_TLS_CERT_ALTNAME_INVALID)"],
+      ["EPIPE", "network error with api.example.test:8443 (EPIPE)"],
+      [undefined, "network error with api.example.test:8443"],
+    ];
+    for (const [code, summary] of cases) {
+      const error = new DspNetworkError({ operation: "GET /v2/dp/audiencemetadata/{audienceId}", host: "api.example.test:8443", requestMayHaveBeenSent: true, ...(code === undefined ? {} : { code }) });
+      assert.equal(error.message, `GET /v2/dp/audiencemetadata/{audienceId}: ${summary}`);
+      assert.equal(error.summary, summary);
+    }
+    const gaveUp = new DspRetryBudgetExhaustedError(new DspNetworkError({ operation: "op", code: "ECONNRESET", host: "h:443", requestMayHaveBeenSent: true }), 8, "max-attempts");
+    assert.equal(gaveUp.message, "op: gave up after 8 attempts, attempt limit reached; last error: DspNetworkError: connection to h:443 reset (ECONNRESET)");
   });
 
   it("tells how to recover when a create may have succeeded", () => {

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { IdFileError, idSetFrom, readIdFile, readIdFiles, setDigest, type IdValidator } from "../../../provider/plan";
+import { IdFileError, idSetFrom, MAX_ID_LINE_BYTES, readIdFile, readIdFiles, setDigest, type IdValidator } from "../../../provider/plan";
 
 describe("readIdFile(s)", () => {
   let dir: string;
@@ -82,6 +82,18 @@ describe("readIdFile(s)", () => {
     await assert.rejects(readIdFile(path, { maxLineBytes: 50 }), (error: unknown) => {
       assert.ok(error instanceof IdFileError);
       assert.deepEqual(error.problems, [{ file: path, line: 2, reason: "line is longer than 50 bytes" }]);
+      return true;
+    });
+  });
+
+  it("never splits a line: one over the default limit, across read chunks, is an error naming file and line", async () => {
+    // 1.5 MiB of valid IDs first, so the long line straddles the reader's 1 MiB chunks.
+    const before = Array.from({ length: 70_000 }, (_, i) => `cookie-${i.toString(36).padStart(14, "0")}`);
+    const long = "A".repeat(MAX_ID_LINE_BYTES + 1);
+    const path = file("straddle.txt", `${before.join("\n")}\n${long}\nafter-the-long-line\n`);
+    await assert.rejects(readIdFile(path), (error: unknown) => {
+      assert.ok(error instanceof IdFileError);
+      assert.equal(error.message, `1 invalid ID line:\n  ${path}:${before.length + 1}: line is longer than 65536 bytes`);
       return true;
     });
   });
