@@ -135,7 +135,8 @@ export async function deleteUsersCommand(args: string[], io: CommandIo = process
       io.out(`requestId ${r.requestIds[0] ?? "(none)"}: ${group.length.toLocaleString("en-US")} users`);
     }
   } catch (e) {
-    io.err(`✗ ${e instanceof Error ? e.message : String(e)}\n  ${sent.toLocaleString("en-US")} of ${deletions.length.toLocaleString("en-US")} deletions were accepted (the requestIds above)\n`);
+    const accepted = `${sent.toLocaleString("en-US")} of ${deletions.length.toLocaleString("en-US")} deletions were accepted`;
+    io.err(`✗ ${e instanceof Error ? e.message : String(e)}\n  ${sent > 0 ? `${accepted} (the requestIds above)` : `none of ${deletions.length.toLocaleString("en-US")} deletions was accepted`}\n`);
     return 1;
   } finally {
     client.close();

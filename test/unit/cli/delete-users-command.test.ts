@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { deleteUsersCommand, deletionsOf, idsFromText, parseDeleteUsersArgs } from "../../../provider/cli/delete-users-command";
 import type { CommandIo } from "../../../provider/cli/command-io";
+import { createServer, type AddressInfo } from "node:net";
 
 const MAID = "6f1c2e4a-1b2c-4d5e-8f90-a1b2c3d4e5f6";
 
@@ -50,5 +51,18 @@ describe("cli/delete-users", () => {
     const io: CommandIo = { out: () => undefined, err: (s) => err.push(s), env: {}, errIsTty: false, now: () => 0 };
     assert.equal(await deleteUsersCommand(["--type", "EXTERNAL_USER_ID", "--value", "a", "--endpoint", "http://127.0.0.1:9"], io), 2);
     assert.match(err.join(""), /Missing DSP credentials: dsp:clientId \(or DSP_CLIENT_ID\)/);
+  });
+
+  it("says that nothing was accepted when the first request fails, and points at no requestIds", async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const err: string[] = [];
+    const env = { DSP_CLIENT_ID: "amzn1.application-oa2-client.t", DSP_CLIENT_SECRET: "s", DSP_REFRESH_TOKEN: "Atzr|t" };
+    const io: CommandIo = { out: () => undefined, err: (s) => err.push(s), env, errIsTty: false, now: () => 0 };
+    assert.equal(await deleteUsersCommand(["--type", "EXTERNAL_USER_ID", "--value", "a", "--endpoint", `http://127.0.0.1:${port}`], io), 1);
+    assert.match(err.join(""), /none of 1 deletions was accepted/);
+    assert.doesNotMatch(err.join(""), /requestIds above/);
   });
 });
