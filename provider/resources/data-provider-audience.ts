@@ -2,6 +2,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { AudienceFee } from "../client";
 import { dynamicShim } from "../runtime/dynamic-shim";
+import { claimAdoptedAudience } from "./ownership";
 
 /** Inputs of {@link DataProviderAudience}. Ids are int64 decimal strings, never numbers. */
 export interface DataProviderAudienceArgs {
@@ -48,6 +49,8 @@ export class DataProviderAudience extends pulumi.dynamic.Resource {
   declare readonly matchRate: pulumi.Output<number | undefined>;
 
   constructor(name: string, args: DataProviderAudienceArgs, opts?: pulumi.CustomResourceOptions) {
+    // Two resources adopting one audience would fight over it: refused while the program runs.
+    if (typeof args.adoptId === "string") claimAdoptedAudience(args.adoptId, name);
     super(
       dynamicShim(path.join(__dirname, "audience-provider.ts"), "audienceProvider"),
       name,
