@@ -106,6 +106,15 @@ describe("snapshots in an S3-compatible bucket beside the Pulumi state (moto + r
       assert.equal((await store.get(digest)).size, 5000);
     });
 
+    it("keeps sync records beside the snapshots, overwritten in place; a missing one reads as none", async function () {
+      assert.equal(await store.readRecord("membership-1-COOKIE"), undefined);
+      await store.writeRecord("membership-1-COOKIE", { v: 1, stage: "sending" });
+      await store.writeRecord("membership-1-COOKIE", { v: 1, stage: "answered" });
+      assert.deepEqual(await store.readRecord("membership-1-COOKIE"), { v: 1, stage: "answered" });
+      assert.equal(store.recordKey("membership-1-COOKIE"), "unit/snaps/records/membership-1-COOKIE.json");
+      await assert.rejects(store.writeRecord("../escape", {}), /not a record name/);
+    });
+
     it("does not mistake a missing bucket for a missing snapshot", async function () {
       const elsewhere = new S3SnapshotStore({ bucket: "no-such-bucket", client: { endpoint: s3server.endpoint, forcePathStyle: true, region: "us-east-1", credentials: { accessKeyId: "k", secretAccessKey: "s" } } });
       await assert.rejects(elsewhere.get("1".repeat(64)), (e: unknown) => !(e instanceof SnapshotMissingError) && /GET s3:\/\/no-such-bucket\/.* failed: NoSuchBucket/.test(String(e)));
