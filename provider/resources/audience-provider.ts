@@ -158,7 +158,8 @@ export const audienceProvider: pulumi.dynamic.ResourceProvider = {
     if (earlier?.audienceId !== undefined) {
       await engineLog().log(
         "info",
-        `audience "${inputs.name}": adopting ${earlier.audienceId}, which an interrupted \`pulumi up\` created (externalAudienceId "${inputs.externalAudienceId}")`,
+        `audience "${inputs.name}": adopting ${earlier.audienceId}, which this tool created earlier for externalAudienceId "${inputs.externalAudienceId}" ` +
+          "(an interrupted `pulumi up`, or the same audience under another spec key)",
       );
       const remote = await adopt({ ...inputs, adoptId: earlier.audienceId });
       return { id: remote.audienceId, outs: outputsFrom(inputs, remote) };
