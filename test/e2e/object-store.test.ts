@@ -191,9 +191,12 @@ describe("snapshots in an S3-compatible bucket beside the Pulumi state (moto + r
       await stackA.up();
       const keys = await listKeys(s3, `${PREFIX}/`);
       assert.ok(keys.some((k) => k.startsWith(`${PREFIX}/.pulumi/stacks/`)), "the state is in the bucket");
-      const snapshots = keys.filter((k) => k.startsWith(SNAPSHOTS));
+      const snapshots = keys.filter((k) => k.startsWith(SNAPSHOTS) && !k.startsWith(`${SNAPSHOTS}records/`));
       assert.equal(snapshots.length, 2, `one snapshot per applied set: ${snapshots.join(", ")}`);
       for (const k of snapshots) assert.match(k, /\/([0-9a-f]{2})\/\1[0-9a-f]{62}\.ids\.gz$/);
+      // Beside them, the sync records of the two memberships and the two creates.
+      const records = keys.filter((k) => k.startsWith(`${SNAPSHOTS}records/`)).map((k) => k.slice(`${SNAPSHOTS}records/`.length));
+      assert.deepEqual(records.map((r) => r.replace(/-[0-9a-f]{32}\.json$|-\d+-(COOKIE|MAID)\.json$/, "")).sort(), ["audience-create", "audience-create", "membership", "membership"]);
       assert.ok(!fs.existsSync(path.join(a.dir, ".dsp-audiences")), "nothing beside the program");
     });
 
