@@ -272,7 +272,10 @@ export const hashedRecordsProvider: pulumi.dynamic.ResourceProvider = {
     if (failures.length > 0) return { inputs: news, failures };
     if (Object.keys(olds).length === 0 && typeof inputs.desiredCount === "number") {
       const log = engineLog();
-      await log.log("info", describeRecordsPlan(inputs.label, { newOrChanged: inputs.desiredCount, changed: 0, gone: 0, unchanged: 0 }));
+      // An earlier up of this upload that never reached the state (killed) left a sync record: plan from it.
+      const record = await readUploadRecord(inputs.label);
+      const summary = record ? (await planFor({}, inputs, record)).summary : { newOrChanged: inputs.desiredCount, changed: 0, gone: 0, unchanged: 0 };
+      await log.log("info", describeRecordsPlan(inputs.label, summary));
       const warning = sameDayAssociationWarning(inputs.label, inputs.audiences ?? [], undefined, new Date());
       if (warning !== undefined) await log.log("warning", warning);
     }
