@@ -25,6 +25,8 @@ export const SIMULATOR_USAGE = `Usage: dsp-audiences sim [options]
   --drop-rate <x>         share of connections dropped without a response
   --latency-ms <ms>       latency added to every faultable request
   --fault-paths <a,b>     only fault these path prefixes
+  --fault-routes <a,b>    only fault these exact routes, e.g. "PATCH /v2/dp/audience"
+  --fault-count <n>       fault only the next n matching requests
   --apply-then-fail       5xx faults apply the request first
   --client-id <id> --client-secret <s> --refresh-token <t>   credentials to accept
   --verbose               print one line per request
@@ -127,6 +129,15 @@ export function parseSimulatorArgs(argv: readonly string[]): SimulatorCliArgs {
           .split(",")
           .map((p) => p.trim())
           .filter((p) => p !== "");
+        break;
+      case "--fault-routes":
+        faults.routes = value()
+          .split(",")
+          .map((p) => p.trim())
+          .filter((p) => p !== "");
+        break;
+      case "--fault-count":
+        faults.count = number(flag, value());
         break;
       case "--apply-then-fail":
         faults.applyThenFail = true;

@@ -4,6 +4,8 @@
  * See simulator/README.md.
  */
 import { SimulatorCore } from "./core";
+import type { RecordType } from "./model";
+import { parseMemberChange } from "./routes/admin";
 import { resolveOptions, type FaultOptions, type SimulatorOptions } from "./options";
 import { createSimulatorServer } from "./server";
 import type { SimulatorStore } from "./store";
@@ -29,8 +31,21 @@ export interface RunningSimulator {
   stop(): Promise<void>;
   /** Replaces the fault options and restarts the fault PRNG from their seed. */
   setFaults(f: FaultOptions): void;
+  /** Faults left under the current rule's `count` (undefined without one). */
+  faultsRemaining(): number | undefined;
+  /**
+   * Changes members out of band, as a console user would (same as `POST /__sim/audiences/{id}/members`):
+   * removes first, then adds. @throws for an unknown audience or a bad change
+   */
+  changeMembers(audienceId: string, change: MemberChange): void;
   /** Read access for in-process tests. */
   store: SimulatorStore;
+}
+
+/** An out-of-band membership change: values by record type. */
+export interface MemberChange {
+  add?: Partial<Record<RecordType, string[]>>;
+  remove?: Partial<Record<RecordType, string[]>>;
 }
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<RunningSimulator> {
@@ -61,6 +76,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     port: address.port,
     store: core.store,
     setFaults: (f) => core.faults.set(f),
+    faultsRemaining: () => core.faults.remaining,
+    changeMembers: (audienceId, change) => {
+      if (!core.store.peekAudience(audienceId)) throw new Error(`simulator: no audience with id ${audienceId}`);
+      const parsed = parseMemberChange(audienceId, change);
+      if (!parsed.ok) throw new Error(`simulator: ${parsed.problem}`);
+      const ordered = [...parsed.groups.filter((g) => g[0] === "-"), ...parsed.groups.filter((g) => g[0] === "+")];
+      if (ordered.length > 0) core.commit([{ k: "members", g: ordered }]);
+    },
     stop: () =>
       (stopped ??= new Promise<void>((resolve, reject) => {
         server.close((err) => {

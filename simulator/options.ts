@@ -53,6 +53,19 @@ export interface FaultOptions {
   /** Only requests whose path starts with one of these prefixes are faultable. @default all non-admin, non-token routes */
   paths?: string[];
   /**
+   * Only these exact routes are faultable: `"PATCH /v2/dp/audience"` (method and path) or `"/v2/dp/audience"`
+   * (path, any method). Unlike `paths`, `/v2/dp/audience` here does not also match `/v2/dp/audiencemetadata`.
+   * @default all non-admin, non-token routes
+   */
+  routes?: string[];
+  /**
+   * The rule faults this many requests, then is spent (requests pass unharmed until the next `setFaults`).
+   * Counts requests given a fault (drop, 429, 5xx); a rule with only `latencyMs` counts delayed requests.
+   * `{rate5xx: 1, applyThenFail: true, count: 3, routes: ["PATCH /v2/dp/audience"]}` = "apply the next 3
+   * membership patches, then answer them 5xx". @default unlimited
+   */
+  count?: number;
+  /**
    * When true, a 5xx fault is decided as usual but the request is processed first (state changes),
    * then answered 5xx: what real servers sometimes do. @default false
    */

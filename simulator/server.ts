@@ -80,7 +80,7 @@ async function handle(sim: SimulatorCore, req: IncomingMessage, res: ServerRespo
   }
   const { route, params } = found;
 
-  const fault: FaultDecision = route.faultable ? sim.faults.decide(path) : { kind: "none", latencyMs: 0, applyThenFail: false };
+  const fault: FaultDecision = route.faultable ? sim.faults.decide(path, method) : { kind: "none", latencyMs: 0, applyThenFail: false };
   if (fault.latencyMs > 0) await sleep(fault.latencyMs);
   if (fault.kind !== "none" && !fault.applyThenFail) {
     entry.fault = fault.kind;

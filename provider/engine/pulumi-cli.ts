@@ -108,14 +108,24 @@ export class PulumiStack {
    * `--stack` and `--config-file` unless `withStack` is false.
    */
   run(args: string[], withStack = true): Promise<PulumiResult> {
+    return this.start(args, withStack, { ownProcessGroup: false }).done;
+  }
+
+  /**
+   * Starts `pulumi <args>` like {@link run}; by default in a process group of its own, so that
+   * `process.kill(-pid, "SIGKILL")` kills the CLI and everything it started (language host,
+   * program, providers) at once, as a `kill -9` of a CI job would.
+   */
+  start(args: string[], withStack = true, options: { ownProcessGroup?: boolean } = {}): { pid: number; done: Promise<PulumiResult> } {
     const stackArgs = withStack ? ["--stack", this.stack, ...(CONFIG_FILE_COMMANDS.has(args[0] ?? "") ? ["--config-file", this.configFile] : [])] : [];
     const full = [...args, ...stackArgs, "--non-interactive", "--color", "never"];
-    return new Promise((resolve, reject) => {
-      const child = spawn(path.join(this.opts.binDir, "pulumi"), full, {
-        cwd: this.opts.projectDir,
-        env: this.env,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+    const child = spawn(path.join(this.opts.binDir, "pulumi"), full, {
+      cwd: this.opts.projectDir,
+      env: this.env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: options.ownProcessGroup ?? true,
+    });
+    const done = new Promise<PulumiResult>((resolve, reject) => {
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d: Buffer) => {
@@ -127,8 +137,9 @@ export class PulumiStack {
         this.opts.onOutput?.(d.toString());
       });
       child.on("error", reject);
-      child.on("close", (code) => resolve({ args: full, code: code ?? -1, stdout, stderr }));
+      child.on("close", (code, signal) => resolve({ args: full, code: code ?? (signal === null ? -1 : 128 + (signal === "SIGKILL" ? 9 : 15)), stdout, stderr }));
     });
+    return { pid: child.pid ?? -1, done };
   }
 
   /** Like {@link run} but throws with the CLI's output when it exits non-zero. */

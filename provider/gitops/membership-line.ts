@@ -4,6 +4,7 @@
  *
  *     loyal-customers COOKIE: +1,234 −56 IDs (4,000 unchanged)
  *     loyal-customers COOKIE: +5,290 −0 IDs (0 unchanged) (re-assert: every desired ID is sent again)
+ *     loyal-customers COOKIE: +0 −0 IDs (20,000 unchanged; 50,000 in doubt after an interrupted up, re-sent)
  *
  * A unit test feeds `describePlan`'s own output through this parser, so the two cannot drift apart.
  */
@@ -18,10 +19,12 @@ export interface MembershipLine {
   readonly unchanged: number;
   /** The whole desired set is sent again (dsp:reassert or the reassertAfterDays schedule). */
   readonly reassert: boolean;
+  /** IDs whose last send is in doubt (an interrupted up), sent again besides `adds` and `removes`. */
+  readonly inDoubt: number;
 }
 
 // "−" is U+2212 in the log line; "-" is accepted too in case a terminal or CI log rewrote it.
-const LINE = /^(\S+) (COOKIE|MAID|EXTERNAL_USER_ID): \+([\d,]+) [−-]([\d,]+) IDs \(([\d,]+) unchanged\)( \(re-assert\b[^)]*\))?\s*$/;
+const LINE = /^(\S+) (COOKIE|MAID|EXTERNAL_USER_ID): \+([\d,]+) [−-]([\d,]+) IDs \(([\d,]+) unchanged(?:; ([\d,]+) in doubt after an interrupted up, re-sent)?\)( \(re-assert\b[^)]*\))?\s*$/;
 
 const count = (digits: string): number => Number(digits.replace(/,/g, ""));
 
@@ -29,6 +32,14 @@ const count = (digits: string): number => Number(digits.replace(/,/g, ""));
 export function parseMembershipLine(message: string): MembershipLine | undefined {
   const m = LINE.exec(message.trim());
   if (m === null) return undefined;
-  const [, label, idType, adds, removes, unchanged, reassert] = m as unknown as [string, string, string, string, string, string, string | undefined];
-  return { label, idType, adds: count(adds), removes: count(removes), unchanged: count(unchanged), reassert: reassert !== undefined };
+  const [, label, idType, adds, removes, unchanged, inDoubt, reassert] = m as unknown as [string, string, string, string, string, string, string | undefined, string | undefined];
+  return {
+    label,
+    idType,
+    adds: count(adds),
+    removes: count(removes),
+    unchanged: count(unchanged),
+    reassert: reassert !== undefined,
+    inDoubt: inDoubt === undefined ? 0 : count(inDoubt),
+  };
 }

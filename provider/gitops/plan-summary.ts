@@ -36,6 +36,8 @@ export interface MembershipChange {
   readonly reassert: boolean;
   /** The provider could not plan it (see the audience's errors): the counts are unknown, not zero. */
   readonly unplanned?: true;
+  /** IDs in doubt after an interrupted up, sent again besides the adds and removes. */
+  readonly inDoubt?: number;
 }
 
 export interface AudienceSummary {
@@ -250,7 +252,9 @@ export function summarisePreview(preview: PreviewJson, options: SummariseOptions
       let change: MembershipChange;
       if (kind === "delete") change = { idType, change: kind, adds: 0, removes: applied, reassert: false };
       else if (kind === "replace") change = { idType, change: kind, adds: line?.adds ?? desired, removes: applied, reassert: false };
-      else if (line) change = { idType, change: kind, adds: line.adds, removes: line.removes, unchanged: line.unchanged, reassert: line.reassert };
+      else if (line) {
+        change = { idType, change: kind, adds: line.adds, removes: line.removes, unchanged: line.unchanged, reassert: line.reassert, ...(line.inDoubt > 0 ? { inDoubt: line.inDoubt } : {}) };
+      }
       else change = { idType, change: kind, adds: kind === "create" ? desired : 0, removes: 0, reassert: false };
       a.members.set(idType, change);
       if (kind === "update") {

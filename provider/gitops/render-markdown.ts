@@ -54,7 +54,7 @@ const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
 function membersCell(m: MembershipChange | undefined): string {
   if (m === undefined) return "";
   if (m.unplanned) return "**not planned**";
-  const counts = `+${fmt(m.adds)} −${fmt(m.removes)}`;
+  const counts = `+${fmt(m.adds)} −${fmt(m.removes)}${m.inDoubt ? ` (${fmt(m.inDoubt)} in doubt, re-sent)` : ""}`;
   return m.reassert ? `${counts} (re-assert)` : counts;
 }
 

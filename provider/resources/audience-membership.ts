@@ -3,6 +3,7 @@ import type { IdSet, MembershipIdType } from "../plan";
 import type { Consent } from "../spec";
 import { dynamicShim } from "../runtime/dynamic-shim";
 import { prepareDesiredSet, type DesiredMembers } from "../program/desired-set";
+import { claimMembership } from "./ownership";
 
 /** Inputs of {@link AudienceMembership}. */
 export interface AudienceMembershipArgs {
@@ -40,7 +41,12 @@ export class AudienceMembership extends pulumi.dynamic.Resource {
       dynamicShim("membershipProvider"),
       name,
       {
-        audienceId: args.audienceId,
+        // Refused here, before anything is sent, when another membership of this program has the
+        // same audience and ID type (during preview as soon as the audience id is known).
+        audienceId: pulumi.output(args.audienceId).apply((id) => {
+          claimMembership(id, args.idType, name);
+          return id;
+        }),
         idType: args.idType,
         desiredDigest: desired.then((d) => d.digest),
         desiredCount: desired.then((d) => d.count),

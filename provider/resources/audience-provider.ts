@@ -5,9 +5,21 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { AudienceFee, AudienceMetadata, UpdateAudienceInput } from "../client";
-import { isInt64String } from "../client";
+import { DspCreateMayHaveSucceededError, DspHttpError, isInt64String } from "../client";
 import { engineLog } from "../runtime/engine-log";
-import { configureProvider, dspClient } from "./provider-context";
+import { outcomeOfFailure } from "../sync/send-outcome";
+import {
+  adoptHint,
+  metadataInDoubt,
+  readCreateRecord,
+  readMetadataRecord,
+  writeCreateRecord,
+  writeMetadataRecord,
+  newAttemptId,
+  type MutableField,
+} from "./audience-record";
+import { PartialStateError } from "./partial-state-error";
+import { configureProvider, dspClient, snapshotStore } from "./provider-context";
 
 /** Inputs as they reach the provider (plain values). */
 export interface AudienceInputs {
@@ -24,6 +36,10 @@ export interface AudienceInputs {
 /** What state holds: the inputs as applied plus what Amazon reports. */
 export interface AudienceOutputs extends AudienceInputs {
   audienceId: string;
+  /** The metadata update attempt this state reflects (see audience-record.ts). */
+  metadataAttempt?: string;
+  /** Fields sent by a PUT whose answer did not prove the outcome; the next up sends them again. */
+  metadataInDoubt?: string[];
   receivedRecords?: number;
   matchedRecords?: number;
   matchRate?: number;
@@ -65,7 +81,7 @@ function same(a: unknown, b: unknown): boolean {
  * @throws when the change needs a new audience that Amazon would refuse: the old audience cannot
  * be deleted, so it keeps its externalAudienceId, which must be unique per advertiser.
  */
-export function diffAudience(olds: AudienceOutputs, news: AudienceInputs): pulumi.dynamic.DiffResult {
+export function diffAudience(olds: AudienceOutputs, news: AudienceInputs, inDoubt: readonly string[] = []): pulumi.dynamic.DiffResult {
   const replaces: string[] = IMMUTABLE_FIELDS.filter((f) => !same(olds[f], news[f]));
   if (replaces.length > 0 && olds.advertiserId === news.advertiserId && olds.externalAudienceId === news.externalAudienceId) {
     throw new Error(
@@ -75,7 +91,8 @@ export function diffAudience(olds: AudienceOutputs, news: AudienceInputs): pulum
     );
   }
   if (news.adoptId !== undefined && news.adoptId !== olds.audienceId) replaces.push("adoptId");
-  const updates = MUTABLE_FIELDS.filter((f) => !same(olds[f], news[f]));
+  // A field whose last PUT may or may not have been applied is sent again, whatever it says now.
+  const updates = MUTABLE_FIELDS.filter((f) => !same(olds[f], news[f]) || (inDoubt.includes(f) && news[f] !== undefined));
   // An in-place update keeps the id; saying so keeps it known during preview, so memberships
   // that depend on it are not planned as replacements.
   const stables = replaces.length === 0 ? ["audienceId", ...IMMUTABLE_FIELDS] : [];
@@ -83,12 +100,13 @@ export function diffAudience(olds: AudienceOutputs, news: AudienceInputs): pulum
 }
 
 /** The PUT body for the fields that differ between what Amazon has and what is wanted. */
-export function audienceUpdate(current: Partial<AudienceInputs>, wanted: AudienceInputs): UpdateAudienceInput {
+export function audienceUpdate(current: Partial<AudienceInputs>, wanted: AudienceInputs, inDoubt: readonly string[] = []): UpdateAudienceInput {
   const update: UpdateAudienceInput = {};
-  if (!same(current.description, wanted.description)) update.description = wanted.description;
-  if (wanted.ttl !== undefined && !same(current.ttl, wanted.ttl)) update.ttl = wanted.ttl;
-  if (wanted.audienceFees !== undefined && !same(current.audienceFees, wanted.audienceFees)) update.audienceFees = wanted.audienceFees;
-  if (!same(current.dataSourceCountry, wanted.dataSourceCountry)) update.dataSourceCountry = wanted.dataSourceCountry;
+  const differs = (f: MutableField): boolean => inDoubt.includes(f) || !same(current[f], wanted[f]);
+  if (differs("description")) update.description = wanted.description;
+  if (wanted.ttl !== undefined && differs("ttl")) update.ttl = wanted.ttl;
+  if (wanted.audienceFees !== undefined && differs("audienceFees")) update.audienceFees = wanted.audienceFees;
+  if (differs("dataSourceCountry")) update.dataSourceCountry = wanted.dataSourceCountry;
   return update;
 }
 
@@ -123,24 +141,57 @@ export const audienceProvider: pulumi.dynamic.ResourceProvider = {
     return failures.length > 0 ? { inputs: news, failures } : { inputs: { description: "", ...news } };
   },
 
-  async diff(_id, olds, news) {
-    return diffAudience(olds as AudienceOutputs, news as AudienceInputs);
+  async diff(id, olds, news) {
+    const held = olds as AudienceOutputs;
+    return diffAudience(held, news as AudienceInputs, await metadataInDoubt(snapshotStore(), id, held));
   },
 
   async create(raw) {
     const inputs = raw as AudienceInputs;
-    const remote =
-      inputs.adoptId !== undefined
-        ? await adopt({ ...inputs, adoptId: inputs.adoptId })
-        : await dspClient().createAudience({
-            name: inputs.name,
-            description: inputs.description,
-            advertiserId: inputs.advertiserId,
-            externalAudienceId: inputs.externalAudienceId,
-            dataSourceCountry: inputs.dataSourceCountry,
-            ...(inputs.ttl === undefined ? {} : { ttl: inputs.ttl }),
-            ...(inputs.audienceFees === undefined ? {} : { audienceFees: inputs.audienceFees }),
-          });
+    if (inputs.adoptId !== undefined) {
+      const remote = await adopt({ ...inputs, adoptId: inputs.adoptId });
+      return { id: remote.audienceId, outs: outputsFrom(inputs, remote) };
+    }
+    const store = snapshotStore();
+    // An earlier up created this audience and was killed before the state recorded it: the record knows its id.
+    const earlier = await readCreateRecord(store, inputs.advertiserId, inputs.externalAudienceId);
+    if (earlier?.audienceId !== undefined) {
+      await engineLog().log(
+        "info",
+        `audience "${inputs.name}": adopting ${earlier.audienceId}, which this tool created earlier for externalAudienceId "${inputs.externalAudienceId}" ` +
+          "(an interrupted `pulumi up`, or the same audience under another spec key)",
+      );
+      const remote = await adopt({ ...inputs, adoptId: earlier.audienceId });
+      return { id: remote.audienceId, outs: outputsFrom(inputs, remote) };
+    }
+    const attempt = newAttemptId();
+    await writeCreateRecord(store, { advertiserId: inputs.advertiserId, externalAudienceId: inputs.externalAudienceId, name: inputs.name, attempt, stage: "sending" });
+    let remote: AudienceMetadata;
+    try {
+      remote = await dspClient().createAudience({
+        name: inputs.name,
+        description: inputs.description,
+        advertiserId: inputs.advertiserId,
+        externalAudienceId: inputs.externalAudienceId,
+        dataSourceCountry: inputs.dataSourceCountry,
+        ...(inputs.ttl === undefined ? {} : { ttl: inputs.ttl }),
+        ...(inputs.audienceFees === undefined ? {} : { audienceFees: inputs.audienceFees }),
+      });
+    } catch (e) {
+      if (e instanceof DspHttpError && e.status === 400 && e.fieldName === "externalAudienceId") {
+        throw new Error(`${e.message}\n${adoptHint(inputs, "exists")}`, { cause: e });
+      }
+      if (e instanceof DspCreateMayHaveSucceededError) throw new Error(`${e.message}\n${adoptHint(inputs, "may exist")}`, { cause: e });
+      throw e;
+    }
+    await writeCreateRecord(store, {
+      advertiserId: inputs.advertiserId,
+      externalAudienceId: inputs.externalAudienceId,
+      name: inputs.name,
+      attempt,
+      stage: "answered",
+      audienceId: remote.audienceId,
+    });
     return { id: remote.audienceId, outs: outputsFrom(inputs, remote) };
   },
 
@@ -164,14 +215,42 @@ export const audienceProvider: pulumi.dynamic.ResourceProvider = {
       ...(held.audienceFees === undefined && remote.audienceFees.length === 0 ? {} : { audienceFees: remote.audienceFees }),
     };
     // Returning the observed values as inputs too makes the next preview show the drift itself
-    // (`description: "changed in the console" => "from the spec"`).
-    return { id, props: outputsFrom(observed, { ...remote, audienceId: id }), inputs: observed };
+    // (`description: "changed in the console" => "from the spec"`). What was in doubt is known now.
+    const refreshed: AudienceOutputs = { ...outputsFrom(observed, { ...remote, audienceId: id }), metadataInDoubt: [] };
+    const attempt = (await readMetadataRecord(snapshotStore(), id))?.attempt ?? held.metadataAttempt;
+    if (attempt !== undefined) refreshed.metadataAttempt = attempt;
+    return { id, props: refreshed, inputs: observed };
   },
 
   async update(id, olds, news) {
     const wanted = news as AudienceInputs;
-    const remote = await dspClient().updateAudience(id, audienceUpdate(olds as AudienceOutputs, wanted));
-    return { outs: { ...outputsFrom(wanted, remote), audienceId: id } };
+    const held = olds as AudienceOutputs;
+    const store = snapshotStore();
+    const inDoubt = await metadataInDoubt(store, id, held);
+    const update = audienceUpdate(held, wanted, inDoubt);
+    const fields = Object.keys(update);
+    const attempt = newAttemptId();
+    // Before the PUT: if its answer is lost, the next plan sends these fields again.
+    await writeMetadataRecord(store, id, { attempt, stage: "sending", fields: [...new Set([...inDoubt, ...fields])] });
+    let remote: AudienceMetadata;
+    try {
+      remote = await dspClient().updateAudience(id, update);
+    } catch (e) {
+      if (outcomeOfFailure(e) === "rejected") {
+        await writeMetadataRecord(store, id, { attempt, stage: "answered", fields: inDoubt });
+        throw e;
+      }
+      const still = [...new Set([...inDoubt, ...fields])];
+      await writeMetadataRecord(store, id, { attempt, stage: "answered", fields: still });
+      throw new PartialStateError(
+        `audience "${wanted.name}" (${id}): updating ${fields.join(", ")} failed and may or may not have been applied: ${(e as Error).message}. ` +
+          "The next `pulumi up` sends these fields again with the values the spec then has.",
+        id,
+        { ...held, __provider: (news as { __provider?: unknown }).__provider, metadataAttempt: attempt, metadataInDoubt: still },
+      );
+    }
+    await writeMetadataRecord(store, id, { attempt, stage: "answered", fields: [] });
+    return { outs: { ...outputsFrom(wanted, remote), audienceId: id, metadataAttempt: attempt, metadataInDoubt: [] } };
   },
 
   async delete(id, props) {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AudienceFee } from "../client";
 import { dynamicShim } from "../runtime/dynamic-shim";
+import { claimAdoptedAudience } from "./ownership";
 
 /** Inputs of {@link DataProviderAudience}. Ids are int64 decimal strings, never numbers. */
 export interface DataProviderAudienceArgs {
@@ -47,6 +48,8 @@ export class DataProviderAudience extends pulumi.dynamic.Resource {
   declare readonly matchRate: pulumi.Output<number | undefined>;
 
   constructor(name: string, args: DataProviderAudienceArgs, opts?: pulumi.CustomResourceOptions) {
+    // Two resources adopting one audience would fight over it: refused while the program runs.
+    if (typeof args.adoptId === "string") claimAdoptedAudience(args.adoptId, name);
     super(
       dynamicShim("audienceProvider"),
       name,

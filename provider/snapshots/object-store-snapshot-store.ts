@@ -7,7 +7,7 @@ import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { isSetDigest, setDigest, type Fingerprinter, type IdSet } from "../plan";
 import { decodeSnapshot, encodeSnapshot } from "./snapshot-codec";
 import { SnapshotCorruptError, SnapshotMissingError } from "./snapshot-errors";
-import type { SnapshotStore } from "./snapshot-store";
+import { checkRecordName, type SnapshotStore } from "./snapshot-store";
 
 type S3Sdk = typeof import("@aws-sdk/client-s3");
 
@@ -116,6 +116,38 @@ export class S3SnapshotStore implements SnapshotStore {
     return digest;
   }
 
+  /** The object key of a record: `<prefix>/records/<name>.json`. */
+  recordKey(name: string): string {
+    const key = `records/${checkRecordName(name)}.json`;
+    return this.prefix === "" ? key : `${this.prefix}/${key}`;
+  }
+
+  async readRecord(name: string): Promise<unknown> {
+    const { sdk, client } = this.connect();
+    const key = this.recordKey(name);
+    let text: string;
+    try {
+      const response = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      text = (await response.Body?.transformToString("utf8")) ?? "";
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw this.wrapKey("GET", key, error);
+    }
+    return JSON.parse(text) as unknown;
+  }
+
+  async writeRecord(name: string, value: unknown): Promise<void> {
+    const { sdk, client } = this.connect();
+    const key = this.recordKey(name);
+    const body = Buffer.from(JSON.stringify(value), "utf8");
+    try {
+      // One PUT: S3 shows the whole object or the previous one, never a part.
+      await client.send(new sdk.PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: body.length, ContentType: "application/json" }));
+    } catch (error) {
+      throw this.wrapKey("PUT", key, error);
+    }
+  }
+
   /** Releases the client's connections (tests; long-lived processes never need to). */
   close(): void {
     this.client?.destroy();
@@ -168,8 +200,12 @@ export class S3SnapshotStore implements SnapshotStore {
 
   /** An SDK failure with the operation and object named, the SDK error kept as the cause. */
   private wrap(operation: string, digest: string, error: unknown): Error {
+    return this.wrapKey(operation, this.keyOf(digest), error);
+  }
+
+  private wrapKey(operation: string, key: string, error: unknown): Error {
     const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    return new Error(`${operation} ${this.urlOf(digest)} failed: ${detail}`, { cause: error });
+    return new Error(`${operation} s3://${this.bucket}/${key} failed: ${detail}`, { cause: error });
   }
 }
 

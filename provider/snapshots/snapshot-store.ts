@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, open, rename, stat, unlink } from "node:fs/promises";
+import { mkdir, open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { isSetDigest, setDigest, type Fingerprinter, type IdSet } from "../plan";
@@ -25,6 +25,19 @@ export interface SnapshotStore {
   get(digest: string): Promise<IdSet>;
   /** Stores `set` (a no-op when already stored) and returns its digest. */
   put(set: IdSet): Promise<string>;
+  /**
+   * A small named JSON record beside the snapshots (`records/<name>.json`), e.g. what a sync has in
+   * flight. Unlike snapshots, records are overwritten. @returns undefined when there is none
+   */
+  readRecord(name: string): Promise<unknown>;
+  /** Writes a record durably (whole or not at all) before resolving. */
+  writeRecord(name: string, value: unknown): Promise<void>;
+}
+
+/** Record names: letters, digits, `.`, `_`, `-`; no path separators. */
+export function checkRecordName(name: string): string {
+  if (!/^[A-Za-z0-9._-]{1,200}$/.test(name) || name.startsWith(".")) throw new RangeError(`not a record name: ${JSON.stringify(name)}`);
+  return name;
 }
 
 /** Options for {@link FileSnapshotStore}. */
@@ -118,6 +131,38 @@ export class FileSnapshotStore implements SnapshotStore {
     }
     await syncDirectory(dirname(path));
     return digest;
+  }
+
+  /** The file of a record: `<dir>/records/<name>.json`. */
+  recordPath(name: string): string {
+    return join(this.location, "records", `${checkRecordName(name)}.json`);
+  }
+
+  async readRecord(name: string): Promise<unknown> {
+    let text: string;
+    try {
+      text = await readFile(this.recordPath(name), "utf8");
+    } catch (error) {
+      if (isMissingFile(error)) return undefined;
+      throw error;
+    }
+    return JSON.parse(text) as unknown;
+  }
+
+  async writeRecord(name: string, value: unknown): Promise<void> {
+    const path = this.recordPath(name);
+    await mkdir(dirname(path), { recursive: true });
+    const temporary = `${path}.${process.pid}.${randomUUID()}.tmp`;
+    try {
+      await writeFile(temporary, JSON.stringify(value), { flag: "wx", flush: true });
+      await rename(temporary, path);
+    } catch (error) {
+      await unlink(temporary).catch(() => {
+        // Best effort: the write error is what matters.
+      });
+      throw error;
+    }
+    await syncDirectory(dirname(path));
   }
 }
 

@@ -2,6 +2,7 @@ import type { DspClient, DspEventListener, MembershipOpColumn, PatchBatch, Patch
 import { DEFAULT_PATCH_BATCH_LIMITS, packMembershipColumns } from "../client";
 import type { IdSelection, MembershipIdType, MembershipPlan } from "../plan";
 import { IdSelection as Selection } from "../plan";
+import { outcomeOfFailure } from "./send-outcome";
 
 /** How a plan is sent. */
 export interface MembershipSyncOptions {
@@ -23,6 +24,12 @@ export interface MembershipSyncOptions {
 export interface MembershipSyncResult {
   /** The removes and adds Amazon accepted (a subset of the plan's when `error` is set). */
   accepted: { removes: IdSelection; adds: IdSelection };
+  /**
+   * Removes and adds of requests whose answer did not prove the outcome (5xx, timeout, dropped
+   * connection, retries given up): they may or may not have been applied. Requests answered with a
+   * rejecting 4xx, and those never sent after the first failure, are in neither list.
+   */
+  unknown: { removes: IdSelection; adds: IdSelection };
   requests: number;
   requestIds: string[];
   jobIds: string[];
@@ -68,6 +75,9 @@ function* plannedBatches(plan: MembershipPlan, opts: MembershipSyncOptions): Gen
   }
 }
 
+const ACCEPTED = 1;
+const UNKNOWN = 2;
+
 /**
  * Sends a membership plan and reports exactly which of its IDs Amazon accepted. Each request is
  * tracked on its own, so a failure part way (a retry budget spent on a 429 storm, a crash of the
@@ -75,7 +85,8 @@ function* plannedBatches(plan: MembershipPlan, opts: MembershipSyncOptions): Gen
  */
 export async function syncMembership(client: DspClient, plan: MembershipPlan, opts: MembershipSyncOptions): Promise<MembershipSyncResult> {
   const total = plan.removeCount + plan.addCount;
-  const accepted = new Uint8Array(total);
+  /** Per position: 0 not sent or rejected, ACCEPTED, UNKNOWN. */
+  const outcome = new Uint8Array(total);
   const requestIds: string[] = [];
   const jobIds: string[] = [];
   let requests = 0;
@@ -91,11 +102,12 @@ export async function syncMembership(client: DspClient, plan: MembershipPlan, op
       const { batch, start } = next.value;
       try {
         const r = await client.patchAudienceMembership({ batches: [batch] }, patchOptions);
-        accepted.fill(1, start, start + batch.patches);
+        outcome.fill(ACCEPTED, start, start + batch.patches);
         requests += r.requests;
         requestIds.push(...r.requestIds);
         jobIds.push(...r.jobIds);
       } catch (e) {
+        if (outcomeOfFailure(e) === "unknown") outcome.fill(UNKNOWN, start, start + batch.patches);
         error ??= e instanceof Error ? e : new Error(String(e));
         return;
       }
@@ -103,15 +115,19 @@ export async function syncMembership(client: DspClient, plan: MembershipPlan, op
   };
   await Promise.all(Array.from({ length: opts.concurrency ?? 16 }, worker));
 
-  const pick = (sel: IdSelection, offset: number): IdSelection => {
+  const pick = (sel: IdSelection, offset: number, wanted: number): IdSelection => {
     const kept: number[] = [];
-    for (let k = 0; k < sel.size; k++) if (accepted[offset + k] === 1) kept.push(sel.indices[k] as number);
+    for (let k = 0; k < sel.size; k++) if (outcome[offset + k] === wanted) kept.push(sel.indices[k] as number);
     return new Selection(sel.set, Uint32Array.from(kept));
   };
+  const none = (sel: IdSelection): IdSelection => new Selection(sel.set, new Uint32Array(0));
   const result: MembershipSyncResult = {
     accepted: error
-      ? { removes: pick(plan.removes, 0), adds: pick(plan.adds, plan.removeCount) }
+      ? { removes: pick(plan.removes, 0, ACCEPTED), adds: pick(plan.adds, plan.removeCount, ACCEPTED) }
       : { removes: plan.removes, adds: plan.adds },
+    unknown: error
+      ? { removes: pick(plan.removes, 0, UNKNOWN), adds: pick(plan.adds, plan.removeCount, UNKNOWN) }
+      : { removes: none(plan.removes), adds: none(plan.adds) },
     requests,
     requestIds,
     jobIds,

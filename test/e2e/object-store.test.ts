@@ -106,6 +106,15 @@ describe("snapshots in an S3-compatible bucket beside the Pulumi state (moto + r
       assert.equal((await store.get(digest)).size, 5000);
     });
 
+    it("keeps sync records beside the snapshots, overwritten in place; a missing one reads as none", async function () {
+      assert.equal(await store.readRecord("membership-1-COOKIE"), undefined);
+      await store.writeRecord("membership-1-COOKIE", { v: 1, stage: "sending" });
+      await store.writeRecord("membership-1-COOKIE", { v: 1, stage: "answered" });
+      assert.deepEqual(await store.readRecord("membership-1-COOKIE"), { v: 1, stage: "answered" });
+      assert.equal(store.recordKey("membership-1-COOKIE"), "unit/snaps/records/membership-1-COOKIE.json");
+      await assert.rejects(store.writeRecord("../escape", {}), /not a record name/);
+    });
+
     it("does not mistake a missing bucket for a missing snapshot", async function () {
       const elsewhere = new S3SnapshotStore({ bucket: "no-such-bucket", client: { endpoint: s3server.endpoint, forcePathStyle: true, region: "us-east-1", credentials: { accessKeyId: "k", secretAccessKey: "s" } } });
       await assert.rejects(elsewhere.get("1".repeat(64)), (e: unknown) => !(e instanceof SnapshotMissingError) && /GET s3:\/\/no-such-bucket\/.* failed: NoSuchBucket/.test(String(e)));
@@ -182,9 +191,12 @@ describe("snapshots in an S3-compatible bucket beside the Pulumi state (moto + r
       await stackA.up();
       const keys = await listKeys(s3, `${PREFIX}/`);
       assert.ok(keys.some((k) => k.startsWith(`${PREFIX}/.pulumi/stacks/`)), "the state is in the bucket");
-      const snapshots = keys.filter((k) => k.startsWith(SNAPSHOTS));
+      const snapshots = keys.filter((k) => k.startsWith(SNAPSHOTS) && !k.startsWith(`${SNAPSHOTS}records/`));
       assert.equal(snapshots.length, 2, `one snapshot per applied set: ${snapshots.join(", ")}`);
       for (const k of snapshots) assert.match(k, /\/([0-9a-f]{2})\/\1[0-9a-f]{62}\.ids\.gz$/);
+      // Beside them, the sync records of the two memberships and the two creates.
+      const records = keys.filter((k) => k.startsWith(`${SNAPSHOTS}records/`)).map((k) => k.slice(`${SNAPSHOTS}records/`.length));
+      assert.deepEqual(records.map((r) => r.replace(/-[0-9a-f]{32}\.json$|-\d+-(COOKIE|MAID)\.json$/, "")).sort(), ["audience-create", "audience-create", "membership", "membership"]);
       assert.ok(!fs.existsSync(path.join(a.dir, ".dsp-audiences")), "nothing beside the program");
     });
 

@@ -155,6 +155,52 @@ describe("simulator: faulted requests leave state unchanged", () => {
   });
 });
 
+describe("simulator: exact routes, counts and out-of-band member changes", () => {
+  let sim: RunningSimulator;
+  let client: TestClient;
+  let id: string;
+  beforeEach(async () => {
+    sim = await startSimulator({ limits: UNTHROTTLED });
+    client = await TestClient.login(sim);
+    id = await client.createAudience();
+  });
+  afterEach(() => sim.stop());
+
+  it("applies the next 2 membership patches, answers them 5xx, and leaves metadata calls alone", async () => {
+    const set = await rawRequest(sim.url, "POST", "/__sim/faults", {
+      body: JSON.stringify({ rate5xx: 1, applyThenFail: true, count: 2, routes: ["PATCH /v2/dp/audience"] }),
+    });
+    assert.equal(set.status, 200);
+    assert.equal((set.json as { remaining: number }).remaining, 2);
+    assert.equal((await client.send("GET", `/v2/dp/audiencemetadata/${id}`)).status, 200, "audiencemetadata is another route");
+    const statuses: number[] = [];
+    for (const value of ["a", "b", "c"]) statuses.push((await client.patch(patchText("add", `/COOKIE-${value}/audiences`, [id]))).status);
+    assert.ok(statuses.slice(0, 2).every((s) => s === 500 || s === 503), String(statuses));
+    assert.equal(statuses[2], 200, "the rule is spent after 2");
+    assert.deepEqual(sim.store.members(id)?.COOKIE, ["a", "b", "c"], "all three were applied");
+    assert.equal(sim.faultsRemaining(), 0);
+  });
+
+  it("POST /__sim/audiences/{id}/members changes members like a console user, and validates the body", async () => {
+    await client.patch(patchText("add", "/COOKIE-keep/audiences", [id]));
+    await client.patch(patchText("add", "/COOKIE-gone/audiences", [id]));
+    const before = sim.store.requests().filter((r) => r.path === "/v2/dp/audience").length;
+    const res = await rawRequest(sim.url, "POST", `/__sim/audiences/${id}/members`, {
+      body: JSON.stringify({ add: { COOKIE: ["console-added"], MAID: ["6f1c2e4a-1b2c-4d5e-8f90-a1b2c3d4e5f6"] }, remove: { COOKIE: ["gone"] } }),
+    });
+    assert.equal(res.status, 200);
+    assert.deepEqual(sim.store.members(id), { COOKIE: ["console-added", "keep"], MAID: ["6f1c2e4a-1b2c-4d5e-8f90-a1b2c3d4e5f6"], EXTERNAL_USER_ID: [] });
+    assert.equal(sim.store.requests().filter((r) => r.path === "/v2/dp/audience").length, before, "no Amazon request was made");
+    sim.changeMembers(id, { remove: { MAID: ["6f1c2e4a-1b2c-4d5e-8f90-a1b2c3d4e5f6"] } });
+    assert.deepEqual(sim.store.members(id)?.MAID, []);
+    const bad = await rawRequest(sim.url, "POST", `/__sim/audiences/${id}/members`, { body: JSON.stringify({ add: { COOKI: ["x"] } }) });
+    assert.equal(bad.status, 400);
+    assert.match(JSON.stringify(bad.json), /add\.COOKI: not one of COOKIE, MAID, EXTERNAL_USER_ID/);
+    assert.equal((await rawRequest(sim.url, "POST", "/__sim/audiences/1/members", { body: "{}" })).status, 404);
+    assert.throws(() => sim.changeMembers("1", { add: { COOKIE: ["x"] } }), /no audience with id 1/);
+  });
+});
+
 describe("simulator: faults given at start", () => {
   const ctx = useSimulator({ faults: { rate429: 1, paths: ["/v2/dp/audiencemetadata"] } });
 

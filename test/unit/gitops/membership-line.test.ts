@@ -19,9 +19,15 @@ describe("membership plan lines", () => {
           removes: plan.removeCount,
           unchanged: plan.unchangedCount,
           reassert: false,
+          inDoubt: 0,
         });
       }
     }
+  });
+
+  it("reads the IDs in doubt after an interrupted up apart", () => {
+    const line = describePlan("vip", "COOKIE", { addCount: 2010, removeCount: 48_005, unchangedCount: 20_000, inDoubt: { count: 50_000, wanted: 2000 } });
+    assert.deepEqual(parseMembershipLine(line), { label: "vip", idType: "COOKIE", adds: 10, removes: 5, unchanged: 20_000, reassert: false, inDoubt: 50_000 });
   });
 
   it("marks a re-assert, as the provider words it", () => {

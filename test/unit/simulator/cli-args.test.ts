@@ -7,6 +7,7 @@ describe("simulator/cli: parseSimulatorArgs", () => {
       "--port", "8080", "--host=127.0.0.2", "--data", "/tmp/sim", "--token-ttl", "60", "--patch-delay-ms", "5", "--match-seed", "s",
       "--audience-id-base", "9007199254740993", "--strict-auth", "--limit", "audienceTps=0", "--limit=usersMaxUsers=10",
       "--faults-seed", "7", "--rate429", "0.1", "--rate5xx", "0.2", "--drop-rate", "0.05", "--latency-ms", "3", "--fault-paths", "/v2/dp/audience, /dp",
+      "--fault-routes", "PATCH /v2/dp/audience,/v2/dp/users", "--fault-count", "3",
       "--apply-then-fail", "--client-id", "id", "--client-secret", "sec", "--refresh-token", "tok", "--verbose",
     ]);
     assert.deepEqual(args, {
@@ -22,7 +23,7 @@ describe("simulator/cli: parseSimulatorArgs", () => {
         audienceIdBase: 9007199254740993n,
         strictAuthorizationHeader: true,
         limits: { audienceTps: 0, usersMaxUsers: 10 },
-        faults: { seed: 7, rate429: 0.1, rate5xx: 0.2, dropRate: 0.05, latencyMs: 3, paths: ["/v2/dp/audience", "/dp"], applyThenFail: true },
+        faults: { seed: 7, rate429: 0.1, rate5xx: 0.2, dropRate: 0.05, latencyMs: 3, paths: ["/v2/dp/audience", "/dp"], routes: ["PATCH /v2/dp/audience", "/v2/dp/users"], count: 3, applyThenFail: true },
         credentials: { clientId: "id", clientSecret: "sec", refreshToken: "tok" },
       },
     });

@@ -43,6 +43,38 @@ describe("simulator/faults", () => {
     assert.equal(new FaultInjector({ rate429: 1, applyThenFail: true }).decide("/x").applyThenFail, false);
   });
 
+  it("routes target one route exactly: /v2/dp/audience is not /v2/dp/audiencemetadata", () => {
+    const f = new FaultInjector({ rate5xx: 1, routes: ["PATCH /v2/dp/audience"] });
+    assert.equal(f.decide("/v2/dp/audiencemetadata", "POST").kind, "none");
+    assert.equal(f.decide("/v2/dp/audiencemetadata/7", "PUT").kind, "none");
+    assert.equal(f.decide("/v2/dp/audience", "GET").kind, "none", "another method");
+    assert.match(f.decide("/v2/dp/audience", "PATCH").kind, /^50[03]$/);
+    const anyMethod = new FaultInjector({ rate429: 1, routes: ["/v2/dp/audiencemetadata/"] });
+    assert.equal(anyMethod.decide("/v2/dp/audiencemetadata", "POST").kind, "429", "a trailing slash does not count");
+    assert.equal(anyMethod.decide("/v2/dp/audiencemetadata/7", "GET").kind, "none");
+    // The prefix rule (paths) still matches both, as before.
+    assert.equal(new FaultInjector({ rate429: 1, paths: ["/v2/dp/audience"] }).decide("/v2/dp/audiencemetadata", "POST").kind, "429");
+  });
+
+  it("count: faults exactly the next n matching requests, then the rule is spent", () => {
+    const f = new FaultInjector({ rate5xx: 1, applyThenFail: true, count: 3, routes: ["PATCH /v2/dp/audience"] });
+    assert.equal(f.remaining, 3);
+    assert.equal(f.decide("/v2/dp/audiencemetadata", "POST").kind, "none", "not counted: another route");
+    const kinds = Array.from({ length: 5 }, () => f.decide("/v2/dp/audience", "PATCH"));
+    assert.deepEqual(kinds.map((k) => k.applyThenFail), [true, true, true, false, false]);
+    assert.deepEqual(kinds.slice(3).map((k) => k.kind), ["none", "none"]);
+    assert.equal(f.remaining, 0);
+    f.set({ rate5xx: 1 });
+    assert.equal(f.remaining, undefined, "no count, no limit");
+    // With a share below 1, only requests that get a fault count.
+    const half = new FaultInjector({ seed: 4, rate429: 0.5, count: 10 });
+    const seen = Array.from({ length: 200 }, () => half.decide("/x", "GET").kind);
+    assert.equal(seen.filter((k) => k === "429").length, 10);
+    // A latency-only rule counts delayed requests.
+    const slow = new FaultInjector({ latencyMs: 50, count: 2 });
+    assert.deepEqual(Array.from({ length: 3 }, () => slow.decide("/x", "GET").latencyMs), [50, 50, 0]);
+  });
+
   const problems: Array<[unknown, RegExp | undefined]> = [
     [{}, undefined],
     [{ seed: 1, rate429: 0.5, rate5xx: 0.5, latencyMs: 10, dropRate: 0, paths: ["/v2"], applyThenFail: true }, undefined],
@@ -53,6 +85,11 @@ describe("simulator/faults", () => {
     [{ latencyMs: -1 }, /latencyMs/],
     [{ paths: [1] }, /paths/],
     [{ applyThenFail: "yes" }, /applyThenFail/],
+    [{ routes: ["PATCH /v2/dp/audience", "/v2/dp/users"], count: 0 }, undefined],
+    [{ routes: ["v2/dp/audience"] }, /routes must be/],
+    [{ routes: "PATCH /v2/dp/audience" }, /routes must be/],
+    [{ count: -1 }, /count must be/],
+    [{ count: 1.5 }, /count must be/],
     [{ rate: 1 }, /unknown fault option 'rate'/],
     [[], /object/],
   ];

@@ -1,7 +1,9 @@
 import { strict as assert } from "assert";
 import type { DspClient, PatchBatch } from "../../../provider/client";
 import { IdSet, idSetFrom, planMembership } from "../../../provider/plan";
+import { DspHttpError, DspNetworkError } from "../../../provider/client";
 import { syncMembership } from "../../../provider/sync/membership-sync";
+import { outcomeOfFailure } from "../../../provider/sync/send-outcome";
 
 /** Decodes the `{op, id}` pairs of a PATCH body built by the client's batching. */
 function opsOf(batch: PatchBatch): Array<[string, string]> {
@@ -9,14 +11,14 @@ function opsOf(batch: PatchBatch): Array<[string, string]> {
   return body.patches.map((p) => [p.op, /^\/COOKIE-(.*)\/audiences$/.exec(p.path)?.[1] ?? "?"]);
 }
 
-/** A client whose n-th request (1-based) fails; it records what it accepted. */
-function fakeClient(failOn: Set<number>): { client: DspClient; accepted: Array<[string, string]>; calls: number } {
+/** A client whose n-th request (1-based) fails (with `failWith`, default a plain Error); it records what it accepted. */
+function fakeClient(failOn: Set<number>, failWith: (n: number) => Error = (n) => new Error(`request ${n} failed`)): { client: DspClient; accepted: Array<[string, string]>; calls: number } {
   const state = { accepted: [] as Array<[string, string]>, calls: 0 };
   const client = {
     async patchAudienceMembership(input: { batches: Iterable<PatchBatch> }) {
       const [batch] = [...input.batches];
       state.calls++;
-      if (failOn.has(state.calls)) throw new Error(`request ${state.calls} failed`);
+      if (failOn.has(state.calls)) throw failWith(state.calls);
       state.accepted.push(...opsOf(batch!));
       return { requests: 1, patches: batch!.patches, ops: batch!.ops, jobIds: [`job-${state.calls}`], requestIds: [`req-${state.calls}`] };
     },
@@ -65,6 +67,30 @@ describe("syncMembership", () => {
       assert.ok(r.accepted.removes.toArray().every((id) => id.startsWith("old")));
       assert.ok(r.accepted.adds.toArray().every((id) => id.startsWith("new")));
       assert.ok(fake.calls < 12, "stopped sending new requests after the failure");
+    }
+  });
+
+  it("splits failed requests into unknown outcome (5xx, network) and rejected (4xx); unsent ones are neither", async () => {
+    const op = { operation: "PATCH /v2/dp/audience" };
+    const cases: Array<{ error: Error; unknown: boolean }> = [
+      { error: new DspHttpError({ ...op, status: 500 }), unknown: true },
+      { error: new DspNetworkError({ ...op, cause: new Error("socket hang up"), requestMayHaveBeenSent: true }), unknown: true },
+      { error: new DspNetworkError({ ...op, code: "ECONNREFUSED", requestMayHaveBeenSent: false }), unknown: false },
+      { error: new Error("anything unexpected"), unknown: true },
+      { error: new DspHttpError({ ...op, status: 400 }), unknown: false },
+    ];
+    for (const { error, unknown } of cases) {
+      assert.equal(outcomeOfFailure(error), unknown ? "unknown" : "rejected", error.message);
+      const fake = fakeClient(new Set([3]), () => error);
+      const r = await syncMembership(fake.client, plan, { audienceId: "1", idType: "COOKIE", limits, concurrency: 1 });
+      assert.equal(r.accepted.removes.size + r.accepted.adds.size, 200, "requests 1 and 2");
+      // Request 3 carries removes 200..249 and adds 0..49 (one body may carry both).
+      assert.equal(r.unknown.removes.size + r.unknown.adds.size, unknown ? 100 : 0);
+      if (unknown) {
+        const sent = new Set([...r.accepted.removes, ...r.accepted.adds]);
+        assert.ok([...r.unknown.removes, ...r.unknown.adds].every((id) => !sent.has(id)));
+      }
+      assert.equal(fake.calls, 3, "nothing sent after the failure");
     }
   });
 

@@ -1,0 +1,92 @@
+/**
+ * Records that let an audience recover from an interrupted `up`, kept beside the snapshots
+ * (`records/*.json` in the snapshot store):
+ *
+ * - `audience-create-<hash of advertiser and externalAudienceId>`: written before the create
+ *   request and again with the new audience id once Amazon answers. If the process is killed
+ *   before the state records the audience, the next create adopts that id instead of failing on
+ *   "externalAudienceId already exists".
+ * - `audience-metadata-<audienceId>`: the fields of a PUT in flight, written before it is sent.
+ *   A PUT whose answer is lost (5xx, dropped connection, `kill -9`) may have been applied, so the
+ *   next plan sends those fields again with whatever value the spec then has.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import type { SnapshotStore } from "../snapshots";
+
+export type MutableField = "description" | "ttl" | "audienceFees" | "dataSourceCountry";
+
+export interface CreateRecord {
+  v: 1;
+  advertiserId: string;
+  externalAudienceId: string;
+  name: string;
+  attempt: string;
+  at: string;
+  stage: "sending" | "answered";
+  /** answered: the id Amazon gave the audience. */
+  audienceId?: string;
+}
+
+export interface MetadataRecord {
+  v: 1;
+  attempt: string;
+  at: string;
+  stage: "sending" | "answered";
+  /** sending: the fields of the PUT in flight (and earlier in-doubt ones); answered: those still in doubt. */
+  fields: string[];
+}
+
+export function newAttemptId(): string {
+  return randomUUID();
+}
+
+function createRecordName(advertiserId: string, externalAudienceId: string): string {
+  const hash = createHash("sha256").update(`${advertiserId}\0${externalAudienceId}`).digest("hex").slice(0, 32);
+  return `audience-create-${hash}`;
+}
+
+export async function readCreateRecord(store: SnapshotStore, advertiserId: string, externalAudienceId: string): Promise<CreateRecord | undefined> {
+  const record = (await store.readRecord(createRecordName(advertiserId, externalAudienceId))) as CreateRecord | undefined;
+  // The hash could collide only in theory; the fields decide.
+  return record?.v === 1 && record.advertiserId === advertiserId && record.externalAudienceId === externalAudienceId ? record : undefined;
+}
+
+export async function writeCreateRecord(store: SnapshotStore, record: Omit<CreateRecord, "v" | "at">): Promise<void> {
+  await store.writeRecord(createRecordName(record.advertiserId, record.externalAudienceId), { v: 1, at: new Date().toISOString(), ...record });
+}
+
+export async function readMetadataRecord(store: SnapshotStore, audienceId: string): Promise<MetadataRecord | undefined> {
+  const record = (await store.readRecord(`audience-metadata-${audienceId}`)) as MetadataRecord | undefined;
+  return record?.v === 1 ? record : undefined;
+}
+
+export async function writeMetadataRecord(store: SnapshotStore, audienceId: string, record: Omit<MetadataRecord, "v" | "at">): Promise<void> {
+  await store.writeRecord(`audience-metadata-${audienceId}`, { v: 1, at: new Date().toISOString(), ...record });
+}
+
+/**
+ * The fields whose last PUT may or may not have been applied: from the state, unless the store
+ * holds a record of an update attempt the state does not reflect (the process was killed).
+ */
+export async function metadataInDoubt(store: SnapshotStore, audienceId: string, held: { metadataAttempt?: string; metadataInDoubt?: string[] }): Promise<string[]> {
+  if (!/^\d+$/.test(audienceId)) return [];
+  const record = await readMetadataRecord(store, audienceId);
+  if (record === undefined || record.attempt === held.metadataAttempt) return held.metadataInDoubt ?? [];
+  return record.fields;
+}
+
+/** What to do when Amazon says the audience exists, or may: find its id and adopt it. */
+export function adoptHint(inputs: { name: string; advertiserId: string; externalAudienceId: string }, state: "exists" | "may exist"): string {
+  const first =
+    state === "exists"
+      ? `Amazon already has an audience with externalAudienceId "${inputs.externalAudienceId}" for advertiser ${inputs.advertiserId}: most likely an earlier \`pulumi up\` created it and was interrupted before it could record it (the Data Provider API cannot list audiences, so its id is not known here).`
+      : `The audience "${inputs.name}" (externalAudienceId "${inputs.externalAudienceId}", advertiser ${inputs.advertiserId}) may have been created.`;
+  return (
+    `${first}\n` +
+    `To manage it: find the audience named "${inputs.name}" (externalAudienceId "${inputs.externalAudienceId}") in the Amazon DSP console, ` +
+    `copy its audience id, add \`adopt: "<that id>"\` to this audience in the spec (library: \`adoptId\`), and run \`pulumi up\` again. ` +
+    (state === "exists"
+      ? "If it is another audience, give this one a different externalAudienceId."
+      : "If no such audience exists, just run `pulumi up` again.")
+  );
+}

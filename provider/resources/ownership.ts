@@ -1,0 +1,45 @@
+/**
+ * One owner per audience and ID type in a program. Two memberships of one audience and ID type
+ * would each remove what the other adds (and a delete of one would remove what the other wants),
+ * so the second is refused when it is declared, during preview whenever the audience id is known
+ * then (an existing audience, or an adopted one) and otherwise before anything is sent.
+ */
+import type { MembershipIdType } from "../plan";
+
+const memberships = new Map<string, string>();
+const adopted = new Map<string, string>();
+
+export class OwnershipError extends Error {
+  override name = "OwnershipError";
+}
+
+/** Claims (audience, ID type) for the membership `name`. @throws OwnershipError when another membership has it */
+export function claimMembership(audienceId: string, idType: MembershipIdType, name: string): void {
+  const key = `${audienceId}/${idType}`;
+  const owner = memberships.get(key);
+  if (owner !== undefined && owner !== name) {
+    throw new OwnershipError(
+      `AudienceMembership "${name}" and "${owner}" both manage the ${idType} IDs of audience ${audienceId}: ` +
+        "each would remove what the other adds. Declare one membership per audience and ID type (put all the IDs in it).",
+    );
+  }
+  memberships.set(key, name);
+}
+
+/** Claims an audience id for the DataProviderAudience `name` that adopts it. @throws OwnershipError when another one adopts it */
+export function claimAdoptedAudience(audienceId: string, name: string): void {
+  const owner = adopted.get(audienceId);
+  if (owner !== undefined && owner !== name) {
+    throw new OwnershipError(
+      `DataProviderAudience "${name}" and "${owner}" both adopt audience ${audienceId}: their memberships would fight over its members. ` +
+        "Adopt an audience in one place only.",
+    );
+  }
+  adopted.set(audienceId, name);
+}
+
+/** Forgets every claim (tests). */
+export function resetOwnershipClaims(): void {
+  memberships.clear();
+  adopted.clear();
+}

@@ -1,0 +1,135 @@
+/**
+ * `kill -9` of `pulumi up` in the middle of a membership sync, through the real CLI: patches have
+ * reached Amazon, no state was written. The spec is then reverted, the stack recovered exactly
+ * as README.md "Recovering from an interrupted up" says, and one `up` must leave exactly the
+ * reverted spec in the simulator.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { killProcessTree } from "../support/process-tree";
+import { cookieIds } from "../support/synthetic-ids";
+import { simMembers, startSimulatedStack, type SimulatedStack } from "../support/simulated-stack";
+
+interface LogEntry {
+  seq: number;
+  method: string;
+  path: string;
+  status: number;
+  patches?: number;
+}
+
+async function patchLog(env: SimulatedStack): Promise<LogEntry[]> {
+  const res = await fetch(`${env.sim.url}/__sim/requests?since=0`);
+  const { requests } = (await res.json()) as { requests: LogEntry[] };
+  return requests.filter((r) => r.method === "PATCH" && r.path === "/v2/dp/audience");
+}
+
+/** Polls the simulator's request log (the simulator runs in this process; its log is the clock here). */
+async function waitFor(what: string, condition: () => Promise<boolean>, attempts = 2400): Promise<void> {
+  for (let i = 0; i < attempts; i++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Running (a zombie waiting to be reaped is not). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+const sorted = (xs: readonly string[]): string[] => [...xs].sort();
+
+/** IDs in `a` and not in `b`, and the other way round: small enough to print. */
+function difference(have: readonly string[], want: readonly string[]): { extra: number; missing: number } {
+  const h = new Set(have);
+  const w = new Set(want);
+  return { extra: have.filter((x) => !w.has(x)).length, missing: want.filter((x) => !h.has(x)).length };
+}
+
+describe("kill -9 of pulumi up mid-sync, revert, recover as the README says (real CLI)", function () {
+  this.timeout(15 * 60 * 1000);
+  const all = cookieIds(70_000, 31);
+  const v1 = all.slice(0, 30_000);
+  // v2 removes 10,000 and adds 40,000: 25 requests of 2,000 patches, 16 in flight at a time.
+  const v2 = [...all.slice(10_000, 30_000), ...all.slice(30_000, 70_000)];
+  let env: SimulatedStack;
+  let specDir: string;
+  const writeSpec = (ids: readonly string[], description: string): void => {
+    fs.writeFileSync(path.join(specDir, "cookies.txt"), ids.join("\n") + "\n");
+    fs.writeFileSync(
+      path.join(specDir, "audiences.yaml"),
+      "version: 1\ndefaults:\n  advertiserId: \"42\"\n  dataSourceCountry: [US]\naudiences:\n" +
+        `  killed:\n    name: An audience whose up is killed\n    description: ${description}\n    members:\n      COOKIE: { file: cookies.txt }\n`,
+    );
+  };
+
+  before(async function () {
+    env = await startSimulatedStack("", "killed");
+    specDir = path.join(env.work, "spec");
+    fs.mkdirSync(specDir, { recursive: true });
+    writeSpec(v1, "first");
+    await env.run((s) => s.setConfig("dsp:spec", path.join(specDir, "audiences.yaml")));
+    await env.run((s) => s.up());
+  });
+
+  after(async function () {
+    await env?.close();
+  });
+
+  it("converges exactly on the reverted spec with one up after the recovery", async function () {
+    const out = JSON.parse((await env.stack.must(["stack", "output", "--json"])).stdout) as { audiences: { killed: { audienceId: string } } };
+    const audienceId = out.audiences.killed.audienceId;
+    assert.deepEqual(sorted((await simMembers(env.sim, audienceId)).COOKIE), sorted(v1));
+
+    // Slow every membership patch down, start the up towards v2, and kill it (the whole process
+    // tree, as a cancelled CI job) once Amazon has applied some of its patches.
+    writeSpec(v2, "second");
+    env.sim.setFaults({ latencyMs: 400, routes: ["PATCH /v2/dp/audience"] });
+    const before = (await patchLog(env)).length;
+    const up = env.stack.start(["up", "--yes", "--skip-preview"]);
+    await waitFor("3 patches of the up", async () => (await patchLog(env)).filter((e) => e.status === 200).length - before >= 3);
+    const tree = killProcessTree(up.pid);
+    assert.ok(tree.length >= 3, `the CLI, its language host and the provider (${tree.length} processes)`);
+    const killed = await up.done;
+    env.transcript.push(killed.stdout, killed.stderr);
+    await waitFor("every killed process to be gone", async () => tree.every((p) => !alive(p)));
+    assert.notEqual(killed.code, 0);
+    env.sim.setFaults({});
+    const reached = (await simMembers(env.sim, audienceId)).COOKIE;
+    assert.notDeepEqual(difference(reached, v1), { extra: 0, missing: 0 }, "some of the up's patches reached Amazon");
+
+    // The PR is reverted.
+    writeSpec(v1, "first");
+
+    // Recovery, as README.md "Recovering from an interrupted up" says. The file backend keeps the
+    // killed update's lock: `up` refuses until `pulumi cancel` removes it.
+    const locked = await env.stack.run(["up", "--yes", "--skip-preview"]);
+    env.transcript.push(locked.stdout, locked.stderr);
+    assert.notEqual(locked.code, 0);
+    assert.match(locked.stderr + locked.stdout, /the stack is currently locked by 1 lock\(s\)\. Either wait for the other process\(es\) to end or delete the lock file with `pulumi cancel`\./);
+    const cancel = await env.run((s) => s.must(["cancel", "--yes"]));
+    assert.match(cancel.stdout, /The currently running update for '.*' has been canceled!/);
+
+    // Preview shows the in-doubt IDs apart; its counts are what the up then sends.
+    const preview = await env.run((s) => s.preview([]));
+    assert.equal(preview.code, 0);
+    const line = /killed COOKIE: \+(\d[\d,]*) −(\d[\d,]*) IDs \(([\d,]+) unchanged; ([\d,]+) in doubt after an interrupted up, re-sent\)/.exec(preview.stdout);
+    assert.ok(line, preview.stdout);
+    const up2 = await env.run((s) => s.up());
+    assert.match(up2.stdout, /warning: Attempting to deploy or update resources with 1 pending operations from previous deployment\./);
+    assert.ok(up2.stdout.includes(line[0]), "the up plans what the preview showed");
+    const sent = /killed COOKIE: sent \+([\d,]+) −([\d,]+) in \d+ requests/.exec(up2.stdout);
+    const n = (x: string | undefined): number => Number((x ?? "0").replace(/,/g, ""));
+    assert.equal(n(sent?.[1]) + n(sent?.[2]), n(line[1]) + n(line[2]) + n(line[4]));
+
+    assert.deepEqual(difference((await simMembers(env.sim, audienceId)).COOKIE, v1), { extra: 0, missing: 0 }, "exactly the reverted spec");
+    assert.equal((await env.run((s) => s.preview(["--expect-no-changes"]))).code, 0, "and nothing left to do");
+  });
+});

@@ -1,0 +1,236 @@
+/**
+ * Drives the membership provider's lifecycle functions the way the engine would, against the
+ * in-process simulator, with the interruptions of a real `up`: faults, and a "crash" (the
+ * process killed) after n requests, after the answers, or before the state is written. State is
+ * what Pulumi would keep: the outputs of the last create/update that returned (or failed with
+ * partial state), unchanged when the process was killed.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { SIMULATOR_CREDENTIALS, startSimulator, type RunningSimulator } from "../../simulator";
+import type { DspClient } from "../../provider/client";
+import { idSetFrom, type MembershipIdType } from "../../provider/plan";
+import { membershipProvider, type MembershipInputs, type MembershipOutputs } from "../../provider/resources/membership-provider";
+import { setProviderConfig, setProviderOverrides, snapshotStore } from "../../provider/resources/provider-context";
+import type { SnapshotStore } from "../../provider/snapshots";
+
+/** Thrown where the simulated `kill -9` hits: nothing after it runs. */
+export class SimulatedCrash extends Error {
+  override name = "SimulatedCrash";
+}
+
+/** When the next up is killed. */
+export type CrashPoint =
+  | { kind: "none" }
+  /** n requests are sent and answered; request n+1 reaches Amazon, then the process dies. */
+  | { kind: "after-requests"; n: number }
+  /** Everything is sent and the provider finishes, but the engine dies before writing the state. */
+  | { kind: "before-state" };
+
+export interface UpResult {
+  /** "ok", a failure with partial state recorded, or killed (state unchanged). */
+  kind: "ok" | "partial" | "killed" | "failed";
+  error?: unknown;
+  /** What diff said (undefined for a create). */
+  changes?: boolean;
+  /** The plan lines the provider logged (preview output). */
+  lines: string[];
+}
+
+export class MembershipHarness {
+  sim!: RunningSimulator;
+  audienceId = "";
+  /** Pulumi's state of each membership by name. */
+  readonly state = new Map<string, MembershipOutputs>();
+  private dir = "";
+  private crashed = false;
+  private patchCalls = 0;
+  private crashAfter: number | undefined;
+
+  async start(): Promise<void> {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "dsp-membership-"));
+    this.sim = await startSimulator({ port: 0, limits: { metadataTps: 0, audienceTps: 0, usersTps: 0, hashedTps: 0 } });
+    const config: Record<string, string> = {
+      "dsp:endpoint": this.sim.url,
+      "dsp:clientId": SIMULATOR_CREDENTIALS.clientId,
+      "dsp:clientSecret": SIMULATOR_CREDENTIALS.clientSecret,
+      "dsp:refreshToken": SIMULATOR_CREDENTIALS.refreshToken,
+      "dsp:snapshotDir": path.join(this.dir, "snapshots"),
+    };
+    setProviderConfig((key) => config[key]);
+    setProviderOverrides({
+      client: {
+        retry: { maxAttempts: 1 },
+        throttle: { metadata: { ratePerSecond: 10_000, burst: 1000, spacingMarginMs: 0 }, audienceMembership: { ratePerSecond: 100_000, burst: 1000 } },
+      },
+      sync: { limits: { maxBodyBytes: 1_000_000, maxPatches: 4 }, concurrency: 3 },
+      wrapClient: (client) => this.crashingClient(client),
+      wrapStore: (store) => this.crashingStore(store),
+    });
+  }
+
+  async stop(): Promise<void> {
+    setProviderOverrides({});
+    setProviderConfig(() => undefined);
+    await this.sim?.stop();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** A fresh audience (and no memberships in state). */
+  async newAudience(name = "Harness audience"): Promise<string> {
+    const { dspClient } = await import("../../provider/resources/provider-context");
+    const created = await dspClient().createAudience({
+      name,
+      description: "",
+      advertiserId: "42",
+      externalAudienceId: `harness-${Math.random().toString(36).slice(2)}`,
+      dataSourceCountry: ["US"],
+    });
+    this.audienceId = created.audienceId;
+    this.state.clear();
+    return this.audienceId;
+  }
+
+  /** What the program does: store the desired set, build the inputs. */
+  async inputs(name: string, ids: readonly string[], idType: MembershipIdType = "COOKIE", audienceId = this.audienceId): Promise<MembershipInputs> {
+    const set = idSetFrom(ids);
+    const desiredDigest = await snapshotStore().put(set);
+    return { audienceId, idType, desiredDigest, desiredCount: set.size, label: name };
+  }
+
+  /** The simulator's members of one type. */
+  members(idType: MembershipIdType = "COOKIE", audienceId = this.audienceId): string[] {
+    return this.sim.store.members(audienceId)?.[idType] ?? [];
+  }
+
+  /** One `pulumi up` of membership `name` towards `ids`. */
+  async up(name: string, ids: readonly string[], crash: CrashPoint = { kind: "none" }): Promise<UpResult> {
+    const news = await this.inputs(name, ids);
+    const lines: string[] = [];
+    const held = this.state.get(name);
+    const result = await captureLines(lines, async (): Promise<UpResult> => {
+      let changes: boolean | undefined;
+      if (held) {
+        const diff = await membershipProvider.diff!(`${held.audienceId}/${held.idType}`, held, news);
+        changes = diff.changes;
+        if (diff.changes !== true) return { kind: "ok", changes: false, lines };
+      } else {
+        await membershipProvider.check!({}, news);
+      }
+      this.arm(crash);
+      try {
+        const outs = held
+          ? (await membershipProvider.update!(`${held.audienceId}/${held.idType}`, held, news)).outs
+          : (await membershipProvider.create(news)).outs;
+        if (crash.kind === "before-state") return { kind: "killed", ...(changes === undefined ? {} : { changes }), lines };
+        this.state.set(name, outs as MembershipOutputs);
+        return { kind: "ok", ...(changes === undefined ? {} : { changes }), lines };
+      } catch (error) {
+        if (this.crashed || error instanceof SimulatedCrash) return { kind: "killed", error, lines };
+        const partial = (error as { properties?: MembershipOutputs }).properties;
+        if (partial) {
+          this.state.set(name, partial);
+          return { kind: "partial", error, lines };
+        }
+        return { kind: "failed", error, lines };
+      } finally {
+        this.disarm();
+      }
+    });
+    return result;
+  }
+
+  /** `pulumi destroy` (or the delete of a membership that left the program). */
+  async destroy(name: string, crash: CrashPoint = { kind: "none" }): Promise<UpResult> {
+    const held = this.state.get(name);
+    if (!held) return { kind: "ok", lines: [] };
+    const lines: string[] = [];
+    return captureLines(lines, async (): Promise<UpResult> => {
+      this.arm(crash);
+      try {
+        await membershipProvider.delete!(`${held.audienceId}/${held.idType}`, held);
+        if (crash.kind === "before-state") return { kind: "killed", lines };
+        this.state.delete(name);
+        return { kind: "ok", lines };
+      } catch (error) {
+        if (this.crashed || error instanceof SimulatedCrash) return { kind: "killed", error, lines };
+        return { kind: "failed", error, lines };
+      } finally {
+        this.disarm();
+      }
+    });
+  }
+
+  private arm(crash: CrashPoint): void {
+    this.crashed = false;
+    this.patchCalls = 0;
+    this.crashAfter = crash.kind === "after-requests" ? crash.n : undefined;
+  }
+
+  private disarm(): void {
+    this.crashed = false;
+    this.crashAfter = undefined;
+  }
+
+  private crashingClient(client: DspClient): DspClient {
+    return new Proxy(client, {
+      get: (target, property, receiver) => {
+        if (property === "patchAudienceMembership") {
+          return async (...args: Parameters<DspClient["patchAudienceMembership"]>) => {
+            if (this.crashed) throw new SimulatedCrash("the process is gone");
+            this.patchCalls++;
+            if (this.crashAfter !== undefined && this.patchCalls > this.crashAfter) {
+              // The request reaches Amazon; the process dies before the answer is read.
+              await target.patchAudienceMembership(...args).catch(() => undefined);
+              this.crashed = true;
+              throw new SimulatedCrash("killed after sending");
+            }
+            return target.patchAudienceMembership(...args);
+          };
+        }
+        const value = Reflect.get(target, property, receiver) as unknown;
+        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  }
+
+  private crashingStore(store: SnapshotStore): SnapshotStore {
+    const check = (): void => {
+      if (this.crashed) throw new SimulatedCrash("the process is gone");
+    };
+    return {
+      location: store.location,
+      has: (digest) => store.has(digest),
+      get: (digest) => store.get(digest),
+      readRecord: (name) => store.readRecord(name),
+      put: async (set) => {
+        check();
+        return store.put(set);
+      },
+      writeRecord: async (name, value) => {
+        check();
+        return store.writeRecord(name, value);
+      },
+    };
+  }
+}
+
+/** Runs `fn`, collecting the engine-log lines it writes to stderr (outside a provider process the log goes there). */
+async function captureLines<T>(lines: string[], fn: () => Promise<T>): Promise<T> {
+  const original = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+    const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+    const m = /^(info|warning|error): ([\s\S]*)$/.exec(text);
+    if (m) {
+      lines.push(m[2]!.trimEnd());
+      return true;
+    }
+    return (original as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof process.stderr.write;
+  try {
+    return await fn();
+  } finally {
+    process.stderr.write = original;
+  }
+}
