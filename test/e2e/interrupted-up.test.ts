@@ -9,21 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { killProcessTree } from "../support/process-tree";
 import { cookieIds } from "../support/synthetic-ids";
-import { simMembers, startSimulatedStack, type SimulatedStack } from "../support/simulated-stack";
-
-interface LogEntry {
-  seq: number;
-  method: string;
-  path: string;
-  status: number;
-  patches?: number;
-}
-
-async function patchLog(env: SimulatedStack): Promise<LogEntry[]> {
-  const res = await fetch(`${env.sim.url}/__sim/requests?since=0`);
-  const { requests } = (await res.json()) as { requests: LogEntry[] };
-  return requests.filter((r) => r.method === "PATCH" && r.path === "/v2/dp/audience");
-}
+import { patchLog, simMembers, startSimulatedStack, type SimulatedStack } from "../support/simulated-stack";
 
 /** Polls the simulator's request log (the simulator runs in this process; its log is the clock here). */
 async function waitFor(what: string, condition: () => Promise<boolean>, attempts = 2400): Promise<void> {

@@ -2,21 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { cookieIds } from "../support/synthetic-ids";
-import { simMembers, startSimulatedStack, type SimulatedStack } from "../support/simulated-stack";
-
-interface LogEntry {
-  seq: number;
-  method: string;
-  path: string;
-  status: number;
-  patches?: number;
-}
-
-async function patchLog(env: SimulatedStack): Promise<LogEntry[]> {
-  const res = await fetch(`${env.sim.url}/__sim/requests?since=0`);
-  const { requests } = (await res.json()) as { requests: LogEntry[] };
-  return requests.filter((r) => r.method === "PATCH" && r.path === "/v2/dp/audience");
-}
+import { patchLog, simMembers, startSimulatedStack, type SimulatedStack } from "../support/simulated-stack";
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -71,6 +71,22 @@ export async function startSimulatedStack(specFile: string, name: string, option
   };
 }
 
+/** One line of the simulator's request log, as its admin API lists it. */
+export interface LogEntry {
+  seq: number;
+  method: string;
+  path: string;
+  status: number;
+  patches?: number;
+}
+
+/** Every membership PATCH the simulator has logged so far, via its admin API. */
+export async function patchLog(env: SimulatedStack): Promise<LogEntry[]> {
+  const res = await fetch(`${env.sim.url}/__sim/requests?since=0`);
+  const { requests } = (await res.json()) as { requests: LogEntry[] };
+  return requests.filter((r) => r.method === "PATCH" && r.path === "/v2/dp/audience");
+}
+
 /** The simulator's members of one audience, via its admin API. */
 export async function simMembers(sim: RunningSimulator, audienceId: string): Promise<Record<"COOKIE" | "MAID" | "EXTERNAL_USER_ID", string[]>> {
   const res = await fetch(`${sim.url}/__sim/audiences/${audienceId}/members`);
