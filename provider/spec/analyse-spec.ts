@@ -13,7 +13,7 @@ import type { SpecError } from "./spec-error";
 import type { SpecIssue } from "./spec-issue";
 import { formatSpecPath } from "./spec-path";
 import { matchesSpecSchema, validateAgainstSpecSchema } from "./spec-schema";
-import { readYamlSource } from "./yaml-source";
+import { readYamlSource, type ReadYamlOptions } from "./yaml-source";
 
 export interface SpecAnalysis {
   /** Every error found in the text, in the order the checks found them. */
@@ -30,8 +30,8 @@ export interface SpecAnalysis {
  * Analyses spec text. `fileName` names the file in errors as given; relative paths in the spec
  * resolve against its folder (relative to the working directory if `fileName` is relative).
  */
-export function analyseSpec(text: string, fileName: string): SpecAnalysis {
-  const source = readYamlSource(text);
+export function analyseSpec(text: string, fileName: string, options: ReadYamlOptions = {}): SpecAnalysis {
+  const source = readYamlSource(text, options);
   const { locator } = source;
   const locate = (issues: readonly SpecIssue[]): SpecError[] =>
     issues.map((issue) => ({
