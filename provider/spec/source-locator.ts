@@ -93,6 +93,16 @@ export class SourceLocator {
     return isScalar(node) && typeof node.value === "bigint" ? node.value.toString() : undefined;
   }
 
+  /**
+   * How the YAML number at `path` was written: its source text, and whether YAML read it as an
+   * integer (a bigint) or as a float. Undefined when the node is not a number (strings included).
+   */
+  numberSource(path: readonly PathSegment[]): { text: string; integer: boolean } | undefined {
+    const { node } = this.find(path);
+    if (!isScalar(node) || (typeof node.value !== "number" && typeof node.value !== "bigint")) return undefined;
+    return { text: node.source ?? String(node.value), integer: typeof node.value === "bigint" };
+  }
+
   private find(path: readonly PathSegment[]): Found {
     let node = this.resolve(this.document.contents);
     let pair: Pair | undefined;

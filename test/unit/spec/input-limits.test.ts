@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 
+import { parseSpec, SPEC_SCHEMA } from "../../../provider/spec";
 import { parseErrors, specText } from "./spec-test-helpers";
 
 const HEAD = ["version: 1", 'defaults: { advertiserId: "5840142710901", dataSourceCountry: [US] }', "audiences:", "  a:", "    name: Nesting test 2026"];
@@ -24,6 +25,67 @@ describe("spec input limits", () => {
     it("accepts nesting up to the limit (and reports what is wrong with it instead)", () => {
       const errors = parseErrors(specText(...HEAD, `    description: ${"[".repeat(60)}${"]".repeat(60)}`));
       assert.deepEqual(errors, ["spec.yaml:6:18: audiences.a.description: must be a string, got a list"]);
+    });
+  });
+
+  describe("int64 fields take exact digits only", () => {
+    const DIGITS = 'must be written as plain decimal digits, got %s; write the exact digits (quoted or not), e.g. "5840142710901"';
+    const rows: Array<{ written: string; form: string }> = [
+      { written: "9007199254740993.0", form: "a floating-point number, which YAML rounds" },
+      { written: "9.007199254740993e15", form: "a number with an exponent, which YAML rounds" },
+      { written: "9007199254740993E0", form: "a number with an exponent, which YAML rounds" },
+      { written: "0x1F", form: "a hexadecimal number" },
+      { written: "0o17", form: "an octal number" },
+      { written: "+17", form: "a number with a sign" },
+      { written: "0017", form: "a number with a leading zero" },
+    ];
+    for (const field of ["advertiserId", "adopt"]) {
+      for (const { written, form } of rows) {
+        it(`refuses ${field}: ${written} as ${form}`, () => {
+          const errors = parseErrors(specText(...HEAD, `    ${field}: ${written}`));
+          assert.deepEqual(errors, [`spec.yaml:6:${field.length + 7}: audiences.a.${field}: ${DIGITS.replace("%s", form)}`]);
+        });
+      }
+    }
+
+    it("refuses the float form in defaults and deletions too", () => {
+      const text = specText(
+        "version: 1",
+        "defaults: { advertiserId: 72057594038053891.0, dataSourceCountry: [US] }",
+        "audiences:",
+        "  a:",
+        "    name: Nesting test 2026",
+        "deletions:",
+        "  - { type: COOKIE, value: EMpBAI0GRcK4nBNGpPGg5g, advertiserId: 5.840142710901e12 }",
+      );
+      assert.deepEqual(parseErrors(text), [
+        `spec.yaml:2:27: defaults.advertiserId: ${DIGITS.replace("%s", "a floating-point number, which YAML rounds")}`,
+        `spec.yaml:7:66: deletions[0].advertiserId: ${DIGITS.replace("%s", "a number with an exponent, which YAML rounds")}`,
+      ]);
+    });
+
+    it("keeps every digit of an unquoted integer above 2^53, and of a quoted one", () => {
+      const spec = parseSpec(specText(...HEAD, "    advertiserId: 9007199254740993", "    adopt: \"72057594038053891\""), "spec.yaml");
+      assert.equal(spec.audiences[0]?.advertiserId, "9007199254740993");
+      assert.equal(spec.audiences[0]?.adopt, "72057594038053891");
+    });
+
+    it("covers every int64 field of the schema (each $ref to Int64 is one the check knows)", () => {
+      const refs: string[] = [];
+      const walk = (node: unknown, where: string): void => {
+        if (typeof node !== "object" || node === null) return;
+        for (const [key, value] of Object.entries(node)) {
+          if (key === "$ref" && value === "#/$defs/Int64") refs.push(where);
+          walk(value, `${where}/${key}`);
+        }
+      };
+      walk(SPEC_SCHEMA, "");
+      assert.deepEqual(refs.sort(), [
+        "/$defs/AudienceDefaults/properties/advertiserId",
+        "/$defs/AudienceDefinition/properties/adopt",
+        "/$defs/AudienceDefinition/properties/advertiserId",
+        "/$defs/Deletion/properties/advertiserId",
+      ]);
     });
   });
 });
