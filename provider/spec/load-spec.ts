@@ -2,8 +2,10 @@
  * Loading a spec file: read, validate, resolve. `loadSpec` is the entry point; `parseSpec` does
  * the same for text in memory without touching the file system.
  */
+import { isUtf8 } from "node:buffer";
 import { readFile } from "node:fs/promises";
 
+import { firstInvalidUtf8, utf8PositionAt } from "../util/utf8";
 import { analyseSpec } from "./analyse-spec";
 import { checkFileReferences, type FileProbe } from "./file-references";
 import type { LoadedSpec } from "./loaded-spec";
@@ -31,7 +33,7 @@ export interface LoadSpecOptions {
 }
 
 /**
- * Reads, validates and resolves a spec file, and checks that every ID file and records CSV it
+ * Reads, validates and resolves a spec file (which must be UTF-8), and checks that every ID file and records CSV it
  * names exists. The ID files are not read.
  *
  * @param path the spec file; errors name it as given
@@ -39,8 +41,12 @@ export interface LoadSpecOptions {
  * @throws the `fs` error (with `code`, e.g. ENOENT) when the spec file itself cannot be read
  */
 export async function loadSpec(path: string, options: LoadSpecOptions = {}): Promise<LoadedSpec> {
-  const text = await readFile(path, "utf8");
-  const analysis = analyseSpec(text, path);
+  const bytes = await readFile(path);
+  if (!isUtf8(bytes)) {
+    const position = utf8PositionAt(bytes, firstInvalidUtf8(bytes));
+    throw new SpecValidationError([{ file: path, ...position, path: "", message: "not valid UTF-8; save the spec as UTF-8" }]);
+  }
+  const analysis = analyseSpec(bytes.toString("utf8"), path);
   const fileErrors = analysis.locate(await checkFileReferences(analysis.fileReferences, options.probe));
   if (analysis.spec === undefined || fileErrors.length > 0) {
     throw new SpecValidationError([...analysis.errors, ...fileErrors]);

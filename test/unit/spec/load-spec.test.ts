@@ -56,6 +56,14 @@ describe("loadSpec", () => {
     ]);
   });
 
+  it("refuses a spec that is not UTF-8 at the line and column of the first bad byte, instead of reading U+FFFD", async () => {
+    const specPath = join(dir, "audiences.yaml");
+    const text = specText("version: 1", 'defaults: { advertiserId: "1", dataSourceCountry: [US] }', "audiences:", "  a:", "    name: Caf\u0000 customers 2026");
+    const [before, after] = text.split("\u0000") as [string, string];
+    await writeFile(specPath, Buffer.concat([Buffer.from(before), Buffer.from([0xe9]), Buffer.from(after)]));
+    assert.deepEqual(await loadErrors(specPath), [`${specPath}:5:14: not valid UTF-8; save the spec as UTF-8`]);
+  });
+
   it("loads when every file exists, without reading the ID files", async () => {
     for (const file of ["ids/maids.txt", "ids/cookies.txt", "ids/more.txt"]) await writeFile(join(dir, file), "not read\n");
     await mkdir(join(dir, "ids", "sub"));
