@@ -10,6 +10,14 @@ export type DesiredMembers = IdSet | readonly string[] | { files: readonly strin
 let warnedLocal = false;
 
 /**
+ * The members of one type listed in ID files, each line checked against the type's syntax.
+ * @throws IdFileError naming every bad line (file, line, column; never the ID)
+ */
+export function readMemberFiles(files: readonly string[], idType: MembershipIdType): Promise<IdSet> {
+  return readIdFiles(files, { validate: ID_SYNTAX_CHECKS[idType] });
+}
+
+/**
  * Builds the desired set in the program, stores its snapshot (content-addressed, so a set seen
  * before costs nothing) and returns the digest and count that go into the resource's inputs.
  * The provider process loads the same set by digest; the IDs never enter Pulumi state.
@@ -27,7 +35,7 @@ export async function prepareDesiredSet(members: DesiredMembers, idType: Members
     });
     set = idSetFrom(ids);
   }
-  else set = await readIdFiles((members as { files: readonly string[] }).files, { validate });
+  else set = await readMemberFiles((members as { files: readonly string[] }).files, idType);
   const { location, followsBackend } = resolveSnapshotLocation(programConfig, process.cwd());
   if (!followsBackend && !warnedLocal) {
     warnedLocal = true;
