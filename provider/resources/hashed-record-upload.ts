@@ -54,6 +54,7 @@ export class HashedRecordUpload extends pulumi.dynamic.Resource {
         ...settings,
         // The provider process runs in the program folder; a relative path works from any clone.
         csv: path.relative(process.cwd(), path.resolve(settings.csv)),
+        ...(settings.allowedRoots === undefined ? {} : { allowedRoots: settings.allowedRoots.map((root) => path.relative(process.cwd(), path.resolve(root)) || ".") }),
         label,
         audiences,
         desiredDigest: desired.then((d) => d.digest),

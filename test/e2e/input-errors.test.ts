@@ -89,7 +89,7 @@ describe("input errors through pulumi preview: one clean message each, no stack 
     fs.writeFileSync(path.join(outside, "elsewhere.txt"), `${cookieIds(1, 32)[0]}\n`);
     const relative = path.relative(dir, path.join(outside, "elsewhere.txt"));
     const spec = write("outside.yaml", `${[...HEAD, "    members:", `      COOKIE: { file: ${relative} }`].join("\n")}\n`);
-    assertCleanFailure(await previewOf(spec), `${spec}:9:22: audiences.loyal-customers.members.COOKIE.file: ID file resolves outside the spec's folder`);
+    assertCleanFailure(await previewOf(spec), `${spec}:9:23: audiences.loyal-customers.members.COOKIE.file: ID file resolves outside the spec's folder`);
   });
 
   it("the valid spec still previews", async () => {
