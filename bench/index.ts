@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the five scenarios of issue 7 (client throughput, planning, end to end through
- * the Pulumi CLI, hashing, engine overhead) against the simulator with Amazon's real limits. Prints
+ * the Pulumi CLI, hashing, engine overhead) and issue 12's validate at scale (scenario 6) against the simulator with Amazon's real limits. Prints
  * one Markdown table, each figure next to its goal and its ratio to a ceiling or baseline measured
  * in the same run, and writes the same figures as JSON to bench/out/. A benchmark, not a test:
  * missed goals are reported, never failed on.
@@ -17,7 +17,7 @@ import { SCENARIOS, SIZES, type BenchMode, type ScenarioResult } from "./scenari
 
 /** Command-line options of the bench. */
 export interface BenchOptions {
-  /** Scenario ids to run, in order. @default all five */
+  /** Scenario ids to run, in order. @default all six */
   readonly only: readonly number[];
   /** Sizes: issue 7's by default, scenario 3 at 5,000,000 IDs with `--full`, small ones with `--quick`. @default "default" */
   readonly mode: BenchMode;
@@ -28,7 +28,7 @@ export interface BenchOptions {
 }
 
 const USAGE = `usage: npm run bench [-- --only 1,3] [--full | --quick] [--cpu-prof] [--out DIR]
-  --only 1,3   run only these scenarios (1 client throughput, 2 planning, 3 end to end, 4 hashing, 5 engine overhead)
+  --only 1,3   run only these scenarios (1 client throughput, 2 planning, 3 end to end, 4 hashing, 5 engine overhead, 6 validate at scale)
   --full       scenario 3 with 5,000,000 IDs instead of 1,000,000
   --quick      small sizes for a smoke run (minutes, not comparable with the goals)
   --cpu-prof   write .cpuprofile files under <out>/profiles

@@ -8,6 +8,7 @@ import { runPlanningBench } from "./planning";
 import { runHashingBench, type HashingRun } from "./hashing";
 import { CEILING_OPS_PER_SECOND, runE2ePulumiBench, type CommandFigures } from "./e2e-pulumi";
 import { runEngineOverheadBench, type FloorComparison } from "./engine-overhead";
+import { runValidateScaleBench } from "./validate-scale";
 import { formatNumber, formatRatio, formatSeconds, row, type ReportRow } from "./report";
 
 export type BenchMode = "quick" | "default" | "full";
@@ -27,13 +28,15 @@ export interface BenchSizes {
   /** Scenario 5: audiences in the spec, and no-op previews per spec (median reported). */
   readonly engineAudiences: number;
   readonly enginePreviews: number;
+  /** Scenario 6: audiences in the spec that is validated (the baseline has a tenth). */
+  readonly validateAudiences: number;
 }
 
 /** Issue 7's sizes by default; `--full` runs scenario 3 at 5,000,000 IDs; `--quick` is a smoke run whose figures are not comparable with the goals. */
 export const SIZES: Readonly<Record<BenchMode, BenchSizes>> = {
-  quick: { clientRecords: 100_000, baselineSeconds: 2, planningIds: 500_000, e2eIds: 100_000, hashingRows: 100_000, engineAudiences: 5, enginePreviews: 1 },
-  default: { clientRecords: 1_000_000, baselineSeconds: 10, planningIds: 5_000_000, e2eIds: 1_000_000, hashingRows: 1_000_000, engineAudiences: 50, enginePreviews: 3 },
-  full: { clientRecords: 1_000_000, baselineSeconds: 10, planningIds: 5_000_000, e2eIds: 5_000_000, hashingRows: 1_000_000, engineAudiences: 50, enginePreviews: 3 },
+  quick: { clientRecords: 100_000, baselineSeconds: 2, planningIds: 500_000, e2eIds: 100_000, hashingRows: 100_000, engineAudiences: 5, enginePreviews: 1, validateAudiences: 10_000 },
+  default: { clientRecords: 1_000_000, baselineSeconds: 10, planningIds: 5_000_000, e2eIds: 1_000_000, hashingRows: 1_000_000, engineAudiences: 50, enginePreviews: 3, validateAudiences: 100_000 },
+  full: { clientRecords: 1_000_000, baselineSeconds: 10, planningIds: 5_000_000, e2eIds: 5_000_000, hashingRows: 1_000_000, engineAudiences: 50, enginePreviews: 3, validateAudiences: 100_000 },
 };
 
 /** What a scenario gets to run with. */
@@ -221,6 +224,26 @@ export const SCENARIOS: readonly Scenario[] = [
                 `${formatRatio(f.ratioToBaseline)} the 1-audience preview (${formatSeconds(f.baseline.medianSeconds)}, CPU ${formatSeconds(f.baseline.medianCpuSeconds)}): ` +
                 `${formatNumber(f.msPerExtraResource)} ms (CPU ${formatNumber(f.cpuMsPerExtraResource)} ms) per extra resource`,
               ratio: f.ratioToBaseline,
+            },
+          }),
+        ],
+      };
+    },
+  },
+  {
+    id: 6,
+    title: "validate at scale",
+    async run({ sizes, log }) {
+      const f = await runValidateScaleBench({ audiences: sizes.validateAudiences, log });
+      const mb = (bytes: number): string => `${formatNumber(bytes / 1e6)} MB`;
+      return {
+        figures: f,
+        rows: [
+          row(6, `validate ${count(f.large.audiences)} audiences (${mb(f.large.bytes)} spec)`, f.large.seconds, "s", {
+            goal: { text: "seconds, linear", met: f.large.seconds <= 10 && f.ratioToLinear <= 2 },
+            comparison: {
+              text: `${formatRatio(f.ratioToLinear)} the linear expectation 10 × ${formatSeconds(f.baseline.seconds)} (${count(f.baseline.audiences)} audiences, ${mb(f.baseline.bytes)})`,
+              ratio: f.ratioToLinear,
             },
           }),
         ],

@@ -5,6 +5,7 @@ import type { Fingerprinter } from "./fingerprint";
 import type { IdSet } from "./id-set";
 import { IdSetBuilder } from "./id-set-builder";
 import { forEachLine, LineTooLongError } from "./line-scanner";
+import { firstInvalidUtf8 } from "../util/utf8";
 
 /**
  * Checks one ID (already trimmed). Returns why it is invalid, or undefined
@@ -17,6 +18,8 @@ export type IdValidator = (id: string) => string | undefined;
 export interface IdLineProblem {
   readonly file: string;
   readonly line: number;
+  /** 1-based column (in characters) where the problem starts, when it is one place in the line. */
+  readonly column?: number;
   readonly reason: string;
 }
 
@@ -29,7 +32,7 @@ export class IdFileError extends Error {
     /** How many problems there were in all. */
     readonly totalProblems: number,
   ) {
-    const listed = problems.map((problem) => `  ${problem.file}:${problem.line}: ${problem.reason}`);
+    const listed = problems.map((problem) => `  ${problem.file}:${problem.line}${problem.column === undefined ? "" : `:${problem.column}`}: ${problem.reason}`);
     const more = totalProblems - problems.length;
     if (more > 0) listed.push(`  … and ${more} more`);
     super(`${totalProblems} invalid ID line${totalProblems === 1 ? "" : "s"}:\n${listed.join("\n")}`);
@@ -78,7 +81,9 @@ export async function readIdFiles(paths: readonly string[], options: ReadIdFiles
   const builder = new IdSetBuilder(builderOptions);
   const problems = new ProblemLog(options.maxReportedProblems ?? 20);
   for (const path of paths) {
-    const acceptLine = lineAcceptor(builder, options.validate, options.canonicalise, (line, reason) => problems.add({ file: path, line, reason }));
+    const acceptLine = lineAcceptor(builder, options.validate, options.canonicalise, (line, reason, column) =>
+      problems.add({ file: path, line, ...(column === undefined ? {} : { column }), reason }),
+    );
     const lineOptions = options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes };
     try {
       await forEachLine(createReadStream(path, { highWaterMark: 1 << 20 }), acceptLine, lineOptions);
@@ -107,7 +112,7 @@ function lineAcceptor(
   builder: IdSetBuilder,
   validate: IdValidator | undefined,
   canonicalise: ((id: string) => string) | undefined,
-  reject: (line: number, reason: string) => void,
+  reject: (line: number, reason: string, column?: number) => void,
 ): (chunk: Buffer, start: number, end: number, lineNumber: number) => void {
   const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   // One native check per chunk spares a byte loop per line in the usual all-ASCII file.
@@ -136,7 +141,10 @@ function lineAcceptor(
     try {
       id = strictUtf8.decode(chunk.subarray(start, end)).trim();
     } catch {
-      return reject(lineNumber, "not valid UTF-8");
+      // Rare, so the exact place is found only now: the column of the first bad byte.
+      const bad = firstInvalidUtf8(chunk, start, end);
+      const column = chunk.toString("utf8", start, bad < 0 ? end : bad).length + 1;
+      return reject(lineNumber, "not valid UTF-8; save the file as UTF-8", column);
     }
     if (id.length === 0 || id.startsWith("#")) return;
     const reason = validate?.(id);

@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { IdSet } from "../plan";
+import type { RecordSets } from "../resources/records-source";
 import { ID_TYPES, type LoadedSpec, type MemberSource } from "../spec";
 import { AudienceMembership } from "../resources/audience-membership";
 import { DataProviderAudience } from "../resources/data-provider-audience";
@@ -10,6 +12,18 @@ import { declareDeletions, declareRecords } from "./records";
 export interface DeclareSpecOptions {
   /** Re-send every membership's whole desired set once per distinct value (see AudienceMembership). */
   reassertToken?: string;
+  /**
+   * ID-file members read already, by `memberSetKey(audience, idType)`: a source found here is
+   * not read again. The spec program reads every input first, to report all input errors at once.
+   */
+  memberSets?: ReadonlyMap<string, IdSet>;
+  /** Records read already, by `records:` key; see `memberSets`. */
+  recordSets?: ReadonlyMap<string, RecordSets>;
+}
+
+/** The key of a source in {@link DeclareSpecOptions.memberSets}. */
+export function memberSetKey(audienceKey: string, idType: string): string {
+  return `${audienceKey}\0${idType}`;
 }
 
 /** Stack outputs per audience key. */
@@ -22,12 +36,12 @@ export interface DeclaredAudience {
  * A source's members. Records are read in the program (by their upload resource), so their
  * members arrive later, as a promise.
  */
-function membersOf(source: MemberSource, uploads: ReadonlyMap<string, HashedRecordUpload>): DesiredMembers | Promise<DesiredMembers> {
+function membersOf(source: MemberSource, uploads: ReadonlyMap<string, HashedRecordUpload>, read: IdSet | undefined): DesiredMembers | Promise<DesiredMembers> {
   switch (source.kind) {
     case "inline":
       return source.ids;
     case "files":
-      return { files: source.files };
+      return read ?? { files: source.files };
     case "records": {
       const upload = uploads.get(source.records);
       if (upload === undefined) throw new Error(`no records entry named "${source.records}"`);
@@ -44,7 +58,7 @@ function membersOf(source: MemberSource, uploads: ReadonlyMap<string, HashedReco
  */
 export function declareSpec(spec: LoadedSpec, options: DeclareSpecOptions = {}): Record<string, DeclaredAudience> {
   const out: Record<string, DeclaredAudience> = {};
-  const uploads = declareRecords(spec);
+  const uploads = declareRecords(spec, {}, options.recordSets);
   // After the uploads, so that a deletion is the last word on a record listed in both.
   declareDeletions(spec, { dependsOn: [...uploads.values()] });
   for (const a of spec.audiences) {
@@ -78,7 +92,7 @@ export function declareSpec(spec: LoadedSpec, options: DeclareSpecOptions = {}):
           // Records must be uploaded before they are associated.
           { parent: audience, ...(upload === undefined ? {} : { dependsOn: upload }) },
         ).desiredCount;
-      const desired = membersOf(source, uploads);
+      const desired = membersOf(source, uploads, options.memberSets?.get(memberSetKey(a.key, idType)));
       // Desired counts are inputs, known during preview; appliedCount is in each membership's state.
       // Record members come later: the membership is declared once they are read, and the stack
       // outputs wait for it.

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { setDigest, type MembershipIdType } from "../plan";
+import { setDigest, type IdSet, type MembershipIdType } from "../plan";
 import { describeSnapshotLocation, openSnapshotStore, resolveSnapshotLocation } from "../settings/snapshot-location";
 import { buildMemberSet, type DesiredMembers } from "./member-set";
 import { programConfig } from "./program-config";
@@ -7,6 +7,14 @@ import { programConfig } from "./program-config";
 export type { DesiredMembers } from "./member-set";
 
 let warnedLocal = false;
+
+/**
+ * The members of one type listed in ID files, each line checked against the type's syntax.
+ * @throws IdFileError naming every bad line (file, line, column; never the ID)
+ */
+export function readMemberFiles(files: readonly string[], idType: MembershipIdType): Promise<IdSet> {
+  return buildMemberSet({ files }, idType);
+}
 
 /**
  * Builds the desired set in the program, stores its snapshot (content-addressed, so a set seen

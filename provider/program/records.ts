@@ -5,7 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { LoadedSpec, ResolvedRecordsSource } from "../spec";
 import { HashedRecordUpload } from "../resources/hashed-record-upload";
-import type { RecordsSourceSettings } from "../resources/records-source";
+import type { RecordSets, RecordsSourceSettings } from "../resources/records-source";
 import { UserDeletions } from "../resources/user-deletions";
 
 /** The upload settings of a spec source. */
@@ -18,18 +18,20 @@ export function settingsOf(source: ResolvedRecordsSource): RecordsSourceSettings
     ...(source.minRows !== undefined ? { minRows: source.minRows } : {}),
     ...(source.maxRows !== undefined ? { maxRows: source.maxRows } : {}),
     ...(source.defaultCountry !== undefined ? { defaultCountry: source.defaultCountry } : {}),
+    allowedRoots: source.allowedRoots,
   };
 }
 
-/** One HashedRecordUpload per `records:` key, named by the key. */
-export function declareRecords(spec: LoadedSpec, opts: pulumi.CustomResourceOptions = {}): Map<string, HashedRecordUpload> {
+/** One HashedRecordUpload per `records:` key, named by the key; `read` holds sets read already (by key). */
+export function declareRecords(spec: LoadedSpec, opts: pulumi.CustomResourceOptions = {}, read?: ReadonlyMap<string, RecordSets>): Map<string, HashedRecordUpload> {
   const uploads = new Map<string, HashedRecordUpload>();
   for (const source of spec.records) {
     const audiences = spec.audiences.filter((a) => {
       const members = a.members.EXTERNAL_USER_ID;
       return members?.kind === "records" && members.records === source.key;
     });
-    uploads.set(source.key, new HashedRecordUpload(source.key, { ...settingsOf(source), audiences: audiences.map((a) => a.key) }, opts));
+    const sets = read?.get(source.key);
+    uploads.set(source.key, new HashedRecordUpload(source.key, { ...settingsOf(source), audiences: audiences.map((a) => a.key) }, opts, sets));
   }
   return uploads;
 }

@@ -37,14 +37,15 @@ export class HashedRecordUpload extends pulumi.dynamic.Resource {
 
   private readonly sets: Promise<RecordSets>;
 
-  constructor(name: string, args: HashedRecordUploadArgs, opts?: pulumi.CustomResourceOptions) {
+  /**
+   * @param read the CSV's sets when the caller has read them already (see `readRecordsInProgram`);
+   *   by default the constructor reads the CSV
+   */
+  constructor(name: string, args: HashedRecordUploadArgs, opts?: pulumi.CustomResourceOptions, read?: RecordSets) {
     const label = args.label ?? name;
     const { label: _label, audiences = [], ...source } = args;
-    const settings: RecordsSourceSettings = {
-      ...source,
-      ...(source.externalIdSecretConfig !== undefined ? { externalIdSecretConfig: fullConfigKey(source.externalIdSecretConfig, pulumi.getProject()) } : {}),
-    };
-    const sets = readInProgram(settings, label);
+    const settings = uploadSettings(source);
+    const sets = read === undefined ? readRecordsInProgram(settings, label) : Promise.resolve(read);
     const desired = sets.then((s) => prepareDesiredSet(s.keys, "EXTERNAL_USER_ID"));
     super(
       dynamicShim("hashedRecordsProvider"),
@@ -53,6 +54,7 @@ export class HashedRecordUpload extends pulumi.dynamic.Resource {
         ...settings,
         // The provider process runs in the program folder; a relative path works from any clone.
         csv: path.relative(process.cwd(), path.resolve(settings.csv)),
+        ...(settings.allowedRoots === undefined ? {} : { allowedRoots: settings.allowedRoots.map((root) => path.relative(process.cwd(), path.resolve(root)) || ".") }),
         label,
         audiences,
         desiredDigest: desired.then((d) => d.digest),
@@ -75,7 +77,19 @@ export class HashedRecordUpload extends pulumi.dynamic.Resource {
   }
 }
 
-async function readInProgram(settings: RecordsSourceSettings, label: string): Promise<RecordSets> {
+/** The settings as the upload uses them: a config key without a namespace gets the project's. */
+export function uploadSettings(source: RecordsSourceSettings): RecordsSourceSettings {
+  return {
+    ...source,
+    ...(source.externalIdSecretConfig !== undefined ? { externalIdSecretConfig: fullConfigKey(source.externalIdSecretConfig, pulumi.getProject()) } : {}),
+  };
+}
+
+/**
+ * Reads a records source in the Pulumi program: the externalId key from stack config, then the
+ * CSV into the sets the plan needs. Errors start with `records <label>:`.
+ */
+export async function readRecordsInProgram(settings: RecordsSourceSettings, label: string): Promise<RecordSets> {
   try {
     const key = externalIdKeyFor(settings, programConfig);
     if (key !== undefined && settings.externalIdSecretConfig !== undefined && !isSecretConfig(settings.externalIdSecretConfig)) {
@@ -84,7 +98,8 @@ async function readInProgram(settings: RecordsSourceSettings, label: string): Pr
     return await readRecordSets(settings, label, key === undefined ? {} : { externalIdKey: key });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    throw new Error(message.startsWith(`records ${label}:`) ? message : `records ${label}: ${message}`);
+    // The cause keeps the error's class (a PiiInputError lists its rows) for whoever reports it.
+    throw new Error(message.startsWith(`records ${label}:`) ? message : `records ${label}: ${message}`, { cause: e });
   }
 }
 

@@ -26,6 +26,7 @@ import { IdSetBuilder, type IdSet } from "../plan";
 import { ExternalIdRepeats, externalIdRepeatIssue } from "../pii/external-id-repeats";
 import { MAX_ROW_CHARS, rowTooLongIssue } from "../pii/csv-limits";
 import type { ConfigLookup } from "../settings/dsp-settings";
+import { confinedPath } from "../util/confined-path";
 
 /** How one CSV of people becomes hashed records. Plain values only: this is a resource input. */
 export interface RecordsSourceSettings {
@@ -52,6 +53,12 @@ export interface RecordsSourceSettings {
    * @default "aws"
    */
   nonAsciiLetters?: NonAsciiLetters;
+  /**
+   * Folders the CSV must resolve inside, after symbolic links, relative to the Pulumi program's
+   * folder (or absolute); checked each time the CSV is opened, in the program and in the provider.
+   * @default anywhere
+   */
+  allowedRoots?: string[];
 }
 
 /** A hashed record with its content digest. No raw PII. */
@@ -143,7 +150,8 @@ const LINES_PER_BATCH = 4096;
  * read summary. A standard or absent id column takes the fast chunked path (workers when they
  * pay); another `idColumn` is renamed to `external_id` on the fly and read by the streaming
  * reader, since the PII reader knows only the standard names.
- * @throws PiiInputError (file, row, column; never values), or Error for a missing idColumn
+ * @throws PiiInputError (file, row, column; never values), FileOutsideRootsError when the CSV resolves
+ *   outside `allowedRoots`, or Error for a missing idColumn
  */
 export async function* readHashedLines(settings: RecordsSourceSettings, options: ReadRecordsOptions = {}): AsyncGenerator<HashedLines, CsvReadSummary, undefined> {
   const repeats = new ExternalIdRepeats();
@@ -184,7 +192,9 @@ function throwOnRepeats(file: string, repeats: ExternalIdRepeats): void {
 }
 
 async function* readUncheckedLines(settings: RecordsSourceSettings, options: ReadRecordsOptions): AsyncGenerator<HashedLines, CsvReadSummary, undefined> {
-  const file = path.resolve(options.cwd ?? process.cwd(), settings.csv);
+  // The spec loader checked this too; checking again where the file is opened keeps a link
+  // changed since, or inputs edited in state, from reading a file outside the allowed folders.
+  const file = await confinedPath(settings.csv, settings.allowedRoots, options.cwd ?? process.cwd());
   const csvOptions = csvOptionsFor(settings, options);
   const rename = settings.idColumn === undefined ? undefined : await idColumnRename(file, settings.csv, settings.idColumn);
   if (rename === undefined) {

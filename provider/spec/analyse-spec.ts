@@ -4,7 +4,7 @@
  */
 import { dirname, resolve } from "node:path";
 
-import { collectFileReferences, type FileReference } from "./file-references";
+import { collectAllowedRoots, collectFileReferences, type AllowedRoot, type FileReference } from "./file-references";
 import type { LoadedSpec } from "./loaded-spec";
 import { resolveSpec } from "./resolve-spec";
 import { describeSchemaErrors } from "./schema-error-messages";
@@ -13,13 +13,15 @@ import type { SpecError } from "./spec-error";
 import type { SpecIssue } from "./spec-issue";
 import { formatSpecPath } from "./spec-path";
 import { matchesSpecSchema, validateAgainstSpecSchema } from "./spec-schema";
-import { readYamlSource } from "./yaml-source";
+import { readYamlSource, type ReadYamlOptions } from "./yaml-source";
 
 export interface SpecAnalysis {
   /** Every error found in the text, in the order the checks found them. */
   errors: SpecError[];
   /** Files the spec names; they still need checking. Empty when the YAML could not be read. */
   fileReferences: FileReference[];
+  /** The folders those files may be in: the spec's folder, then `settings.allowedRoots`. */
+  allowedRoots: AllowedRoot[];
   /** Gives issues found later (missing files) positions in this spec. */
   locate(issues: readonly SpecIssue[]): SpecError[];
   /** The resolved spec; undefined when there are errors. */
@@ -30,8 +32,8 @@ export interface SpecAnalysis {
  * Analyses spec text. `fileName` names the file in errors as given; relative paths in the spec
  * resolve against its folder (relative to the working directory if `fileName` is relative).
  */
-export function analyseSpec(text: string, fileName: string): SpecAnalysis {
-  const source = readYamlSource(text);
+export function analyseSpec(text: string, fileName: string, options: ReadYamlOptions = {}): SpecAnalysis {
+  const source = readYamlSource(text, options);
   const { locator } = source;
   const locate = (issues: readonly SpecIssue[]): SpecError[] =>
     issues.map((issue) => ({
@@ -42,18 +44,20 @@ export function analyseSpec(text: string, fileName: string): SpecAnalysis {
     }));
   const syntaxErrors = source.syntaxErrors.map(({ offset, message }): SpecError => ({ file: fileName, ...locator.positionAt(offset), path: "", message }));
   const errors = [...syntaxErrors, ...locate(source.duplicateKeys)];
-  if (source.data === undefined) return { errors, fileReferences: [], locate, spec: undefined };
+  const noFiles = { fileReferences: [], allowedRoots: [] };
+  if (source.data === undefined) return { errors, ...noFiles, locate, spec: undefined };
 
   const { data } = source;
   if (data === null) {
     // An empty file or only comments: "must be a mapping, got an empty value" would be cryptic.
     const empty: SpecError = { file: fileName, line: 1, column: 1, path: "", message: "the spec is empty; it needs at least version and audiences" };
-    return { errors: [...errors, empty], fileReferences: [], locate, spec: undefined };
+    return { errors: [...errors, empty], ...noFiles, locate, spec: undefined };
   }
   errors.push(...locate(describeSchemaErrors(validateAgainstSpecSchema(data), data, locator)));
   errors.push(...locate(checkSpecSemantics(data, locator)));
   const file = resolve(fileName);
   const fileReferences = collectFileReferences(data, dirname(file));
+  const allowedRoots = collectAllowedRoots(data, dirname(file));
   const spec = errors.length === 0 && matchesSpecSchema(data) ? resolveSpec(data, file, locator) : undefined;
-  return { errors, fileReferences, locate, spec };
+  return { errors, fileReferences, allowedRoots, locate, spec };
 }

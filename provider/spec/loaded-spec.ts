@@ -80,6 +80,8 @@ export interface ResolvedRecordsSource {
   minRows?: number;
   maxRows?: number;
   defaultCountry?: string;
+  /** Absolute folders the CSV must stay in (after links): the spec's folder, then `settings.allowedRoots`. */
+  allowedRoots: string[];
 }
 
 /** A user-data deletion request (issue 6). */
@@ -97,6 +99,8 @@ export interface ResolvedDeletion {
 export interface ResolvedSettings {
   /** Days, 1..397: re-assert every membership this often. Undefined: never automatically. */
   reassertAfterDays?: number;
+  /** Absolute folders besides the spec's own that ID files and CSVs may be in. Default: []. */
+  allowedRoots: string[];
 }
 
 export interface LoadedSpec {

@@ -28,6 +28,7 @@ export function resolveSpec(spec: AudiencesSpec, file: string, locator: SourceLo
   const defaults = spec.defaults ?? {};
   const exact = (value: Int64, path: PathSegment[]): string => int64Text(value, locator.integerText(path));
   const records = spec.records ?? {};
+  const allowedRoots = (spec.settings?.allowedRoots ?? []).map((root) => resolve(dir, root));
   return {
     file,
     dir,
@@ -35,9 +36,9 @@ export function resolveSpec(spec: AudiencesSpec, file: string, locator: SourceLo
     audiences: keysPresent(locator.keysInOrder(["audiences"]), spec.audiences).map(([key, audience]) =>
       resolveAudience(key, audience, defaults, { dir, locator, exact }),
     ),
-    records: keysPresent(locator.keysInOrder(["records"]), records).map(([key, source]) => resolveRecordsSource(key, source, dir)),
+    records: keysPresent(locator.keysInOrder(["records"]), records).map(([key, source]) => resolveRecordsSource(key, source, dir, [dir, ...allowedRoots])),
     deletions: (spec.deletions ?? []).map((deletion, index) => resolveDeletion(deletion, index, locator, exact)),
-    settings: spec.settings?.reassertAfterDays === undefined ? {} : { reassertAfterDays: spec.settings.reassertAfterDays },
+    settings: { ...(spec.settings?.reassertAfterDays === undefined ? {} : { reassertAfterDays: spec.settings.reassertAfterDays }), allowedRoots },
   };
 }
 
@@ -100,7 +101,7 @@ function resolveMemberSource(
   return files;
 }
 
-function resolveRecordsSource(key: string, source: RecordsSource, dir: string): ResolvedRecordsSource {
+function resolveRecordsSource(key: string, source: RecordsSource, dir: string, allowedRoots: string[]): ResolvedRecordsSource {
   return {
     key,
     csv: resolve(dir, source.csv),
@@ -110,6 +111,7 @@ function resolveRecordsSource(key: string, source: RecordsSource, dir: string): 
     ...(source.minRows !== undefined ? { minRows: source.minRows } : {}),
     ...(source.maxRows !== undefined ? { maxRows: source.maxRows } : {}),
     ...(source.defaultCountry !== undefined ? { defaultCountry: source.defaultCountry } : {}),
+    allowedRoots,
   };
 }
 

@@ -58,12 +58,33 @@ function checkInt64Ranges(data: Record<string, unknown>, audiences: AudienceEntr
       if (isMapping(deletion)) fields.push({ value: deletion.advertiserId, path: ["deletions", index, "advertiserId"] });
     });
   }
-  return fields.flatMap(({ value, path }) => {
+  return fields.flatMap(({ value, path }): SpecIssue[] => {
+    const form = inexactNumberForm(value, locator.numberSource(path));
+    if (form !== undefined) {
+      return [{ path, anchor: "node", message: `must be written as plain decimal digits, got ${form}; write the exact digits (quoted or not), e.g. "5840142710901"` }];
+    }
     const digits = exactInt64(value, path, locator);
     const shapedLikeInt64 = typeof value === "string" ? /^[1-9][0-9]{0,18}$/.test(value) : digits !== undefined && /^[1-9][0-9]*$/.test(digits);
     if (digits === undefined || !shapedLikeInt64 || BigInt(digits) <= INT64_MAX) return [];
     return [{ path, anchor: "node", message: `must be at most ${INT64_MAX} (the largest 64-bit integer), got ${digits}` }];
   });
+}
+
+/**
+ * Why a YAML number cannot stand for an int64 exactly, or undefined when it can (or when it is
+ * not a number at all, or not an integer: the schema reports those). YAML reads `9.007e15` and
+ * `9007199254740993.0` as floats, rounded to 53 bits, and `0x…`, `0o…`, `+…` or `0…` as integers
+ * written in a way the schema's "digits only" rules out.
+ */
+function inexactNumberForm(value: unknown, written: { text: string; integer: boolean } | undefined): string | undefined {
+  if (written === undefined || typeof value !== "number" || !Number.isInteger(value)) return undefined;
+  const text = written.text.trim();
+  if (!written.integer) return /[eE]/.test(text) ? "a number with an exponent, which YAML rounds" : "a floating-point number, which YAML rounds";
+  if (/^[-+]?0[xX]/.test(text)) return "a hexadecimal number";
+  if (/^[-+]?0[oO]/.test(text)) return "an octal number";
+  if (/^[-+]/.test(text) && !text.startsWith("-")) return "a number with a sign";
+  if (/^-?0[0-9]/.test(text)) return "a number with a leading zero";
+  return /^-?[0-9]+$/.test(text) ? undefined : "a number in another notation";
 }
 
 function checkInheritedRequiredFields(audiences: AudienceEntry[], defaults: Record<string, unknown>): SpecIssue[] {

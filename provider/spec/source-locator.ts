@@ -1,4 +1,4 @@
-import { isAlias, isCollection, isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from "yaml";
+import { isAlias, isCollection, isMap, isScalar, isSeq, visit, type Alias, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from "yaml";
 
 import type { SpecIssue } from "./spec-issue";
 import type { PathSegment } from "./spec-path";
@@ -18,13 +18,29 @@ interface Found {
 }
 
 /**
+ * Counts the locator's work: one step per map entry indexed, per node visited to index aliases
+ * and per path segment walked. Tests use it to prove lookups stay linear in the document's size.
+ */
+export type LocatorStepCounter = (steps: number) => void;
+
+/**
  * Maps paths in the parsed spec to YAML nodes and their positions. Follows aliases. Where a map
  * repeats a key, the last entry wins, as in the plain data.
+ *
+ * Lookups cost the length of the path: each map is indexed by key the first time a path goes
+ * through it, and aliases are resolved from one pass over the document, so a check that looks up
+ * every audience stays linear in the number of audiences.
  */
 export class SourceLocator {
+  /** Each map's entries by key text, built on first use; the last entry of a repeated key wins. */
+  private readonly entryIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+  /** What each alias points at; built on the first alias met. */
+  private aliasTargets: Map<Alias, Node | undefined> | undefined;
+
   constructor(
     private readonly document: Document,
     private readonly lineCounter: LineCounter,
+    private readonly countSteps: LocatorStepCounter = () => undefined,
   ) {}
 
   /** Line and column of a character offset in the source text. */
@@ -77,12 +93,23 @@ export class SourceLocator {
     return isScalar(node) && typeof node.value === "bigint" ? node.value.toString() : undefined;
   }
 
+  /**
+   * How the YAML number at `path` was written: its source text, and whether YAML read it as an
+   * integer (a bigint) or as a float. Undefined when the node is not a number (strings included).
+   */
+  numberSource(path: readonly PathSegment[]): { text: string; integer: boolean } | undefined {
+    const { node } = this.find(path);
+    if (!isScalar(node) || (typeof node.value !== "number" && typeof node.value !== "bigint")) return undefined;
+    return { text: node.source ?? String(node.value), integer: typeof node.value === "bigint" };
+  }
+
   private find(path: readonly PathSegment[]): Found {
     let node = this.resolve(this.document.contents);
     let pair: Pair | undefined;
+    this.countSteps(path.length);
     for (const segment of path) {
       if (isMap(node) && typeof segment === "string") {
-        const entry = this.lastEntry(node.items, segment);
+        const entry = this.entriesOf(node).get(segment);
         if (entry === undefined) return { node, pair, complete: false };
         pair = entry;
         node = this.resolve(entry.value);
@@ -96,15 +123,47 @@ export class SourceLocator {
     return { node, pair, complete: true };
   }
 
-  private lastEntry(entries: readonly Pair[], key: string): Pair | undefined {
-    let found: Pair | undefined;
-    for (const entry of entries) if (this.keyText(entry.key) === key) found = entry;
-    return found;
+  private entriesOf(map: YAMLMap): Map<string, Pair> {
+    let entries = this.entryIndex.get(map);
+    if (entries === undefined) {
+      entries = new Map();
+      for (const entry of map.items) {
+        const key = this.keyText(entry.key);
+        if (key !== undefined) entries.set(key, entry);
+      }
+      this.countSteps(map.items.length);
+      this.entryIndex.set(map, entries);
+    }
+    return entries;
   }
 
   private resolve(value: unknown): Node | undefined {
-    if (isAlias(value)) return this.resolve(value.resolve(this.document));
-    return isScalar(value) || isCollection(value) ? value : undefined;
+    // An alias of an alias is refused by the YAML parser, so one step is enough.
+    const node = isAlias(value) ? this.aliasTarget(value) : value;
+    return isScalar(node) || isCollection(node) ? node : undefined;
+  }
+
+  /**
+   * The node an alias names: the last node before it (in document order) with that anchor, as
+   * the YAML library resolves it. `Alias.resolve` walks the whole document on every call, which
+   * made a spec with an alias per audience quadratic; this walks it once.
+   */
+  private aliasTarget(alias: Alias): Node | undefined {
+    if (this.aliasTargets === undefined) {
+      const targets = new Map<Alias, Node | undefined>();
+      const lastAnchored = new Map<string, Node>();
+      let visited = 0;
+      visit(this.document, {
+        Node: (_key, node) => {
+          visited++;
+          if (isAlias(node)) targets.set(node, lastAnchored.get(node.source));
+          else if (node.anchor !== undefined) lastAnchored.set(node.anchor, node);
+        },
+      });
+      this.countSteps(visited);
+      this.aliasTargets = targets;
+    }
+    return this.aliasTargets.get(alias);
   }
 
   private keyText(key: unknown): string | undefined {

@@ -700,4 +700,10 @@ export interface Settings {
    * automatically (dsp:reassert re-asserts by hand).
    */
   reassertAfterDays?: number;
+  /**
+   * Folders outside the spec file's folder that ID files and records CSVs may be in, relative to
+   * the spec file's folder (or absolute). Every file the spec names must resolve, after symbolic
+   * links, inside the spec's folder or one of these. Default: none (only the spec's folder tree).
+   */
+  allowedRoots?: string[];
 }

@@ -72,7 +72,8 @@ describe("readIdFile(s)", () => {
     const path = file("latin1.txt", Buffer.concat([Buffer.from("ok\n"), Buffer.from([0x63, 0x61, 0x66, 0xe9]), Buffer.from("\n")]));
     await assert.rejects(readIdFile(path), (error: unknown) => {
       assert.ok(error instanceof IdFileError);
-      assert.deepEqual(error.problems, [{ file: path, line: 2, reason: "not valid UTF-8" }]);
+      assert.deepEqual(error.problems, [{ file: path, line: 2, column: 4, reason: "not valid UTF-8; save the file as UTF-8" }]);
+      assert.equal(error.message, `1 invalid ID line:\n  ${path}:2:4: not valid UTF-8; save the file as UTF-8`);
       return true;
     });
   });

@@ -77,7 +77,7 @@ describe("spec resolution", () => {
       dataSourceCountry: ["DE"],
       members: {},
     });
-    assert.deepEqual([spec.records, spec.deletions, spec.settings], [[], [], {}]);
+    assert.deepEqual([spec.records, spec.deletions, spec.settings], [[], [], { allowedRoots: [] }]);
   });
 
   it("keeps every digit of int64s written as YAML integers above 2^53", () => {
@@ -148,7 +148,7 @@ describe("spec resolution", () => {
       ],
     );
     assert.deepEqual(spec.records, [
-      { key: "crm", csv: "/specs/pii/crm.csv", idColumn: "customer_id", hashed: false, minRows: 10, defaultCountry: "US" },
+      { key: "crm", csv: "/specs/pii/crm.csv", idColumn: "customer_id", hashed: false, minRows: 10, defaultCountry: "US", allowedRoots: ["/specs"] },
     ]);
   });
 
@@ -169,7 +169,7 @@ describe("spec resolution", () => {
         "  - { type: COOKIE, value: EMpBAI0GRcK4nBNGpPGg5g, consentTime: 2026-01-31T12:00:00.5+01:00 }",
         "  - { type: MAID, value: 6f1c2e4a-1b2c-4d5e-8f90-a1b2c3d4e5f6, consentTime: 1700000000000 }",
         "  - { type: EXTERNAL_USER_ID, value: crm-1 }", //                                  6
-        "settings: { reassertAfterDays: 30 }",
+        "settings: { reassertAfterDays: 30, allowedRoots: [../shared, /data/ids] }",
       ),
       "/specs/audiences.yaml",
     );
@@ -178,7 +178,7 @@ describe("spec resolution", () => {
       { type: "MAID", value: "6f1c2e4a-1b2c-4d5e-8f90-a1b2c3d4e5f6", consentTime: "1700000000000", line: 5 },
       { type: "EXTERNAL_USER_ID", value: "crm-1", line: 6 },
     ]);
-    assert.deepEqual(spec.settings, { reassertAfterDays: 30 });
+    assert.deepEqual(spec.settings, { reassertAfterDays: 30, allowedRoots: ["/shared", "/data/ids"] });
   });
 
   it("reports where the spec lives", () => {

@@ -1,0 +1,112 @@
+/**
+ * The Pulumi program: reads the spec named by `dsp:spec` (default `audiences.yaml`), reads every
+ * ID file and records CSV it names, and declares its resources. An input error (the spec, an ID
+ * file line, a CSV row, a missing file) stops the program before any resource is declared, with
+ * one diagnostic per problem and no stack trace; `DSP_AUDIENCES_DEBUG=1` rethrows the original
+ * error instead, stack and all.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { reassertToken } from "../gitops/reassert-token";
+import type { IdSet } from "../plan";
+import { readRecordsInProgram, uploadSettings } from "../resources/hashed-record-upload";
+import type { RecordSets } from "../resources/records-source";
+import { ID_TYPES, loadSpec, type LoadedSpec } from "../spec";
+import { declareSpec, memberSetKey, type DeclaredAudience } from "./declare-spec";
+import { readMemberFiles } from "./desired-set";
+import { DEBUG_ENV, describeInputFailures, type InputFailure } from "./input-diagnostics";
+import { settingsOf } from "./records";
+
+/** The stack outputs. */
+export interface SpecProgramOutputs {
+  audiences: Record<string, DeclaredAudience>;
+}
+
+/** The stack config the program reads (`dsp:spec`, `dsp:reassert`). */
+export type SpecProgramConfig = Pick<pulumi.Config, "get">;
+
+/**
+ * Runs the spec program; `index.ts` exports its result.
+ * @param config the `dsp` namespace of the stack config
+ * @throws pulumi.RunError (printed by the SDK as its message only) when an input is wrong
+ */
+export async function runSpecProgram(config: SpecProgramConfig = new pulumi.Config("dsp")): Promise<SpecProgramOutputs> {
+  const specPath = config.get("spec") ?? "audiences.yaml";
+  let spec: LoadedSpec;
+  let inputs: SpecInputs;
+  try {
+    spec = await loadSpec(specPath);
+  } catch (error) {
+    throw await reported([{ context: "", error: specFileError(error, specPath) }], specPath);
+  }
+  try {
+    inputs = await readSpecInputs(spec);
+  } catch (error) {
+    throw await reported([{ context: "", error }], specPath);
+  }
+  if (inputs.failures.length > 0) throw await reported(inputs.failures, specPath);
+  // dsp:reassert re-asserts once per new value; settings.reassertAfterDays also once per N-day period.
+  const reassert = reassertToken({ manual: config.get("reassert"), everyDays: spec.settings.reassertAfterDays });
+  return {
+    audiences: declareSpec(spec, {
+      memberSets: inputs.memberSets,
+      recordSets: inputs.recordSets,
+      ...(reassert === undefined ? {} : { reassertToken: reassert }),
+    }),
+  };
+}
+
+/** A spec file that cannot be read says so in words; other errors stay as they are. */
+function specFileError(error: unknown, specPath: string): unknown {
+  if (!(error instanceof Error) || !("code" in error) || typeof error.code !== "string") return error;
+  const why = error.code === "ENOENT" ? "not found" : `cannot be read (${error.code})`;
+  return new Error(`${specPath}: spec file ${why}; dsp:spec names it, relative to the program's folder ${process.cwd()}`);
+}
+
+interface SpecInputs {
+  memberSets: Map<string, IdSet>;
+  recordSets: Map<string, RecordSets>;
+  failures: InputFailure[];
+}
+
+/** Reads every ID file and records CSV of the spec, all of them even when some fail; failures in spec order. */
+async function readSpecInputs(spec: LoadedSpec): Promise<SpecInputs> {
+  const memberSets = new Map<string, IdSet>();
+  const recordSets = new Map<string, RecordSets>();
+  const reads: Array<Promise<InputFailure | undefined>> = [];
+  for (const audience of spec.audiences) {
+    for (const idType of ID_TYPES) {
+      const source = audience.members[idType];
+      if (source?.kind !== "files") continue;
+      reads.push(
+        readMemberFiles(source.files, idType).then(
+          (set) => void memberSets.set(memberSetKey(audience.key, idType), set),
+          (error: unknown) => ({ context: "", error }),
+        ),
+      );
+    }
+  }
+  for (const source of spec.records) {
+    reads.push(
+      readRecordsInProgram(uploadSettings(settingsOf(source)), source.key).then(
+        (sets) => void recordSets.set(source.key, sets),
+        // The reader prefixes its messages with the label; the cause is the error itself.
+        (error: unknown) => ({ context: `records ${source.key}`, error: error instanceof Error && error.cause !== undefined ? error.cause : error }),
+      ),
+    );
+  }
+  const failures = (await Promise.all(reads)).filter((failure): failure is InputFailure => failure !== undefined);
+  return { memberSets, recordSets, failures };
+}
+
+/**
+ * Logs one error diagnostic per problem and returns the RunError that ends the program (the SDK
+ * prints a RunError as its message, without "unhandled exception" or a stack). With
+ * DSP_AUDIENCES_DEBUG=1 the first original error is returned instead, to be printed with its stack.
+ */
+async function reported(failures: readonly InputFailure[], specPath: string): Promise<unknown> {
+  if (process.env[DEBUG_ENV] === "1") return failures[0]?.error;
+  const { lines, problems, unexpected } = describeInputFailures(failures, process.cwd());
+  for (const line of lines) await pulumi.log.error(line);
+  const what = unexpected ? "an unexpected error" : `${problems.toLocaleString("en-US")} input error${problems === 1 ? "" : "s"}`;
+  return new pulumi.RunError(`${specPath}: stopped by ${what} (above); nothing was changed`);
+}
