@@ -8,6 +8,7 @@ export { AudienceMembership, type AudienceMembershipArgs } from "./resources/aud
 export { HashedRecordUpload, type HashedRecordUploadArgs } from "./resources/hashed-record-upload";
 export { UserDeletions, type UserDeletionsArgs } from "./resources/user-deletions";
 export { declareSpec, type DeclareSpecOptions, type DeclaredAudience } from "./program/declare-spec";
+export { declareSpecFile, type DeclareSpecFileOptions } from "./program/run-spec-program";
 export { loadSpec, parseSpec, SpecValidationError, type LoadedSpec } from "./spec";
 export type { DesiredMembers } from "./program/desired-set";
 export { PACKAGE_VERSION } from "./version";

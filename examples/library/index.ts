@@ -6,7 +6,7 @@
  *   pulumi config set dsp:clientId …; pulumi config set --secret dsp:clientSecret …; … dsp:refreshToken …
  */
 import * as path from "path";
-import { AudienceMembership, DataProviderAudience, declareSpec, loadSpec } from "dsp-audiences";
+import { AudienceMembership, DataProviderAudience, declareSpecFile } from "dsp-audiences";
 
 const audience = new DataProviderAudience("newsletter-readers", {
   name: "Newsletter readers, weekly",
@@ -26,5 +26,6 @@ const cookies = new AudienceMembership("newsletter-readers-cookie", {
 
 export const audienceId = audience.audienceId;
 export const members = cookies.desiredCount;
-// The spec's audiences, declared by the same code that `pulumi up` on a spec repository runs.
-export const fromSpec = loadSpec(path.join(__dirname, "audiences.yaml")).then((spec) => declareSpec(spec));
+// The spec's audiences, declared by the same code that `pulumi up` on a spec repository runs: an
+// input error in the spec or its files ends the program with one clean message per problem.
+export const fromSpec = declareSpecFile(path.join(__dirname, "audiences.yaml"));

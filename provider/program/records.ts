@@ -18,6 +18,7 @@ export function settingsOf(source: ResolvedRecordsSource): RecordsSourceSettings
     ...(source.minRows !== undefined ? { minRows: source.minRows } : {}),
     ...(source.maxRows !== undefined ? { maxRows: source.maxRows } : {}),
     ...(source.defaultCountry !== undefined ? { defaultCountry: source.defaultCountry } : {}),
+    ...(source.nonAsciiLetters !== undefined ? { nonAsciiLetters: source.nonAsciiLetters } : {}),
     allowedRoots: source.allowedRoots,
   };
 }

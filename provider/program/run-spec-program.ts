@@ -24,13 +24,21 @@ export interface SpecProgramOutputs {
 /** The stack config the program reads (`dsp:spec`, `dsp:reassert`). */
 export type SpecProgramConfig = Pick<pulumi.Config, "get">;
 
+/** Options of {@link declareSpecFile}. */
+export interface DeclareSpecFileOptions {
+  /** Re-sends every membership's whole desired set once per distinct value (`dsp:reassert`). @default none */
+  reassert?: string;
+}
+
 /**
- * Runs the spec program; `index.ts` exports its result.
- * @param config the `dsp` namespace of the stack config
+ * The library's spec entry point: loads the spec at `specPath` (relative to the program's
+ * folder), reads every ID file and records CSV it names, and declares its resources, as the
+ * project's own program does. An input error stops the program before any resource is declared,
+ * with one diagnostic per problem and no stack trace.
+ * @returns the declared audiences by spec key
  * @throws pulumi.RunError (printed by the SDK as its message only) when an input is wrong
  */
-export async function runSpecProgram(config: SpecProgramConfig = new pulumi.Config("dsp")): Promise<SpecProgramOutputs> {
-  const specPath = config.get("spec") ?? "audiences.yaml";
+export async function declareSpecFile(specPath: string, options: DeclareSpecFileOptions = {}): Promise<Record<string, DeclaredAudience>> {
   let spec: LoadedSpec;
   let inputs: SpecInputs;
   try {
@@ -44,15 +52,23 @@ export async function runSpecProgram(config: SpecProgramConfig = new pulumi.Conf
     throw await reported([{ context: "", error }], specPath);
   }
   if (inputs.failures.length > 0) throw await reported(inputs.failures, specPath);
-  // dsp:reassert re-asserts once per new value; settings.reassertAfterDays also once per N-day period.
-  const reassert = reassertToken({ manual: config.get("reassert"), everyDays: spec.settings.reassertAfterDays });
-  return {
-    audiences: declareSpec(spec, {
-      memberSets: inputs.memberSets,
-      recordSets: inputs.recordSets,
-      ...(reassert === undefined ? {} : { reassertToken: reassert }),
-    }),
-  };
+  // A new reassert value re-asserts once; settings.reassertAfterDays also once per N-day period.
+  const reassert = reassertToken({ manual: options.reassert, everyDays: spec.settings.reassertAfterDays });
+  return declareSpec(spec, {
+    memberSets: inputs.memberSets,
+    recordSets: inputs.recordSets,
+    ...(reassert === undefined ? {} : { reassertToken: reassert }),
+  });
+}
+
+/**
+ * Runs the spec program; `index.ts` exports its result.
+ * @param config the `dsp` namespace of the stack config: `spec` (default `audiences.yaml`), `reassert`
+ * @throws pulumi.RunError (printed by the SDK as its message only) when an input is wrong
+ */
+export async function runSpecProgram(config: SpecProgramConfig = new pulumi.Config("dsp")): Promise<SpecProgramOutputs> {
+  const reassert = config.get("reassert");
+  return { audiences: await declareSpecFile(config.get("spec") ?? "audiences.yaml", reassert === undefined ? {} : { reassert }) };
 }
 
 /** A spec file that cannot be read says so in words; other errors stay as they are. */

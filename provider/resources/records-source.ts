@@ -48,8 +48,8 @@ export interface RecordsSourceSettings {
   /** Country for phone numbers without a country code, and for postal-code rules. @default "US" */
   defaultCountry?: string;
   /**
-   * How non-ASCII letters in names, address and city become ASCII (docs/normalisation.md). Not
-   * a spec setting yet; `hash-csv --non-ascii-letters` and library callers set it.
+   * How non-ASCII letters in names, address and city become ASCII (docs/normalisation.md): the
+   * spec's `records.<key>.nonAsciiLetters`, `hash-csv --non-ascii-letters`, or a library caller.
    * @default "aws"
    */
   nonAsciiLetters?: NonAsciiLetters;

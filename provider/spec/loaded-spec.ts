@@ -80,6 +80,8 @@ export interface ResolvedRecordsSource {
   minRows?: number;
   maxRows?: number;
   defaultCountry?: string;
+  /** @default "aws" */
+  nonAsciiLetters?: "aws" | "fold" | "expand-german" | "drop";
   /** Absolute folders the CSV must stay in (after links): the spec's folder, then `settings.allowedRoots`. */
   allowedRoots: string[];
 }

@@ -111,6 +111,7 @@ function resolveRecordsSource(key: string, source: RecordsSource, dir: string, a
     ...(source.minRows !== undefined ? { minRows: source.minRows } : {}),
     ...(source.maxRows !== undefined ? { maxRows: source.maxRows } : {}),
     ...(source.defaultCountry !== undefined ? { defaultCountry: source.defaultCountry } : {}),
+    ...(source.nonAsciiLetters !== undefined ? { nonAsciiLetters: source.nonAsciiLetters } : {}),
     allowedRoots,
   };
 }

@@ -649,6 +649,14 @@ export interface RecordsSource {
    * (ISO-3166-1 alpha-2). Default: US.
    */
   defaultCountry?: CountryCode;
+  /**
+   * How non-ASCII letters in first_name, last_name, address and city become ASCII before hashing
+   * (docs/normalisation.md). aws: the AWS uploader's table (ß→ss, ä→ae, ö→oe, ü→ue, ø→o, æ→ae;
+   * other non-ASCII letters dropped), as Amazon's formatting guideline does. fold: accents folded
+   * (é→e, ü→u). expand-german: fold, but ä→ae, ö→oe, ü→ue. drop: every non-ASCII letter dropped.
+   * Default: aws.
+   */
+  nonAsciiLetters?: "aws" | "fold" | "expand-german" | "drop";
 }
 
 /**

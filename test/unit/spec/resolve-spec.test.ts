@@ -129,7 +129,7 @@ describe("spec resolution", () => {
         "      MAID: { files: [ids/android.txt, /data/ios.txt] }", //          15
         "      EXTERNAL_USER_ID: [crm-1, crm-2]", //                           16
         "records:", //                                                         17
-        "  crm: { csv: pii/crm.csv, idColumn: customer_id, minRows: 10, defaultCountry: US }",
+        "  crm: { csv: pii/crm.csv, idColumn: customer_id, minRows: 10, defaultCountry: US, nonAsciiLetters: fold }",
       ),
       "/specs/audiences.yaml",
     );
@@ -148,7 +148,7 @@ describe("spec resolution", () => {
       ],
     );
     assert.deepEqual(spec.records, [
-      { key: "crm", csv: "/specs/pii/crm.csv", idColumn: "customer_id", hashed: false, minRows: 10, defaultCountry: "US", allowedRoots: ["/specs"] },
+      { key: "crm", csv: "/specs/pii/crm.csv", idColumn: "customer_id", hashed: false, minRows: 10, defaultCountry: "US", nonAsciiLetters: "fold", allowedRoots: ["/specs"] },
     ]);
   });
 

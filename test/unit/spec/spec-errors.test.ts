@@ -285,11 +285,12 @@ const ROWS: ErrorRow[] = [
     ],
   },
   {
-    name: "records: row limits in order, country code",
-    lines: [...H, "records:", "  crm:", "    csv: crm.csv", "    minRows: 100", "    maxRows: 10", "    defaultCountry: XX"],
+    name: "records: row limits in order, country code, non-ASCII letters",
+    lines: [...H, "records:", "  crm:", "    csv: crm.csv", "    minRows: 100", "    maxRows: 10", "    defaultCountry: XX", "    nonAsciiLetters: strip"],
     errors: [
       "spec.yaml:12:14: records.crm.maxRows: must be at least minRows (100), got 10",
       'spec.yaml:13:21: records.crm.defaultCountry: must be an ISO-3166-1 alpha-2 country code in capitals, like "US" or "GB", got "XX"',
+      'spec.yaml:14:22: records.crm.nonAsciiLetters: must be one of aws, fold, expand-german, drop, got "strip"',
     ],
   },
   { name: "settings out of range", lines: [...H, "settings:", "  reassertAfterDays: 400"], errors: ["spec.yaml:9:22: settings.reassertAfterDays: must be at most 397, got 400"] },
