@@ -11,6 +11,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import standaloneCode from "ajv/dist/standalone";
+import { specAjv } from "../provider/spec/spec-schema";
 
 /** The parts of a JSON Schema node this generator reads. */
 export interface SchemaNode {
@@ -34,6 +36,7 @@ export interface SchemaNode {
 
 export const SCHEMA_PATH = join(__dirname, "audiences.schema.json");
 export const GENERATED_TYPES_PATH = join(__dirname, "..", "provider", "spec", "spec-types.generated.ts");
+export const GENERATED_VALIDATOR_PATH = join(__dirname, "..", "provider", "spec", "spec-validator.generated.ts");
 
 const HEADER = [
   "// DO NOT EDIT: generated from schema/audiences.schema.json by schema/generate-types.ts.",
@@ -224,6 +227,23 @@ function assertSupported(node: SchemaNode, where: string): void {
   }
 }
 
+/**
+ * The schema compiled by Ajv into a standalone CommonJS module (same options as at run time), so
+ * that no process compiles the schema when it starts. Plain JavaScript inside a .ts file that
+ * the type checker skips (`@ts-nocheck`) and the linter ignores (eslint.config.mjs), so the build copies it to dist/ like every other module.
+ */
+export function renderSpecValidator(schemaPath: string = SCHEMA_PATH): string {
+  const ajv = specAjv({ code: { source: true } });
+  const code = standaloneCode(ajv, ajv.compile(JSON.parse(readFileSync(schemaPath, "utf8")) as object));
+  return [
+    "// @ts-nocheck",
+    "// DO NOT EDIT: generated from schema/audiences.schema.json by schema/generate-types.ts.",
+    "// Regenerate with: npx ts-node --transpile-only schema/generate-types.ts",
+    code,
+    "",
+  ].join("\n");
+}
+
 /** Reads the schema file and renders the generated file's expected text. */
 export function renderSpecTypesFromFile(schemaPath: string = SCHEMA_PATH): string {
   return renderSpecTypes(JSON.parse(readFileSync(schemaPath, "utf8")) as SchemaNode);
@@ -232,4 +252,6 @@ export function renderSpecTypesFromFile(schemaPath: string = SCHEMA_PATH): strin
 if (require.main === module) {
   writeFileSync(GENERATED_TYPES_PATH, renderSpecTypesFromFile());
   process.stdout.write(`wrote ${GENERATED_TYPES_PATH}\n`);
+  writeFileSync(GENERATED_VALIDATOR_PATH, renderSpecValidator());
+  process.stdout.write(`wrote ${GENERATED_VALIDATOR_PATH}\n`);
 }
