@@ -170,6 +170,18 @@ describe("the packed package in a separate project (consumer)", function () {
           assert.ok(!env.transcript.join("\n").includes(secret), "no secret in any CLI output");
         }
       });
+
+      it("ends the program with one clean message when the spec is wrong (declareSpecFile)", async function () {
+        const spec = path.join(dir, "audiences.yaml");
+        fs.writeFileSync(spec, fs.readFileSync(spec, "utf8").replace("    name: App openers, last 30 days\n", "    name: App openers, last 30 days\n    ttl: 99999999\n"));
+        const r = await env.run((s) => s.preview());
+        const out = `${r.stdout}\n${r.stderr}`;
+        assert.notEqual(r.code, 0, out);
+        assert.match(out, /audiences\.yaml:\d+:\d+: audiences\.app-openers\.ttl: must be at most 34300800, got 99999999/);
+        assert.doesNotMatch(out, /\n\s+at /, `a stack trace in:\n${out}`);
+        assert.doesNotMatch(out, /unhandled exception/i, out);
+        assert.ok(!out.includes("\x1b["), "no colour codes");
+      });
     });
   }
 });
