@@ -9,8 +9,8 @@ import { parseArgs } from "node:util";
 import { DspClient } from "../client";
 import { canonicalId, ID_SYNTAX_CHECKS, ID_TYPES, type IdType } from "../spec";
 import { parseRfc3339 } from "../spec/consent-time";
-import { resolveDspCredentials, resolveDspEndpoint, type ConfigLookup } from "../settings/dsp-settings";
-import { requestGroups, toUserDeletionInput, type DeletionEntry } from "../resources/user-deletions-provider";
+import { resolveDspCredentials, resolveDspEndpoint, type ConfigLookup } from "../config/dsp-settings";
+import { requestGroups, toUserDeletionInput, type DeletionEntry } from "../records/deletions";
 import { processIo, type CommandIo } from "./command-io";
 
 export const DELETE_USERS_USAGE =

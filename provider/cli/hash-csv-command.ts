@@ -7,7 +7,7 @@ import { once } from "node:events";
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { HASHED_CSV_HEADER, PiiInputError, type CsvReadSummary, type NonAsciiLetters } from "../pii";
-import { readHashedLines, type RecordsSourceSettings } from "../resources/records-source";
+import { readHashedLines, type RecordsSourceSettings } from "../records/records-source";
 import { processIo, type CommandIo } from "./command-io";
 
 export const HASH_CSV_USAGE =

@@ -1,6 +1,6 @@
 /**
  * Reads back the plan line the membership provider logs in preview (`describePlan` in
- * provider/resources/membership-provider.ts):
+ * provider/providers/membership-provider.ts):
  *
  *     loyal-customers COOKIE: +1,234 −56 IDs (4,000 unchanged)
  *     loyal-customers COOKIE: +5,290 −0 IDs (0 unchanged) (re-assert: every desired ID is sent again)

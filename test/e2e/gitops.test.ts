@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DspClient, simulatorEndpoint } from "../../provider/client";
-import { ensurePulumiEngine, PulumiStack } from "../../provider/engine/pulumi-cli";
+import { ensurePulumiEngine, PulumiStack } from "../../tools/pulumi-cli";
 import { startSimulator, type RunningSimulator } from "../../simulator";
 import { installFakeGh, readFakeGitHub } from "../support/fake-gh";
 import { simMembers } from "../support/simulated-stack";

@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CreateBucketCommand, DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { ensurePulumiEngine, PulumiStack, type PulumiResult } from "../../provider/engine/pulumi-cli";
+import { ensurePulumiEngine, PulumiStack, type PulumiResult } from "../../tools/pulumi-cli";
 import { parsePreviewJson } from "../../provider/gitops/preview-json";
 import { summarisePreview, type PlanSummary } from "../../provider/gitops/plan-summary";
 import { renderPlanMarkdown } from "../../provider/gitops/render-markdown";

@@ -11,8 +11,8 @@ import * as path from "node:path";
 import { SIMULATOR_CREDENTIALS, startSimulator, type RunningSimulator } from "../../simulator";
 import type { DspClient } from "../../provider/client";
 import { idSetFrom, type MembershipIdType } from "../../provider/plan";
-import { membershipProvider, type MembershipInputs, type MembershipOutputs } from "../../provider/resources/membership-provider";
-import { setProviderConfig, setProviderOverrides, snapshotStore } from "../../provider/resources/provider-context";
+import { membershipProvider, type MembershipInputs, type MembershipOutputs } from "../../provider/providers/membership-provider";
+import { setProviderConfig, setProviderOverrides, snapshotStore } from "../../provider/providers/provider-context";
 import type { SnapshotStore } from "../../provider/snapshots";
 
 /** Thrown where the simulated `kill -9` hits: nothing after it runs. */
@@ -79,7 +79,7 @@ export class MembershipHarness {
 
   /** A fresh audience (and no memberships in state). */
   async newAudience(name = "Harness audience"): Promise<string> {
-    const { dspClient } = await import("../../provider/resources/provider-context");
+    const { dspClient } = await import("../../provider/providers/provider-context");
     const created = await dspClient().createAudience({
       name,
       description: "",

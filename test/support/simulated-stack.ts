@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { startSimulator, type RunningSimulator } from "../../simulator";
-import { ensurePulumiEngine, PulumiStack, type PulumiResult } from "../../provider/engine/pulumi-cli";
+import { ensurePulumiEngine, PulumiStack, type PulumiResult } from "../../tools/pulumi-cli";
 
 /** The project's own program (Pulumi.yaml at the repository root) on a fresh file backend, against a fresh simulator. */
 export interface SimulatedStack {

@@ -11,11 +11,11 @@ import {
   sentKeyOf,
   toUserDeletionInput,
   type DeletionEntry,
-} from "../../../provider/resources/user-deletions-provider";
+} from "../../../provider/records/deletions";
 
 const ext = (value: string, extra: Partial<DeletionEntry> = {}): DeletionEntry => ({ type: "EXTERNAL_USER_ID", value, ...extra });
 
-describe("resources/user-deletions: what is sent", () => {
+describe("records/deletions: what is sent", () => {
   it("encodes a deletion as one snapshot line and back", () => {
     for (const e of [ext("abc"), ext("abc", { advertiserId: "9223372036854775001", consentTime: "1767225600000" }), { type: "COOKIE" as const, value: "a/b+c=:d" }]) {
       const text = encodeDeletion(e);

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { setDigest, type IdSet, type MembershipIdType } from "../plan";
-import { describeSnapshotLocation, openSnapshotStore, resolveSnapshotLocation } from "../settings/snapshot-location";
+import { describeSnapshotLocation, openSnapshotStore, resolveSnapshotLocation } from "../config/snapshot-location";
 import { buildMemberSet, type DesiredMembers } from "./member-set";
 import { programConfig } from "./program-config";
 

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { FileSnapshotStore, S3SnapshotStore } from "../../../provider/snapshots";
-import type { ConfigLookup } from "../../../provider/settings/dsp-settings";
+import type { ConfigLookup } from "../../../provider/config/dsp-settings";
 import {
   backendUrlFor,
   describeSnapshotLocation,
@@ -12,7 +12,7 @@ import {
   parseSnapshotUrl,
   resolveSnapshotLocation,
   SnapshotStoreUnsupportedError,
-} from "../../../provider/settings/snapshot-location";
+} from "../../../provider/config/snapshot-location";
 
 const config = (values: Record<string, string>): ConfigLookup => (key) => values[key];
 const MOTO = "s3://state-bucket/team-a?endpoint=http://127.0.0.1:4566&s3ForcePathStyle=true&region=us-east-1";
@@ -140,7 +140,7 @@ describe("snapshot location", () => {
     this.timeout(60_000);
     const script = `
       require("ts-node").register({ transpileOnly: true });
-      const { openSnapshotStore } = require("./provider/settings/snapshot-location");
+      const { openSnapshotStore } = require("./provider/config/snapshot-location");
       const loaded = () => Object.keys(require.cache).some((k) => k.includes("@aws-sdk/client-s3"));
       openSnapshotStore({ scheme: "file", dir: "/tmp/x" });
       const s3 = openSnapshotStore({ scheme: "s3", bucket: "b-1", prefix: "", client: { region: "us-east-1" } });

@@ -13,7 +13,7 @@ import {
   recordKey,
   type KeyedRecord,
   type RecordsSourceSettings,
-} from "../../../provider/resources/records-source";
+} from "../../../provider/records/records-source";
 import { makeTempDir, readRecords, TEST_KEY } from "../pii/csv-helpers";
 import { personCsvLine, syntheticPeople, TEMPLATE_HEADER, writeSyntheticCsv } from "../pii/synthetic-people";
 
@@ -29,7 +29,7 @@ async function readAll(settings: RecordsSourceSettings, key?: string): Promise<K
 
 const keyed = (r: HashedRecord): KeyedRecord => ({ externalId: r.externalId, hashed: r.hashed, rowDigest: r.rowDigest });
 
-describe("resources/records-source", () => {
+describe("records/records-source", () => {
   const tmp = makeTempDir();
   after(tmp.cleanup);
 

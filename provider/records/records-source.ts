@@ -25,7 +25,7 @@ import {
 import { IdSetBuilder, type IdSet } from "../plan";
 import { ExternalIdRepeats, externalIdRepeatIssue } from "../pii/external-id-repeats";
 import { MAX_ROW_CHARS, rowTooLongIssue } from "../pii/csv-limits";
-import type { ConfigLookup } from "../settings/dsp-settings";
+import type { ConfigLookup } from "../config/dsp-settings";
 import { confinedPath } from "../util/confined-path";
 
 /** How one CSV of people becomes hashed records. Plain values only: this is a resource input. */

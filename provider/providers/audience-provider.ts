@@ -6,8 +6,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { AudienceFee, AudienceMetadata, UpdateAudienceInput } from "../client";
 import { DspCreateMayHaveSucceededError, DspHttpError, isInt64String } from "../client";
-import { engineLog } from "../runtime/engine-log";
-import { outcomeOfFailure } from "../sync/send-outcome";
+import { engineLog } from "./engine-log";
+import { outcomeOfFailure } from "../records/send-outcome";
 import {
   adoptHint,
   metadataInDoubt,
@@ -17,7 +17,7 @@ import {
   writeMetadataRecord,
   newAttemptId,
   type MutableField,
-} from "./audience-record";
+} from "../records/audience-record";
 import { PartialStateError } from "./partial-state-error";
 import { configureProvider, dspClient, snapshotStore } from "./provider-context";
 

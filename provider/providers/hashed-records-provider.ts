@@ -9,13 +9,14 @@ import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { IdSelection, IdSet, applyPlan, idSetFrom, planMembership, type MembershipPlan } from "../plan";
 import { SNAPSHOT_RECOVERY_HINT, SnapshotMissingError } from "../snapshots";
-import { engineLog } from "../runtime/engine-log";
-import { outcomeOfFailure } from "../sync/send-outcome";
-import { newAttemptId, resolveMembership, unionOf, type MembershipSyncRecord, type ResolvedMembership } from "./membership-record";
+import { engineLog } from "./engine-log";
+import { outcomeOfFailure } from "../records/send-outcome";
+import { newAttemptId, resolveMembership, unionOf, type MembershipSyncRecord, type ResolvedMembership } from "../records/membership-record";
 import { PartialStateError } from "./partial-state-error";
 import { configureProvider, dspClient, providerConfig, snapshotStore } from "./provider-context";
-import { externalIdKeyFor, externalIdOfKey, readRecordLines, type RecordsSourceSettings } from "./records-source";
-import { uploadWantedRecords, type RecordsSyncResult } from "./records-sync";
+import { externalIdKeyFor, externalIdOfKey, readRecordLines, type RecordsSourceSettings } from "../records/records-source";
+import { uploadWantedRecords, type RecordsSyncResult } from "../records/records-sync";
+import { fmt } from "../util/format";
 
 export interface RecordsUploadInputs extends RecordsSourceSettings {
   /** Spec key, for messages. */
@@ -55,7 +56,6 @@ export interface RecordsPlanSummary {
   inDoubt?: number;
 }
 
-const fmt = (n: number): string => n.toLocaleString("en-US");
 const plural = (n: number, one: string, many: string): string => `${fmt(n)} ${n === 1 ? one : many}`;
 
 /** "records customers: uploaded 40 records in 1 request" */

@@ -6,9 +6,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { DspClient, type DspClientOptions, type PatchBatchLimits } from "../client";
 import type { SnapshotStore } from "../snapshots";
-import type { ConfigLookup } from "../settings/dsp-settings";
-import { resolveDspCredentials, resolveDspEndpoint } from "../settings/dsp-settings";
-import { openSnapshotStore, resolveSnapshotLocation } from "../settings/snapshot-location";
+import type { ConfigLookup } from "../config/dsp-settings";
+import { resolveDspCredentials, resolveDspEndpoint } from "../config/dsp-settings";
+import { openSnapshotStore, resolveSnapshotLocation } from "../config/snapshot-location";
 
 let config: ConfigLookup = () => undefined;
 let client: { key: string; client: DspClient } | undefined;

@@ -9,7 +9,7 @@ import {
   resolveDspEndpoint,
   resolveSnapshotDir,
   type ConfigLookup,
-} from "../../../provider/settings/dsp-settings";
+} from "../../../provider/config/dsp-settings";
 
 const config = (values: Record<string, string>): ConfigLookup => (key) => values[key];
 

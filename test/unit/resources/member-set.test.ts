@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { idSetFrom, setDigest } from "../../../provider/plan";
-import { buildMemberSet } from "../../../provider/program/member-set";
+import { buildMemberSet } from "../../../provider/resources/member-set";
 import { canonicalId } from "../../../provider/spec";
 
 /** `id` with the case of each letter chosen by the bits of `mask`. */
@@ -12,7 +12,7 @@ function withCase(id: string, mask: number): string {
   return Array.from(id, (c, i) => ((mask >>> i % 32) & 1 ? c.toUpperCase() : c.toLowerCase())).join("");
 }
 
-describe("program/member-set: one canonical form per ID", () => {
+describe("resources/member-set: one canonical form per ID", () => {
   let dir: string;
   let n = 0;
   before(() => {

@@ -3,8 +3,8 @@
  * in-process simulator: metadata PUTs whose answer was lost, and creates the state never recorded.
  */
 import { strict as assert } from "node:assert";
-import { audienceProvider, type AudienceInputs, type AudienceOutputs } from "../../../provider/resources/audience-provider";
-import { PartialStateError } from "../../../provider/resources/partial-state-error";
+import { audienceProvider, type AudienceInputs, type AudienceOutputs } from "../../../provider/providers/audience-provider";
+import { PartialStateError } from "../../../provider/providers/partial-state-error";
 import { MembershipHarness } from "../../support/membership-harness";
 
 describe("audience provider: recovery after interrupted ups", function () {
@@ -72,7 +72,7 @@ describe("audience provider: recovery after interrupted ups", function () {
     // Another program (no record in this store) creates the same externalAudienceId.
     h.sim.setFaults({});
     const other = { ...v1, description: "x" };
-    const { snapshotStore } = await import("../../../provider/resources/provider-context");
+    const { snapshotStore } = await import("../../../provider/providers/provider-context");
     const { createHash } = await import("node:crypto");
     const name = `audience-create-${createHash("sha256").update(`42\0${v1.externalAudienceId}`).digest("hex").slice(0, 32)}`;
     await snapshotStore().writeRecord(name, { v: 1, gone: true }); // an unreadable record counts as none

@@ -9,9 +9,9 @@ import {
   sameDayAssociationWarning,
   sameUtcDay,
   summarizeRecordsPlan,
-} from "../../../provider/resources/hashed-records-provider";
-import { recordKey, type KeyedRecord, type RecordLine } from "../../../provider/resources/records-source";
-import { createRecordGrouper, uploadWantedRecords } from "../../../provider/resources/records-sync";
+} from "../../../provider/providers/hashed-records-provider";
+import { recordKey, type KeyedRecord, type RecordLine } from "../../../provider/records/records-source";
+import { createRecordGrouper, uploadWantedRecords } from "../../../provider/records/records-sync";
 
 /** A record with all eight fields, so sizes are realistic. */
 function record(i: number, version = 0): KeyedRecord {
@@ -92,7 +92,7 @@ describe("resources/hashed-records: same-day association warning", () => {
   }
 });
 
-describe("resources/records-sync", () => {
+describe("records/records-sync", () => {
   it("groups records into bodies the client sends as exactly one request each", () => {
     const maxBodyBytes = 20_000;
     const grouper = createRecordGrouper(maxBodyBytes);

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { audienceUpdate, checkAudienceInputs, diffAudience, type AudienceInputs, type AudienceOutputs } from "../../../provider/resources/audience-provider";
+import { audienceUpdate, checkAudienceInputs, diffAudience, type AudienceInputs, type AudienceOutputs } from "../../../provider/providers/audience-provider";
 
 const base: AudienceInputs = {
   name: "Loyal customers 2026",

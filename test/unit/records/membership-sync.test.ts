@@ -2,8 +2,8 @@ import { strict as assert } from "assert";
 import type { DspClient, PatchBatch } from "../../../provider/client";
 import { IdSet, idSetFrom, planMembership } from "../../../provider/plan";
 import { DspHttpError, DspNetworkError } from "../../../provider/client";
-import { syncMembership } from "../../../provider/sync/membership-sync";
-import { outcomeOfFailure } from "../../../provider/sync/send-outcome";
+import { syncMembership } from "../../../provider/records/membership-sync";
+import { outcomeOfFailure } from "../../../provider/records/send-outcome";
 
 /** Decodes the `{op, id}` pairs of a PATCH body built by the client's batching. */
 function opsOf(batch: PatchBatch): Array<[string, string]> {

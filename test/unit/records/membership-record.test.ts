@@ -4,8 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as fc from "fast-check";
 import { idSetFrom, planMembership } from "../../../provider/plan";
-import { describePlan } from "../../../provider/resources/membership-provider";
-import { planningBase, resolveMembership, unionOf, wantedInDoubt, writeMembershipRecord, readMembershipRecord } from "../../../provider/resources/membership-record";
+import { describePlan } from "../../../provider/providers/membership-provider";
+import { planningBase, resolveMembership, unionOf, wantedInDoubt, writeMembershipRecord, readMembershipRecord } from "../../../provider/records/membership-record";
 import { FileSnapshotStore } from "../../../provider/snapshots";
 
 describe("membership sync records", () => {

@@ -7,8 +7,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { Consent } from "../spec";
 import { IdSet, IdSelection, applyPlan, planMembership, type MembershipIdType, type MembershipPlan } from "../plan";
 import { SNAPSHOT_RECOVERY_HINT, SnapshotMissingError } from "../snapshots";
-import { engineLog } from "../runtime/engine-log";
-import { syncMembership, type MembershipSyncOptions, type MembershipSyncResult } from "../sync/membership-sync";
+import { engineLog } from "./engine-log";
+import { syncMembership, type MembershipSyncOptions, type MembershipSyncResult } from "../records/membership-sync";
 import { isInt64String } from "../client";
 import {
   newAttemptId,
@@ -20,8 +20,9 @@ import {
   writeMembershipRecord,
   type MembershipSyncRecord,
   type ResolvedMembership,
-} from "./membership-record";
+} from "../records/membership-record";
 import { configureProvider, dspClient, providerOverrides, snapshotStore } from "./provider-context";
+import { fmt } from "../util/format";
 
 export interface MembershipInputs {
   /** Audience id (int64 decimal string). */
@@ -53,7 +54,6 @@ export interface MembershipOutputs extends MembershipInputs {
   inDoubtCount?: number;
 }
 
-export const fmt = (n: number): string => n.toLocaleString("en-US");
 
 /** The counts of a plan line; `inDoubt` of the adds and removes are re-sends of IDs in doubt. */
 export interface PlanCounts {

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ConfigLookup } from "../settings/dsp-settings";
+import type { ConfigLookup } from "../config/dsp-settings";
 
 /** Stack config of the running Pulumi program, looked up by full key (`dsp:spec`). */
 export const programConfig: ConfigLookup = (fullKey) => {

@@ -6,10 +6,10 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { SIMULATOR_CREDENTIALS, startSimulator, type RunningSimulator } from "../../../simulator";
-import { hashedRecordsProvider, type RecordsUploadInputs, type RecordsUploadOutputs } from "../../../provider/resources/hashed-records-provider";
-import { PartialStateError } from "../../../provider/resources/partial-state-error";
-import { setProviderConfig, setProviderOverrides, snapshotStore } from "../../../provider/resources/provider-context";
-import { readRecordSets, type RecordsSourceSettings } from "../../../provider/resources/records-source";
+import { hashedRecordsProvider, type RecordsUploadInputs, type RecordsUploadOutputs } from "../../../provider/providers/hashed-records-provider";
+import { PartialStateError } from "../../../provider/providers/partial-state-error";
+import { setProviderConfig, setProviderOverrides, snapshotStore } from "../../../provider/providers/provider-context";
+import { readRecordSets, type RecordsSourceSettings } from "../../../provider/records/records-source";
 import { makeTempDir, TEST_KEY } from "../../unit/pii/csv-helpers";
 import { personCsvLine, syntheticPeople, TEMPLATE_HEADER, type SyntheticPerson } from "../../unit/pii/synthetic-people";
 

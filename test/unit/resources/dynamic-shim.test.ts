@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { dynamicShim, PROVIDERS_MODULE } from "../../../provider/runtime/dynamic-shim";
+import { dynamicShim, PROVIDERS_MODULE } from "../../../provider/resources/dynamic-shim";
 import { loadProvider } from "../../../provider/resources/dynamic-providers";
 
 describe("dynamic shim", () => {
