@@ -12,9 +12,10 @@ import { parseRfc3339 } from "../spec/consent-time";
 import { resolveDspCredentials, resolveDspEndpoint, type ConfigLookup } from "../config/dsp-settings";
 import { requestGroups, toUserDeletionInput, type DeletionEntry } from "../records/deletions";
 import { processIo, type CommandIo } from "./command-io";
+import { ID_TYPE_ALTERNATION } from "../api-vocabulary";
 
 export const DELETE_USERS_USAGE =
-  "dsp-audiences delete-users --type COOKIE|MAID|EXTERNAL_USER_ID (--value <id> … | --file <ids.txt>) " +
+  `dsp-audiences delete-users --type ${ID_TYPE_ALTERNATION} (--value <id> … | --file <ids.txt>) ` +
   "[--advertiser-id <n>] [--consent-time <RFC 3339 | epoch ms>] [--endpoint <url>]";
 
 /** What the command line asks for. */

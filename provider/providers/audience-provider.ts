@@ -20,6 +20,7 @@ import {
 } from "../records/audience-record";
 import { PartialStateError } from "./partial-state-error";
 import { configureProvider, dspClient, snapshotStore } from "./provider-context";
+import { TTL_MAX_SECONDS } from "../api-vocabulary";
 
 /** Inputs as they reach the provider (plain values). */
 export interface AudienceInputs {
@@ -50,7 +51,6 @@ export const IMMUTABLE_FIELDS = ["name", "advertiserId", "externalAudienceId"] a
 /** PUT can change these. */
 export const MUTABLE_FIELDS = ["description", "ttl", "audienceFees", "dataSourceCountry"] as const;
 
-const TTL_MAX_SECONDS = 34_300_800;
 
 /** Input problems, one per property; the spec loader reports the same with file and line. */
 export function checkAudienceInputs(news: Partial<AudienceInputs>): pulumi.dynamic.CheckFailure[] {

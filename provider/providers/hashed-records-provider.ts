@@ -17,6 +17,7 @@ import { configureProvider, dspClient, providerConfig, snapshotStore } from "./p
 import { externalIdKeyFor, externalIdOfKey, readRecordLines, type RecordsSourceSettings } from "../records/records-source";
 import { uploadWantedRecords, type RecordsSyncResult } from "../records/records-sync";
 import { fmt } from "../util/format";
+import { PlanCache } from "./plan-cache";
 
 export interface RecordsUploadInputs extends RecordsSourceSettings {
   /** Spec key, for messages. */
@@ -159,28 +160,26 @@ interface PreparedUpload {
 }
 
 /** Plans are computed in diff and used again in update within one process. */
-const planCache = new Map<string, PreparedUpload>();
+const planCache = new PlanCache<PreparedUpload>();
 
 async function planFor(olds: Partial<RecordsUploadOutputs>, news: RecordsUploadInputs, record: MembershipSyncRecord | undefined): Promise<PreparedUpload> {
-  const key = [olds.appliedDigest, olds.inDoubtDigest, olds.syncAttempt, record?.attempt, record?.stage, news.desiredDigest].join(">");
-  const cached = planCache.get(key);
-  if (cached) return cached;
-  const store = snapshotStore();
-  const desired = await store.get(news.desiredDigest);
-  const resolved = await resolveMembership(store, olds, record);
-  const base = withoutInDoubt(resolved.applied, resolved.inDoubt);
-  const plan = planMembership(base, desired);
-  const summary = summarizeRecordsPlan(plan);
-  if (base !== resolved.applied) {
-    // Desired records that only the doubt sends again: in the applied set, left out of the base.
-    const dropped = planMembership(base, resolved.applied).adds;
-    let again = 0;
-    for (const k of dropped) if (desired.has(k)) again++;
-    if (again > 0) summary.inDoubt = again;
-  }
-  const entry = { resolved, base, desired, plan, summary };
-  planCache.set(key, entry);
-  return entry;
+  const key = [olds.appliedDigest, olds.inDoubtDigest, olds.syncAttempt, record?.attempt, record?.stage, news.desiredDigest];
+  return planCache.get(key, async () => {
+    const store = snapshotStore();
+    const desired = await store.get(news.desiredDigest);
+    const resolved = await resolveMembership(store, olds, record);
+    const base = withoutInDoubt(resolved.applied, resolved.inDoubt);
+    const plan = planMembership(base, desired);
+    const summary = summarizeRecordsPlan(plan);
+    if (base !== resolved.applied) {
+      // Desired records that only the doubt sends again: in the applied set, left out of the base.
+      const dropped = planMembership(base, resolved.applied).adds;
+      let again = 0;
+      for (const k of dropped) if (desired.has(k)) again++;
+      if (again > 0) summary.inDoubt = again;
+    }
+    return { resolved, base, desired, plan, summary };
+  });
 }
 
 /** Uploads the plan's adds, then records what Amazon holds now (removes need no call). */

@@ -23,6 +23,12 @@ import {
 } from "../records/membership-record";
 import { configureProvider, dspClient, providerOverrides, snapshotStore } from "./provider-context";
 import { fmt } from "../util/format";
+import { describePlan, type PlanCounts } from "../gitops/membership-line";
+
+export { describePlan, type PlanCounts } from "../gitops/membership-line";
+import { ID_TYPES_IN_WORDS, isIdType } from "../api-vocabulary";
+import { PartialStateError } from "./partial-state-error";
+import { PlanCache } from "./plan-cache";
 
 export interface MembershipInputs {
   /** Audience id (int64 decimal string). */
@@ -56,28 +62,6 @@ export interface MembershipOutputs extends MembershipInputs {
 
 
 /** The counts of a plan line; `inDoubt` of the adds and removes are re-sends of IDs in doubt. */
-export interface PlanCounts {
-  addCount: number;
-  removeCount: number;
-  unchangedCount: number;
-  /** In-doubt IDs among the adds and removes. */
-  inDoubt?: { count: number; wanted: number };
-}
-
-/**
- * "loyal-customers COOKIE: +1,234 −56 IDs (4,000 unchanged)", and with IDs in doubt
- * "… +1,234 −56 IDs (4,000 unchanged; 2,000 in doubt after an interrupted up, re-sent)": the in-doubt
- * IDs are counted apart from the +/− (they are re-sent as adds or removes as the desired set wants).
- */
-export function describePlan(label: string, idType: string, plan: PlanCounts): string {
-  const doubt = plan.inDoubt?.count ?? 0;
-  const wanted = plan.inDoubt?.wanted ?? 0;
-  const adds = plan.addCount - wanted;
-  const removes = plan.removeCount - (doubt - wanted);
-  const tail = doubt > 0 ? `; ${fmt(doubt)} in doubt after an interrupted up, re-sent` : "";
-  return `${label} ${idType}: +${fmt(adds)} −${fmt(removes)} IDs (${fmt(plan.unchangedCount)} unchanged${tail})`;
-}
-
 /** Everything a sync of one membership starts from. */
 interface PreparedPlan {
   resolved: ResolvedMembership;
@@ -90,7 +74,7 @@ interface PreparedPlan {
 }
 
 /** Plans are computed in diff and used again in update within one process. */
-const planCache = new Map<string, PreparedPlan>();
+const planCache = new PlanCache<PreparedPlan>();
 
 /**
  * applied → desired, from the state or, when an earlier up's result never reached the state, from
@@ -101,54 +85,34 @@ const planCache = new Map<string, PreparedPlan>();
 async function planFor(olds: Partial<MembershipOutputs>, news: MembershipInputs, record: MembershipSyncRecord | undefined): Promise<PreparedPlan> {
   const store = snapshotStore();
   const reassert = olds.appliedDigest !== undefined && news.reassertToken !== olds.reassertToken;
-  const key = [olds.appliedDigest, olds.inDoubtDigest, olds.syncAttempt, record?.attempt, record?.stage, news.desiredDigest, reassert].join(">");
-  const cached = planCache.get(key);
-  if (cached) return cached;
-  const desired = await store.get(news.desiredDigest);
-  let resolved: ResolvedMembership;
-  try {
-    resolved = await resolveMembership(store, olds, record);
-  } catch (e) {
-    if (!(e instanceof SnapshotMissingError) || !reassert) throw e;
-    await engineLog().log("warning", `${news.label} ${news.idType}: applied snapshot missing; re-asserting all ${fmt(desired.size)} IDs, removals cannot be computed`);
-    resolved = { appliedDigest: undefined, applied: IdSet.empty(), inDoubt: IdSet.empty() };
-  }
-  const base = planningBase(resolved.applied, resolved.inDoubt, desired);
-  let plan = planMembership(base, desired);
-  if (reassert) {
-    // Re-send everything desired, keep the exact removals.
-    const all = new IdSelection(desired, Uint32Array.from({ length: desired.size }, (_, i) => i));
-    plan = { ...plan, adds: all, addCount: desired.size, unchangedCount: 0, isNoOp: desired.size === 0 && plan.removeCount === 0 };
-  }
-  const counts: PlanCounts = { addCount: plan.addCount, removeCount: plan.removeCount, unchangedCount: plan.unchangedCount };
-  if (resolved.inDoubt.size > 0) counts.inDoubt = { count: resolved.inDoubt.size, wanted: wantedInDoubt(resolved.inDoubt, desired) };
-  const prepared: PreparedPlan = { resolved, base, desired, plan, reassert, counts };
-  planCache.set(key, prepared);
-  return prepared;
+  const key = [olds.appliedDigest, olds.inDoubtDigest, olds.syncAttempt, record?.attempt, record?.stage, news.desiredDigest, reassert];
+  return planCache.get(key, async () => {
+    const desired = await store.get(news.desiredDigest);
+    let resolved: ResolvedMembership;
+    try {
+      resolved = await resolveMembership(store, olds, record);
+    } catch (e) {
+      if (!(e instanceof SnapshotMissingError) || !reassert) throw e;
+      await engineLog().log("warning", `${news.label} ${news.idType}: applied snapshot missing; re-asserting all ${fmt(desired.size)} IDs, removals cannot be computed`);
+      resolved = { appliedDigest: undefined, applied: IdSet.empty(), inDoubt: IdSet.empty() };
+    }
+    const base = planningBase(resolved.applied, resolved.inDoubt, desired);
+    let plan = planMembership(base, desired);
+    if (reassert) {
+      // Re-send everything desired, keep the exact removals.
+      const all = new IdSelection(desired, Uint32Array.from({ length: desired.size }, (_, i) => i));
+      plan = { ...plan, adds: all, addCount: desired.size, unchangedCount: 0, isNoOp: desired.size === 0 && plan.removeCount === 0 };
+    }
+    const counts: PlanCounts = { addCount: plan.addCount, removeCount: plan.removeCount, unchangedCount: plan.unchangedCount };
+    if (resolved.inDoubt.size > 0) counts.inDoubt = { count: resolved.inDoubt.size, wanted: wantedInDoubt(resolved.inDoubt, desired) };
+    const prepared: PreparedPlan = { resolved, base, desired, plan, reassert, counts };
+    return prepared;
+  });
 }
 
 /** The sync record of this membership's audience and ID type, if any. */
 function recordOf(m: Pick<MembershipInputs, "audienceId" | "idType">): Promise<MembershipSyncRecord | undefined> {
   return readMembershipRecord(snapshotStore(), m.audienceId, m.idType);
-}
-
-/**
- * Error with partial state: the dynamic provider turns `id` + `properties` into an
- * "initialization failed" response, so the engine records them as the resource's new state and
- * prints `reasons`.
- */
-class PartialSyncError extends Error {
-  readonly reasons: string[];
-
-  constructor(
-    message: string,
-    readonly id: string,
-    readonly properties: MembershipOutputs,
-  ) {
-    super(message);
-    this.name = "PartialSyncError";
-    this.reasons = [message];
-  }
 }
 
 /** What the answers of one sync prove: the applied set and the IDs still in doubt. */
@@ -241,7 +205,7 @@ async function carryOut(id: string, news: MembershipInputs, prepared: PreparedPl
       ? ` ${fmt(outcome.inDoubt.size)} IDs are in doubt (sent, but the answer did not say whether Amazon applied them): ` +
         "the next `pulumi up` sends them again, as adds or removes as the spec then wants, whatever it says by then."
       : "";
-  throw new PartialSyncError(
+  throw new PartialStateError(
     `${news.label} ${news.idType}: ${result.error.message}\n` +
       `Amazon accepted +${fmt(lastSync.adds)} −${fmt(lastSync.removes)} of +${fmt(plan.addCount)} −${fmt(plan.removeCount)} ` +
       `in ${result.requests} requests; that progress is recorded, and the next \`pulumi up\` sends only the rest.${doubt}`,
@@ -285,7 +249,7 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = {
   async check(olds, news) {
     const inputs = news as MembershipInputs;
     const failures: pulumi.dynamic.CheckFailure[] = [];
-    if (!["COOKIE", "MAID", "EXTERNAL_USER_ID"].includes(inputs.idType)) failures.push({ property: "idType", reason: "must be COOKIE, MAID or EXTERNAL_USER_ID" });
+    if (!isIdType(inputs.idType)) failures.push({ property: "idType", reason: `must be ${ID_TYPES_IN_WORDS}` });
     if (typeof inputs.desiredDigest !== "string") failures.push({ property: "desiredDigest", reason: "is required" });
     if (failures.length > 0) return { inputs: news, failures };
     // A new membership: everything desired is an add, unless an earlier up already sent some to

@@ -27,6 +27,7 @@ import { ExternalIdRepeats, externalIdRepeatIssue } from "../pii/external-id-rep
 import { MAX_ROW_CHARS, rowTooLongIssue } from "../pii/csv-limits";
 import type { ConfigLookup } from "../config/dsp-settings";
 import { confinedPath } from "../util/confined-path";
+import { ID_COLUMNS } from "../api-vocabulary";
 
 /** How one CSV of people becomes hashed records. Plain values only: this is a resource input. */
 export interface RecordsSourceSettings {
@@ -142,7 +143,7 @@ export function csvOptionsFor(settings: RecordsSourceSettings, options: ReadReco
 }
 
 /** Names the PII reader recognises as the id column. */
-const STANDARD_ID_COLUMNS = ["id", "external_id"];
+const STANDARD_ID_COLUMNS = ID_COLUMNS;
 const LINES_PER_BATCH = 4096;
 
 /**

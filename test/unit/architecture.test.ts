@@ -22,7 +22,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["config"], //                            settings from stack config or environment; where snapshots live
   ["spec", "pii", "snapshots", "client"], // pure core and the HTTP client
   ["plan"], //                              ID sets, diffs, fingerprints
-  ["util", "version"], //                   leaves
+  ["util", "version", "api-vocabulary"], // leaves: the API's vocabulary (ID types, patterns, limits)
 ];
 
 /** Files outside provider/ that a provider file may import: the spec's JSON Schema; the simulator from the command line (`dsp-audiences sim`). */
