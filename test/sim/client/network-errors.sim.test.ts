@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { DspClient, DspNetworkError, simulatorEndpoint } from "../../../provider/client";
-import { createAxiosTransport } from "../../../provider/client/dsp-client";
+import { createAxiosTransport } from "../../../provider/client/axios-transport";
 import type { HttpTransport } from "../../../provider/client/transport";
 import { FakeClock } from "../../unit/client/helpers/fake-clock";
 

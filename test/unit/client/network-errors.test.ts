@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { DspClient, DspNetworkError, DspRetryBudgetExhaustedError, TOKEN_OPERATION, type DspClientEvent, type HttpRequest } from "../../../provider/client";
 import { simulatorEndpoint } from "../../../provider/client/regions";
 import { TOKEN_ENDPOINT_HINT, tokenStepFailure } from "../../../provider/client/auth";
-import { hostPortOf } from "../../../provider/client/dsp-client";
+import { hostPortOf } from "../../../provider/client/axios-transport";
 import { classifyError } from "../../../provider/client/retry";
 import { FakeClock } from "./helpers/fake-clock";
 import { FakeTransport, TEST_CREDENTIALS, jsonResponse, routeHandler, tokenHandler } from "./helpers/fake-transport";
