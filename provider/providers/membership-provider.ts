@@ -234,7 +234,7 @@ function membershipId(news: MembershipInputs): string {
 async function planLine(held: Partial<MembershipOutputs>, wanted: MembershipInputs, record: MembershipSyncRecord | undefined): Promise<string> {
   try {
     const { counts, reassert } = await planFor(held, wanted, record);
-    return describePlan(wanted.label, wanted.idType, counts) + (reassert ? " (re-assert: every desired ID is sent again)" : "");
+    return describePlan(wanted.label, wanted.idType, counts, reassert);
   } catch (e) {
     if (e instanceof SnapshotMissingError) {
       throw new Error(`${wanted.label} ${wanted.idType}: cannot plan: ${e.message}\n${SNAPSHOT_RECOVERY_HINT}`);
