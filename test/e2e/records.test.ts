@@ -4,25 +4,15 @@ import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
 import { promisify } from "util";
-import { allFilesText, simMembers, startSimulatedStack, type SimulatedStack } from "../support/simulated-stack";
-import { readRecords } from "../unit/pii/csv-helpers";
-import { personCsvLine, syntheticPeople, TEMPLATE_HEADER, type SyntheticPerson } from "../unit/pii/synthetic-people";
+import { allFilesText, requestLog as requestLogOf, simMembers, startSimulatedStack, type LogEntry, type SimulatedStack } from "../support/simulated-stack";
+import { readRecords } from "../support/csv-helpers";
+import { personCsvLine, syntheticPeople, TEMPLATE_HEADER, type SyntheticPerson } from "../support/synthetic-people";
 
 const run = promisify(execFile);
 const ROOT = path.join(__dirname, "..", "..");
 const ADVERTISER = "9223372036854775001";
 const KEY_CONFIG = "dsp-audiences:externalIdKey";
 const CONSENT = "2026-01-01T00:00:00Z";
-
-interface LogEntry {
-  seq: number;
-  method: string;
-  path: string;
-  status: number;
-  requestId: string;
-  records?: number;
-  users?: number;
-}
 
 /** Writes the people CSV and a spec that uploads it and builds one audience from it. */
 function writeSpec(dir: string, people: SyntheticPerson[], deletions: string[]): string {
@@ -76,7 +66,7 @@ describe("records: CSV of people → hashed upload → EXTERNAL_USER_ID audience
   }
 
   async function requestLog(): Promise<LogEntry[]> {
-    return ((await (await fetch(`${env.sim.url}/__sim/requests?since=0`)).json()) as { requests: LogEntry[] }).requests;
+    return requestLogOf(env);
   }
 
   async function simRecords(): Promise<string[]> {

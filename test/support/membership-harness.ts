@@ -217,7 +217,7 @@ export class MembershipHarness {
 }
 
 /** Runs `fn`, collecting the engine-log lines it writes to stderr (outside a provider process the log goes there). */
-async function captureLines<T>(lines: string[], fn: () => Promise<T>): Promise<T> {
+export async function captureLines<T>(lines: string[], fn: () => Promise<T>): Promise<T> {
   const original = process.stderr.write.bind(process.stderr);
   process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
     const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");

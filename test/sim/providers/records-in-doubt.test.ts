@@ -10,8 +10,8 @@ import { hashedRecordsProvider, type RecordsUploadInputs, type RecordsUploadOutp
 import { PartialStateError } from "../../../provider/providers/partial-state-error";
 import { setProviderConfig, setProviderOverrides, snapshotStore } from "../../../provider/providers/provider-context";
 import { readRecordSets, type RecordsSourceSettings } from "../../../provider/records/records-source";
-import { makeTempDir, TEST_KEY } from "../../unit/pii/csv-helpers";
-import { personCsvLine, syntheticPeople, TEMPLATE_HEADER, type SyntheticPerson } from "../../unit/pii/synthetic-people";
+import { makeTempDir, TEST_KEY } from "../../support/csv-helpers";
+import { personCsvLine, syntheticPeople, TEMPLATE_HEADER, type SyntheticPerson } from "../../support/synthetic-people";
 
 const KEY_CONFIG = "dsp-audiences:externalIdKey";
 

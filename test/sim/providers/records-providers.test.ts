@@ -13,8 +13,8 @@ import { readRecordSets, type RecordsSourceSettings } from "../../../provider/re
 import { userDeletionsProvider } from "../../../provider/providers/user-deletions-provider";
 import { encodeDeletion, type DeletionEntry, type DeletionsInputs, type DeletionsOutputs } from "../../../provider/records/deletions";
 import { idSetFrom } from "../../../provider/plan";
-import { makeTempDir, TEST_KEY } from "../../unit/pii/csv-helpers";
-import { personCsvLine, syntheticPeople, TEMPLATE_HEADER, type SyntheticPerson } from "../../unit/pii/synthetic-people";
+import { makeTempDir, TEST_KEY } from "../../support/csv-helpers";
+import { personCsvLine, syntheticPeople, TEMPLATE_HEADER, type SyntheticPerson } from "../../support/synthetic-people";
 
 const KEY_CONFIG = "dsp-audiences:externalIdKey";
 

@@ -4,7 +4,7 @@ import { simulatorEndpoint } from "../../../provider/client/regions";
 import { TOKEN_ENDPOINT_HINT, tokenStepFailure } from "../../../provider/client/auth";
 import { hostPortOf } from "../../../provider/client/axios-transport";
 import { classifyError } from "../../../provider/client/retry";
-import { FakeClock } from "./helpers/fake-clock";
+import { FakeClock } from "../../support/fake-clock";
 import { FakeTransport, TEST_CREDENTIALS, jsonResponse, routeHandler, tokenHandler } from "./helpers/fake-transport";
 
 /** What the axios transport throws for a failed connection (see toTransportError). */

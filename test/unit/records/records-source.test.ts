@@ -14,8 +14,8 @@ import {
   type KeyedRecord,
   type RecordsSourceSettings,
 } from "../../../provider/records/records-source";
-import { makeTempDir, readRecords, TEST_KEY } from "../pii/csv-helpers";
-import { personCsvLine, syntheticPeople, TEMPLATE_HEADER, writeSyntheticCsv } from "../pii/synthetic-people";
+import { makeTempDir, readRecords, TEST_KEY } from "../../support/csv-helpers";
+import { personCsvLine, syntheticPeople, TEMPLATE_HEADER, writeSyntheticCsv } from "../../support/synthetic-people";
 
 async function readAll(settings: RecordsSourceSettings, key?: string): Promise<KeyedRecord[]> {
   const out: KeyedRecord[] = [];

@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import { once } from "node:events";
-import { mulberry32 as createRandom } from "../../../provider/util/seeded-random";
+import { mulberry32 as createRandom } from "../../provider/util/seeded-random";
 
 /** mulberry32: same seed, same people. */
 export { createRandom };

@@ -3,8 +3,8 @@
  * event loop has run all pending promise callbacks, the earliest sleeper is
  * woken and time jumps to its deadline, so "wait 60 s" takes ~0 ms.
  */
-import type { Clock } from "../../../../provider/client/clock";
-import { mulberry32 as seededRandom } from "../../../../provider/util/seeded-random";
+import type { Clock } from "../../provider/client/clock";
+import { mulberry32 as seededRandom } from "../../provider/util/seeded-random";
 
 interface Timer {
   at: number;

@@ -10,7 +10,7 @@ import {
   type CsvReadSummary,
   type HashedCsvOptions,
   type HashedRecord,
-} from "../../../provider/pii";
+} from "../../provider/pii";
 
 export const TEST_KEY = "unit-test-key-0123456789";
 

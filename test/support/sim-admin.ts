@@ -2,7 +2,7 @@
  * Reads the simulator's admin API (`/__sim/*`, plain JSON with ids as strings)
  * to check what actually arrived, independently of the client under test.
  */
-import type { MemberLists, RequestLogEntry } from "../../../simulator";
+import type { MemberLists, RequestLogEntry } from "../../simulator";
 // The simulator's own admin types: the JSON shapes of /__sim/requests and /__sim/audiences/{id}/members.
 export type SimRequestLogEntry = RequestLogEntry;
 export type SimMembers = MemberLists;
@@ -13,7 +13,8 @@ async function getJson<T>(url: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-async function fullLog(simUrl: string, since: number): Promise<SimRequestLogEntry[]> {
+/** Every request after `since`, the admin API's own included. */
+export async function fullLog(simUrl: string, since = 0): Promise<SimRequestLogEntry[]> {
   return (await getJson<{ requests: SimRequestLogEntry[] }>(`${simUrl}/__sim/requests?since=${since}`)).requests;
 }
 
