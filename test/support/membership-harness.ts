@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { SIMULATOR_CREDENTIALS, startSimulator, type RunningSimulator } from "../../simulator";
 import type { DspClient } from "../../provider/client";
 import { idSetFrom, type MembershipIdType } from "../../provider/plan";
+import type { AudienceInputs } from "../../provider/providers/audience-provider";
 import { membershipProvider, type MembershipInputs, type MembershipOutputs } from "../../provider/providers/membership-provider";
 import { setProviderConfig, setProviderOverrides, snapshotStore } from "../../provider/providers/provider-context";
 import type { SnapshotStore } from "../../provider/snapshots";
@@ -233,4 +234,18 @@ export async function captureLines<T>(lines: string[], fn: () => Promise<T>): Pr
   } finally {
     process.stderr.write = original;
   }
+}
+
+/** Audience inputs as the program builds them: a fresh externalAudienceId each call (`<prefix>-<n>`). */
+export function audienceInputsMaker(prefix: string, name: string): (over?: Partial<AudienceInputs>) => AudienceInputs {
+  let n = 0;
+  return (over = {}) => ({
+    name,
+    description: "first",
+    advertiserId: "42",
+    externalAudienceId: `${prefix}-${++n}`,
+    dataSourceCountry: ["US"],
+    ttl: 1000,
+    ...over,
+  });
 }

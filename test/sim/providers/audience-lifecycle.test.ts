@@ -6,10 +6,10 @@
 import { strict as assert } from "node:assert";
 import { DspHttpError } from "../../../provider/client";
 import { DESCRIPTION_MAX_LENGTH } from "../../../simulator/validation";
-import { audienceProvider, type AudienceInputs, type AudienceOutputs } from "../../../provider/providers/audience-provider";
+import { audienceProvider, type AudienceOutputs } from "../../../provider/providers/audience-provider";
 import { PartialStateError } from "../../../provider/providers/partial-state-error";
 import { dspClient } from "../../../provider/providers/provider-context";
-import { MembershipHarness, captureLines } from "../../support/membership-harness";
+import { MembershipHarness, audienceInputsMaker, captureLines } from "../../support/membership-harness";
 
 describe("audience provider: lifecycle against the simulator", function () {
   this.timeout(30_000);
@@ -18,16 +18,7 @@ describe("audience provider: lifecycle against the simulator", function () {
   after(() => h.stop());
   afterEach(() => h.sim.setFaults({}));
 
-  let n = 0;
-  const inputs = (over: Partial<AudienceInputs> = {}): AudienceInputs => ({
-    name: "Lifecycle audience",
-    description: "first",
-    advertiserId: "42",
-    externalAudienceId: `lifecycle-${++n}`,
-    dataSourceCountry: ["US"],
-    ttl: 1000,
-    ...over,
-  });
+  const inputs = audienceInputsMaker("lifecycle", "Lifecycle audience");
 
   it("creates the audience, then diffs the same inputs as no change", async () => {
     const v1 = inputs();

@@ -3,9 +3,9 @@
  * in-process simulator: metadata PUTs whose answer was lost, and creates the state never recorded.
  */
 import { strict as assert } from "node:assert";
-import { audienceProvider, type AudienceInputs, type AudienceOutputs } from "../../../provider/providers/audience-provider";
+import { audienceProvider, type AudienceOutputs } from "../../../provider/providers/audience-provider";
 import { PartialStateError } from "../../../provider/providers/partial-state-error";
-import { MembershipHarness } from "../../support/membership-harness";
+import { MembershipHarness, audienceInputsMaker } from "../../support/membership-harness";
 
 describe("audience provider: recovery after interrupted ups", function () {
   this.timeout(30_000);
@@ -14,16 +14,7 @@ describe("audience provider: recovery after interrupted ups", function () {
   after(() => h.stop());
   afterEach(() => h.sim.setFaults({}));
 
-  let n = 0;
-  const inputs = (over: Partial<AudienceInputs> = {}): AudienceInputs => ({
-    name: "Recovery audience",
-    description: "first",
-    advertiserId: "42",
-    externalAudienceId: `recovery-${++n}`,
-    dataSourceCountry: ["US"],
-    ttl: 1000,
-    ...over,
-  });
+  const inputs = audienceInputsMaker("recovery", "Recovery audience");
 
   it("a PUT applied and answered 500, then the spec is reverted: the next up sends the reverted values again", async () => {
     const v1 = inputs();
