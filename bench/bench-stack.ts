@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startSimulator, type RunningSimulator } from "../simulator";
-import { ensurePulumiEngine, PulumiStack, type PulumiResult } from "../provider/engine/pulumi-cli";
+import { ensurePulumiEngine, PulumiStack, type PulumiResult } from "../tools/pulumi-cli";
 
 /** Options of {@link startBenchStack}. */
 export interface BenchStackOptions {

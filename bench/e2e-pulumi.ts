@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { measureEngineFloor, type FloorSeries } from "./engine-floor";
 import { writeCookieIdFile } from "./id-files";
 import { patchTrafficSince, planLine, requestLogMark, startBenchStack, type BenchStack } from "./bench-stack";
-import type { PulumiResult } from "../provider/engine/pulumi-cli";
+import type { PulumiResult } from "../tools/pulumi-cli";
 
 /** Options of {@link runE2ePulumiBench}. */
 export interface E2ePulumiBenchOptions {

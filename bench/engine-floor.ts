@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ensurePulumiEngine, PulumiStack } from "../provider/engine/pulumi-cli";
+import { ensurePulumiEngine, PulumiStack } from "../tools/pulumi-cli";
 import { childrenCpuSeconds } from "./bench-stack";
 
 /** Median wall and CPU seconds of repeated no-op previews. */

@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { autoWorkerCount, hashedRecordBodiesFromCsv, type RequestBodyOptions } from "../provider/pii";
-import { writeSyntheticCsv } from "../test/unit/pii/synthetic-people";
+import { writeSyntheticCsv } from "../test/support/synthetic-people";
 
 export type HashingPath = "stream" | "inline" | "workers";
 

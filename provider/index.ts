@@ -10,5 +10,5 @@ export { UserDeletions, type UserDeletionsArgs } from "./resources/user-deletion
 export { declareSpec, type DeclareSpecOptions, type DeclaredAudience } from "./program/declare-spec";
 export { declareSpecFile, type DeclareSpecFileOptions } from "./program/run-spec-program";
 export { loadSpec, parseSpec, SpecValidationError, type LoadedSpec } from "./spec";
-export type { DesiredMembers } from "./program/desired-set";
+export type { DesiredMembers } from "./resources/desired-set";
 export { PACKAGE_VERSION } from "./version";

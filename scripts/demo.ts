@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ensurePulumiEngine, PulumiStack, type PulumiResult } from "../provider/engine/pulumi-cli";
+import { ensurePulumiEngine, PulumiStack, type PulumiResult } from "../tools/pulumi-cli";
 import { SIMULATOR_CREDENTIALS, startSimulator } from "../simulator";
 
 // Compiled to dist/scripts/demo.js; the project root is two folders up from there.

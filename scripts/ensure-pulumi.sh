@@ -4,9 +4,9 @@
 #   bash scripts/ensure-pulumi.sh      # progress on stderr; last line of stdout: the bin folder
 #
 # 1. `pulumi` and `pulumi-language-nodejs` on PATH, at least $PULUMI_MIN_VERSION: used as they are.
-# 2. Otherwise the pinned CLI is built from the Go module proxy (engine/go.mod requires
-#    github.com/pulumi/pulumi/pkg/v3 at $PULUMI_PINNED_VERSION) together with engine/langhost,
-#    a minimal Node.js language host (see engine/README.md for why), into a cache folder outside
+# 2. Otherwise the pinned CLI is built from the Go module proxy (tools/pulumi-engine/go.mod requires
+#    github.com/pulumi/pulumi/pkg/v3 at $PULUMI_PINNED_VERSION) together with tools/pulumi-engine/langhost,
+#    a minimal Node.js language host (see tools/pulumi-engine/README.md for why), into a cache folder outside
 #    the clone so that later runs and CI reuse it.
 # Either way the folder also gets `pulumi-resource-pulumi-nodejs`, the launcher that dynamic
 # providers need, unless one is already next to `pulumi`.
@@ -72,7 +72,7 @@ command -v go >/dev/null 2>&1 || die "no usable Pulumi CLI on PATH and no Go too
 Install the Pulumi CLI >= $PULUMI_MIN_VERSION (https://www.pulumi.com/docs/install/) or Go >= 1.26 and run this again."
 
 # The cache key covers everything that goes into the binaries.
-key="$(cat "$root/engine/go.mod" "$root/engine/go.sum" "$root/engine/langhost/"*.go | sha256sum | cut -c1-12)"
+key="$(cat "$root/tools/pulumi-engine/go.mod" "$root/tools/pulumi-engine/go.sum" "$root/tools/pulumi-engine/langhost/"*.go | sha256sum | cut -c1-12)"
 cache="${DSP_AUDIENCES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dsp-audiences}/pulumi-v$PULUMI_PINNED_VERSION-$key"
 bin="$cache/bin"
 if [ -x "$bin/pulumi" ] && [ -x "$bin/pulumi-language-nodejs" ]; then
@@ -90,7 +90,7 @@ if [ ! -x "$bin/pulumi" ] || [ ! -x "$bin/pulumi-language-nodejs" ]; then
   start=$(date +%s)
   tmp="$cache/bin.partial"
   rm -rf "$tmp" && mkdir -p "$tmp"
-  cd "$root/engine"
+  cd "$root/tools/pulumi-engine"
   say "downloading Go modules for Pulumi v$PULUMI_PINNED_VERSION (first run only)"
   go mod download || die "downloading Go modules failed (is the Go module proxy reachable? GOPROXY=$(go env GOPROXY))"
   say "compiling the Pulumi CLI (first run only; several minutes on 2 cores)"

@@ -3,11 +3,11 @@
  * logs exactly these, so a replayed log rebuilds the same state (event sourcing).
  * Field names are short because membership changes can carry millions of values.
  */
-import type { DeletionRequest, HashedField, RecordType, RequestLogEntry, StoredAudience } from "./model";
-import { groupsFromBatch, type PatchBatch } from "./patch-batch";
+import type { DeletionRequest, HashedField, RequestLogEntry, StoredAudience } from "./model";
+import { groupsFromBatch, type MembershipGroup, type PatchBatch } from "./patch-batch";
 
-/** `[op, type, audienceIds, values]`: apply op to every (value, audience) pair. */
-export type MembershipGroup = ["+" | "-", RecordType, string[], string[]];
+export type { MembershipGroup } from "./patch-batch";
+
 
 export type StateChange =
   /** Create or replace one audience. */

@@ -3,8 +3,10 @@
  * buffer (usually the request body itself), so that a 1 MB body becomes ~13,000 membership ops
  * without creating a JS string per record.
  */
-import type { MembershipGroup } from "./changes";
 import { RECORD_TYPES, type MembershipOp, type RecordType } from "./model";
+
+/** `[op, type, audienceIds, values]`: apply op to every (value, audience) pair. */
+export type MembershipGroup = ["+" | "-", RecordType, string[], string[]];
 
 export interface PatchBatch {
   readonly length: number;

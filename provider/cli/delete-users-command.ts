@@ -9,12 +9,13 @@ import { parseArgs } from "node:util";
 import { DspClient } from "../client";
 import { canonicalId, ID_SYNTAX_CHECKS, ID_TYPES, type IdType } from "../spec";
 import { parseRfc3339 } from "../spec/consent-time";
-import { resolveDspCredentials, resolveDspEndpoint, type ConfigLookup } from "../settings/dsp-settings";
-import { requestGroups, toUserDeletionInput, type DeletionEntry } from "../resources/user-deletions-provider";
+import { resolveDspCredentials, resolveDspEndpoint, type ConfigLookup } from "../config/dsp-settings";
+import { requestGroups, toUserDeletionInput, type DeletionEntry } from "../records/deletions";
 import { processIo, type CommandIo } from "./command-io";
+import { ID_TYPE_ALTERNATION } from "../api-vocabulary";
 
 export const DELETE_USERS_USAGE =
-  "dsp-audiences delete-users --type COOKIE|MAID|EXTERNAL_USER_ID (--value <id> … | --file <ids.txt>) " +
+  `dsp-audiences delete-users --type ${ID_TYPE_ALTERNATION} (--value <id> … | --file <ids.txt>) ` +
   "[--advertiser-id <n>] [--consent-time <RFC 3339 | epoch ms>] [--endpoint <url>]";
 
 /** What the command line asks for. */

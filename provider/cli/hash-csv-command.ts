@@ -7,8 +7,9 @@ import { once } from "node:events";
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { HASHED_CSV_HEADER, PiiInputError, type CsvReadSummary, type NonAsciiLetters } from "../pii";
-import { readHashedLines, type RecordsSourceSettings } from "../resources/records-source";
+import { readHashedLines, type RecordsSourceSettings } from "../records/records-source";
 import { processIo, type CommandIo } from "./command-io";
+import { fmt } from "../util/format";
 
 export const HASH_CSV_USAGE =
   "dsp-audiences hash-csv <in.csv> <out.csv> [--id-column <name>] [--secret-env <VAR>] [--hashed] " +
@@ -76,11 +77,12 @@ export function parseHashCsvArgs(args: string[]): HashCsvRequest {
   };
 }
 
-const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
+/** Rates are whole rows. */
+const fmtWhole = (n: number): string => fmt(Math.round(n));
 
 /** "hash-csv: 1,200,000 rows, 98,765 rows/s" */
 export function formatProgress(rows: number, elapsedMs: number): string {
-  return `hash-csv: ${fmt(rows)} rows, ${fmt(rows / Math.max(elapsedMs / 1000, 0.001))} rows/s`;
+  return `hash-csv: ${fmt(rows)} rows, ${fmtWhole(rows / Math.max(elapsedMs / 1000, 0.001))} rows/s`;
 }
 
 /** "✓ out.csv: 30 records from 30 data rows (raw), 12.3 kB in 0.1 s (300 rows/s)" */
@@ -88,7 +90,7 @@ export function formatSummary(output: string, summary: CsvReadSummary, bytes: nu
   const seconds = elapsedMs / 1000;
   return (
     `✓ ${output}: ${fmt(summary.records)} records from ${fmt(summary.dataRows)} data rows (${summary.mode}), ` +
-    `${(bytes / 1000).toFixed(1)} kB in ${seconds.toFixed(1)} s (${fmt(summary.dataRows / Math.max(seconds, 0.001))} rows/s)`
+    `${(bytes / 1000).toFixed(1)} kB in ${seconds.toFixed(1)} s (${fmtWhole(summary.dataRows / Math.max(seconds, 0.001))} rows/s)`
   );
 }
 

@@ -11,11 +11,12 @@
  */
 import { InvalidInputError, RecordTooLargeError, previewRecordId } from "./input-errors";
 import { toInt64String } from "./int64";
+import { API_LIMITS, EXTERNAL_ID_PATTERN, ID_TYPES, ID_TYPES_IN_WORDS, type IdType } from "../api-vocabulary";
 
-export type RecordIdType = "COOKIE" | "MAID" | "EXTERNAL_USER_ID";
+export type RecordIdType = IdType;
 export type MembershipOpKind = "add" | "remove";
 
-const RECORD_ID_TYPES: ReadonlySet<string> = new Set<RecordIdType>(["COOKIE", "MAID", "EXTERNAL_USER_ID"]);
+const RECORD_ID_TYPES: ReadonlySet<string> = new Set<RecordIdType>(ID_TYPES);
 const MEMBERSHIP_OP_KINDS: ReadonlySet<string> = new Set<MembershipOpKind>(["add", "remove"]);
 
 /**
@@ -79,7 +80,7 @@ export interface PatchBatchLimits {
   maxPatches: number;
 }
 
-export const DEFAULT_PATCH_BATCH_LIMITS: Readonly<PatchBatchLimits> = Object.freeze({ maxBodyBytes: 1_000_000, maxPatches: 2000 });
+export const DEFAULT_PATCH_BATCH_LIMITS: Readonly<PatchBatchLimits> = Object.freeze({ maxBodyBytes: API_LIMITS.membershipBodyBytes, maxPatches: API_LIMITS.membershipPatches });
 
 const PATCH_BODY_START = '{"patches":[';
 const BODY_END = "]}";
@@ -338,7 +339,7 @@ export function escapeJsonStringContent(value: string): string {
 function checkOpAndType(op: string, type: string, where: string): void {
   if (!MEMBERSHIP_OP_KINDS.has(op)) throw new InvalidInputError(`${where}.op`, `${where}.op must be "add" or "remove" (got ${JSON.stringify(op)})`);
   if (!RECORD_ID_TYPES.has(type)) {
-    throw new InvalidInputError(`${where}.type`, `${where}.type must be COOKIE, MAID or EXTERNAL_USER_ID (got ${JSON.stringify(type)})`);
+    throw new InvalidInputError(`${where}.type`, `${where}.type must be ${ID_TYPES_IN_WORDS} (got ${JSON.stringify(type)})`);
   }
 }
 
@@ -381,11 +382,10 @@ export interface HashedRecordBatchLimits {
 }
 
 export const DEFAULT_HASHED_RECORD_BATCH_LIMITS: Readonly<HashedRecordBatchLimits> = Object.freeze({
-  maxBodyBytes: 5_000_000,
+  maxBodyBytes: API_LIMITS.hashedRecordsBodyBytes,
   maxRecords: Number.POSITIVE_INFINITY,
 });
 
-const EXTERNAL_ID_PATTERN = /^[0-9a-zA-Z_-]{1,128}$/;
 const SHA256_HEX_PATTERN = /^[0-9a-f]{64}$/;
 const HASHED_PII_FIELD_SET: ReadonlySet<string> = new Set(HASHED_PII_FIELDS);
 
@@ -472,7 +472,7 @@ export interface UserDeletionBatchLimits {
   maxUsers: number;
 }
 
-export const DEFAULT_USER_DELETION_BATCH_LIMITS: Readonly<UserDeletionBatchLimits> = Object.freeze({ maxBodyBytes: 1_000_000, maxUsers: 1000 });
+export const DEFAULT_USER_DELETION_BATCH_LIMITS: Readonly<UserDeletionBatchLimits> = Object.freeze({ maxBodyBytes: API_LIMITS.deletionBodyBytes, maxUsers: API_LIMITS.deletionUsers });
 
 const USERS_BODY_START = '{"operation":"DELETE","users":[';
 
@@ -506,7 +506,7 @@ function userDeletionItems(users: Iterable<UserDeletionInput>): Generator<JsonAr
 function userDeletionJson(user: UserDeletionInput, index: number): string {
   const where = `users[${index}]`;
   if (!RECORD_ID_TYPES.has(user.type)) {
-    throw new InvalidInputError(`${where}.type`, `${where}.type must be COOKIE, MAID or EXTERNAL_USER_ID (got ${JSON.stringify(user.type)})`);
+    throw new InvalidInputError(`${where}.type`, `${where}.type must be ${ID_TYPES_IN_WORDS} (got ${JSON.stringify(user.type)})`);
   }
   if (typeof user.value !== "string" || user.value.length === 0) {
     throw new InvalidInputError(`${where}.value`, `${where}.value is empty or not a string`);

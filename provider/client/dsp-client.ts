@@ -1,11 +1,9 @@
 /**
- * The DSP Data Provider API client: the only module that talks HTTP (and the
- * only one that imports axios). Everything it does is delegated to pure
+ * The DSP Data Provider API client: the only module that sends requests (through a transport,
+ * by default the axios one in axios-transport.ts). Everything it does is delegated to pure
  * parts: batching, retry rules, throttling, error parsing, int64 handling.
  */
-import http from "node:http";
-import https from "node:https";
-import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from "axios";
+import { createAxiosTransport } from "./axios-transport";
 import { AccessTokenProvider, DEFAULT_REFRESH_SKEW_MS, type DspCredentialsSource } from "./auth";
 import {
   buildCreateAudienceBody,
@@ -38,7 +36,7 @@ import {
 } from "./batching";
 import { systemClock, type Clock } from "./clock";
 import { forEachConcurrently } from "./concurrency";
-import { DspCreateMayHaveSucceededError, DspError, DspNetworkError, DspTimeoutError, isTlsErrorCode, sanitizeCause } from "./errors";
+import { DspCreateMayHaveSucceededError, DspError } from "./errors";
 import { emitTo, type DspEventListener } from "./events";
 import { InvalidInputError } from "./input-errors";
 import { toInt64String } from "./int64";
@@ -47,7 +45,7 @@ import { RequestExecutor, type DspRequestSpec } from "./request-executor";
 import { REQUEST_ID_HEADER } from "./response-error";
 import { RetryBudget, resolveRetryPolicy, type RetryPolicy } from "./retry";
 import { LANE_NAMES, createLanes, resolveLaneLimits, type LaneLimits, type LaneName } from "./throttle";
-import type { HttpRequest, HttpResponse, HttpTransport } from "./transport";
+import type { HttpResponse, HttpTransport } from "./transport";
 
 export interface DspClientOptions {
   /** `NA`, `EU`, `FE`, or a custom `{ apiUrl, tokenUrl }` (e.g. `simulatorEndpoint(url)`). */
@@ -359,100 +357,4 @@ function readAcceptance(response: HttpResponse): { jobId?: string; requestId?: s
 function definedOnly<T extends object>(value: T | undefined): Partial<T> {
   if (value === undefined) return {};
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-// ---------------------------------------------------------------------------
-// axios transport
-
-// Connection failures that happen before any byte of the request is written.
-const NOT_SENT_CODES: ReadonlySet<string> = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH"]);
-
-const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
-const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
-
-/**
- * axios with keep-alive agents sized for the lanes' concurrency, bodies sent
- * as built, no redirects (native transport, less CPU), and raw text responses
- * (ids are parsed losslessly by the caller).
- */
-export function createAxiosTransport(maxSockets: number): HttpTransport {
-  const pooled = {
-    httpAgent: new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets }),
-    httpsAgent: new https.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets }),
-  };
-  const fresh = { httpAgent: new http.Agent({ keepAlive: false }), httpsAgent: new https.Agent({ keepAlive: false }) };
-  const instance: AxiosInstance = axios.create({
-    responseType: "text",
-    transformRequest: [(data: unknown) => data],
-    transformResponse: [(data: unknown) => data],
-    validateStatus: () => true,
-    maxRedirects: 0,
-    maxBodyLength: MAX_REQUEST_BYTES,
-    maxContentLength: MAX_RESPONSE_BYTES,
-    transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: false },
-  });
-
-  return {
-    async send(request: HttpRequest): Promise<HttpResponse> {
-      let response: AxiosResponse<unknown>;
-      try {
-        response = await instance.request({
-          method: request.method,
-          url: request.url,
-          headers: { ...request.headers },
-          ...(request.body === undefined ? {} : { data: request.body }),
-          timeout: request.timeoutMs,
-          ...(request.freshConnection === true ? fresh : pooled),
-        });
-      } catch (error) {
-        throw toTransportError(error, request);
-      }
-      return { status: response.status, headers: lowerCaseHeaders(response.headers), body: typeof response.data === "string" ? response.data : "" };
-    },
-    close(): void {
-      for (const agent of [pooled.httpAgent, pooled.httpsAgent, fresh.httpAgent, fresh.httpsAgent]) agent.destroy();
-    },
-  };
-}
-
-/** `host:port` of a URL (the default port filled in), for error messages; never its path or query. Pure. */
-export function hostPortOf(url: string): string | undefined {
-  try {
-    const parsed = new URL(url);
-    const port = parsed.port !== "" ? parsed.port : parsed.protocol === "https:" ? "443" : parsed.protocol === "http:" ? "80" : "";
-    return port === "" ? parsed.hostname : `${parsed.hostname}:${port}`;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The failure's own code: axios copies it from Node's error, and some wrap it in `cause`. */
-function errorCodeOf(error: unknown): string | undefined {
-  const code = error instanceof AxiosError ? error.code : (error as { code?: unknown } | undefined)?.code;
-  if (typeof code === "string" && code !== AxiosError.ERR_NETWORK) return code;
-  const causeCode = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
-  return typeof causeCode === "string" ? causeCode : typeof code === "string" ? code : undefined;
-}
-
-function toTransportError(error: unknown, request: HttpRequest): DspNetworkError {
-  const code = errorCodeOf(error);
-  const cause = sanitizeCause(error);
-  const host = hostPortOf(request.url);
-  const where = host === undefined ? {} : { host };
-  if (code === "ETIMEDOUT" || code === AxiosError.ECONNABORTED) {
-    return new DspTimeoutError({ operation: request.operation, timeoutMs: request.timeoutMs, cause, ...where });
-  }
-  // A TLS handshake fails before the request is written, like a refused connection.
-  const notSent = code !== undefined && (NOT_SENT_CODES.has(code) || isTlsErrorCode(code));
-  const details = { operation: request.operation, cause, requestMayHaveBeenSent: !notSent, ...where };
-  return new DspNetworkError(code !== undefined ? { ...details, code } : details);
-}
-
-function lowerCaseHeaders(headers: AxiosResponse["headers"]): Record<string, string | undefined> {
-  const result: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
-    if (value === undefined || value === null) continue;
-    result[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : String(value);
-  }
-  return result;
 }

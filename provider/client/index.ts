@@ -1,7 +1,8 @@
 /**
  * Public API of the DSP Data Provider client.
  */
-export { DspClient, createAxiosTransport } from "./dsp-client";
+export { DspClient } from "./dsp-client";
+export { createAxiosTransport } from "./axios-transport";
 export type {
   DspClientOptions,
   HashedRecordsUploadResult,

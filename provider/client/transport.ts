@@ -1,6 +1,6 @@
 /**
  * The seam between the client's logic and the wire. The real implementation
- * (axios) lives in dsp-client.ts; tests pass a scripted fake.
+ * (axios) lives in axios-transport.ts; tests pass a scripted fake.
  */
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH";
 

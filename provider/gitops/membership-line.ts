@@ -1,6 +1,6 @@
 /**
- * Reads back the plan line the membership provider logs in preview (`describePlan` in
- * provider/resources/membership-provider.ts):
+ * The plan line the membership provider logs in preview and `up`, written (`describePlan`) and
+ * read back (`parseMembershipLine`, by the plan summary) in this one module:
  *
  *     loyal-customers COOKIE: +1,234 −56 IDs (4,000 unchanged)
  *     loyal-customers COOKIE: +5,290 −0 IDs (0 unchanged) (re-assert: every desired ID is sent again)
@@ -23,8 +23,39 @@ export interface MembershipLine {
   readonly inDoubt: number;
 }
 
+import { ID_TYPE_ALTERNATION } from "../api-vocabulary";
+import { fmt } from "../util/format";
+
+/** Appended when the whole desired set is sent again (dsp:reassert or the reassertAfterDays schedule). */
+export const REASSERT_NOTE = " (re-assert: every desired ID is sent again)";
+
+export interface PlanCounts {
+  addCount: number;
+  removeCount: number;
+  unchangedCount: number;
+  /** In-doubt IDs among the adds and removes. */
+  inDoubt?: { count: number; wanted: number };
+}
+
+/**
+ * "loyal-customers COOKIE: +1,234 −56 IDs (4,000 unchanged)", and with IDs in doubt
+ * "… +1,234 −56 IDs (4,000 unchanged; 2,000 in doubt after an interrupted up, re-sent)": the in-doubt
+ * IDs are counted apart from the +/− (they are re-sent as adds or removes as the desired set wants);
+ * with `reassert`, the line ends in {@link REASSERT_NOTE}.
+ */
+export function describePlan(label: string, idType: string, plan: PlanCounts, reassert = false): string {
+  const doubt = plan.inDoubt?.count ?? 0;
+  const wanted = plan.inDoubt?.wanted ?? 0;
+  const adds = plan.addCount - wanted;
+  const removes = plan.removeCount - (doubt - wanted);
+  const tail = doubt > 0 ? `; ${fmt(doubt)} in doubt after an interrupted up, re-sent` : "";
+  return `${label} ${idType}: +${fmt(adds)} −${fmt(removes)} IDs (${fmt(plan.unchangedCount)} unchanged${tail})` + (reassert ? REASSERT_NOTE : "");
+}
+
 // "−" is U+2212 in the log line; "-" is accepted too in case a terminal or CI log rewrote it.
-const LINE = /^(\S+) (COOKIE|MAID|EXTERNAL_USER_ID): \+([\d,]+) [−-]([\d,]+) IDs \(([\d,]+) unchanged(?:; ([\d,]+) in doubt after an interrupted up, re-sent)?\)( \(re-assert\b[^)]*\))?\s*$/;
+const LINE = new RegExp(
+  `^(\\S+) (${ID_TYPE_ALTERNATION}): \\+([\\d,]+) [−-]([\\d,]+) IDs \\(([\\d,]+) unchanged(?:; ([\\d,]+) in doubt after an interrupted up, re-sent)?\\)( \\(re-assert\\b[^)]*\\))?\\s*$`,
+);
 
 const count = (digits: string): number => Number(digits.replace(/,/g, ""));
 

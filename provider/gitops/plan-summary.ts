@@ -6,12 +6,15 @@
 import { SNAPSHOT_RECOVERY_HINT } from "../snapshots/snapshot-errors";
 import { parseMembershipLine, type MembershipLine } from "./membership-line";
 import { urnName, urnType, type PreviewJson, type PreviewStep } from "./preview-json";
+import { ID_TYPE_ALTERNATION, ID_TYPES } from "../api-vocabulary";
+
+const NAMED_MEMBERSHIP = new RegExp(`^(\\S+) (${ID_TYPE_ALTERNATION}): `);
 
 /** Identifies the JSON format; bump on incompatible changes. */
 export const PLAN_SUMMARY_FORMAT = "dsp-audiences/plan-summary@1";
 
 /** The ID types in the order the table shows them. */
-export const ID_TYPE_ORDER: readonly string[] = ["COOKIE", "MAID", "EXTERNAL_USER_ID"];
+export const ID_TYPE_ORDER: readonly string[] = ID_TYPES;
 
 export type ChangeKind = "create" | "update" | "replace" | "delete" | "same";
 
@@ -279,7 +282,7 @@ export function summarisePreview(preview: PreviewJson, options: SummariseOptions
     const tidied = tidy(d.message);
     if (tidied.text === "") continue;
     snapshotProblem ||= tidied.snapshotProblem;
-    const named = /^(\S+) (COOKIE|MAID|EXTERNAL_USER_ID): /.exec(tidied.text);
+    const named = NAMED_MEMBERSHIP.exec(tidied.text);
     const key = named?.[1] ?? audienceKeyOfUrn(d.urn);
     if (named && d.severity === "error") {
       const [, label, idType] = named as unknown as [string, string, string];

@@ -6,6 +6,7 @@
  */
 import type { AudienceSummary, MembershipChange, PlanSummary } from "./plan-summary";
 import { ID_TYPE_ORDER } from "./plan-summary";
+import { fmt } from "../util/format";
 
 /** The hidden first line CI searches for to update its previous comment instead of adding one. */
 export const DEFAULT_MARKER = "<!-- dsp-audiences:plan-summary -->";
@@ -26,7 +27,6 @@ export interface RenderMarkdownOptions {
   readonly maxMessageChars?: number;
 }
 
-const fmt = (n: number): string => n.toLocaleString("en-US");
 const size = (s: string): number => Buffer.byteLength(s, "utf8");
 
 /**

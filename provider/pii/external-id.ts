@@ -13,11 +13,12 @@
  * every person a new id, so earlier uploads can no longer be overwritten or removed by id.
  */
 import * as crypto from "node:crypto";
+import { EXTERNAL_ID_MAX_LENGTH, EXTERNAL_ID_PATTERN } from "../api-vocabulary";
 
 /** Amazon's externalId pattern (hashed-records API). */
-export const EXTERNAL_ID_PATTERN = /^[0-9a-zA-Z_-]{1,128}$/;
+export { EXTERNAL_ID_PATTERN };
 const EXTERNAL_ID_CHARS = /^[0-9a-zA-Z_-]*$/;
-const MAX_EXTERNAL_ID_LENGTH = 128;
+const MAX_EXTERNAL_ID_LENGTH = EXTERNAL_ID_MAX_LENGTH;
 
 export type ExternalIdFailureCode = "external-id-empty" | "external-id-too-long" | "external-id-bad-characters";
 

@@ -22,7 +22,7 @@ export const TEMPLATE_COLUMNS: Readonly<Record<PiiField, string>> = {
 export const HASHED_COLUMN_SUFFIX = "_sha256";
 
 /** Accepted names of the optional id column (matched case-insensitively after trimming). */
-export const ID_COLUMNS: readonly string[] = ["id", "external_id"];
+export { ID_COLUMNS } from "../api-vocabulary";
 
 /** SHA-256 lowercase hex per present field; absent fields were empty in the input. */
 export type HashedFields = { -readonly [F in PiiField]?: string };

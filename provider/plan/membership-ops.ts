@@ -1,7 +1,8 @@
 import type { MembershipPlan } from "./plan-membership";
+import type { IdType } from "../api-vocabulary";
 
 /** The record ID types of PATCH /v2/dp/audience. */
-export type MembershipIdType = "COOKIE" | "MAID" | "EXTERNAL_USER_ID";
+export type MembershipIdType = IdType;
 
 /** One record to associate with, or disassociate from, some audiences. */
 export interface MembershipOp {

@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { IdSet } from "../plan";
-import type { RecordSets } from "../resources/records-source";
+import type { RecordSets } from "../records/records-source";
 import { ID_TYPES, type LoadedSpec, type MemberSource } from "../spec";
 import { AudienceMembership } from "../resources/audience-membership";
 import { DataProviderAudience } from "../resources/data-provider-audience";
 import type { HashedRecordUpload } from "../resources/hashed-record-upload";
-import type { DesiredMembers } from "./desired-set";
+import type { DesiredMembers } from "../resources/desired-set";
 import { declareDeletions, declareRecords } from "./records";
 
 /** Options of {@link declareSpec}. */

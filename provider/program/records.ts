@@ -5,7 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { LoadedSpec, ResolvedRecordsSource } from "../spec";
 import { HashedRecordUpload } from "../resources/hashed-record-upload";
-import type { RecordSets, RecordsSourceSettings } from "../resources/records-source";
+import type { RecordSets, RecordsSourceSettings } from "../records/records-source";
 import { UserDeletions } from "../resources/user-deletions";
 
 /** The upload settings of a spec source. */

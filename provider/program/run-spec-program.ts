@@ -9,10 +9,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { reassertToken } from "../gitops/reassert-token";
 import type { IdSet } from "../plan";
 import { readRecordsInProgram, uploadSettings } from "../resources/hashed-record-upload";
-import type { RecordSets } from "../resources/records-source";
+import type { RecordSets } from "../records/records-source";
 import { ID_TYPES, loadSpec, type LoadedSpec } from "../spec";
 import { declareSpec, memberSetKey, type DeclaredAudience } from "./declare-spec";
-import { readMemberFiles } from "./desired-set";
+import { readMemberFiles } from "../resources/desired-set";
 import { DEBUG_ENV, describeInputFailures, type InputFailure } from "./input-diagnostics";
 import { settingsOf } from "./records";
 

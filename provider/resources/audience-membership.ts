@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { IdSet, MembershipIdType } from "../plan";
 import type { Consent } from "../spec";
-import { dynamicShim } from "../runtime/dynamic-shim";
-import { prepareDesiredSet, type DesiredMembers } from "../program/desired-set";
+import { dynamicShim } from "./dynamic-shim";
+import { prepareDesiredSet, type DesiredMembers } from "./desired-set";
 import { claimMembership } from "./ownership";
 
 /** Inputs of {@link AudienceMembership}. */

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AudienceFee } from "../client";
-import { dynamicShim } from "../runtime/dynamic-shim";
+import { dynamicShim } from "./dynamic-shim";
 import { claimAdoptedAudience } from "./ownership";
 
 /** Inputs of {@link DataProviderAudience}. Ids are int64 decimal strings, never numbers. */

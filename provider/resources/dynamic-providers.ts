@@ -4,13 +4,13 @@
  * state, so they stay stable across versions; each implementation is loaded only when a resource
  * of its kind is touched, which keeps the provider process's start-up small.
  */
-import type { ProviderImpl } from "../runtime/dynamic-shim";
+import type { ProviderImpl } from "./dynamic-shim";
 
 const IMPLEMENTATIONS: Readonly<Record<string, () => ProviderImpl>> = {
-  audienceProvider: () => (require("./audience-provider") as typeof import("./audience-provider")).audienceProvider,
-  membershipProvider: () => (require("./membership-provider") as typeof import("./membership-provider")).membershipProvider,
-  hashedRecordsProvider: () => (require("./hashed-records-provider") as typeof import("./hashed-records-provider")).hashedRecordsProvider,
-  userDeletionsProvider: () => (require("./user-deletions-provider") as typeof import("./user-deletions-provider")).userDeletionsProvider,
+  audienceProvider: () => (require("../providers/audience-provider") as typeof import("../providers/audience-provider")).audienceProvider,
+  membershipProvider: () => (require("../providers/membership-provider") as typeof import("../providers/membership-provider")).membershipProvider,
+  hashedRecordsProvider: () => (require("../providers/hashed-records-provider") as typeof import("../providers/hashed-records-provider")).hashedRecordsProvider,
+  userDeletionsProvider: () => (require("../providers/user-deletions-provider") as typeof import("../providers/user-deletions-provider")).userDeletionsProvider,
 };
 
 /** The implementation named `name`; throws for a name this version does not know. */

@@ -1,10 +1,10 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { IdSet } from "../plan";
-import { dynamicShim } from "../runtime/dynamic-shim";
-import { prepareDesiredSet } from "../program/desired-set";
-import { programConfig } from "../program/program-config";
-import { externalIdKeyFor, fullConfigKey, readRecordSets, type RecordSets, type RecordsSourceSettings } from "./records-source";
+import { dynamicShim } from "./dynamic-shim";
+import { prepareDesiredSet } from "./desired-set";
+import { programConfig } from "./program-config";
+import { externalIdKeyFor, fullConfigKey, readRecordSets, type RecordSets, type RecordsSourceSettings } from "../records/records-source";
 
 /** Inputs of {@link HashedRecordUpload}. */
 export interface HashedRecordUploadArgs extends RecordsSourceSettings {

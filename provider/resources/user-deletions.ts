@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { idSetFrom } from "../plan";
 import { canonicalId, ID_SYNTAX_CHECKS, type IdType } from "../spec";
-import { dynamicShim } from "../runtime/dynamic-shim";
-import { prepareDesiredSet } from "../program/desired-set";
-import type { DeletionRequestRecord } from "./user-deletions-provider";
-import { encodeDeletion } from "./user-deletions-provider";
+import { dynamicShim } from "./dynamic-shim";
+import { prepareDesiredSet } from "./desired-set";
+import type { DeletionRequestRecord } from "../records/deletions";
+import { encodeDeletion } from "../records/deletions";
 
 /** One user whose data Amazon should delete (PATCH /v2/dp/users, operation DELETE). */
 export interface UserDeletionRequest {

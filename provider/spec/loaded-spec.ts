@@ -3,11 +3,12 @@
  * strings. This is what the planner and the resources consume.
  */
 import type { AudienceFee, Consent, IdType } from "./spec-types.generated";
+import { ID_TYPES as API_ID_TYPES } from "../api-vocabulary";
 
 export type { AudienceFee, Consent, IdType };
 
 /** The ID types in the order members are listed and patched. */
-export const ID_TYPES: readonly IdType[] = ["COOKIE", "MAID", "EXTERNAL_USER_ID"];
+export const ID_TYPES: readonly IdType[] = API_ID_TYPES;
 
 /** IDs written in the spec itself. */
 export interface InlineMemberSource {

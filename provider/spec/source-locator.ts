@@ -1,13 +1,9 @@
 import { isAlias, isCollection, isMap, isScalar, isSeq, visit, type Alias, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from "yaml";
 
-import type { SpecIssue } from "./spec-issue";
-import type { PathSegment } from "./spec-path";
+import type { SourcePosition, SpecIssue } from "./spec-issue";
 
-/** A 1-based line and column in the spec file. */
-export interface SourcePosition {
-  line: number;
-  column: number;
-}
+export type { SourcePosition } from "./spec-issue";
+import type { PathSegment } from "./spec-path";
 
 /** What a path walk found: the node (if any), and the map entry that holds it. */
 interface Found {

@@ -1,5 +1,10 @@
-import type { SourcePosition } from "./source-locator";
 import type { PathSegment } from "./spec-path";
+
+/** A 1-based line and column in the spec file. */
+export interface SourcePosition {
+  line: number;
+  column: number;
+}
 
 /**
  * A problem found by a check, before it is given a file position. Checks work on plain data and

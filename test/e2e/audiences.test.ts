@@ -1,9 +1,9 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
 import * as path from "path";
 import { DspClient, simulatorEndpoint } from "../../provider/client";
 import { cookieIds, maidIds } from "../support/synthetic-ids";
 import { allFilesText, simMembers, startSimulatedStack, type SimulatedStack } from "../support/simulated-stack";
+import { writeSpecFiles, type Spec } from "../support/spec-files";
 
 type Members = { COOKIE?: string[]; MAID?: string[] };
 interface AudienceSpec {
@@ -17,20 +17,22 @@ interface AudienceSpec {
 
 /** Writes the spec and its ID files (cookies in files, MAIDs inline) into `dir`. */
 function writeSpec(dir: string, audiences: AudienceSpec[]): string {
-  fs.mkdirSync(dir, { recursive: true });
-  const lines = ["version: 1", "defaults:", '  advertiserId: "9223372036854775001"', "  dataSourceCountry: [US]", "audiences:"];
+  const spec: Spec = { version: 1, defaults: { advertiserId: "9223372036854775001", dataSourceCountry: ["US"] }, audiences: {} };
+  const files: Record<string, readonly string[]> = {};
   for (const a of audiences) {
-    lines.push(`  ${a.key}:`, `    name: ${a.name}`, `    description: ${a.description}`, `    ttl: ${a.ttl}`, "    members:");
-    if (a.externalAudienceId) lines.splice(lines.length - 1, 0, `    externalAudienceId: ${a.externalAudienceId}`);
-    if (a.members.COOKIE) {
-      fs.writeFileSync(path.join(dir, `${a.key}-cookies.txt`), a.members.COOKIE.join("\n") + "\n");
-      lines.push(`      COOKIE: { file: ${a.key}-cookies.txt }`);
-    }
-    if (a.members.MAID) lines.push(`      MAID: [${a.members.MAID.map((m) => `"${m}"`).join(", ")}]`);
+    spec.audiences[a.key] = {
+      name: a.name,
+      description: a.description,
+      ttl: a.ttl,
+      ...(a.externalAudienceId ? { externalAudienceId: a.externalAudienceId } : {}),
+      members: {
+        ...(a.members.COOKIE ? { COOKIE: { file: `${a.key}-cookies.txt` } } : {}),
+        ...(a.members.MAID ? { MAID: a.members.MAID } : {}),
+      },
+    };
+    if (a.members.COOKIE) files[`${a.key}-cookies.txt`] = a.members.COOKIE;
   }
-  const file = path.join(dir, "audiences.yaml");
-  fs.writeFileSync(file, lines.join("\n") + "\n");
-  return file;
+  return writeSpecFiles(dir, spec, files);
 }
 
 const sorted = (xs: string[]): string[] => [...xs].sort();

@@ -10,10 +10,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DspClient, simulatorEndpoint } from "../../provider/client";
-import { ensurePulumiEngine, PulumiStack } from "../../provider/engine/pulumi-cli";
+import { ensurePulumiEngine, PulumiStack } from "../../tools/pulumi-cli";
 import { startSimulator, type RunningSimulator } from "../../simulator";
 import { installFakeGh, readFakeGitHub } from "../support/fake-gh";
 import { simMembers } from "../support/simulated-stack";
+import { specFiles } from "../support/spec-files";
 import { cookieIds, maidIds } from "../support/synthetic-ids";
 import { runWorkflowLocally, type WorkflowRun } from "../support/workflow-runner";
 import { cloneThisRepository, type WorkingCopy } from "../support/working-copy";
@@ -25,28 +26,17 @@ const MARKER = `<!-- dsp-audiences:plan-summary:${STACK} -->`;
 const SKIP = { "Install dependencies": /^npm ci --no-audit --no-fund\s*$/ };
 
 function spec(cookies: string[], maids: string[]): Record<string, string> {
-  return {
-    "audiences.yaml": [
-      "version: 1",
-      "defaults:",
-      '  advertiserId: "9223372036854775001"',
-      "  dataSourceCountry: [US]",
-      "  ttl: 2592000",
-      "audiences:",
-      "  gitops-alpha:",
-      "    name: GitOps alpha audience",
-      "    description: first",
-      "    members:",
-      "      COOKIE: { file: ids/alpha-cookies.txt }",
-      `      MAID: [${maids.map((m) => `"${m}"`).join(", ")}]`,
-      "  gitops-beta:",
-      "    name: GitOps beta audience",
-      "    members:",
-      `      COOKIE: [${cookies.slice(0, 3).join(", ")}]`,
-      "",
-    ].join("\n"),
-    "ids/alpha-cookies.txt": cookies.slice(3).join("\n") + "\n",
-  };
+  return specFiles(
+    {
+      version: 1,
+      defaults: { advertiserId: "9223372036854775001", dataSourceCountry: ["US"], ttl: 2592000 },
+      audiences: {
+        "gitops-alpha": { name: "GitOps alpha audience", description: "first", members: { COOKIE: { file: "ids/alpha-cookies.txt" }, MAID: maids } },
+        "gitops-beta": { name: "GitOps beta audience", members: { COOKIE: cookies.slice(0, 3) } },
+      },
+    },
+    { "ids/alpha-cookies.txt": cookies.slice(3) },
+  );
 }
 
 describe("GitOps example workflows: actionlint, then their steps run against the simulator (real CLI)", function () {

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { PulumiResult } from "../../provider/engine/pulumi-cli";
+import type { PulumiResult } from "../../tools/pulumi-cli";
 import { cookieIds } from "../support/synthetic-ids";
 import { startSimulatedStack, type SimulatedStack } from "../support/simulated-stack";
 

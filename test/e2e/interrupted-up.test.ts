@@ -10,6 +10,7 @@ import * as path from "path";
 import { killProcessTree } from "../support/process-tree";
 import { cookieIds } from "../support/synthetic-ids";
 import { patchLog, simMembers, startSimulatedStack, type SimulatedStack } from "../support/simulated-stack";
+import { writeSpecFiles } from "../support/spec-files";
 
 /** Polls the simulator's request log (the simulator runs in this process; its log is the clock here). */
 async function waitFor(what: string, condition: () => Promise<boolean>, attempts = 2400): Promise<void> {
@@ -48,11 +49,14 @@ describe("kill -9 of pulumi up mid-sync, revert, recover as the README says (rea
   let env: SimulatedStack;
   let specDir: string;
   const writeSpec = (ids: readonly string[], description: string): void => {
-    fs.writeFileSync(path.join(specDir, "cookies.txt"), ids.join("\n") + "\n");
-    fs.writeFileSync(
-      path.join(specDir, "audiences.yaml"),
-      "version: 1\ndefaults:\n  advertiserId: \"42\"\n  dataSourceCountry: [US]\naudiences:\n" +
-        `  killed:\n    name: An audience whose up is killed\n    description: ${description}\n    members:\n      COOKIE: { file: cookies.txt }\n`,
+    writeSpecFiles(
+      specDir,
+      {
+        version: 1,
+        defaults: { advertiserId: "42", dataSourceCountry: ["US"] },
+        audiences: { killed: { name: "An audience whose up is killed", description, members: { COOKIE: { file: "cookies.txt" } } } },
+      },
+      { "cookies.txt": ids },
     );
   };
 

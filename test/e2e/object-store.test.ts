@@ -11,13 +11,14 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CreateBucketCommand, DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { ensurePulumiEngine, PulumiStack, type PulumiResult } from "../../provider/engine/pulumi-cli";
+import { ensurePulumiEngine, PulumiStack, type PulumiResult } from "../../tools/pulumi-cli";
 import { parsePreviewJson } from "../../provider/gitops/preview-json";
 import { summarisePreview, type PlanSummary } from "../../provider/gitops/plan-summary";
 import { renderPlanMarkdown } from "../../provider/gitops/render-markdown";
 import { idSetFrom } from "../../provider/plan";
 import { S3SnapshotStore, SNAPSHOT_RECOVERY_HINT, SnapshotCorruptError, SnapshotMissingError } from "../../provider/snapshots";
 import { startSimulator, type RunningSimulator } from "../../simulator";
+import { specFiles as specFilesOf } from "../support/spec-files";
 import { startS3Server, type RunningS3Server } from "../support/s3-server";
 import { cookieIds, maidIds } from "../support/synthetic-ids";
 import { cloneInto, cloneThisRepository, type WorkingCopy } from "../support/working-copy";
@@ -134,26 +135,18 @@ describe("snapshots in an S3-compatible bucket beside the Pulumi state (moto + r
     let backendUrl: string;
     let previewA: PulumiResult;
 
-    const specFiles = (alphaCookies: string[], betaMaids: string[]): Record<string, string> => ({
-      "audiences.yaml": [
-        "version: 1",
-        "defaults:",
-        '  advertiserId: "9223372036854775001"',
-        "  dataSourceCountry: [US]",
-        "  ttl: 2592000",
-        "audiences:",
-        "  os-alpha:",
-        "    name: Object store alpha",
-        "    members:",
-        "      COOKIE: { file: ids/alpha-cookies.txt }",
-        "  os-beta:",
-        "    name: Object store beta",
-        "    members:",
-        `      MAID: [${betaMaids.map((m) => `"${m}"`).join(", ")}]`,
-        "",
-      ].join("\n"),
-      "ids/alpha-cookies.txt": alphaCookies.join("\n") + "\n",
-    });
+    const specFiles = (alphaCookies: string[], betaMaids: string[]): Record<string, string> =>
+      specFilesOf(
+        {
+          version: 1,
+          defaults: { advertiserId: "9223372036854775001", dataSourceCountry: ["US"], ttl: 2592000 },
+          audiences: {
+            "os-alpha": { name: "Object store alpha", members: { COOKIE: { file: "ids/alpha-cookies.txt" } } },
+            "os-beta": { name: "Object store beta", members: { MAID: betaMaids } },
+          },
+        },
+        { "ids/alpha-cookies.txt": alphaCookies },
+      );
 
     const stackIn = (copy: WorkingCopy, home: string): PulumiStack =>
       new PulumiStack({

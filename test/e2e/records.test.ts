@@ -4,9 +4,10 @@ import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
 import { promisify } from "util";
-import { allFilesText, simMembers, startSimulatedStack, type SimulatedStack } from "../support/simulated-stack";
-import { readRecords } from "../unit/pii/csv-helpers";
-import { personCsvLine, syntheticPeople, TEMPLATE_HEADER, type SyntheticPerson } from "../unit/pii/synthetic-people";
+import { allFilesText, requestLog as requestLogOf, simMembers, startSimulatedStack, type LogEntry, type SimulatedStack } from "../support/simulated-stack";
+import { readRecords } from "../support/csv-helpers";
+import { writeSpecFiles, type Spec } from "../support/spec-files";
+import { personCsvLine, syntheticPeople, TEMPLATE_HEADER, type SyntheticPerson } from "../support/synthetic-people";
 
 const run = promisify(execFile);
 const ROOT = path.join(__dirname, "..", "..");
@@ -14,43 +15,17 @@ const ADVERTISER = "9223372036854775001";
 const KEY_CONFIG = "dsp-audiences:externalIdKey";
 const CONSENT = "2026-01-01T00:00:00Z";
 
-interface LogEntry {
-  seq: number;
-  method: string;
-  path: string;
-  status: number;
-  requestId: string;
-  records?: number;
-  users?: number;
-}
-
 /** Writes the people CSV and a spec that uploads it and builds one audience from it. */
 function writeSpec(dir: string, people: SyntheticPerson[], deletions: string[]): string {
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, "customers.csv"), `${TEMPLATE_HEADER}\n${people.map(personCsvLine).join("\n")}\n`);
-  const lines = [
-    "version: 1",
-    "defaults:",
-    `  advertiserId: "${ADVERTISER}"`,
-    "  dataSourceCountry: [US]",
-    "records:",
-    "  customers:",
-    "    csv: customers.csv",
-    `    externalIdSecretConfig: ${KEY_CONFIG}`,
-    "    minRows: 1 # a small test file; Amazon's template wants 10,000",
-    "audiences:",
-    "  loyal-customers:",
-    "    name: Loyal customers E2E",
-    "    members:",
-    "      EXTERNAL_USER_ID: { records: customers }",
-  ];
-  if (deletions.length > 0) {
-    lines.push("deletions:");
-    for (const value of deletions) lines.push("  - type: EXTERNAL_USER_ID", `    value: ${value}`, `    consentTime: "${CONSENT}"`);
-  }
-  const file = path.join(dir, "audiences.yaml");
-  fs.writeFileSync(file, lines.join("\n") + "\n");
-  return file;
+  const spec: Spec = {
+    version: 1,
+    defaults: { advertiserId: ADVERTISER, dataSourceCountry: ["US"] },
+    // minRows: a small test file; Amazon's template wants 10,000.
+    records: { customers: { csv: "customers.csv", externalIdSecretConfig: KEY_CONFIG, minRows: 1 } },
+    audiences: { "loyal-customers": { name: "Loyal customers E2E", members: { EXTERNAL_USER_ID: { records: "customers" } } } },
+    ...(deletions.length > 0 ? { deletions: deletions.map((value) => ({ type: "EXTERNAL_USER_ID" as const, value, consentTime: CONSENT })) } : {}),
+  };
+  return writeSpecFiles(dir, spec, { "customers.csv": `${TEMPLATE_HEADER}\n${people.map(personCsvLine).join("\n")}\n` });
 }
 
 describe("records: CSV of people → hashed upload → EXTERNAL_USER_ID audience → deletion (real CLI)", function () {
@@ -76,7 +51,7 @@ describe("records: CSV of people → hashed upload → EXTERNAL_USER_ID audience
   }
 
   async function requestLog(): Promise<LogEntry[]> {
-    return ((await (await fetch(`${env.sim.url}/__sim/requests?since=0`)).json()) as { requests: LogEntry[] }).requests;
+    return requestLogOf(env);
   }
 
   async function simRecords(): Promise<string[]> {

@@ -4,7 +4,7 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { AddressInfo } from "net";
-import { ensurePulumiEngine, PulumiStack } from "../../provider/engine/pulumi-cli";
+import { ensurePulumiEngine, PulumiStack } from "../../tools/pulumi-cli";
 
 interface Seen {
   method: string;

@@ -11,8 +11,9 @@ import * as path from "node:path";
 import { SIMULATOR_CREDENTIALS, startSimulator, type RunningSimulator } from "../../simulator";
 import type { DspClient } from "../../provider/client";
 import { idSetFrom, type MembershipIdType } from "../../provider/plan";
-import { membershipProvider, type MembershipInputs, type MembershipOutputs } from "../../provider/resources/membership-provider";
-import { setProviderConfig, setProviderOverrides, snapshotStore } from "../../provider/resources/provider-context";
+import type { AudienceInputs } from "../../provider/providers/audience-provider";
+import { membershipProvider, type MembershipInputs, type MembershipOutputs } from "../../provider/providers/membership-provider";
+import { setProviderConfig, setProviderOverrides, snapshotStore } from "../../provider/providers/provider-context";
 import type { SnapshotStore } from "../../provider/snapshots";
 
 /** Thrown where the simulated `kill -9` hits: nothing after it runs. */
@@ -79,7 +80,7 @@ export class MembershipHarness {
 
   /** A fresh audience (and no memberships in state). */
   async newAudience(name = "Harness audience"): Promise<string> {
-    const { dspClient } = await import("../../provider/resources/provider-context");
+    const { dspClient } = await import("../../provider/providers/provider-context");
     const created = await dspClient().createAudience({
       name,
       description: "",
@@ -217,7 +218,7 @@ export class MembershipHarness {
 }
 
 /** Runs `fn`, collecting the engine-log lines it writes to stderr (outside a provider process the log goes there). */
-async function captureLines<T>(lines: string[], fn: () => Promise<T>): Promise<T> {
+export async function captureLines<T>(lines: string[], fn: () => Promise<T>): Promise<T> {
   const original = process.stderr.write.bind(process.stderr);
   process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
     const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
@@ -233,4 +234,18 @@ async function captureLines<T>(lines: string[], fn: () => Promise<T>): Promise<T
   } finally {
     process.stderr.write = original;
   }
+}
+
+/** Audience inputs as the program builds them: a fresh externalAudienceId each call (`<prefix>-<n>`). */
+export function audienceInputsMaker(prefix: string, name: string): (over?: Partial<AudienceInputs>) => AudienceInputs {
+  let n = 0;
+  return (over = {}) => ({
+    name,
+    description: "first",
+    advertiserId: "42",
+    externalAudienceId: `${prefix}-${++n}`,
+    dataSourceCountry: ["US"],
+    ttl: 1000,
+    ...over,
+  });
 }

@@ -1,8 +1,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { startSimulator, type RunningSimulator } from "../../simulator";
-import { ensurePulumiEngine, PulumiStack, type PulumiResult } from "../../provider/engine/pulumi-cli";
+import { startSimulator, type RequestLogEntry, type RunningSimulator } from "../../simulator";
+import { fullLog } from "./sim-admin";
+import { ensurePulumiEngine, PulumiStack, type PulumiResult } from "../../tools/pulumi-cli";
 
 /** The project's own program (Pulumi.yaml at the repository root) on a fresh file backend, against a fresh simulator. */
 export interface SimulatedStack {
@@ -72,19 +73,16 @@ export async function startSimulatedStack(specFile: string, name: string, option
 }
 
 /** One line of the simulator's request log, as its admin API lists it. */
-export interface LogEntry {
-  seq: number;
-  method: string;
-  path: string;
-  status: number;
-  patches?: number;
+export type LogEntry = RequestLogEntry;
+
+/** The simulator's whole request log, via its admin API (`GET /__sim/requests`). */
+export function requestLog(env: Pick<SimulatedStack, "sim">): Promise<LogEntry[]> {
+  return fullLog(env.sim.url);
 }
 
 /** Every membership PATCH the simulator has logged so far, via its admin API. */
 export async function patchLog(env: SimulatedStack): Promise<LogEntry[]> {
-  const res = await fetch(`${env.sim.url}/__sim/requests?since=0`);
-  const { requests } = (await res.json()) as { requests: LogEntry[] };
-  return requests.filter((r) => r.method === "PATCH" && r.path === "/v2/dp/audience");
+  return (await requestLog(env)).filter((r) => r.method === "PATCH" && r.path === "/v2/dp/audience");
 }
 
 /** The simulator's members of one audience, via its admin API. */

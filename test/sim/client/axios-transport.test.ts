@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
-import { createAxiosTransport } from "../../../provider/client/dsp-client";
+import { createAxiosTransport } from "../../../provider/client/axios-transport";
 import { DspNetworkError, DspTimeoutError } from "../../../provider/client/errors";
 import type { HttpTransport } from "../../../provider/client/transport";
 

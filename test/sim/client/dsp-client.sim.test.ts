@@ -15,7 +15,7 @@ import {
   type DspClientOptions,
   type MembershipOp,
 } from "../../../provider/client";
-import { audiences, deletions, lastSeq, maxInWindow, members, records, requestLog } from "./sim-admin";
+import { audiences, deletions, lastSeq, maxInWindow, members, records, requestLog } from "../../support/sim-admin";
 import { startSimulatorProcess } from "./simulator-process";
 
 type Simulator = Awaited<ReturnType<typeof startSimulator>>;

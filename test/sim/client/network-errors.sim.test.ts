@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { DspClient, DspNetworkError, simulatorEndpoint } from "../../../provider/client";
-import { createAxiosTransport } from "../../../provider/client/dsp-client";
+import { createAxiosTransport } from "../../../provider/client/axios-transport";
 import type { HttpTransport } from "../../../provider/client/transport";
-import { FakeClock } from "../../unit/client/helpers/fake-clock";
+import { FakeClock } from "../../support/fake-clock";
 
 /** A port on 127.0.0.1 that nothing listens on: bound to port 0, then closed. */
 async function closedPort(): Promise<number> {

@@ -4,8 +4,8 @@ import * as path from "node:path";
 import { formatProgress, hashCsvCommand, parseHashCsvArgs } from "../../../provider/cli/hash-csv-command";
 import type { CommandIo } from "../../../provider/cli/command-io";
 import { HASHED_CSV_HEADER, hashedRecordCsvLine } from "../../../provider/pii";
-import { makeTempDir, readRecords, TEST_KEY } from "../pii/csv-helpers";
-import { syntheticPeople, writeSyntheticCsv } from "../pii/synthetic-people";
+import { makeTempDir, readRecords, TEST_KEY } from "../../support/csv-helpers";
+import { syntheticPeople, writeSyntheticCsv } from "../../support/synthetic-people";
 
 /** Captures output; the clock advances 1 s per reading. */
 function testIo(env: NodeJS.ProcessEnv = {}): CommandIo & { stdout: string[]; stderr: string[] } {

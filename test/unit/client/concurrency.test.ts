@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { forEachConcurrently } from "../../../provider/client/concurrency";
-import { FakeClock } from "./helpers/fake-clock";
+import { FakeClock } from "../../support/fake-clock";
 
 describe("forEachConcurrently", () => {
   it("keeps at most N calls in flight and handles every item once", async () => {

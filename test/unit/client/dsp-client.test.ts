@@ -13,7 +13,7 @@ import {
   type HttpRequest,
   type HttpResponse,
 } from "../../../provider/client";
-import { FakeClock } from "./helpers/fake-clock";
+import { FakeClock } from "../../support/fake-clock";
 import { FakeTransport, TEST_CREDENTIALS, jsonResponse, routeHandler, tokenHandler, type Handler } from "./helpers/fake-transport";
 
 const API = "https://advertising-api.amazon.com";

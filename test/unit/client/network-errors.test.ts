@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { DspClient, DspNetworkError, DspRetryBudgetExhaustedError, TOKEN_OPERATION, type DspClientEvent, type HttpRequest } from "../../../provider/client";
 import { simulatorEndpoint } from "../../../provider/client/regions";
 import { TOKEN_ENDPOINT_HINT, tokenStepFailure } from "../../../provider/client/auth";
-import { hostPortOf } from "../../../provider/client/dsp-client";
+import { hostPortOf } from "../../../provider/client/axios-transport";
 import { classifyError } from "../../../provider/client/retry";
-import { FakeClock } from "./helpers/fake-clock";
+import { FakeClock } from "../../support/fake-clock";
 import { FakeTransport, TEST_CREDENTIALS, jsonResponse, routeHandler, tokenHandler } from "./helpers/fake-transport";
 
 /** What the axios transport throws for a failed connection (see toTransportError). */

@@ -22,7 +22,7 @@ import {
   type ErrorClass,
   type FailedAttempt,
 } from "../../../provider/client/retry";
-import { FakeClock, scriptedRandom } from "./helpers/fake-clock";
+import { FakeClock, scriptedRandom } from "../../support/fake-clock";
 
 const OP = "PATCH /v2/dp/audience";
 const CREATE = "POST /v2/dp/audiencemetadata";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ConcurrencyLimiter, DEFAULT_LANE_LIMITS, Lane, TokenBucket, createLanes, resolveLaneLimits } from "../../../provider/client/throttle";
-import { FakeClock, seededRandom } from "./helpers/fake-clock";
+import { FakeClock, seededRandom } from "../../support/fake-clock";
 
 describe("throttling", () => {
   describe("TokenBucket", () => {

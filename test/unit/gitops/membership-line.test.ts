@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { parseMembershipLine } from "../../../provider/gitops/membership-line";
-import { describePlan } from "../../../provider/resources/membership-provider";
+import { describePlan } from "../../../provider/gitops/membership-line";
 
 describe("membership plan lines", () => {
   it("reads back exactly what the provider logs (describePlan), including thousands separators", () => {

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { parse as parseSync } from "csv-parse/sync";
 import { detectRecordDelimiter, parseChunk, parseWellFormed, recordBoundary, type RecordDelimiter } from "../../../provider/pii/csv-chunks";
-import { csvField } from "./synthetic-people";
+import { csvField } from "../../support/synthetic-people";
 
 /** What streaming csv-parse (our options) makes of a whole text; an error ends the list. */
 function csvParseReference(text: string): { rows: string[][]; error: boolean } {

@@ -9,8 +9,8 @@ import {
   sha256Hex,
   type PiiIssue,
 } from "../../../provider/pii";
-import { makeTempDir, readRecords, readThrough, TEST_KEY, type ReaderPath } from "./csv-helpers";
-import { csvField, personCsvLine, syntheticPeople, TEMPLATE_HEADER } from "./synthetic-people";
+import { makeTempDir, readRecords, readThrough, TEST_KEY, type ReaderPath } from "../../support/csv-helpers";
+import { csvField, personCsvLine, syntheticPeople, TEMPLATE_HEADER } from "../../support/synthetic-people";
 
 const base = { externalIdKey: TEST_KEY, minRows: 1 };
 const ref = (value: string): string => crypto.createHash("sha256").update(value).digest("hex");

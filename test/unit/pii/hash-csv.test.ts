@@ -2,8 +2,8 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { HASHED_CSV_HEADER, hashCsvFile, hashedRecordCsvLine, PiiInputError } from "../../../provider/pii";
-import { makeTempDir, readRecords, readThrough, TEST_KEY } from "./csv-helpers";
-import { writeSyntheticCsv } from "./synthetic-people";
+import { makeTempDir, readRecords, readThrough, TEST_KEY } from "../../support/csv-helpers";
+import { writeSyntheticCsv } from "../../support/synthetic-people";
 
 describe("pii/hash-csv: hashCsvFile", () => {
   const tmp = makeTempDir();

@@ -9,8 +9,8 @@ import {
   type PackedBody,
   type RequestBodyOptions,
 } from "../../../provider/pii";
-import { makeTempDir, readThrough, TEST_KEY } from "./csv-helpers";
-import { personCsvLine, syntheticPeople, TEMPLATE_HEADER, writeSyntheticCsv } from "./synthetic-people";
+import { makeTempDir, readThrough, TEST_KEY } from "../../support/csv-helpers";
+import { personCsvLine, syntheticPeople, TEMPLATE_HEADER, writeSyntheticCsv } from "../../support/synthetic-people";
 
 async function bodiesOf(file: string, options: RequestBodyOptions): Promise<{ bodies: PackedBody[]; summary: CsvReadSummary }> {
   const bodies: PackedBody[] = [];

@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import { MAX_ROW_CHARS, overLongColumnOfCells, overLongColumnOfPartialRecord } from "../../../provider/pii/csv-limits";
 import { PiiInputError } from "../../../provider/pii";
-import { makeTempDir, readThrough, TEST_KEY, type ReaderPath } from "./csv-helpers";
-import { personCsvLine, syntheticPeople, TEMPLATE_HEADER } from "./synthetic-people";
+import { makeTempDir, readThrough, TEST_KEY, type ReaderPath } from "../../support/csv-helpers";
+import { personCsvLine, syntheticPeople, TEMPLATE_HEADER } from "../../support/synthetic-people";
 
 /** A small limit, so no test writes 64 MiB; every path gets the same one. */
 const LIMIT = 300;

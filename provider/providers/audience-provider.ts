@@ -1,0 +1,265 @@
+/**
+ * DataProviderAudience's lifecycle, run in the dynamic provider process: inputs become
+ * metadata calls. The API has no DELETE and no list, and name, advertiser and
+ * externalAudienceId cannot be changed, which shapes diff (replace) and delete (a warning).
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { AudienceFee, AudienceMetadata, UpdateAudienceInput } from "../client";
+import { DspCreateMayHaveSucceededError, DspHttpError, isInt64String } from "../client";
+import { engineLog } from "./engine-log";
+import { outcomeOfFailure } from "../records/send-outcome";
+import {
+  adoptHint,
+  metadataInDoubt,
+  readCreateRecord,
+  readMetadataRecord,
+  writeCreateRecord,
+  writeMetadataRecord,
+  newAttemptId,
+  type MutableField,
+} from "../records/audience-record";
+import { PartialStateError } from "./partial-state-error";
+import { configureProvider, dspClient, snapshotStore } from "./provider-context";
+import { TTL_MAX_SECONDS } from "../api-vocabulary";
+
+/** Inputs as they reach the provider (plain values). */
+export interface AudienceInputs {
+  name: string;
+  description: string;
+  advertiserId: string;
+  externalAudienceId: string;
+  dataSourceCountry: string[];
+  ttl?: number;
+  audienceFees?: AudienceFee[];
+  adoptId?: string;
+}
+
+/** What state holds: the inputs as applied plus what Amazon reports. */
+export interface AudienceOutputs extends AudienceInputs {
+  audienceId: string;
+  /** The metadata update attempt this state reflects (see audience-record.ts). */
+  metadataAttempt?: string;
+  /** Fields sent by a PUT whose answer did not prove the outcome; the next up sends them again. */
+  metadataInDoubt?: string[];
+  receivedRecords?: number;
+  matchedRecords?: number;
+  matchRate?: number;
+}
+
+/** Changing these means another audience: Amazon cannot update them. */
+export const IMMUTABLE_FIELDS = ["name", "advertiserId", "externalAudienceId"] as const;
+/** PUT can change these. */
+export const MUTABLE_FIELDS = ["description", "ttl", "audienceFees", "dataSourceCountry"] as const;
+
+
+/** Input problems, one per property; the spec loader reports the same with file and line. */
+export function checkAudienceInputs(news: Partial<AudienceInputs>): pulumi.dynamic.CheckFailure[] {
+  const failures: pulumi.dynamic.CheckFailure[] = [];
+  const fail = (property: string, reason: string): void => {
+    failures.push({ property, reason });
+  };
+  if (typeof news.name !== "string" || news.name.length < 10 || news.name.length > 128) fail("name", "must be 10 to 128 characters");
+  if (news.description !== undefined && (typeof news.description !== "string" || news.description.length > 1000)) {
+    fail("description", "must be at most 1000 characters");
+  }
+  if (typeof news.advertiserId !== "string" || !isInt64String(news.advertiserId)) fail("advertiserId", "must be an int64 as a decimal string");
+  if (typeof news.externalAudienceId !== "string" || news.externalAudienceId.length === 0) fail("externalAudienceId", "is required");
+  if (!Array.isArray(news.dataSourceCountry) || news.dataSourceCountry.length === 0) fail("dataSourceCountry", "needs at least one country code");
+  if (news.ttl !== undefined && (!Number.isInteger(news.ttl) || news.ttl < 0 || news.ttl > TTL_MAX_SECONDS)) {
+    fail("ttl", `must be whole seconds from 0 to ${TTL_MAX_SECONDS}`);
+  }
+  if (news.adoptId !== undefined && !isInt64String(news.adoptId)) fail("adoptId", "must be an int64 as a decimal string");
+  return failures;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+/**
+ * Pure: which fields force a new audience and which PUT can change.
+ * @throws when the change needs a new audience that Amazon would refuse: the old audience cannot
+ * be deleted, so it keeps its externalAudienceId, which must be unique per advertiser.
+ */
+export function diffAudience(olds: AudienceOutputs, news: AudienceInputs, inDoubt: readonly string[] = []): pulumi.dynamic.DiffResult {
+  const replaces: string[] = IMMUTABLE_FIELDS.filter((f) => !same(olds[f], news[f]));
+  if (replaces.length > 0 && olds.advertiserId === news.advertiserId && olds.externalAudienceId === news.externalAudienceId) {
+    throw new Error(
+      `Changing the ${replaces.join(" and ")} of audience ${olds.audienceId} needs a new audience (Amazon cannot update it), ` +
+        `but the old one keeps externalAudienceId "${olds.externalAudienceId}" (the API has no DELETE) and Amazon requires it to be ` +
+        "unique per advertiser: give the audience a new externalAudienceId in the same change.",
+    );
+  }
+  if (news.adoptId !== undefined && news.adoptId !== olds.audienceId) replaces.push("adoptId");
+  // A field whose last PUT may or may not have been applied is sent again, whatever it says now.
+  const updates = MUTABLE_FIELDS.filter((f) => !same(olds[f], news[f]) || (inDoubt.includes(f) && news[f] !== undefined));
+  // An in-place update keeps the id; saying so keeps it known during preview, so memberships
+  // that depend on it are not planned as replacements.
+  const stables = replaces.length === 0 ? ["audienceId", ...IMMUTABLE_FIELDS] : [];
+  return { changes: replaces.length > 0 || updates.length > 0, replaces, stables };
+}
+
+/** The PUT body for the fields that differ between what Amazon has and what is wanted. */
+export function audienceUpdate(current: Partial<AudienceInputs>, wanted: AudienceInputs, inDoubt: readonly string[] = []): UpdateAudienceInput {
+  const update: UpdateAudienceInput = {};
+  const differs = (f: MutableField): boolean => inDoubt.includes(f) || !same(current[f], wanted[f]);
+  if (differs("description")) update.description = wanted.description;
+  if (wanted.ttl !== undefined && differs("ttl")) update.ttl = wanted.ttl;
+  if (wanted.audienceFees !== undefined && differs("audienceFees")) update.audienceFees = wanted.audienceFees;
+  if (differs("dataSourceCountry")) update.dataSourceCountry = wanted.dataSourceCountry;
+  return update;
+}
+
+function outputsFrom(inputs: AudienceInputs, remote: AudienceMetadata): AudienceOutputs {
+  const outs: AudienceOutputs = { ...inputs, audienceId: remote.audienceId };
+  const size = remote.audienceSize;
+  if (size?.receivedRecordSize !== undefined) outs.receivedRecords = size.receivedRecordSize;
+  if (size?.matchedRecordSize !== undefined) outs.matchedRecords = size.matchedRecordSize;
+  if (size?.matchRate !== undefined) outs.matchRate = size.matchRate;
+  return outs;
+}
+
+async function adopt(inputs: AudienceInputs & { adoptId: string }): Promise<AudienceMetadata> {
+  const client = dspClient();
+  const remote = await client.getAudience(inputs.adoptId);
+  const clash = IMMUTABLE_FIELDS.filter((f) => remote[f] !== inputs[f]);
+  if (clash.length > 0) {
+    throw new Error(
+      `Cannot adopt audience ${inputs.adoptId}: its ${clash.join(", ")} differ from the spec and Amazon cannot change them; ` +
+        "make the spec match the existing audience.",
+    );
+  }
+  const update = audienceUpdate(remote, inputs);
+  return Object.keys(update).length > 0 ? client.updateAudience(inputs.adoptId, update) : remote;
+}
+
+export const audienceProvider: pulumi.dynamic.ResourceProvider = {
+  configure: configureProvider,
+
+  async check(_olds, news) {
+    const failures = checkAudienceInputs(news as Partial<AudienceInputs>);
+    return failures.length > 0 ? { inputs: news, failures } : { inputs: { description: "", ...news } };
+  },
+
+  async diff(id, olds, news) {
+    const held = olds as AudienceOutputs;
+    return diffAudience(held, news as AudienceInputs, await metadataInDoubt(snapshotStore(), id, held));
+  },
+
+  async create(raw) {
+    const inputs = raw as AudienceInputs;
+    if (inputs.adoptId !== undefined) {
+      const remote = await adopt({ ...inputs, adoptId: inputs.adoptId });
+      return { id: remote.audienceId, outs: outputsFrom(inputs, remote) };
+    }
+    const store = snapshotStore();
+    // An earlier up created this audience and was killed before the state recorded it: the record knows its id.
+    const earlier = await readCreateRecord(store, inputs.advertiserId, inputs.externalAudienceId);
+    if (earlier?.audienceId !== undefined) {
+      await engineLog().log(
+        "info",
+        `audience "${inputs.name}": adopting ${earlier.audienceId}, which this tool created earlier for externalAudienceId "${inputs.externalAudienceId}" ` +
+          "(an interrupted `pulumi up`, or the same audience under another spec key)",
+      );
+      const remote = await adopt({ ...inputs, adoptId: earlier.audienceId });
+      return { id: remote.audienceId, outs: outputsFrom(inputs, remote) };
+    }
+    const attempt = newAttemptId();
+    await writeCreateRecord(store, { advertiserId: inputs.advertiserId, externalAudienceId: inputs.externalAudienceId, name: inputs.name, attempt, stage: "sending" });
+    let remote: AudienceMetadata;
+    try {
+      remote = await dspClient().createAudience({
+        name: inputs.name,
+        description: inputs.description,
+        advertiserId: inputs.advertiserId,
+        externalAudienceId: inputs.externalAudienceId,
+        dataSourceCountry: inputs.dataSourceCountry,
+        ...(inputs.ttl === undefined ? {} : { ttl: inputs.ttl }),
+        ...(inputs.audienceFees === undefined ? {} : { audienceFees: inputs.audienceFees }),
+      });
+    } catch (e) {
+      if (e instanceof DspHttpError && e.status === 400 && e.fieldName === "externalAudienceId") {
+        throw new Error(`${e.message}\n${adoptHint(inputs, "exists")}`, { cause: e });
+      }
+      if (e instanceof DspCreateMayHaveSucceededError) throw new Error(`${e.message}\n${adoptHint(inputs, "may exist")}`, { cause: e });
+      throw e;
+    }
+    await writeCreateRecord(store, {
+      advertiserId: inputs.advertiserId,
+      externalAudienceId: inputs.externalAudienceId,
+      name: inputs.name,
+      attempt,
+      stage: "answered",
+      audienceId: remote.audienceId,
+    });
+    return { id: remote.audienceId, outs: outputsFrom(inputs, remote) };
+  },
+
+  async read(id, props) {
+    const held = props as AudienceOutputs;
+    const remote = await dspClient().getAudience(id);
+    const drifted = IMMUTABLE_FIELDS.filter((f) => held[f] !== undefined && remote[f] !== held[f]);
+    if (drifted.length > 0) {
+      await engineLog().log(
+        "warning",
+        `audience ${id}: ${drifted.join(", ")} changed outside Pulumi; these cannot be updated through the API, so state keeps the spec's values`,
+      );
+    }
+    // Mutable fields take Amazon's values, so drift shows up as a diff on the next preview.
+    const observed: AudienceInputs = {
+      ...held,
+      description: remote.description,
+      dataSourceCountry: remote.dataSourceCountry,
+      // Without a ttl in the spec Amazon applies its default; that is not drift.
+      ...(held.ttl === undefined || remote.ttl === undefined ? {} : { ttl: remote.ttl }),
+      ...(held.audienceFees === undefined && remote.audienceFees.length === 0 ? {} : { audienceFees: remote.audienceFees }),
+    };
+    // Returning the observed values as inputs too makes the next preview show the drift itself
+    // (`description: "changed in the console" => "from the spec"`). What was in doubt is known now.
+    const refreshed: AudienceOutputs = { ...outputsFrom(observed, { ...remote, audienceId: id }), metadataInDoubt: [] };
+    const attempt = (await readMetadataRecord(snapshotStore(), id))?.attempt ?? held.metadataAttempt;
+    if (attempt !== undefined) refreshed.metadataAttempt = attempt;
+    return { id, props: refreshed, inputs: observed };
+  },
+
+  async update(id, olds, news) {
+    const wanted = news as AudienceInputs;
+    const held = olds as AudienceOutputs;
+    const store = snapshotStore();
+    const inDoubt = await metadataInDoubt(store, id, held);
+    const update = audienceUpdate(held, wanted, inDoubt);
+    const fields = Object.keys(update);
+    const attempt = newAttemptId();
+    // Before the PUT: if its answer is lost, the next plan sends these fields again.
+    await writeMetadataRecord(store, id, { attempt, stage: "sending", fields: [...new Set([...inDoubt, ...fields])] });
+    let remote: AudienceMetadata;
+    try {
+      remote = await dspClient().updateAudience(id, update);
+    } catch (e) {
+      if (outcomeOfFailure(e) === "rejected") {
+        await writeMetadataRecord(store, id, { attempt, stage: "answered", fields: inDoubt });
+        throw e;
+      }
+      const still = [...new Set([...inDoubt, ...fields])];
+      await writeMetadataRecord(store, id, { attempt, stage: "answered", fields: still });
+      throw new PartialStateError(
+        `audience "${wanted.name}" (${id}): updating ${fields.join(", ")} failed and may or may not have been applied: ${(e as Error).message}. ` +
+          "The next `pulumi up` sends these fields again with the values the spec then has.",
+        id,
+        { ...held, __provider: (news as { __provider?: unknown }).__provider, metadataAttempt: attempt, metadataInDoubt: still },
+      );
+    }
+    await writeMetadataRecord(store, id, { attempt, stage: "answered", fields: [] });
+    return { outs: { ...outputsFrom(wanted, remote), audienceId: id, metadataAttempt: attempt, metadataInDoubt: [] } };
+  },
+
+  async delete(id, props) {
+    const held = props as AudienceOutputs;
+    // No DELETE in the Data Provider API: the audience stays in DSP, empty once its memberships are gone.
+    await engineLog().log(
+      "warning",
+      `audience "${held.name}" (${id}) is left in Amazon DSP: the Data Provider API has no DELETE. ` +
+        "Its members managed here were removed; archive it in the DSP console if it is no longer needed.",
+    );
+  },
+};
