@@ -51,7 +51,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
         ? {}
         : {
             env: {
-              // Node 20 refuses --cpu-prof in NODE_OPTIONS; a preloaded hook starts the profiler instead.
+              // A preloaded hook starts the profiler and also writes each process's CPU seconds (.cpu.json).
               NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${path.join(__dirname, "cpu-profile-hook.js")}`.trim(),
               BENCH_CPU_PROFILE_DIR: path.resolve(options.cpuProfileDir),
             },

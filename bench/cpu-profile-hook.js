@@ -1,5 +1,5 @@
 // Preloaded with `--require` through NODE_OPTIONS into the Node.js processes the Pulumi CLI starts
-// (the program and the dynamic providers), because Node 20 refuses `--cpu-prof` in NODE_OPTIONS.
+// (the program and the dynamic providers); it was written when Node 20 refused `--cpu-prof` there.
 // Writes a V8 CPU profile (.cpuprofile, open in Chrome DevTools or speedscope) and the process's
 // CPU seconds (.cpu.json) per process into $BENCH_CPU_PROFILE_DIR when it exits or is asked to
 // stop. Plain JavaScript so that it loads before any TypeScript hook. Used by bench/bench-stack.ts;
