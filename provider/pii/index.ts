@@ -47,4 +47,4 @@ export {
 } from "./pack-hashed-records";
 export { AUTO_WORKERS_MIN_BYTES, autoWorkerCount, hashCsvBatches, type BatchOptions, type HashedBatch } from "./parallel";
 export { hashedRecordBodiesFromCsv, type RequestBodyOptions } from "./request-bodies";
-export { hashCsvFile, type HashCsvFileOptions, type HashCsvFileResult } from "./hash-csv";
+export { hashCsvFile, type HashCsvFileOptions, type HashCsvFileResult, type HashedCsvChunk, type HashedCsvSource } from "./hash-csv";
