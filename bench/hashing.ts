@@ -1,12 +1,14 @@
 /**
  * Benchmark of the PII pipeline, end to end: CSV parse + normalise + hash + pack into request
- * bodies of ≤ 5 MB, over N synthetic rows written to a temp CSV. Prints figures; not a test.
+ * bodies of ≤ 5 MB the way an upload does (the records reader, the upload's grouping and the
+ * client's body packer), over N synthetic rows written to a temp CSV. Prints figures; not a test.
  *
  *   node -r ts-node/register/transpile-only bench/hashing.ts [--rows 5000000] [--workers 2]
  *        [--only stream,inline,workers] [--repeat 3]
  *
- * Paths measured: "stream" (csv-parse streaming reader, 1 thread), "inline" (chunked reader on
- * the calling thread), "workers" (chunked reader on worker threads). The host may be shared, so
+ * Paths measured: "stream" (csv-parse streaming reader, 1 thread; an upload takes it for a
+ * non-standard id column), "inline" (chunked reader on the calling thread), "workers" (chunked
+ * reader on worker threads). The host may be shared, so
  * besides wall-clock rows/s it reports CPU seconds (all threads) and a crypto.hash calibration
  * to compare with perf-baselines.md §3 (1.50 M hashes/s on an idle core there).
  */
@@ -14,7 +16,10 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { autoWorkerCount, hashedRecordBodiesFromCsv, type RequestBodyOptions } from "../provider/pii";
+import { packHashedRecords, type RequestBatch } from "../provider/client";
+import { autoWorkerCount, readHashedRecords } from "../provider/pii";
+import { keyedRecordOf, readRecordLines, type KeyedRecord } from "../provider/records/records-source";
+import { createRecordGrouper } from "../provider/records/records-sync";
 import { writeSyntheticCsv } from "../test/support/synthetic-people";
 
 export type HashingPath = "stream" | "inline" | "workers";
@@ -98,23 +103,40 @@ function measureCryptoHash(): { perSec: number; perCpuSec: number } {
   };
 }
 
+/** The records of one path, as the upload reads them. */
+async function* recordsOf(file: string, route: HashingPath, workers: number): AsyncGenerator<KeyedRecord, void, undefined> {
+  const limits = { minRows: 0, maxRows: Number.MAX_SAFE_INTEGER };
+  if (route === "stream") {
+    yield* readHashedRecords(file, { ...limits, externalIdKey: BENCH_KEY });
+    return;
+  }
+  for await (const batch of readRecordLines({ csv: file, ...limits }, { externalIdKey: BENCH_KEY, workers: route === "inline" ? 0 : workers })) {
+    for (const line of batch) yield keyedRecordOf(line);
+  }
+}
+
+/** Request bodies as an upload builds them: grouped into ≤ 5 MB groups, each packed by the client. */
+async function* bodiesOf(records: AsyncIterable<KeyedRecord>): AsyncGenerator<RequestBatch, void, undefined> {
+  const grouper = createRecordGrouper();
+  for await (const record of records) {
+    const full = grouper.add(record);
+    if (full !== undefined) yield* packHashedRecords(full.records);
+  }
+  const last = grouper.flush();
+  if (last !== undefined) yield* packHashedRecords(last.records);
+}
+
 async function runOnce(file: string, route: HashingPath, workers: number, rows: number): Promise<HashingRun> {
-  const options: RequestBodyOptions = {
-    externalIdKey: BENCH_KEY,
-    minRows: 0,
-    maxRows: Number.MAX_SAFE_INTEGER,
-    ...(route === "stream" ? { reader: "stream" as const } : { workers: route === "inline" ? 0 : workers }),
-  };
   const canReset = resetPeakRss();
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   let bodies = 0;
   let bodyBytes = 0;
   let records = 0;
-  for await (const body of hashedRecordBodiesFromCsv(file, options)) {
+  for await (const body of bodiesOf(recordsOf(file, route, workers))) {
     bodies++;
     bodyBytes += body.bytes;
-    records += body.records;
+    records += body.ops;
   }
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
   const used = process.cpuUsage(cpu);

@@ -3,10 +3,8 @@
  * hashed CSV (`external_id,email_sha256,…,zip_sha256`) for teams that upload by other means.
  * Progress goes to stderr, the summary to stdout; neither ever shows a value from the file.
  */
-import { once } from "node:events";
-import * as fs from "node:fs";
 import { parseArgs } from "node:util";
-import { HASHED_CSV_HEADER, PiiInputError, type CsvReadSummary, type NonAsciiLetters } from "../pii";
+import { hashCsvFile, PiiInputError, type CsvReadSummary, type NonAsciiLetters } from "../pii";
 import { readHashedLines, type RecordsSourceSettings } from "../records/records-source";
 import { processIo, type CommandIo } from "./command-io";
 import { fmt } from "../util/format";
@@ -121,16 +119,18 @@ export async function hashCsvCommand(args: string[], io: CommandIo = processIo):
     io.err(io.errIsTty ? `\r${formatProgress(rows, now - started)}${final ? "\n" : ""}` : `${formatProgress(rows, now - started)}\n`);
   };
   try {
-    const { summary, bytes } = await writeHashedCsv(
-      request.output,
+    const summary = await hashCsvFile(
       readHashedLines(request.settings, { workers: request.workers, ...(externalIdKey !== undefined ? { externalIdKey } : {}) }),
-      (records) => {
-        rows += records;
-        progress(false);
+      request.output,
+      {
+        onProgress: (records) => {
+          rows += records;
+          progress(false);
+        },
       },
     );
     if (io.errIsTty || rows > 0) progress(true);
-    io.out(formatSummary(request.output, summary, bytes, io.now() - started));
+    io.out(formatSummary(request.output, summary, summary.bytesWritten, io.now() - started));
     return 0;
   } catch (e) {
     // Input errors name file, row and column, never a value; file errors name the path.
@@ -143,49 +143,4 @@ export async function hashCsvCommand(args: string[], io: CommandIo = processIo):
 
 function needsKeyHint(e: Error): boolean {
   return e instanceof PiiInputError && e.issues.some((issue) => issue.code === "header-no-id-basis");
-}
-
-/**
- * Writes the lines under the hashed-CSV header to a temporary file beside `output` (mode 0600:
- * hashed PII is still personal data) and renames it at the end, so a failed run leaves no
- * partial output.
- */
-async function writeHashedCsv(
-  output: string,
-  lines: AsyncGenerator<{ text: string; records: number }, CsvReadSummary, undefined>,
-  onRecords: (records: number) => void,
-): Promise<{ summary: CsvReadSummary; bytes: number }> {
-  const temporary = `${output}.partial-${process.pid}`;
-  const out = fs.createWriteStream(temporary, { mode: 0o600 });
-  let writeError: Error | undefined;
-  out.on("error", (error) => (writeError ??= error));
-  const write = async (text: string): Promise<void> => {
-    if (writeError !== undefined) throw writeError;
-    if (!out.write(text, "latin1")) await once(out, "drain");
-  };
-  try {
-    await write(`${HASHED_CSV_HEADER}\n`);
-    let summary: CsvReadSummary;
-    for (;;) {
-      const next = await lines.next();
-      if (next.done === true) {
-        summary = next.value;
-        break;
-      }
-      await write(`${next.value.text}\n`);
-      onRecords(next.value.records);
-    }
-    out.end();
-    await once(out, "close");
-    if (writeError !== undefined) throw writeError;
-    await fs.promises.rename(temporary, output);
-    return { summary, bytes: out.bytesWritten };
-  } catch (error) {
-    if (!out.closed) {
-      out.end();
-      await once(out, "close").catch(() => undefined);
-    }
-    await fs.promises.rm(temporary, { force: true });
-    throw error;
-  }
 }

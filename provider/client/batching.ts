@@ -390,6 +390,8 @@ const SHA256_HEX_PATTERN = /^[0-9a-f]{64}$/;
 const HASHED_PII_FIELD_SET: ReadonlySet<string> = new Set(HASHED_PII_FIELDS);
 
 const HASHED_BODY_START = '{"records":[';
+/** Bytes of a POST /dp/records/hashed body around its records. */
+export const HASHED_BODY_OVERHEAD = HASHED_BODY_START.length + BODY_END.length;
 
 /** Validates and packs hashed records into POST /dp/records/hashed bodies. */
 export function* packHashedRecords(

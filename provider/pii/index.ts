@@ -1,4 +1,4 @@
-/** First-party PII pipeline: normalise, hash, derive externalIds, read CSVs, pack request bodies. */
+/** First-party PII pipeline: normalise, hash, derive externalIds, read CSVs, write hashed CSVs (request bodies are the client's). */
 export { COUNTRY_CODES, type CountryCode } from "./countries";
 export {
   normaliseAddress,
@@ -36,15 +36,5 @@ export type { InvalidFieldPolicy } from "./row-processor";
 export type { CsvReadSummary } from "./input-tally";
 export { readHashedRecords } from "./csv-records";
 export { hashedRecordCsvLine, hashedRecordJson, HASHED_CSV_HEADER } from "./record-format";
-export {
-  BODY_OVERHEAD,
-  createBodyPacker,
-  MAX_HASHED_BODY_BYTES,
-  packHashedRecords,
-  packHashedRecordsAsync,
-  type BodyPacker,
-  type PackedBody,
-} from "./pack-hashed-records";
 export { AUTO_WORKERS_MIN_BYTES, autoWorkerCount, hashCsvBatches, type BatchOptions, type HashedBatch } from "./parallel";
-export { hashedRecordBodiesFromCsv, type RequestBodyOptions } from "./request-bodies";
-export { hashCsvFile, type HashCsvFileOptions, type HashCsvFileResult } from "./hash-csv";
+export { hashCsvFile, type HashCsvFileOptions, type HashCsvFileResult, type HashedCsvChunk, type HashedCsvSource } from "./hash-csv";

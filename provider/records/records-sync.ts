@@ -3,9 +3,10 @@
  * carries whole records, so a failure part way still says exactly which records are uploaded,
  * and the next run sends only the rest.
  */
-import type { DspClient, HashedRecordInput } from "../client";
+import { HASHED_BODY_OVERHEAD as BODY_OVERHEAD, type DspClient, type HashedRecordInput } from "../client";
 import { IdSetBuilder, type IdSet } from "../plan";
-import { BODY_OVERHEAD, hashedRecordJson, MAX_HASHED_BODY_BYTES } from "../pii";
+import { hashedRecordJson } from "../pii";
+import { API_LIMITS } from "../api-vocabulary";
 import { keyedRecordOf, recordKey, type KeyedRecord, type RecordLine } from "./records-source";
 
 /** How records are sent. */
@@ -39,7 +40,7 @@ export interface RecordGroup {
  * Collects records into groups that each fit one body, in order. Sizes are those of the body
  * the client builds (`{"records":[…]}`, one JSON item per record). Pure.
  */
-export function createRecordGrouper(maxBodyBytes: number = MAX_HASHED_BODY_BYTES): { add(record: KeyedRecord): RecordGroup | undefined; flush(): RecordGroup | undefined } {
+export function createRecordGrouper(maxBodyBytes: number = API_LIMITS.hashedRecordsBodyBytes): { add(record: KeyedRecord): RecordGroup | undefined; flush(): RecordGroup | undefined } {
   let group: RecordGroup = { records: [], keys: [], bytes: BODY_OVERHEAD };
   const take = (): RecordGroup => {
     const full = group;

@@ -5,6 +5,7 @@ import {
   checkMembershipColumns,
   checkUserDeletions,
   escapeJsonStringContent,
+  HASHED_PII_FIELDS,
   mergeMembershipOps,
   packHashedRecords,
   packMembershipColumns,
@@ -249,6 +250,76 @@ describe("batching", () => {
       ];
       for (const [input, message] of cases) assert.throws(() => checkHashedRecords([input]), message);
       assert.throws(() => checkHashedRecords([record("big")], { maxBodyBytes: 100, maxRecords: 10 }), /Record externalId "big" needs \d+ bytes/);
+    });
+  });
+
+  // Moved from the deleted pii/pack-hashed-records packer's tests: the client's packer is the one that builds these bodies.
+  describe("POST /dp/records/hashed bodies: packing", () => {
+    const hex64 = fc.stringMatching(/^[0-9a-f]{64}$/);
+    const recordArb: fc.Arbitrary<HashedRecordInput> = fc
+      .record({ externalId: fc.stringMatching(/^[0-9a-zA-Z_-]{1,128}$/), fields: fc.subarray([...HASHED_PII_FIELDS], { minLength: 1 }), hash: hex64 })
+      .map(({ externalId, fields, hash }) => ({ externalId, hashedRecords: [Object.fromEntries(fields.map((field) => [field, hash]))] }));
+    const WRAPPER = '{"records":[]}'.length;
+    const unlimited = (maxBodyBytes: number) => ({ maxBodyBytes, maxRecords: Infinity });
+    /** Bytes of one record's JSON item inside a body. */
+    const itemBytes = (record: HashedRecordInput): number => ([...packHashedRecords([record])][0]?.bytes ?? 0) - WRAPPER;
+
+    it("never exceeds maxBodyBytes, loses nothing, keeps order, and fills each body greedily", () => {
+      fc.assert(
+        fc.property(fc.array(recordArb, { maxLength: 60 }), fc.integer({ min: 800, max: 6000 }), (records, maxBodyBytes) => {
+          const bodies = [...packHashedRecords(records, unlimited(maxBodyBytes))];
+          assertWithinLimits(bodies, maxBodyBytes);
+          const sent = bodies.flatMap((b) => {
+            const parsed = JSON.parse(b.body.toString("utf8")) as { records: unknown[] };
+            assert.deepEqual(Object.keys(parsed), ["records"]);
+            assert.equal(parsed.records.length, b.ops);
+            assert.ok(b.ops > 0);
+            return parsed.records;
+          });
+          assert.deepEqual(sent, records);
+          // Greedy: the first record of each next body would not have fitted the previous one.
+          let index = 0;
+          bodies.forEach((packed, b) => {
+            index += packed.ops;
+            const next = records[index];
+            if (b < bodies.length - 1 && next !== undefined) assert.ok(packed.bytes + 1 + itemBytes(next) > maxBodyBytes);
+          });
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it("a body of exactly maxBodyBytes is allowed and one byte more is not (boundary)", () => {
+      fc.assert(
+        fc.property(fc.array(recordArb, { minLength: 2, maxLength: 12 }), fc.nat(), fc.constantFrom(-1, 0, 1), (records, pick, delta) => {
+          const k = 1 + (pick % (records.length - 1));
+          const exact = WRAPPER + records.slice(0, k).reduce((n, r) => n + itemBytes(r), 0) + (k - 1);
+          fc.pre(records.every((r) => WRAPPER + itemBytes(r) <= exact + delta)); // every record must fit alone
+          const bodies = [...packHashedRecords(records, unlimited(exact + delta))];
+          assert.equal(bodies[0]?.ops, delta < 0 ? k - 1 : k);
+          assert.ok(bodies.every((b) => b.bytes <= exact + delta));
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it("fills real-size bodies up to, never over, 5,000,000 bytes by default", () => {
+      const hash = "0123456789abcdef".repeat(4);
+      const set = Object.fromEntries(HASHED_PII_FIELDS.map((f) => [f, hash]));
+      const records = Array.from({ length: 20_000 }, (_, i) => ({ externalId: `id-${String(i).padStart(28, "0")}`, hashedRecords: [set] }));
+      const bodies = [...packHashedRecords(records)];
+      assert.equal(bodies.reduce((n, b) => n + b.ops, 0), 20_000);
+      for (const packed of bodies.slice(0, -1)) {
+        assert.ok(packed.bytes <= 5_000_000);
+        assert.ok(packed.bytes > 5_000_000 - 700, "bodies should be nearly full");
+      }
+    });
+
+    it("refuses a record that cannot fit any body, and takes one that fits exactly", () => {
+      const record = fc.sample(recordArb, 1)[0]!;
+      const size = itemBytes(record);
+      assert.throws(() => [...packHashedRecords([record], unlimited(size + WRAPPER - 1))], RecordTooLargeError);
+      assert.deepEqual([...packHashedRecords([record], unlimited(size + WRAPPER))].map((b) => b.ops), [1]);
     });
   });
 

@@ -1,25 +1,22 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import {
-  AUTO_WORKERS_MIN_BYTES,
-  autoWorkerCount,
-  hashedRecordBodiesFromCsv,
-  PiiInputError,
-  type CsvReadSummary,
-  type PackedBody,
-  type RequestBodyOptions,
-} from "../../../provider/pii";
-import { makeTempDir, readThrough, TEST_KEY } from "../../support/csv-helpers";
+import { AUTO_WORKERS_MIN_BYTES, autoWorkerCount, PiiInputError, type BatchOptions, type CsvReadSummary, type HashedCsvOptions } from "../../../provider/pii";
+import { packHashedRecords, type HashedRecordInput, type RequestBatch } from "../../../provider/client";
+import { makeTempDir, readThrough, TEST_KEY, type ReaderPath } from "../../support/csv-helpers";
 import { personCsvLine, syntheticPeople, TEMPLATE_HEADER, writeSyntheticCsv } from "../../support/synthetic-people";
 
-async function bodiesOf(file: string, options: RequestBodyOptions): Promise<{ bodies: PackedBody[]; summary: CsvReadSummary }> {
-  const bodies: PackedBody[] = [];
-  const iterator = hashedRecordBodiesFromCsv(file, options);
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done === true) return { bodies, summary: next.value };
-    bodies.push(next.value);
-  }
+/** The request bodies the client packs from one reader's records (its API JSON items), with the read summary. */
+async function bodiesOf(
+  route: ReaderPath,
+  file: string,
+  options: HashedCsvOptions & BatchOptions & { maxBodyBytes: number },
+): Promise<{ bodies: RequestBatch[]; summary: CsvReadSummary }> {
+  const { maxBodyBytes, ...readOptions } = options;
+  const read = await readThrough(route, file, readOptions);
+  if (read.error !== undefined) throw read.error;
+  assert.ok(read.summary);
+  const records = read.items.map((item) => JSON.parse(item) as HashedRecordInput);
+  return { bodies: [...packHashedRecords(records, { maxBodyBytes, maxRecords: Infinity })], summary: read.summary };
 }
 
 describe("pii/parallel: worker path equals the single-thread path", function () {
@@ -34,11 +31,11 @@ describe("pii/parallel: worker path equals the single-thread path", function () 
     // A quoted newline mid-file, so a chunk boundary search has to step over it.
     const extra = tmp.file("multiline.csv", `${TEMPLATE_HEADER}\n${syntheticPeople(2000, 5).map((p, i) => (i % 97 === 0 ? personCsvLine({ ...p, address: `${p.address}\nBuilding B` }) : personCsvLine(p))).join("\n")}\n`);
     for (const input of [file, extra]) {
-      const reference = await bodiesOf(input, { ...common, reader: "stream" });
-      const inline = await bodiesOf(input, { ...common, workers: 0, chunkChars: 10_000 });
-      const workers = await bodiesOf(input, { ...common, workers: 2, chunkChars: 10_000 });
+      const reference = await bodiesOf("stream", input, common);
+      const inline = await bodiesOf("inline", input, { ...common, chunkChars: 10_000 });
+      const workers = await bodiesOf("workers", input, { ...common, workers: 2, chunkChars: 10_000 });
       assert.ok(reference.bodies.length > 3, "expected several bodies");
-      assert.equal(reference.bodies.reduce((n, b) => n + b.records, 0), reference.summary.records);
+      assert.equal(reference.bodies.reduce((n, b) => n + b.ops, 0), reference.summary.records);
       assert.deepEqual(inline.bodies, reference.bodies);
       assert.deepEqual(workers.bodies, reference.bodies);
       assert.deepEqual(inline.summary, reference.summary);
