@@ -8,12 +8,13 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { SIMULATOR_CREDENTIALS, startSimulator, type RunningSimulator } from "../../simulator";
+import { startSimulator, type RunningSimulator } from "../../simulator";
 import type { DspClient } from "../../provider/client";
 import { idSetFrom, type MembershipIdType } from "../../provider/plan";
 import type { AudienceInputs } from "../../provider/providers/audience-provider";
 import { membershipProvider, type MembershipInputs, type MembershipOutputs } from "../../provider/providers/membership-provider";
-import { setProviderConfig, setProviderOverrides, snapshotStore } from "../../provider/providers/provider-context";
+import { setProviderOverrides, snapshotStore } from "../../provider/providers/provider-context";
+import { clearSimulatorConfig, useSimulatorConfig } from "./provider-config";
 import type { SnapshotStore } from "../../provider/snapshots";
 
 /** Thrown where the simulated `kill -9` hits: nothing after it runs. */
@@ -52,14 +53,7 @@ export class MembershipHarness {
   async start(): Promise<void> {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "dsp-membership-"));
     this.sim = await startSimulator({ port: 0, limits: { metadataTps: 0, audienceTps: 0, usersTps: 0, hashedTps: 0 } });
-    const config: Record<string, string> = {
-      "dsp:endpoint": this.sim.url,
-      "dsp:clientId": SIMULATOR_CREDENTIALS.clientId,
-      "dsp:clientSecret": SIMULATOR_CREDENTIALS.clientSecret,
-      "dsp:refreshToken": SIMULATOR_CREDENTIALS.refreshToken,
-      "dsp:snapshotDir": path.join(this.dir, "snapshots"),
-    };
-    setProviderConfig((key) => config[key]);
+    useSimulatorConfig(this.sim, path.join(this.dir, "snapshots"));
     setProviderOverrides({
       client: {
         retry: { maxAttempts: 1 },
@@ -73,7 +67,7 @@ export class MembershipHarness {
 
   async stop(): Promise<void> {
     setProviderOverrides({});
-    setProviderConfig(() => undefined);
+    clearSimulatorConfig();
     await this.sim?.stop();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }

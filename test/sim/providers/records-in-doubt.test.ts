@@ -5,10 +5,11 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { SIMULATOR_CREDENTIALS, startSimulator, type RunningSimulator } from "../../../simulator";
+import { startSimulator, type RunningSimulator } from "../../../simulator";
 import { hashedRecordsProvider, type RecordsUploadInputs, type RecordsUploadOutputs } from "../../../provider/providers/hashed-records-provider";
 import { PartialStateError } from "../../../provider/providers/partial-state-error";
-import { setProviderConfig, setProviderOverrides, snapshotStore } from "../../../provider/providers/provider-context";
+import { setProviderOverrides, snapshotStore } from "../../../provider/providers/provider-context";
+import { clearSimulatorConfig, useSimulatorConfig } from "../../support/provider-config";
 import { readRecordSets, type RecordsSourceSettings } from "../../../provider/records/records-source";
 import { makeTempDir, TEST_KEY } from "../../support/csv-helpers";
 import { personCsvLine, syntheticPeople, TEMPLATE_HEADER, type SyntheticPerson } from "../../support/synthetic-people";
@@ -33,21 +34,13 @@ describe("records provider: in-doubt uploads against the simulator", function ()
 
   before(async () => {
     sim = await startSimulator({ port: 0, limits: { metadataTps: 0, audienceTps: 0, usersTps: 0, hashedTps: 0 } });
-    const config: Record<string, string> = {
-      "dsp:endpoint": sim.url,
-      "dsp:clientId": SIMULATOR_CREDENTIALS.clientId,
-      "dsp:clientSecret": SIMULATOR_CREDENTIALS.clientSecret,
-      "dsp:refreshToken": SIMULATOR_CREDENTIALS.refreshToken,
-      "dsp:snapshotDir": path.join(tmp.dir, "snapshots"),
-      [KEY_CONFIG]: TEST_KEY,
-    };
-    setProviderConfig((key) => config[key]);
+    useSimulatorConfig(sim, path.join(tmp.dir, "snapshots"), { [KEY_CONFIG]: TEST_KEY });
     setProviderOverrides({ client: { retry: { maxAttempts: 1 }, throttle: { hashedRecords: { ratePerSecond: 1000, burst: 100, spacingMarginMs: 0 } } } });
   });
 
   after(async () => {
     setProviderOverrides({});
-    setProviderConfig(() => undefined);
+    clearSimulatorConfig();
     await sim.stop();
     tmp.cleanup();
   });

@@ -5,10 +5,11 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { SIMULATOR_CREDENTIALS, startSimulator, type RunningSimulator } from "../../../simulator";
+import { startSimulator, type RunningSimulator } from "../../../simulator";
 import { hashedRecordsProvider, type RecordsUploadInputs, type RecordsUploadOutputs } from "../../../provider/providers/hashed-records-provider";
 import { PartialStateError } from "../../../provider/providers/partial-state-error";
-import { setProviderConfig, snapshotStore } from "../../../provider/providers/provider-context";
+import { snapshotStore } from "../../../provider/providers/provider-context";
+import { clearSimulatorConfig, useSimulatorConfig } from "../../support/provider-config";
 import { readRecordSets, type RecordsSourceSettings } from "../../../provider/records/records-source";
 import { userDeletionsProvider } from "../../../provider/providers/user-deletions-provider";
 import { encodeDeletion, type DeletionEntry, type DeletionsInputs, type DeletionsOutputs } from "../../../provider/records/deletions";
@@ -44,19 +45,11 @@ describe("records providers against the simulator", function () {
 
   before(async () => {
     sim = await startSimulator({ port: 0 });
-    const config: Record<string, string> = {
-      "dsp:endpoint": sim.url,
-      "dsp:clientId": SIMULATOR_CREDENTIALS.clientId,
-      "dsp:clientSecret": SIMULATOR_CREDENTIALS.clientSecret,
-      "dsp:refreshToken": SIMULATOR_CREDENTIALS.refreshToken,
-      "dsp:snapshotDir": path.join(tmp.dir, "snapshots"),
-      [KEY_CONFIG]: TEST_KEY,
-    };
-    setProviderConfig((key) => config[key]);
+    useSimulatorConfig(sim, path.join(tmp.dir, "snapshots"), { [KEY_CONFIG]: TEST_KEY });
   });
 
   after(async () => {
-    setProviderConfig(() => undefined);
+    clearSimulatorConfig();
     await sim.stop();
     tmp.cleanup();
   });
