@@ -16,10 +16,9 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { packHashedRecords, type RequestBatch } from "../provider/client";
+import { createHashedRecordPacker, type RequestBatch } from "../provider/client";
 import { autoWorkerCount, readHashedRecords } from "../provider/pii";
 import { keyedRecordOf, readRecordLines, type KeyedRecord } from "../provider/records/records-source";
-import { createRecordGrouper } from "../provider/records/records-sync";
 import { writeSyntheticCsv } from "../test/support/synthetic-people";
 
 export type HashingPath = "stream" | "inline" | "workers";
@@ -115,15 +114,15 @@ async function* recordsOf(file: string, route: HashingPath, workers: number): As
   }
 }
 
-/** Request bodies as an upload builds them: grouped into ≤ 5 MB groups, each packed by the client. */
+/** Request bodies as an upload builds them: ≤ 5 MB bodies from the client's packer. */
 async function* bodiesOf(records: AsyncIterable<KeyedRecord>): AsyncGenerator<RequestBatch, void, undefined> {
-  const grouper = createRecordGrouper();
+  const packer = createHashedRecordPacker<undefined>();
   for await (const record of records) {
-    const full = grouper.add(record);
-    if (full !== undefined) yield* packHashedRecords(full.records);
+    const full = packer.add({ externalId: record.externalId, hashedRecords: [record.hashed] }, undefined);
+    if (full !== undefined) yield full;
   }
-  const last = grouper.flush();
-  if (last !== undefined) yield* packHashedRecords(last.records);
+  const last = packer.finish();
+  if (last !== undefined) yield last;
 }
 
 async function runOnce(file: string, route: HashingPath, workers: number, rows: number): Promise<HashingRun> {

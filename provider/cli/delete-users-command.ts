@@ -10,7 +10,7 @@ import { DspClient } from "../client";
 import { canonicalId, ID_SYNTAX_CHECKS, ID_TYPES, type IdType } from "../spec";
 import { parseRfc3339 } from "../spec/consent-time";
 import { resolveDspCredentials, resolveDspEndpoint, type ConfigLookup } from "../config/dsp-settings";
-import { requestGroups, toUserDeletionInput, type DeletionEntry } from "../records/deletions";
+import { sendDeletions, type DeletionEntry } from "../records/deletions";
 import { processIo, type CommandIo } from "./command-io";
 import { ID_TYPE_ALTERNATION } from "../api-vocabulary";
 
@@ -128,19 +128,21 @@ export async function deleteUsersCommand(args: string[], io: CommandIo = process
   const client = new DspClient({ endpoint: resolveDspEndpoint(config, io.env), credentials: () => resolveDspCredentials(config, io.env) });
   let sent = 0;
   let requests = 0;
+  let error: Error | undefined;
   try {
-    for (const group of requestGroups(deletions)) {
-      const r = await client.deleteUsers(group.map(toUserDeletionInput));
-      sent += group.length;
+    ({ error } = await sendDeletions(client, deletions, (body) => {
+      if (body.outcome !== "accepted") return;
+      sent += body.keys.length;
       requests++;
-      io.out(`requestId ${r.requestIds[0] ?? "(none)"}: ${group.length.toLocaleString("en-US")} users`);
-    }
-  } catch (e) {
-    const accepted = `${sent.toLocaleString("en-US")} of ${deletions.length.toLocaleString("en-US")} deletions were accepted`;
-    io.err(`✗ ${e instanceof Error ? e.message : String(e)}\n  ${sent > 0 ? `${accepted} (the requestIds above)` : `none of ${deletions.length.toLocaleString("en-US")} deletions was accepted`}\n`);
-    return 1;
+      io.out(`requestId ${body.answer?.requestIds[0] ?? "(none)"}: ${body.keys.length.toLocaleString("en-US")} users`);
+    }));
   } finally {
     client.close();
+  }
+  if (error !== undefined) {
+    const accepted = `${sent.toLocaleString("en-US")} of ${deletions.length.toLocaleString("en-US")} deletions were accepted`;
+    io.err(`✗ ${error.message}\n  ${sent > 0 ? `${accepted} (the requestIds above)` : `none of ${deletions.length.toLocaleString("en-US")} deletions was accepted`}\n`);
+    return 1;
   }
   io.out(`✓ ${sent.toLocaleString("en-US")} deletions accepted in ${requests} request${requests === 1 ? "" : "s"}; Amazon erases the data within 30 days`);
   return 0;

@@ -390,8 +390,6 @@ const SHA256_HEX_PATTERN = /^[0-9a-f]{64}$/;
 const HASHED_PII_FIELD_SET: ReadonlySet<string> = new Set(HASHED_PII_FIELDS);
 
 const HASHED_BODY_START = '{"records":[';
-/** Bytes of a POST /dp/records/hashed body around its records. */
-export const HASHED_BODY_OVERHEAD = HASHED_BODY_START.length + BODY_END.length;
 
 /** Validates and packs hashed records into POST /dp/records/hashed bodies. */
 export function* packHashedRecords(
@@ -417,11 +415,13 @@ function checkHashedRecordLimits(limits: HashedRecordBatchLimits): void {
 }
 
 function hashedRecordItems(records: Iterable<HashedRecordInput>): Generator<JsonArrayItem, void, undefined> {
-  return mapIterable(records, (record, index) => {
-    const json = hashedRecordJson(record, index);
-    // Validated content is plain ASCII, so bytes = characters.
-    return { json, bytes: json.length, recordType: "externalId", recordId: record.externalId };
-  });
+  return mapIterable(records, hashedRecordItem);
+}
+
+function hashedRecordItem(record: HashedRecordInput, index: number): JsonArrayItem {
+  const json = hashedRecordJson(record, index);
+  // Validated content is plain ASCII, so bytes = characters.
+  return { json, bytes: json.length, recordType: "externalId", recordId: record.externalId };
 }
 
 function hashedRecordJson(record: HashedRecordInput, index: number): string {
@@ -483,8 +483,7 @@ export function* packUserDeletions(
   users: Iterable<UserDeletionInput>,
   limits: UserDeletionBatchLimits = DEFAULT_USER_DELETION_BATCH_LIMITS,
 ): Generator<RequestBatch, void, undefined> {
-  checkPositiveInteger(limits.maxBodyBytes, "maxBodyBytes");
-  checkPositiveInteger(limits.maxUsers, "maxUsers");
+  checkUserDeletionLimits(limits);
   yield* packJsonArray(userDeletionItems(users), USERS_BODY_START, BODY_END, limits.maxBodyBytes, limits.maxUsers);
 }
 
@@ -493,16 +492,22 @@ export function* packUserDeletions(
  * @throws InvalidInputError or RecordTooLargeError naming the record.
  */
 export function checkUserDeletions(users: Iterable<UserDeletionInput>, limits: UserDeletionBatchLimits = DEFAULT_USER_DELETION_BATCH_LIMITS): void {
-  checkPositiveInteger(limits.maxBodyBytes, "maxBodyBytes");
-  checkPositiveInteger(limits.maxUsers, "maxUsers");
+  checkUserDeletionLimits(limits);
   for (const item of userDeletionItems(users)) checkItemFits(item, USERS_BODY_START.length + BODY_END.length, limits.maxBodyBytes);
 }
 
+function checkUserDeletionLimits(limits: UserDeletionBatchLimits): void {
+  checkPositiveInteger(limits.maxBodyBytes, "maxBodyBytes");
+  checkPositiveInteger(limits.maxUsers, "maxUsers");
+}
+
 function userDeletionItems(users: Iterable<UserDeletionInput>): Generator<JsonArrayItem, void, undefined> {
-  return mapIterable(users, (user, index) => {
-    const json = userDeletionJson(user, index);
-    return { json, bytes: Buffer.byteLength(json, "utf8"), recordType: user.type, recordId: user.value };
-  });
+  return mapIterable(users, userDeletionItem);
+}
+
+function userDeletionItem(user: UserDeletionInput, index: number): JsonArrayItem {
+  const json = userDeletionJson(user, index);
+  return { json, bytes: Buffer.byteLength(json, "utf8"), recordType: user.type, recordId: user.value };
 }
 
 function userDeletionJson(user: UserDeletionInput, index: number): string {
@@ -527,6 +532,108 @@ function userDeletionJson(user: UserDeletionInput, index: number): string {
 }
 
 // ---------------------------------------------------------------------------
+// Bodies with the keys they carry
+
+/**
+ * A body and the caller's keys of what it carries, in input order: one key per record, user or
+ * membership patch. A tracked send (records/tracked-send.ts) records per body which keys Amazon
+ * accepted.
+ */
+export type KeyedBatch<K, B extends RequestBatch = RequestBatch> = B & { keys: K[] };
+
+/** A hashed record and the caller's key for it. */
+export interface KeyedHashedRecord<K> {
+  record: HashedRecordInput;
+  key: K;
+}
+
+/** A user deletion and the caller's key for it. */
+export interface KeyedUserDeletion<K> {
+  user: UserDeletionInput;
+  key: K;
+}
+
+/** A column with one caller's key per value (`keys[i]` names `values[i]`). */
+export type KeyedMembershipColumn<K> = MembershipOpColumn & { keys: readonly K[] };
+
+/**
+ * Push-style packer of POST /dp/records/hashed bodies, for sources read asynchronously (a CSV):
+ * `add` returns the previous body when the record had to start a new one; `finish` the last.
+ * The same packer as {@link packHashedRecords}.
+ */
+export interface HashedRecordPacker<K> {
+  add(record: HashedRecordInput, key: K): KeyedBatch<K> | undefined;
+  finish(): KeyedBatch<K> | undefined;
+}
+
+/** See {@link HashedRecordPacker}. */
+export function createHashedRecordPacker<K>(limits: HashedRecordBatchLimits = DEFAULT_HASHED_RECORD_BATCH_LIMITS): HashedRecordPacker<K> {
+  checkHashedRecordLimits(limits);
+  const packer = new JsonArrayPacker<K>(HASHED_BODY_START, BODY_END, limits.maxBodyBytes, limits.maxRecords);
+  let index = 0;
+  return {
+    add: (record, key) => packer.add(hashedRecordItem(record, index++), key),
+    finish: () => packer.finish(),
+  };
+}
+
+/** {@link packHashedRecords}, each body with the keys of its records. */
+export function* packKeyedHashedRecords<K>(
+  records: Iterable<KeyedHashedRecord<K>>,
+  limits: HashedRecordBatchLimits = DEFAULT_HASHED_RECORD_BATCH_LIMITS,
+): Generator<KeyedBatch<K>, void, undefined> {
+  checkHashedRecordLimits(limits);
+  const packer = new JsonArrayPacker<K>(HASHED_BODY_START, BODY_END, limits.maxBodyBytes, limits.maxRecords);
+  yield* packer.packAll(mapIterable(records, ({ record, key }, index) => ({ item: hashedRecordItem(record, index), key })));
+}
+
+/** {@link packUserDeletions}, each body with the keys of its users. */
+export function* packKeyedUserDeletions<K>(
+  users: Iterable<KeyedUserDeletion<K>>,
+  limits: UserDeletionBatchLimits = DEFAULT_USER_DELETION_BATCH_LIMITS,
+): Generator<KeyedBatch<K>, void, undefined> {
+  checkUserDeletionLimits(limits);
+  const packer = new JsonArrayPacker<K>(USERS_BODY_START, BODY_END, limits.maxBodyBytes, limits.maxUsers);
+  yield* packer.packAll(mapIterable(users, ({ user, key }, index) => ({ item: userDeletionItem(user, index), key })));
+}
+
+/**
+ * {@link packMembershipColumns}, each body with the keys of its patches. The hot packer is left
+ * as is: keys are queued per column and each body takes as many as it has patches (one patch
+ * per value, in order).
+ */
+export function* packKeyedMembershipColumns<K>(
+  columns: Iterable<KeyedMembershipColumn<K>>,
+  limits: PatchBatchLimits = DEFAULT_PATCH_BATCH_LIMITS,
+): Generator<KeyedBatch<K, PatchBatch>, void, undefined> {
+  const queue: Array<readonly K[]> = [];
+  let head = 0; // keys of queue[0] already handed out
+  function* unkeyed(): Generator<MembershipOpColumn, void, undefined> {
+    for (const column of columns) {
+      if (column.keys.length !== column.values.length) {
+        throw new InvalidInputError("column.keys", `column.keys has ${column.keys.length} keys for ${column.values.length} values`);
+      }
+      if (column.values.length > 0) queue.push(column.keys);
+      yield column;
+    }
+  }
+  for (const batch of packMembershipColumns(unkeyed(), limits)) {
+    const keys: K[] = [];
+    while (keys.length < batch.patches) {
+      const next = queue[0] as readonly K[];
+      const take = Math.min(next.length - head, batch.patches - keys.length);
+      for (let i = head; i < head + take; i++) keys.push(next[i] as K);
+      head += take;
+      if (head === next.length) {
+        queue.shift();
+        head = 0;
+      }
+    }
+    yield { ...batch, keys };
+  }
+}
+
+// ---------------------------------------------------------------------------
 
 interface JsonArrayItem {
   json: string;
@@ -535,23 +642,64 @@ interface JsonArrayItem {
   recordId: string;
 }
 
-/** Packs pre-rendered JSON items into `<start>item,item<end>` bodies within byte and count limits. */
-function* packJsonArray(items: Iterable<JsonArrayItem>, start: string, end: string, maxBodyBytes: number, maxItems: number): Generator<RequestBatch, void, undefined> {
-  const wrapperBytes = start.length + end.length;
-  let parts: string[] = [];
-  let bytes = wrapperBytes;
-  for (const item of items) {
-    checkItemFits(item, wrapperBytes, maxBodyBytes);
-    const separator = parts.length > 0 ? 1 : 0;
-    if (parts.length >= maxItems || bytes + separator + item.bytes > maxBodyBytes) {
-      yield { body: Buffer.from(start + parts.join(",") + end, "utf8"), bytes, ops: parts.length };
-      parts = [];
-      bytes = wrapperBytes;
-    }
-    bytes += item.bytes + (parts.length > 0 ? 1 : 0);
-    parts.push(item.json);
+/**
+ * Packs pre-rendered JSON items into `<start>item,item<end>` bodies within byte and count
+ * limits, keeping the caller's key of each item. `add` returns the previous body when the item
+ * had to start a new one.
+ */
+class JsonArrayPacker<K> {
+  readonly #wrapperBytes: number;
+  #parts: string[] = [];
+  #keys: K[] = [];
+  #bytes: number;
+
+  constructor(
+    private readonly start: string,
+    private readonly end: string,
+    private readonly maxBodyBytes: number,
+    private readonly maxItems: number,
+  ) {
+    this.#wrapperBytes = start.length + end.length;
+    this.#bytes = this.#wrapperBytes;
   }
-  if (parts.length > 0) yield { body: Buffer.from(start + parts.join(",") + end, "utf8"), bytes, ops: parts.length };
+
+  add(item: JsonArrayItem, key: K): KeyedBatch<K> | undefined {
+    checkItemFits(item, this.#wrapperBytes, this.maxBodyBytes);
+    const separator = this.#parts.length > 0 ? 1 : 0;
+    const full = this.#parts.length >= this.maxItems || this.#bytes + separator + item.bytes > this.maxBodyBytes ? this.#take() : undefined;
+    this.#bytes += item.bytes + (this.#parts.length > 0 ? 1 : 0);
+    this.#parts.push(item.json);
+    this.#keys.push(key);
+    return full;
+  }
+
+  finish(): KeyedBatch<K> | undefined {
+    return this.#parts.length > 0 ? this.#take() : undefined;
+  }
+
+  /** Every body of `items`, lazily. */
+  *packAll(items: Iterable<{ item: JsonArrayItem; key: K }>): Generator<KeyedBatch<K>, void, undefined> {
+    for (const { item, key } of items) {
+      const full = this.add(item, key);
+      if (full !== undefined) yield full;
+    }
+    const last = this.finish();
+    if (last !== undefined) yield last;
+  }
+
+  #take(): KeyedBatch<K> {
+    const batch = { body: Buffer.from(this.start + this.#parts.join(",") + this.end, "utf8"), bytes: this.#bytes, ops: this.#parts.length, keys: this.#keys };
+    this.#parts = [];
+    this.#keys = [];
+    this.#bytes = this.#wrapperBytes;
+    return batch;
+  }
+}
+
+/** Packs items without keys (the array-input calls of the client). */
+function* packJsonArray(items: Iterable<JsonArrayItem>, start: string, end: string, maxBodyBytes: number, maxItems: number): Generator<RequestBatch, void, undefined> {
+  const packer = new JsonArrayPacker<undefined>(start, end, maxBodyBytes, maxItems);
+  for (const batch of packer.packAll(mapIterable(items, (item) => ({ item, key: undefined })))) yield { body: batch.body, bytes: batch.bytes, ops: batch.ops };
 }
 
 function checkItemFits(item: JsonArrayItem, wrapperBytes: number, maxBodyBytes: number): void {

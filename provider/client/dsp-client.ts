@@ -92,6 +92,12 @@ export type MembershipPatchInput =
   | { columns: readonly MembershipOpColumn[] }
   | { batches: Iterable<PatchBatch> };
 
+/** Input of `uploadHashedRecords`: records, or bodies built beforehand with `createHashedRecordPacker` / `packKeyedHashedRecords`. */
+export type HashedRecordsInput = readonly HashedRecordInput[] | { batches: Iterable<RequestBatch> };
+
+/** Input of `deleteUsers`: users, or bodies built beforehand with `packKeyedUserDeletions`. */
+export type UserDeletionsInput = readonly UserDeletionInput[] | { batches: Iterable<RequestBatch> };
+
 /** Options of the bulk calls (`patchAudienceMembership`, `uploadHashedRecords`, `deleteUsers`). */
 export interface ProgressOptions {
   /** Hears this call's events (in addition to the client's `onEvent`). @default none */
@@ -267,10 +273,14 @@ export class DspClient {
     return result;
   }
 
-  /** Uploads hashed PII records (validated and checked against the body limit before the first request). */
-  async uploadHashedRecords(records: readonly HashedRecordInput[], options: ProgressOptions = {}): Promise<HashedRecordsUploadResult> {
-    checkHashedRecords(records, this.#hashedLimits);
-    const sent = await this.#sendRecordBatches(packHashedRecords(records, this.#hashedLimits), "hashedRecords", options.onProgress, {
+  /**
+   * Uploads hashed PII records (validated and checked against the body limit before the first
+   * request), or bodies packed beforehand (checked against the limits as they are sent).
+   */
+  async uploadHashedRecords(input: HashedRecordsInput, options: ProgressOptions = {}): Promise<HashedRecordsUploadResult> {
+    const limits = this.#hashedLimits;
+    const batches = "batches" in input ? checkedBatches(input.batches, limits.maxBodyBytes, limits.maxRecords, "records") : checkedThenPacked(input, limits, checkHashedRecords, packHashedRecords);
+    const sent = await this.#sendRecordBatches(batches, "hashedRecords", options.onProgress, {
       method: "POST",
       path: "/dp/records/hashed",
       operation: OPERATIONS.uploadHashedRecords,
@@ -281,10 +291,14 @@ export class DspClient {
     return { requests: sent.requests, records: sent.ops, requestIds: sent.requestIds };
   }
 
-  /** Asks Amazon to delete users' data (validated before the first request; Amazon's SLA is 30 days). */
-  async deleteUsers(users: readonly UserDeletionInput[], options: ProgressOptions = {}): Promise<UserDeletionResult> {
-    checkUserDeletions(users, this.#userLimits);
-    const sent = await this.#sendRecordBatches(packUserDeletions(users, this.#userLimits), "users", options.onProgress, {
+  /**
+   * Asks Amazon to delete users' data (validated before the first request; Amazon's SLA is 30
+   * days), or sends bodies packed beforehand (checked against the limits as they are sent).
+   */
+  async deleteUsers(input: UserDeletionsInput, options: ProgressOptions = {}): Promise<UserDeletionResult> {
+    const limits = this.#userLimits;
+    const batches = "batches" in input ? checkedBatches(input.batches, limits.maxBodyBytes, limits.maxUsers, "users") : checkedThenPacked(input, limits, checkUserDeletions, packUserDeletions);
+    const sent = await this.#sendRecordBatches(batches, "users", options.onProgress, {
       method: "PATCH",
       path: "/v2/dp/users",
       operation: OPERATIONS.deleteUsers,
@@ -299,19 +313,10 @@ export class DspClient {
   }
 
   #membershipBatches(input: MembershipPatchInput): Iterable<PatchBatch> {
-    if ("batches" in input) return this.#checkedBatches(input.batches);
+    if ("batches" in input) return checkedBatches(input.batches, this.#patchLimits.maxBodyBytes, this.#patchLimits.maxPatches, "patches", (b) => b.patches);
     const columns = "columns" in input ? input.columns : membershipOpsToColumns(input.ops);
     checkMembershipColumns(columns, this.#patchLimits);
     return packMembershipColumns(columns, this.#patchLimits);
-  }
-
-  *#checkedBatches(batches: Iterable<PatchBatch>): Generator<PatchBatch, void, undefined> {
-    for (const batch of batches) {
-      if (batch.bytes > this.#patchLimits.maxBodyBytes || batch.patches > this.#patchLimits.maxPatches) {
-        throw new InvalidInputError("batches", `a prebuilt batch (${batch.bytes} bytes, ${batch.patches} patches) exceeds the client's patch limits`);
-      }
-      yield batch;
-    }
   }
 
   async #sendRecordBatches(
@@ -336,6 +341,28 @@ export class DspClient {
       });
     });
     return sent;
+  }
+}
+
+/** Validates every item (so nothing is sent when one is bad), then packs them lazily. */
+function checkedThenPacked<T, L>(items: readonly T[], limits: L, check: (items: readonly T[], limits: L) => void, pack: (items: readonly T[], limits: L) => Iterable<RequestBatch>): Iterable<RequestBatch> {
+  check(items, limits);
+  return pack(items, limits);
+}
+
+/** Prebuilt bodies, each checked against the client's limits before it is sent. */
+function* checkedBatches<B extends RequestBatch>(
+  batches: Iterable<B>,
+  maxBodyBytes: number,
+  maxItems: number,
+  what: string,
+  itemsOf: (batch: B) => number = (b) => b.ops,
+): Generator<B, void, undefined> {
+  for (const batch of batches) {
+    if (batch.bytes > maxBodyBytes || itemsOf(batch) > maxItems) {
+      throw new InvalidInputError("batches", `a prebuilt batch (${batch.bytes} bytes, ${itemsOf(batch)} ${what}) exceeds the client's ${what === "patches" ? "patch" : what} limits`);
+    }
+    yield batch;
   }
 }
 

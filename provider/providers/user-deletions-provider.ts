@@ -15,9 +15,8 @@ import {
   describeDeletions,
   droppedDeletionsNote,
   planDeletions,
-  requestGroups,
+  sendDeletions,
   sentEntry,
-  toUserDeletionInput,
   type DeletionsInputs,
   type DeletionsOutputs,
 } from "../records/deletions";
@@ -36,25 +35,18 @@ async function loadSets(olds: Partial<DeletionsOutputs>, news: DeletionsInputs):
   }
 }
 
-/** Sends what was not sent before, one request per group, and records every accepted one. */
+/** Sends what was not sent before, one request per body, and records every accepted one. */
 async function carryOut(id: string, raw: object, news: DeletionsInputs, olds: Partial<DeletionsOutputs>): Promise<DeletionsOutputs> {
   const { desired, sent } = await loadSets(olds, news);
   const plan = planDeletions(desired, sent);
-  const client = dspClient();
   const sentNow: string[] = [];
   const requests = [...(olds.requests ?? [])];
-  let error: Error | undefined;
-  for (const group of requestGroups(plan.toSend)) {
-    try {
-      const r = await client.deleteUsers(group.map(toUserDeletionInput));
-      const requestId = r.requestIds[0] ?? "";
-      requests.push({ requestId, users: group.length, sentAt: new Date().toISOString() });
-      for (const entry of group) sentNow.push(sentEntry(deletionKey(entry), requestId));
-    } catch (e) {
-      error = e instanceof Error ? e : new Error(String(e));
-      break;
-    }
-  }
+  const { error } = await sendDeletions(dspClient(), plan.toSend, (body) => {
+    if (body.outcome !== "accepted") return;
+    const requestId = body.answer?.requestIds[0] ?? "";
+    requests.push({ requestId, users: body.keys.length, sentAt: new Date().toISOString() });
+    for (const entry of body.keys) sentNow.push(sentEntry(deletionKey(entry), requestId));
+  });
   const all = sentNow.length === 0 ? sent : idSetFrom([...sent, ...sentNow]);
   const sentDigest = sentNow.length === 0 && olds.sentDigest !== undefined ? olds.sentDigest : await snapshotStore().put(all);
   // `raw` carries the serialized provider (`__provider`), which every recorded state needs.

@@ -1,9 +1,10 @@
 /**
  * User deletions as the spec states them, as snapshot lines, as a plan (what is still to send)
- * and as the request groups the client sends: used by the UserDeletions provider and by the
- * `delete-users` command alike. Pure.
+ * and as the request bodies the client sends, sent and tracked: used by the UserDeletions
+ * provider and by the `delete-users` command alike. Pure but for {@link sendDeletions}.
  */
-import { packUserDeletions, type UserDeletionInput } from "../client";
+import { packKeyedUserDeletions, type DspClient, type KeyedBatch, type UserDeletionInput, type UserDeletionResult } from "../client";
+import { sendTracked, type BodyOutcome, type TrackedSendResult } from "./tracked-send";
 import type { IdType } from "../spec";
 import { fmt } from "../util/format";
 /** One deletion as the spec states it. */
@@ -115,15 +116,25 @@ export function toUserDeletionInput(e: DeletionEntry): UserDeletionInput {
 }
 
 /**
- * Splits deletions into the groups the client will send as one request each (≤1,000 users and
- * ≤1 MB, packed exactly as the client packs), so each requestId maps to its deletions.
+ * The PATCH /v2/dp/users bodies for `entries` (≤1,000 users and ≤1 MB each), packed by the
+ * client's packer, each with the deletions it carries, so each requestId maps to its deletions.
  */
-export function requestGroups(entries: readonly DeletionEntry[]): DeletionEntry[][] {
-  const groups: DeletionEntry[][] = [];
-  let position = 0;
-  for (const batch of packUserDeletions(entries.map(toUserDeletionInput))) {
-    groups.push(entries.slice(position, position + batch.ops));
-    position += batch.ops;
-  }
-  return groups;
+export function deletionBodies(entries: Iterable<DeletionEntry>): Generator<KeyedBatch<DeletionEntry>, void, undefined> {
+  return packKeyedUserDeletions(
+    (function* () {
+      for (const entry of entries) yield { user: toUserDeletionInput(entry), key: entry };
+    })(),
+  );
+}
+
+/**
+ * Sends the deletions one body at a time (the users lane allows 1 req/s) and stops at the first
+ * failure; `onOutcome` hears each body as soon as its answer is in.
+ */
+export function sendDeletions(
+  client: Pick<DspClient, "deleteUsers">,
+  entries: Iterable<DeletionEntry>,
+  onOutcome?: (outcome: BodyOutcome<DeletionEntry, UserDeletionResult>) => void,
+): Promise<TrackedSendResult<DeletionEntry, UserDeletionResult>> {
+  return sendTracked(deletionBodies(entries), (body) => client.deleteUsers({ batches: [body] }), onOutcome === undefined ? {} : { onOutcome });
 }

@@ -20,7 +20,6 @@ import {
   type CsvReadSummary,
   type HashedCsvOptions,
   type HashedFields,
-  type NonAsciiLetters,
 } from "../pii";
 import { IdSetBuilder, type IdSet } from "../plan";
 import { ExternalIdRepeats, externalIdRepeatIssue } from "../pii/external-id-repeats";
@@ -28,39 +27,24 @@ import { MAX_ROW_CHARS, rowTooLongIssue } from "../pii/csv-limits";
 import type { ConfigLookup } from "../config/dsp-settings";
 import { confinedPath } from "../util/confined-path";
 import { ID_COLUMNS } from "../api-vocabulary";
+import type { SpecDocument } from "../spec";
 
-/** How one CSV of people becomes hashed records. Plain values only: this is a resource input. */
-export interface RecordsSourceSettings {
-  /** CSV path, relative to the Pulumi program's folder (or absolute). */
-  csv: string;
-  /**
-   * Column holding each row's externalId (any name; matched case-insensitively).
-   * @default an `id` or `external_id` column when the CSV has one, else derived with the secret
-   */
-  idColumn?: string;
-  /** The PII columns hold lowercase SHA-256 hex already. @default false */
-  hashed?: boolean;
-  /** Full config key (`project:key`) of the secret HMAC key that derives externalIds. @default none */
-  externalIdSecretConfig?: string;
-  /** Fewest data rows accepted. @default 10,000 (Amazon's rule for its CSV template) */
-  minRows?: number;
-  /** Most data rows accepted. @default 5,000,000 */
-  maxRows?: number;
-  /** Country for phone numbers without a country code, and for postal-code rules. @default "US" */
+/**
+ * How one CSV of people becomes hashed records. Plain values only: this is a resource input. The
+ * fields and their defaults are the spec's `records.<key>` ({@link SpecDocument.RecordsSource}, generated from
+ * the schema), except that `csv` is already resolved (relative to the Pulumi program's folder, or
+ * absolute) and `defaultCountry` takes any string, since `hash-csv --default-country` passes what
+ * it was given: the PII pipeline refuses an unknown country with one clean error.
+ */
+export type RecordsSourceSettings = Omit<SpecDocument.RecordsSource, "defaultCountry"> & {
   defaultCountry?: string;
-  /**
-   * How non-ASCII letters in names, address and city become ASCII (docs/normalisation.md): the
-   * spec's `records.<key>.nonAsciiLetters`, `hash-csv --non-ascii-letters`, or a library caller.
-   * @default "aws"
-   */
-  nonAsciiLetters?: NonAsciiLetters;
   /**
    * Folders the CSV must resolve inside, after symbolic links, relative to the Pulumi program's
    * folder (or absolute); checked each time the CSV is opened, in the program and in the provider.
    * @default anywhere
    */
   allowedRoots?: string[];
-}
+};
 
 /** A hashed record with its content digest. No raw PII. */
 export interface KeyedRecord {

@@ -3,11 +3,11 @@
  * carries whole records, so a failure part way still says exactly which records are uploaded,
  * and the next run sends only the rest.
  */
-import { HASHED_BODY_OVERHEAD as BODY_OVERHEAD, type DspClient, type HashedRecordInput } from "../client";
+import { createHashedRecordPacker, type DspClient, type HashedRecordsUploadResult, type KeyedBatch } from "../client";
 import { IdSetBuilder, type IdSet } from "../plan";
-import { hashedRecordJson } from "../pii";
 import { API_LIMITS } from "../api-vocabulary";
-import { keyedRecordOf, recordKey, type KeyedRecord, type RecordLine } from "./records-source";
+import { keyedRecordOf, recordKey, type RecordLine } from "./records-source";
+import { sendTracked } from "./tracked-send";
 
 /** How records are sent. */
 export interface RecordsSyncOptions {
@@ -29,43 +29,9 @@ export interface RecordsSyncResult {
   error?: Error;
 }
 
-/** Records for exactly one request body, and their keys. */
-export interface RecordGroup {
-  records: HashedRecordInput[];
-  keys: string[];
-  bytes: number;
-}
-
 /**
- * Collects records into groups that each fit one body, in order. Sizes are those of the body
- * the client builds (`{"records":[…]}`, one JSON item per record). Pure.
- */
-export function createRecordGrouper(maxBodyBytes: number = API_LIMITS.hashedRecordsBodyBytes): { add(record: KeyedRecord): RecordGroup | undefined; flush(): RecordGroup | undefined } {
-  let group: RecordGroup = { records: [], keys: [], bytes: BODY_OVERHEAD };
-  const take = (): RecordGroup => {
-    const full = group;
-    group = { records: [], keys: [], bytes: BODY_OVERHEAD };
-    return full;
-  };
-  return {
-    add(record) {
-      const item = hashedRecordJson({ externalId: record.externalId, hashed: record.hashed, row: 0 }).length;
-      if (BODY_OVERHEAD + item > maxBodyBytes) throw new RangeError(`a record of ${item} bytes cannot fit a body of ${maxBodyBytes} bytes`);
-      const done = group.records.length > 0 && group.bytes + 1 + item > maxBodyBytes ? take() : undefined;
-      group.bytes += (group.records.length > 0 ? 1 : 0) + item;
-      group.records.push({ externalId: record.externalId, hashedRecords: [record.hashed] });
-      group.keys.push(recordKey(record.externalId, record.rowDigest));
-      return done;
-    },
-    flush() {
-      return group.records.length > 0 ? take() : undefined;
-    },
-  };
-}
-
-/**
- * Uploads the records of `batches` whose key `wanted` accepts, one request per group, and
- * reports what Amazon accepted. Reading stops at the first failure (a read error counts too).
+ * Uploads the records of `batches` whose key `wanted` accepts, packed by the client's packer (one
+ * request per body), and reports what Amazon accepted. Reading stops at the first failure (a read error counts too).
  */
 export async function uploadWantedRecords(
   client: Pick<DspClient, "uploadHashedRecords">,
@@ -73,26 +39,25 @@ export async function uploadWantedRecords(
   wanted: (key: string) => boolean,
   options: RecordsSyncOptions = {},
 ): Promise<RecordsSyncResult> {
-  const accepted = new IdSetBuilder();
-  const requestIds: string[] = [];
   let found = 0;
-  let requests = 0;
-  let error: Error | undefined;
-  const grouper = createRecordGrouper(options.maxBodyBytes);
+  const packer = createHashedRecordPacker<string>({ maxBodyBytes: options.maxBodyBytes ?? API_LIMITS.hashedRecordsBodyBytes, maxRecords: Number.POSITIVE_INFINITY });
 
-  async function* groups(): AsyncGenerator<RecordGroup, void, undefined> {
+  /** Bodies as the client sends them, each with the keys of its records. */
+  async function* bodies(): AsyncGenerator<KeyedBatch<string>, void, undefined> {
     try {
       for (;;) {
         const next = await batches.next();
         if (next.done === true) break;
-        for (const record of next.value) {
-          if (!wanted(recordKey(record.externalId, record.rowDigest))) continue;
+        for (const line of next.value) {
+          const key = recordKey(line.externalId, line.rowDigest);
+          if (!wanted(key)) continue;
           found++;
-          const full = grouper.add(keyedRecordOf(record));
+          const record = keyedRecordOf(line);
+          const full = packer.add({ externalId: record.externalId, hashedRecords: [record.hashed] }, key);
           if (full !== undefined) yield full;
         }
       }
-      const last = grouper.flush();
+      const last = packer.finish();
       if (last !== undefined) yield last;
     } finally {
       // Stopping early must still close the reader (its file and worker threads).
@@ -100,32 +65,19 @@ export async function uploadWantedRecords(
     }
   }
 
-  // Workers share one generator; an async generator queues concurrent next() calls.
-  const source = groups();
-  const worker = async (): Promise<void> => {
-    while (error === undefined) {
-      let group: RecordGroup;
-      try {
-        const next = await source.next();
-        if (next.done === true) return;
-        group = next.value;
-      } catch (e) {
-        error ??= e instanceof Error ? e : new Error(String(e));
-        return;
-      }
-      try {
-        const r = await client.uploadHashedRecords(group.records);
-        requests += r.requests;
-        requestIds.push(...r.requestIds);
-        for (const key of group.keys) accepted.add(key);
-      } catch (e) {
-        error ??= e instanceof Error ? e : new Error(String(e));
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: options.concurrency ?? 4 }, worker));
-  await source.return(undefined);
+  const accepted = new IdSetBuilder();
+  const requestIds: string[] = [];
+  let requests = 0;
+  const sent = await sendTracked<string, HashedRecordsUploadResult>(bodies(), (body) => client.uploadHashedRecords({ batches: [body] }), {
+    concurrency: options.concurrency ?? 4,
+    onOutcome(body) {
+      if (body.outcome !== "accepted" || body.answer === undefined) return;
+      requests += body.answer.requests;
+      requestIds.push(...body.answer.requestIds);
+      for (const key of body.keys) accepted.add(key);
+    },
+  });
   const result: RecordsSyncResult = { accepted: accepted.build(), found, requests, requestIds };
-  if (error !== undefined) result.error = error;
+  if (sent.error !== undefined) result.error = sent.error;
   return result;
 }

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { DspHttpError, packHashedRecords, type HashedRecordInput } from "../../../provider/client";
+import { DspHttpError, packHashedRecords, packKeyedHashedRecords, type HashedRecordInput, type HashedRecordsInput } from "../../../provider/client";
 import { idSetFrom, planMembership } from "../../../provider/plan";
 import { hashedRecordCsvLine, rowDigest, sha256Hex } from "../../../provider/pii";
 import {
@@ -11,7 +11,7 @@ import {
   summarizeRecordsPlan,
 } from "../../../provider/providers/hashed-records-provider";
 import { recordKey, type KeyedRecord, type RecordLine } from "../../../provider/records/records-source";
-import { createRecordGrouper, uploadWantedRecords } from "../../../provider/records/records-sync";
+import { uploadWantedRecords } from "../../../provider/records/records-sync";
 
 /** A record with all eight fields, so sizes are realistic. */
 function record(i: number, version = 0): KeyedRecord {
@@ -29,14 +29,21 @@ async function* batchesOf(records: KeyedRecord[], size = 7): AsyncGenerator<Reco
   return undefined;
 }
 
+/** The records each call carried, read back from its bodies. */
+function recordsOf(input: HashedRecordsInput): HashedRecordInput[] {
+  if (!("batches" in input)) return [...input];
+  return [...input.batches].flatMap((b) => (JSON.parse(b.body.toString("utf8")) as { records: HashedRecordInput[] }).records);
+}
+
 /** A client whose `failAt`-th call (0-based) fails; records what each call carried. */
-function fakeClient(failAt = Infinity): { calls: HashedRecordInput[][]; uploadHashedRecords(records: readonly HashedRecordInput[]): Promise<{ requests: number; records: number; requestIds: string[] }> } {
+function fakeClient(failAt = Infinity): { calls: HashedRecordInput[][]; uploadHashedRecords(input: HashedRecordsInput): Promise<{ requests: number; records: number; requestIds: string[] }> } {
   const calls: HashedRecordInput[][] = [];
   return {
     calls,
-    async uploadHashedRecords(records) {
+    async uploadHashedRecords(input) {
       const n = calls.length;
-      calls.push([...records]);
+      const records = recordsOf(input);
+      calls.push(records);
       if (n === failAt) throw new DspHttpError({ status: 500, operation: "POST /dp/records/hashed", requestId: "r-fail" });
       return { requests: 1, records: records.length, requestIds: [`req-${n}`] };
     },
@@ -93,21 +100,18 @@ describe("resources/hashed-records: same-day association warning", () => {
 });
 
 describe("records/records-sync", () => {
-  it("groups records into bodies the client sends as exactly one request each", () => {
+  it("packs records into bodies the client sends as exactly one request each, with their keys", () => {
     const maxBodyBytes = 20_000;
-    const grouper = createRecordGrouper(maxBodyBytes);
-    const groups = [];
-    for (let i = 0; i < 200; i++) {
-      const full = grouper.add(record(i));
-      if (full) groups.push(full);
-    }
-    const last = grouper.flush();
-    if (last) groups.push(last);
-    assert.equal(groups.reduce((n, g) => n + g.records.length, 0), 200);
+    const byKey = new Map(Array.from({ length: 200 }, (_, i) => [keyOf(record(i)), record(i)] as const));
+    const groups = [...packKeyedHashedRecords([...byKey].map(([key, r]) => ({ record: { externalId: r.externalId, hashedRecords: [r.hashed] }, key })), { maxBodyBytes, maxRecords: Infinity })];
+    assert.equal(groups.reduce((n, g) => n + g.keys.length, 0), 200);
+    assert.deepEqual(groups.flatMap((g) => g.keys), [...byKey.keys()], "every key once, in order");
     for (const g of groups) {
-      const bodies = [...packHashedRecords(g.records, { maxBodyBytes, maxRecords: Infinity })];
+      const records = g.keys.map((k) => byKey.get(k)!).map((r) => ({ externalId: r.externalId, hashedRecords: [r.hashed] }));
+      const bodies = [...packHashedRecords(records, { maxBodyBytes, maxRecords: Infinity })];
       assert.equal(bodies.length, 1, "one body per group");
-      assert.equal(bodies[0]?.bytes, g.bytes, "the grouper's size is the client's");
+      assert.equal(bodies[0]?.bytes, g.bytes, "the keyed body is the client's body");
+      assert.ok(bodies[0]?.body.equals(g.body));
       assert.ok(g.bytes <= maxBodyBytes);
     }
     assert.ok(groups.length > 1 && (groups[0]?.bytes ?? 0) > maxBodyBytes - 1_000, "groups are filled");

@@ -6,7 +6,7 @@ import {
   droppedDeletionsNote,
   encodeDeletion,
   planDeletions,
-  requestGroups,
+  deletionBodies,
   sentEntry,
   sentKeyOf,
   toUserDeletionInput,
@@ -61,9 +61,10 @@ describe("records/deletions: what is sent", () => {
 
   it("groups ≤1,000 users per request, fewer when long cookies would pass 1 MB", () => {
     const many = Array.from({ length: 2_345 }, (_, i) => ext(`user-${i}`));
-    assert.deepEqual(requestGroups(many).map((g) => g.length), [1000, 1000, 345]);
+    assert.deepEqual([...deletionBodies(many)].map((g) => g.keys.length), [1000, 1000, 345]);
+    assert.deepEqual([...deletionBodies(many)].flatMap((g) => g.keys), many, "each body carries its deletions, in order");
     const longCookies = Array.from({ length: 1_000 }, (_, i) => ({ type: "COOKIE" as const, value: `${"c".repeat(1_990)}${i}` }));
-    const groups = requestGroups(longCookies);
+    const groups = [...deletionBodies(longCookies)].map((g) => g.keys);
     assert.ok(groups.length > 1, "split by bytes");
     assert.equal(groups.flat().length, 1_000);
   });
