@@ -4,10 +4,14 @@ import {
   checkHashedRecords,
   checkMembershipColumns,
   checkUserDeletions,
+  createHashedRecordPacker,
   escapeJsonStringContent,
   HASHED_PII_FIELDS,
   mergeMembershipOps,
   packHashedRecords,
+  packKeyedHashedRecords,
+  packKeyedMembershipColumns,
+  packKeyedUserDeletions,
   packMembershipColumns,
   packMembershipOps,
   packUserDeletions,
@@ -345,6 +349,64 @@ describe("batching", () => {
       assert.throws(() => checkUserDeletions([{ type: "COOKIE", value: "x", advertiserId: "abc" }]), /users\[0\].advertiserId must be an int64/);
       assert.throws(() => checkUserDeletions([{ type: "COOKIE", value: "x", consentTime: -1 }]), /consentTime must be epoch milliseconds/);
       assert.throws(() => checkUserDeletions([{ type: "COOKIE", value: "y".repeat(600) }], { maxBodyBytes: 500, maxUsers: 1000 }), RecordTooLargeError);
+    });
+  });
+
+  describe("bodies with the keys they carry", () => {
+    const hash = (seed: string): string => seed.repeat(64).slice(0, 64);
+    const record = (i: number): HashedRecordInput => ({ externalId: `ext-${i}`, hashedRecords: [{ email: hash(String(i % 10)) }] });
+
+    it("membership: each body carries the keys of exactly its patches, across columns, in order (property)", () => {
+      fc.assert(
+        fc.property(fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 6 }), fc.integer({ min: 1, max: 7 }), (sizes, maxPatches) => {
+          let next = 0;
+          const columns = sizes.map((size, c) => {
+            const values = Array.from({ length: size }, (_, i) => `c${c}-v${i}`);
+            return { op: c % 2 === 0 ? ("add" as const) : ("remove" as const), type: "COOKIE" as const, values, audienceIds: ["1"], keys: values.map(() => next++) };
+          });
+          const keyed = [...packKeyedMembershipColumns(columns, { maxBodyBytes: 1_000_000, maxPatches })];
+          const plain = [...packMembershipColumns(columns, { maxBodyBytes: 1_000_000, maxPatches })];
+          assert.deepEqual(keyed.map((b) => b.body), plain.map((b) => b.body), "the same bodies as the unkeyed packer");
+          assert.deepEqual(keyed.flatMap((b) => b.keys), Array.from({ length: next }, (_, k) => k));
+          for (const b of keyed) {
+            assert.equal(b.keys.length, b.patches);
+            const cookieValues = patchesOf(b).map((p) => p.path.slice("/COOKIE-".length, -"/audiences".length));
+            const valueOfKey = columns.flatMap((c) => c.values);
+            assert.deepEqual(cookieValues, b.keys.map((k) => valueOfKey[k]));
+          }
+        }),
+      );
+    });
+
+    it("membership: refuses a column whose keys do not match its values", () => {
+      assert.throws(() => [...packKeyedMembershipColumns([{ op: "add", type: "COOKIE", values: ["a", "b"], audienceIds: ["1"], keys: [1] }])], InvalidInputError);
+    });
+
+    it("hashed records: the push packer and the keyed packer build the unkeyed packer's bodies", () => {
+      const records = Array.from({ length: 120 }, (_, i) => record(i));
+      const limits = { maxBodyBytes: 2_000, maxRecords: Infinity };
+      const plain = [...packHashedRecords(records, limits)];
+      const keyed = [...packKeyedHashedRecords(records.map((r, i) => ({ record: r, key: i })), limits)];
+      const packer = createHashedRecordPacker<number>(limits);
+      const pushed = records.map((r, i) => packer.add(r, i)).filter((b) => b !== undefined);
+      const last = packer.finish();
+      if (last !== undefined) pushed.push(last);
+      for (const bodies of [keyed, pushed]) {
+        assert.deepEqual(bodies.map((b) => b.body.toString()), plain.map((b) => b.body.toString()));
+        bodies.forEach((b) => {
+          const ids = (JSON.parse(b.body.toString()) as { records: Array<{ externalId: string }> }).records.map((r) => r.externalId);
+          assert.deepEqual(ids, b.keys.map((k) => `ext-${k}`));
+        });
+      }
+      assert.ok(plain.length > 1);
+    });
+
+    it("user deletions: each body carries the keys of its users", () => {
+      const users = Array.from({ length: 2500 }, (_, i) => ({ user: { type: "COOKIE" as const, value: `cookie-${i}` }, key: `k${i}` }));
+      const bodies = [...packKeyedUserDeletions(users)];
+      assert.deepEqual(bodies.map((b) => b.keys.length), [1000, 1000, 500]);
+      assert.deepEqual(bodies.flatMap((b) => b.keys), users.map((u) => u.key));
+      assert.deepEqual(bodies.map((b) => b.body), [...packUserDeletions(users.map((u) => u.user))].map((b) => b.body));
     });
   });
 });

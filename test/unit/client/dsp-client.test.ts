@@ -8,6 +8,8 @@ import {
   DspNetworkError,
   DspRetryBudgetExhaustedError,
   InvalidInputError,
+  packHashedRecords,
+  packKeyedUserDeletions,
   type DspClientEvent,
   type DspClientOptions,
   type HttpRequest,
@@ -312,6 +314,20 @@ describe("DspClient (fake transport, virtual time)", () => {
       assert.deepEqual(transport.apiRequests.map((r) => [r.method, r.url]), Array(3).fill(["PATCH", `${API}/v2/dp/users`]));
       const times = transport.apiRequests.map((r) => r.sentAtMs).sort((a, b) => a - b);
       assert.deepEqual(times, [0, 1100, 2200]);
+    });
+
+    it("sends bodies packed beforehand as they are, and refuses one over the client's limits before sending", async () => {
+      const { client, transport } = setup(() => jsonResponse(202, { requestId: "req-p" }));
+      const users = Array.from({ length: 5 }, (_, i) => ({ user: { type: "MAID" as const, value: `maid-${i}` }, key: i }));
+      const [body] = [...packKeyedUserDeletions(users)];
+      const result = await client.deleteUsers({ batches: [body!] });
+      assert.deepEqual(result, { requests: 1, users: 5, requestIds: ["req-p"] });
+      assert.equal(transport.apiRequests[0]?.body?.toString(), body!.body.toString("utf8"));
+      const small = setup(() => jsonResponse(202, {}), { batchLimits: { userDeletions: { maxUsers: 4 }, hashedRecords: { maxBodyBytes: 100 } } });
+      await assert.rejects(small.client.deleteUsers({ batches: [body!] }), InvalidInputError);
+      const [records] = [...packHashedRecords([{ externalId: "ext-1", hashedRecords: [{ email: hash, phone: hash }] }])];
+      await assert.rejects(small.client.uploadHashedRecords({ batches: [records!] }), InvalidInputError);
+      assert.equal(small.transport.apiRequests.length, 0);
     });
   });
 
