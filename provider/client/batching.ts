@@ -392,12 +392,11 @@ const HASHED_PII_FIELD_SET: ReadonlySet<string> = new Set(HASHED_PII_FIELDS);
 const HASHED_BODY_START = '{"records":[';
 
 /** Validates and packs hashed records into POST /dp/records/hashed bodies. */
-export function* packHashedRecords(
+export function packHashedRecords(
   records: Iterable<HashedRecordInput>,
   limits: HashedRecordBatchLimits = DEFAULT_HASHED_RECORD_BATCH_LIMITS,
 ): Generator<RequestBatch, void, undefined> {
-  checkHashedRecordLimits(limits);
-  yield* packJsonArray(hashedRecordItems(records), HASHED_BODY_START, BODY_END, limits.maxBodyBytes, limits.maxRecords);
+  return packUnkeyed(HASHED_RECORDS, records, limits);
 }
 
 /**
@@ -405,18 +404,18 @@ export function* packHashedRecords(
  * @throws InvalidInputError or RecordTooLargeError naming the record.
  */
 export function checkHashedRecords(records: Iterable<HashedRecordInput>, limits: HashedRecordBatchLimits = DEFAULT_HASHED_RECORD_BATCH_LIMITS): void {
-  checkHashedRecordLimits(limits);
-  for (const item of hashedRecordItems(records)) checkItemFits(item, HASHED_BODY_START.length + BODY_END.length, limits.maxBodyBytes);
+  checkAll(HASHED_RECORDS, records, limits);
 }
 
-function checkHashedRecordLimits(limits: HashedRecordBatchLimits): void {
-  checkPositiveInteger(limits.maxBodyBytes, "maxBodyBytes");
-  if (!(limits.maxRecords >= 1)) throw new RangeError(`maxRecords must be ≥ 1 (got ${limits.maxRecords})`);
-}
-
-function hashedRecordItems(records: Iterable<HashedRecordInput>): Generator<JsonArrayItem, void, undefined> {
-  return mapIterable(records, hashedRecordItem);
-}
+const HASHED_RECORDS: ArrayEndpoint<HashedRecordInput, HashedRecordBatchLimits> = {
+  start: HASHED_BODY_START,
+  item: hashedRecordItem,
+  limits(limits) {
+    checkPositiveInteger(limits.maxBodyBytes, "maxBodyBytes");
+    if (!(limits.maxRecords >= 1)) throw new RangeError(`maxRecords must be ≥ 1 (got ${limits.maxRecords})`);
+    return { maxBodyBytes: limits.maxBodyBytes, maxItems: limits.maxRecords };
+  },
+};
 
 function hashedRecordItem(record: HashedRecordInput, index: number): JsonArrayItem {
   const json = hashedRecordJson(record, index);
@@ -479,12 +478,11 @@ export const DEFAULT_USER_DELETION_BATCH_LIMITS: Readonly<UserDeletionBatchLimit
 const USERS_BODY_START = '{"operation":"DELETE","users":[';
 
 /** Validates and packs user deletions into PATCH /v2/dp/users bodies. */
-export function* packUserDeletions(
+export function packUserDeletions(
   users: Iterable<UserDeletionInput>,
   limits: UserDeletionBatchLimits = DEFAULT_USER_DELETION_BATCH_LIMITS,
 ): Generator<RequestBatch, void, undefined> {
-  checkUserDeletionLimits(limits);
-  yield* packJsonArray(userDeletionItems(users), USERS_BODY_START, BODY_END, limits.maxBodyBytes, limits.maxUsers);
+  return packUnkeyed(USER_DELETIONS, users, limits);
 }
 
 /**
@@ -492,18 +490,18 @@ export function* packUserDeletions(
  * @throws InvalidInputError or RecordTooLargeError naming the record.
  */
 export function checkUserDeletions(users: Iterable<UserDeletionInput>, limits: UserDeletionBatchLimits = DEFAULT_USER_DELETION_BATCH_LIMITS): void {
-  checkUserDeletionLimits(limits);
-  for (const item of userDeletionItems(users)) checkItemFits(item, USERS_BODY_START.length + BODY_END.length, limits.maxBodyBytes);
+  checkAll(USER_DELETIONS, users, limits);
 }
 
-function checkUserDeletionLimits(limits: UserDeletionBatchLimits): void {
-  checkPositiveInteger(limits.maxBodyBytes, "maxBodyBytes");
-  checkPositiveInteger(limits.maxUsers, "maxUsers");
-}
-
-function userDeletionItems(users: Iterable<UserDeletionInput>): Generator<JsonArrayItem, void, undefined> {
-  return mapIterable(users, userDeletionItem);
-}
+const USER_DELETIONS: ArrayEndpoint<UserDeletionInput, UserDeletionBatchLimits> = {
+  start: USERS_BODY_START,
+  item: userDeletionItem,
+  limits(limits) {
+    checkPositiveInteger(limits.maxBodyBytes, "maxBodyBytes");
+    checkPositiveInteger(limits.maxUsers, "maxUsers");
+    return { maxBodyBytes: limits.maxBodyBytes, maxItems: limits.maxUsers };
+  },
+};
 
 function userDeletionItem(user: UserDeletionInput, index: number): JsonArrayItem {
   const json = userDeletionJson(user, index);
@@ -541,15 +539,9 @@ function userDeletionJson(user: UserDeletionInput, index: number): string {
  */
 export type KeyedBatch<K, B extends RequestBatch = RequestBatch> = B & { keys: K[] };
 
-/** A hashed record and the caller's key for it. */
-export interface KeyedHashedRecord<K> {
-  record: HashedRecordInput;
-  key: K;
-}
-
-/** A user deletion and the caller's key for it. */
-export interface KeyedUserDeletion<K> {
-  user: UserDeletionInput;
+/** An input (a hashed record, a user deletion) and the caller's key for it. */
+export interface Keyed<T, K> {
+  input: T;
   key: K;
 }
 
@@ -568,8 +560,7 @@ export interface HashedRecordPacker<K> {
 
 /** See {@link HashedRecordPacker}. */
 export function createHashedRecordPacker<K>(limits: HashedRecordBatchLimits = DEFAULT_HASHED_RECORD_BATCH_LIMITS): HashedRecordPacker<K> {
-  checkHashedRecordLimits(limits);
-  const packer = new JsonArrayPacker<K>(HASHED_BODY_START, BODY_END, limits.maxBodyBytes, limits.maxRecords);
+  const packer = JsonArrayPacker.for<HashedRecordInput, HashedRecordBatchLimits, K>(HASHED_RECORDS, limits);
   let index = 0;
   return {
     add: (record, key) => packer.add(hashedRecordItem(record, index++), key),
@@ -578,23 +569,19 @@ export function createHashedRecordPacker<K>(limits: HashedRecordBatchLimits = DE
 }
 
 /** {@link packHashedRecords}, each body with the keys of its records. */
-export function* packKeyedHashedRecords<K>(
-  records: Iterable<KeyedHashedRecord<K>>,
+export function packKeyedHashedRecords<K>(
+  records: Iterable<Keyed<HashedRecordInput, K>>,
   limits: HashedRecordBatchLimits = DEFAULT_HASHED_RECORD_BATCH_LIMITS,
 ): Generator<KeyedBatch<K>, void, undefined> {
-  checkHashedRecordLimits(limits);
-  const packer = new JsonArrayPacker<K>(HASHED_BODY_START, BODY_END, limits.maxBodyBytes, limits.maxRecords);
-  yield* packer.packAll(mapIterable(records, ({ record, key }, index) => ({ item: hashedRecordItem(record, index), key })));
+  return packKeyed(HASHED_RECORDS, records, limits);
 }
 
 /** {@link packUserDeletions}, each body with the keys of its users. */
-export function* packKeyedUserDeletions<K>(
-  users: Iterable<KeyedUserDeletion<K>>,
+export function packKeyedUserDeletions<K>(
+  users: Iterable<Keyed<UserDeletionInput, K>>,
   limits: UserDeletionBatchLimits = DEFAULT_USER_DELETION_BATCH_LIMITS,
 ): Generator<KeyedBatch<K>, void, undefined> {
-  checkUserDeletionLimits(limits);
-  const packer = new JsonArrayPacker<K>(USERS_BODY_START, BODY_END, limits.maxBodyBytes, limits.maxUsers);
-  yield* packer.packAll(mapIterable(users, ({ user, key }, index) => ({ item: userDeletionItem(user, index), key })));
+  return packKeyed(USER_DELETIONS, users, limits);
 }
 
 /**
@@ -642,6 +629,33 @@ interface JsonArrayItem {
   recordId: string;
 }
 
+/** An endpoint whose body is `<start>item,item]}`: how an input becomes an item, and its limits. */
+interface ArrayEndpoint<T, L> {
+  start: string;
+  item(input: T, index: number): JsonArrayItem;
+  /** Checks the limits and returns them in the packer's terms. */
+  limits(limits: L): { maxBodyBytes: number; maxItems: number };
+}
+
+function* packKeyed<T, L, K>(endpoint: ArrayEndpoint<T, L>, inputs: Iterable<Keyed<T, K>>, limits: L): Generator<KeyedBatch<K>, void, undefined> {
+  const packer = JsonArrayPacker.for<T, L, K>(endpoint, limits);
+  yield* packer.packAll(mapIterable(inputs, ({ input, key }, index) => ({ item: endpoint.item(input, index), key })));
+}
+
+/** Packs without keys (the array-input calls of the client). */
+function* packUnkeyed<T, L>(endpoint: ArrayEndpoint<T, L>, inputs: Iterable<T>, limits: L): Generator<RequestBatch, void, undefined> {
+  const keyed = packKeyed(endpoint, mapIterable(inputs, (input) => ({ input, key: undefined })), limits);
+  for (const batch of keyed) yield { body: batch.body, bytes: batch.bytes, ops: batch.ops };
+}
+
+/** Validates every input and checks it fits a body on its own. */
+function checkAll<T, L>(endpoint: ArrayEndpoint<T, L>, inputs: Iterable<T>, limits: L): void {
+  const { maxBodyBytes } = endpoint.limits(limits);
+  const wrapperBytes = endpoint.start.length + BODY_END.length;
+  let index = 0;
+  for (const input of inputs) checkItemFits(endpoint.item(input, index++), wrapperBytes, maxBodyBytes);
+}
+
 /**
  * Packs pre-rendered JSON items into `<start>item,item<end>` bodies within byte and count
  * limits, keeping the caller's key of each item. `add` returns the previous body when the item
@@ -652,6 +666,11 @@ class JsonArrayPacker<K> {
   #parts: string[] = [];
   #keys: K[] = [];
   #bytes: number;
+
+  static for<T, L, K>(endpoint: ArrayEndpoint<T, L>, limits: L): JsonArrayPacker<K> {
+    const { maxBodyBytes, maxItems } = endpoint.limits(limits);
+    return new JsonArrayPacker<K>(endpoint.start, BODY_END, maxBodyBytes, maxItems);
+  }
 
   constructor(
     private readonly start: string,
@@ -694,12 +713,6 @@ class JsonArrayPacker<K> {
     this.#bytes = this.#wrapperBytes;
     return batch;
   }
-}
-
-/** Packs items without keys (the array-input calls of the client). */
-function* packJsonArray(items: Iterable<JsonArrayItem>, start: string, end: string, maxBodyBytes: number, maxItems: number): Generator<RequestBatch, void, undefined> {
-  const packer = new JsonArrayPacker<undefined>(start, end, maxBodyBytes, maxItems);
-  for (const batch of packer.packAll(mapIterable(items, (item) => ({ item, key: undefined })))) yield { body: batch.body, bytes: batch.bytes, ops: batch.ops };
 }
 
 function checkItemFits(item: JsonArrayItem, wrapperBytes: number, maxBodyBytes: number): void {

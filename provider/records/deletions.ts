@@ -122,7 +122,7 @@ export function toUserDeletionInput(e: DeletionEntry): UserDeletionInput {
 export function deletionBodies(entries: Iterable<DeletionEntry>): Generator<KeyedBatch<DeletionEntry>, void, undefined> {
   return packKeyedUserDeletions(
     (function* () {
-      for (const entry of entries) yield { user: toUserDeletionInput(entry), key: entry };
+      for (const entry of entries) yield { input: toUserDeletionInput(entry), key: entry };
     })(),
   );
 }

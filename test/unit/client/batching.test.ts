@@ -386,7 +386,7 @@ describe("batching", () => {
       const records = Array.from({ length: 120 }, (_, i) => record(i));
       const limits = { maxBodyBytes: 2_000, maxRecords: Infinity };
       const plain = [...packHashedRecords(records, limits)];
-      const keyed = [...packKeyedHashedRecords(records.map((r, i) => ({ record: r, key: i })), limits)];
+      const keyed = [...packKeyedHashedRecords(records.map((r, i) => ({ input: r, key: i })), limits)];
       const packer = createHashedRecordPacker<number>(limits);
       const pushed = records.map((r, i) => packer.add(r, i)).filter((b) => b !== undefined);
       const last = packer.finish();
@@ -402,11 +402,11 @@ describe("batching", () => {
     });
 
     it("user deletions: each body carries the keys of its users", () => {
-      const users = Array.from({ length: 2500 }, (_, i) => ({ user: { type: "COOKIE" as const, value: `cookie-${i}` }, key: `k${i}` }));
+      const users = Array.from({ length: 2500 }, (_, i) => ({ input: { type: "COOKIE" as const, value: `cookie-${i}` }, key: `k${i}` }));
       const bodies = [...packKeyedUserDeletions(users)];
       assert.deepEqual(bodies.map((b) => b.keys.length), [1000, 1000, 500]);
       assert.deepEqual(bodies.flatMap((b) => b.keys), users.map((u) => u.key));
-      assert.deepEqual(bodies.map((b) => b.body), [...packUserDeletions(users.map((u) => u.user))].map((b) => b.body));
+      assert.deepEqual(bodies.map((b) => b.body), [...packUserDeletions(users.map((u) => u.input))].map((b) => b.body));
     });
   });
 });

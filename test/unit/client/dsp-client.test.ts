@@ -318,7 +318,7 @@ describe("DspClient (fake transport, virtual time)", () => {
 
     it("sends bodies packed beforehand as they are, and refuses one over the client's limits before sending", async () => {
       const { client, transport } = setup(() => jsonResponse(202, { requestId: "req-p" }));
-      const users = Array.from({ length: 5 }, (_, i) => ({ user: { type: "MAID" as const, value: `maid-${i}` }, key: i }));
+      const users = Array.from({ length: 5 }, (_, i) => ({ input: { type: "MAID" as const, value: `maid-${i}` }, key: i }));
       const [body] = [...packKeyedUserDeletions(users)];
       const result = await client.deleteUsers({ batches: [body!] });
       assert.deepEqual(result, { requests: 1, users: 5, requestIds: ["req-p"] });

@@ -103,7 +103,7 @@ describe("records/records-sync", () => {
   it("packs records into bodies the client sends as exactly one request each, with their keys", () => {
     const maxBodyBytes = 20_000;
     const byKey = new Map(Array.from({ length: 200 }, (_, i) => [keyOf(record(i)), record(i)] as const));
-    const groups = [...packKeyedHashedRecords([...byKey].map(([key, r]) => ({ record: { externalId: r.externalId, hashedRecords: [r.hashed] }, key })), { maxBodyBytes, maxRecords: Infinity })];
+    const groups = [...packKeyedHashedRecords([...byKey].map(([key, r]) => ({ input: { externalId: r.externalId, hashedRecords: [r.hashed] }, key })), { maxBodyBytes, maxRecords: Infinity })];
     assert.equal(groups.reduce((n, g) => n + g.keys.length, 0), 200);
     assert.deepEqual(groups.flatMap((g) => g.keys), [...byKey.keys()], "every key once, in order");
     for (const g of groups) {
