@@ -203,7 +203,7 @@ async function carryOut(id: string, raw: object, news: RecordsUploadInputs, olds
   });
   const result: RecordsSyncResult =
     plan.addCount === 0
-      ? { accepted: IdSet.empty(), found: 0, requests: 0, requestIds: [] }
+      ? { accepted: IdSet.empty(), unknown: IdSet.empty(), found: 0, requests: 0, requestIds: [] }
       : await uploadWantedRecords(
           dspClient(),
           readRecordLines(news, externalIdKey === undefined ? {} : { externalIdKey }),
@@ -227,14 +227,15 @@ async function carryOut(id: string, raw: object, news: RecordsUploadInputs, olds
   const acceptedAll = new IdSelection(result.accepted, Uint32Array.from({ length: result.accepted.size }, (_, i) => i));
   const now = applyPlan(base, { ...plan, adds: acceptedAll, addCount: acceptedAll.size });
   const digest = await store.put(now);
-  // Not accepted: earlier in-doubt keys stay in doubt, and so do this upload's when the failure proves nothing.
+  // Not accepted: earlier in-doubt keys stay in doubt, and so do this upload's when the failure proves nothing
+  // (all not accepted, as other requests may have been in flight), and those of any other request whose answer was lost.
   const notAccepted = (sel: IdSet | IdSelection): IdSelection => {
     const set = "bytes" in sel ? sel : sel.set;
     const indices = "bytes" in sel ? Uint32Array.from({ length: sel.size }, (_, i) => i) : sel.indices;
     return new IdSelection(set, indices.filter((i) => !result.accepted.has(set.idAt(i))));
   };
   const unknown = error !== undefined && outcomeOfFailure(error) === "unknown";
-  const inDoubt = unionOf([notAccepted(resolved.inDoubt), ...(unknown ? [notAccepted(plan.adds)] : [])]);
+  const inDoubt = unionOf([notAccepted(resolved.inDoubt), unknown ? notAccepted(plan.adds) : notAccepted(result.unknown)]);
   const inDoubtDigest = inDoubt.size > 0 ? await store.put(inDoubt) : undefined;
   await writeUploadRecord(news.label, {
     owner: news.label,

@@ -21,6 +21,8 @@ export interface RecordsSyncOptions {
 export interface RecordsSyncResult {
   /** `externalId:rowDigest` of every record Amazon accepted. */
   accepted: IdSet;
+  /** Keys of records sent in requests whose answer did not prove the outcome (5xx, timeout, dropped connection). */
+  unknown: IdSet;
   /** Wanted records read from the CSV (repeated rows counted each time). */
   found: number;
   requests: number;
@@ -66,18 +68,20 @@ export async function uploadWantedRecords(
   }
 
   const accepted = new IdSetBuilder();
+  const unknown = new IdSetBuilder();
   const requestIds: string[] = [];
   let requests = 0;
   const sent = await sendTracked<string, HashedRecordsUploadResult>(bodies(), (body) => client.uploadHashedRecords({ batches: [body] }), {
     concurrency: options.concurrency ?? 4,
     onOutcome(body) {
+      if (body.outcome === "unknown") for (const key of body.keys) unknown.add(key);
       if (body.outcome !== "accepted" || body.answer === undefined) return;
       requests += body.answer.requests;
       requestIds.push(...body.answer.requestIds);
       for (const key of body.keys) accepted.add(key);
     },
   });
-  const result: RecordsSyncResult = { accepted: accepted.build(), found, requests, requestIds };
+  const result: RecordsSyncResult = { accepted: accepted.build(), unknown: unknown.build(), found, requests, requestIds };
   if (sent.error !== undefined) result.error = sent.error;
   return result;
 }

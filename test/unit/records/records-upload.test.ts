@@ -36,7 +36,7 @@ function recordsOf(input: HashedRecordsInput): HashedRecordInput[] {
 }
 
 /** A client whose `failAt`-th call (0-based) fails; records what each call carried. */
-function fakeClient(failAt = Infinity): { calls: HashedRecordInput[][]; uploadHashedRecords(input: HashedRecordsInput): Promise<{ requests: number; records: number; requestIds: string[] }> } {
+function fakeClient(failAt = Infinity, status = 500): { calls: HashedRecordInput[][]; uploadHashedRecords(input: HashedRecordsInput): Promise<{ requests: number; records: number; requestIds: string[] }> } {
   const calls: HashedRecordInput[][] = [];
   return {
     calls,
@@ -44,7 +44,7 @@ function fakeClient(failAt = Infinity): { calls: HashedRecordInput[][]; uploadHa
       const n = calls.length;
       const records = recordsOf(input);
       calls.push(records);
-      if (n === failAt) throw new DspHttpError({ status: 500, operation: "POST /dp/records/hashed", requestId: "r-fail" });
+      if (n === failAt) throw new DspHttpError({ status, operation: "POST /dp/records/hashed", requestId: "r-fail" });
       return { requests: 1, records: records.length, requestIds: [`req-${n}`] };
     },
   };
@@ -138,6 +138,18 @@ describe("records/records-sync", () => {
     assert.equal(result.requests, 2);
     assert.deepEqual(result.accepted.toArray().map((k) => k.split(":")[0]).sort(), sentOk.sort());
     assert.equal(client.calls.length, 3, "no request started after the failure");
+  });
+
+  it("reports the records of a request whose answer proves nothing as unknown, and of a rejected one as neither", async () => {
+    const records = Array.from({ length: 100 }, (_, i) => record(i));
+    for (const [status, unknown] of [[500, true], [400, false]] as const) {
+      const client = fakeClient(1, status);
+      const result = await uploadWantedRecords(client, batchesOf(records), () => true, { maxBodyBytes: 10_000, concurrency: 1 });
+      const failed = (client.calls[1] ?? []).map((r) => r.externalId).sort();
+      assert.ok(failed.length > 0);
+      assert.deepEqual(result.unknown.toArray().map((k) => k.split(":")[0]).sort(), unknown ? failed : []);
+      assert.ok(result.accepted.toArray().every((k) => !result.unknown.has(k)));
+    }
   });
 
   it("a read error stops the upload and keeps what was accepted before it", async () => {
