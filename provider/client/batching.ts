@@ -560,20 +560,12 @@ export interface HashedRecordPacker<K> {
 
 /** See {@link HashedRecordPacker}. */
 export function createHashedRecordPacker<K>(limits: HashedRecordBatchLimits = DEFAULT_HASHED_RECORD_BATCH_LIMITS): HashedRecordPacker<K> {
-  const packer = JsonArrayPacker.for<HashedRecordInput, HashedRecordBatchLimits, K>(HASHED_RECORDS, limits);
+  const packer = new JsonArrayPacker<K>(HASHED_BODY_START, HASHED_RECORDS.limits(limits));
   let index = 0;
   return {
     add: (record, key) => packer.add(hashedRecordItem(record, index++), key),
     finish: () => packer.finish(),
   };
-}
-
-/** {@link packHashedRecords}, each body with the keys of its records. */
-export function packKeyedHashedRecords<K>(
-  records: Iterable<Keyed<HashedRecordInput, K>>,
-  limits: HashedRecordBatchLimits = DEFAULT_HASHED_RECORD_BATCH_LIMITS,
-): Generator<KeyedBatch<K>, void, undefined> {
-  return packKeyed(HASHED_RECORDS, records, limits);
 }
 
 /** {@link packUserDeletions}, each body with the keys of its users. */
@@ -638,7 +630,7 @@ interface ArrayEndpoint<T, L> {
 }
 
 function* packKeyed<T, L, K>(endpoint: ArrayEndpoint<T, L>, inputs: Iterable<Keyed<T, K>>, limits: L): Generator<KeyedBatch<K>, void, undefined> {
-  const packer = JsonArrayPacker.for<T, L, K>(endpoint, limits);
+  const packer = new JsonArrayPacker<K>(endpoint.start, endpoint.limits(limits));
   yield* packer.packAll(mapIterable(inputs, ({ input, key }, index) => ({ item: endpoint.item(input, index), key })));
 }
 
@@ -662,30 +654,26 @@ function checkAll<T, L>(endpoint: ArrayEndpoint<T, L>, inputs: Iterable<T>, limi
  * had to start a new one.
  */
 class JsonArrayPacker<K> {
+  readonly #start: string;
+  readonly #maxBodyBytes: number;
+  readonly #maxItems: number;
   readonly #wrapperBytes: number;
   #parts: string[] = [];
   #keys: K[] = [];
   #bytes: number;
 
-  static for<T, L, K>(endpoint: ArrayEndpoint<T, L>, limits: L): JsonArrayPacker<K> {
-    const { maxBodyBytes, maxItems } = endpoint.limits(limits);
-    return new JsonArrayPacker<K>(endpoint.start, BODY_END, maxBodyBytes, maxItems);
-  }
-
-  constructor(
-    private readonly start: string,
-    private readonly end: string,
-    private readonly maxBodyBytes: number,
-    private readonly maxItems: number,
-  ) {
-    this.#wrapperBytes = start.length + end.length;
+  constructor(start: string, limits: { maxBodyBytes: number; maxItems: number }) {
+    this.#start = start;
+    this.#maxBodyBytes = limits.maxBodyBytes;
+    this.#maxItems = limits.maxItems;
+    this.#wrapperBytes = start.length + BODY_END.length;
     this.#bytes = this.#wrapperBytes;
   }
 
   add(item: JsonArrayItem, key: K): KeyedBatch<K> | undefined {
-    checkItemFits(item, this.#wrapperBytes, this.maxBodyBytes);
+    checkItemFits(item, this.#wrapperBytes, this.#maxBodyBytes);
     const separator = this.#parts.length > 0 ? 1 : 0;
-    const full = this.#parts.length >= this.maxItems || this.#bytes + separator + item.bytes > this.maxBodyBytes ? this.#take() : undefined;
+    const full = this.#parts.length >= this.#maxItems || this.#bytes + separator + item.bytes > this.#maxBodyBytes ? this.#take() : undefined;
     this.#bytes += item.bytes + (this.#parts.length > 0 ? 1 : 0);
     this.#parts.push(item.json);
     this.#keys.push(key);
@@ -707,7 +695,7 @@ class JsonArrayPacker<K> {
   }
 
   #take(): KeyedBatch<K> {
-    const batch = { body: Buffer.from(this.start + this.#parts.join(",") + this.end, "utf8"), bytes: this.#bytes, ops: this.#parts.length, keys: this.#keys };
+    const batch = { body: Buffer.from(this.#start + this.#parts.join(",") + BODY_END, "utf8"), bytes: this.#bytes, ops: this.#parts.length, keys: this.#keys };
     this.#parts = [];
     this.#keys = [];
     this.#bytes = this.#wrapperBytes;

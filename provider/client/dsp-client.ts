@@ -92,7 +92,7 @@ export type MembershipPatchInput =
   | { columns: readonly MembershipOpColumn[] }
   | { batches: Iterable<PatchBatch> };
 
-/** Input of `uploadHashedRecords`: records, or bodies built beforehand with `createHashedRecordPacker` / `packKeyedHashedRecords`. */
+/** Input of `uploadHashedRecords`: records, or bodies built beforehand with `createHashedRecordPacker`. */
 export type HashedRecordsInput = readonly HashedRecordInput[] | { batches: Iterable<RequestBatch> };
 
 /** Input of `deleteUsers`: users, or bodies built beforehand with `packKeyedUserDeletions`. */

@@ -41,7 +41,6 @@ export {
   membershipOpsToColumns,
   mergeMembershipOps,
   packHashedRecords,
-  packKeyedHashedRecords,
   packKeyedMembershipColumns,
   packKeyedUserDeletions,
   packMembershipColumns,

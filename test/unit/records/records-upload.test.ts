@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { DspHttpError, packHashedRecords, packKeyedHashedRecords, type HashedRecordInput, type HashedRecordsInput } from "../../../provider/client";
+import { DspHttpError, createHashedRecordPacker, packHashedRecords, type HashedRecordInput, type HashedRecordsInput } from "../../../provider/client";
 import { idSetFrom, planMembership } from "../../../provider/plan";
 import { hashedRecordCsvLine, rowDigest, sha256Hex } from "../../../provider/pii";
 import {
@@ -103,7 +103,10 @@ describe("records/records-sync", () => {
   it("packs records into bodies the client sends as exactly one request each, with their keys", () => {
     const maxBodyBytes = 20_000;
     const byKey = new Map(Array.from({ length: 200 }, (_, i) => [keyOf(record(i)), record(i)] as const));
-    const groups = [...packKeyedHashedRecords([...byKey].map(([key, r]) => ({ input: { externalId: r.externalId, hashedRecords: [r.hashed] }, key })), { maxBodyBytes, maxRecords: Infinity })];
+    const packer = createHashedRecordPacker<string>({ maxBodyBytes, maxRecords: Infinity });
+    const groups = [...byKey].map(([key, r]) => packer.add({ externalId: r.externalId, hashedRecords: [r.hashed] }, key)).filter((g) => g !== undefined);
+    const last = packer.finish();
+    if (last) groups.push(last);
     assert.equal(groups.reduce((n, g) => n + g.keys.length, 0), 200);
     assert.deepEqual(groups.flatMap((g) => g.keys), [...byKey.keys()], "every key once, in order");
     for (const g of groups) {
