@@ -3,7 +3,7 @@
  * carries whole records, so a failure part way still says exactly which records are uploaded,
  * and the next run sends only the rest.
  */
-import { HASHED_BODY_OVERHEAD as BODY_OVERHEAD, type DspClient, type HashedRecordInput } from "../client";
+import { HASHED_BODY_OVERHEAD as BODY_OVERHEAD, type DspClient, type DspEventListener, type HashedRecordInput } from "../client";
 import { IdSetBuilder, type IdSet } from "../plan";
 import { hashedRecordJson } from "../pii";
 import { API_LIMITS } from "../api-vocabulary";
@@ -15,6 +15,8 @@ export interface RecordsSyncOptions {
   maxBodyBytes?: number;
   /** Requests in flight at once; the client's hashedRecords lane still paces them (5 req/s). @default 4 */
   concurrency?: number;
+  /** Hears every upload request's client events (progress lines). @default none */
+  onProgress?: DspEventListener;
 }
 
 /** What was accepted, also when the upload failed part way. */
@@ -114,7 +116,7 @@ export async function uploadWantedRecords(
         return;
       }
       try {
-        const r = await client.uploadHashedRecords(group.records);
+        const r = await client.uploadHashedRecords(group.records, options.onProgress === undefined ? {} : { onProgress: options.onProgress });
         requests += r.requests;
         requestIds.push(...r.requestIds);
         for (const key of group.keys) accepted.add(key);
