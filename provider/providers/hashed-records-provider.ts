@@ -186,7 +186,7 @@ async function planFor(olds: Partial<RecordsUploadOutputs>, news: RecordsUploadI
 /** Uploads the plan's adds, then records what Amazon holds now (removes need no call). */
 async function carryOut(id: string, raw: object, news: RecordsUploadInputs, olds: Partial<RecordsUploadOutputs>): Promise<RecordsUploadOutputs> {
   const { resolved, base, desired, plan, summary } = await planFor(olds, news, await readUploadRecord(news.label));
-  if (summary.gone > 0) await engineLog().log("warning", goneRecordsNote(news.label, summary.gone));
+  if (summary.gone > 0) await engineLog().log("warning", goneRecordsNote(news.label, summary.gone), urnOf(news));
   // The secret is read now, from the config the engine handed over, and not kept.
   const externalIdKey = externalIdKeyFor(news, providerConfig());
   const wanted = plan.addCount === desired.size ? desired : idSetFrom(plan.adds);
@@ -278,7 +278,7 @@ export const hashedRecordsProvider: pulumi.dynamic.ResourceProvider = {
       const summary = record ? (await planFor({}, inputs, record)).summary : { newOrChanged: inputs.desiredCount, changed: 0, gone: 0, unchanged: 0 };
       await log.log("info", describeRecordsPlan(inputs.label, summary), urnOf(news));
       const warning = sameDayAssociationWarning(inputs.label, inputs.audiences ?? [], undefined, new Date());
-      if (warning !== undefined) await log.log("warning", warning);
+      if (warning !== undefined) await log.log("warning", warning, urnOf(news));
     }
     return { inputs: news };
   },
@@ -292,7 +292,7 @@ export const hashedRecordsProvider: pulumi.dynamic.ResourceProvider = {
     // Records are associated now with every audience when they change, else only with audiences newly using them.
     const associating = recordsChange ? (wanted.audiences ?? []) : newAudiences(held.audiences, wanted.audiences);
     const warning = sameDayAssociationWarning(wanted.label, associating, held.firstUploadedAt, new Date());
-    if (warning !== undefined) await engineLog().log("warning", warning);
+    if (warning !== undefined) await engineLog().log("warning", warning, urnOf(news));
     // A new audience list changes no record, but is recorded (an update without requests).
     if (!recordsChange) return { changes: newAudiences(held.audiences, wanted.audiences).length > 0 || newAudiences(wanted.audiences, held.audiences).length > 0 };
     try {

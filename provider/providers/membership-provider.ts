@@ -94,7 +94,7 @@ async function planFor(olds: Partial<MembershipOutputs>, news: MembershipInputs,
       resolved = await resolveMembership(store, olds, record);
     } catch (e) {
       if (!(e instanceof SnapshotMissingError) || !reassert) throw e;
-      await engineLog().log("warning", `${news.label} ${news.idType}: applied snapshot missing; re-asserting all ${fmt(desired.size)} IDs, removals cannot be computed`);
+      await engineLog().log("warning", `${news.label} ${news.idType}: applied snapshot missing; re-asserting all ${fmt(desired.size)} IDs, removals cannot be computed`, urnOf(news));
       resolved = { appliedDigest: undefined, applied: IdSet.empty(), inDoubt: IdSet.empty() };
     }
     const base = planningBase(resolved.applied, resolved.inDoubt, desired);
@@ -287,7 +287,7 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = {
     const prepared = await planFor({}, news, await recordOf(news));
     const taken = prepared.resolved.unsettled;
     if (taken && taken.owner !== news.label) {
-      await engineLog().log("info", `${news.label} ${news.idType}: takes over audience ${news.audienceId} from "${taken.owner}", planning from what it left`);
+      await engineLog().log("info", `${news.label} ${news.idType}: takes over audience ${news.audienceId} from "${taken.owner}", planning from what it left`, urnOf(news));
     }
     return { id: membershipId(news), outs: await carryOut(membershipId(news), news, prepared) };
   },
@@ -310,6 +310,7 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = {
       await engineLog().log(
         "info",
         `${held.label} ${held.idType}: audience ${held.audienceId} is now managed by "${record.owner}"; nothing removed`,
+        urnOf(held),
       );
       return;
     }
@@ -337,7 +338,7 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = {
           `Removals are idempotent: run the destroy (or up) again${doubt}.`,
       );
     }
-    await engineLog().log("info", `${held.label} ${held.idType}: removed ${fmt(plan.removeCount)} IDs in ${result.requests} requests`);
+    await engineLog().log("info", `${held.label} ${held.idType}: removed ${fmt(plan.removeCount)} IDs in ${result.requests} requests`, urnOf(held));
   },
 };
 
