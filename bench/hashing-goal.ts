@@ -15,19 +15,21 @@ const count = (n: number): string => n.toLocaleString("en-US");
 /** Runs the two "pii-" paths over `rows` synthetic rows and returns their figures and report rows. */
 export async function runPiiHashingRows(rows: number, workers: number): Promise<{ figures: HashingBenchFigures; rows: ReportRow[] }> {
   const f = await runHashingBench({ rows, workers, paths: ["pii-inline", "pii-workers"], print: true });
-  const floor = f.floorRowsPerSec ?? Number.NaN;
-  const floorText = `hash floor ${count(floor)} rows/s (crypto.hash ${formatNumber(f.cryptoHashPerSec / 1e6)} M/s on one thread ÷ ${f.fieldsPerRow?.toFixed(2) ?? "?"} fields per row)`;
+  // Per CPU second, so that other load on a shared host moves neither side: the floor's 0.5 s
+  // calibration and a run of many seconds see different contention in wall time.
+  const floor = f.floorRowsPerCpuSec ?? Number.NaN;
+  const floorText = `hash floor ${count(floor)} rows per CPU s (crypto.hash ${formatNumber(f.cryptoHashPerCpuSec / 1e6)} M per CPU s on one thread ÷ ${f.fieldsPerRow?.toFixed(2) ?? "?"} fields per row; wall ${count(f.floorRowsPerSec ?? Number.NaN)} rows/s)`;
   const display = (run: HashingRun): string => `${count(run.rowsPerSec)} rows/s (peak RSS ${formatNumber(run.peakRssMb ?? Number.NaN)} MB)`;
   const out: ReportRow[] = [];
   const one = f.runs.find((r) => r.path === "pii-inline");
   const many = f.runs.find((r) => r.path === "pii-workers");
   if (one !== undefined) {
-    const share = one.rowsPerSec / floor;
+    const share = one.rowsPerCpuSec / floor;
     out.push(
       row(4, `one thread: ${count(rows)} PII rows, CSV → hashed records`, one.rowsPerSec, "rows/s", {
         display: display(one),
-        goal: { text: `≥ ${ONE_THREAD_SHARE_OF_FLOOR * 100} % of the hash floor`, met: share >= ONE_THREAD_SHARE_OF_FLOOR },
-        comparison: { text: `${(share * 100).toFixed(1)} % of ${floorText}; ${count(one.rowsPerCpuSec)} rows per CPU s`, ratio: share },
+        goal: { text: `≥ ${ONE_THREAD_SHARE_OF_FLOOR * 100} % of the hash floor per row`, met: share >= ONE_THREAD_SHARE_OF_FLOOR },
+        comparison: { text: `${count(one.rowsPerCpuSec)} rows per CPU s: ${(share * 100).toFixed(1)} % of the ${floorText}`, ratio: share },
       }),
     );
   }
@@ -36,7 +38,7 @@ export async function runPiiHashingRows(rows: number, workers: number): Promise<
       row(4, `${many.workers} worker threads: ${count(rows)} PII rows, CSV → hashed records`, many.rowsPerSec, "rows/s", {
         display: display(many),
         goal: { text: `≥ ${count(WORKERS_GOAL_ROWS_PER_SEC)} rows/s`, met: many.rowsPerSec >= WORKERS_GOAL_ROWS_PER_SEC },
-        comparison: { text: `${formatNumber(many.rowsPerSec / floor)}× the one-thread ${floorText}; ${count(many.rowsPerCpuSec)} rows per CPU s`, ratio: many.rowsPerSec / floor },
+        comparison: { text: `${count(many.rowsPerCpuSec)} rows per CPU s (all threads); ${one === undefined ? "" : `${formatNumber(many.rowsPerSec / one.rowsPerSec)}× one thread; `}load average ${f.loadAverage.map((l) => l.toFixed(1)).join(" ")}` },
       }),
     );
   }
