@@ -4,7 +4,7 @@
  * client's body packer), over N synthetic rows written to a temp CSV. Prints figures; not a test.
  *
  *   node -r ts-node/register/transpile-only bench/hashing.ts [--rows 5000000] [--workers 2]
- *        [--only stream,inline,workers] [--repeat 3]
+ *        [--only stream,inline,workers,pii-inline,pii-workers] [--repeat 3]
  *
  * Paths measured: "stream" (csv-parse streaming reader, 1 thread; an upload takes it for a
  * non-standard id column), "inline" (chunked reader on the calling thread), "workers" (chunked
@@ -17,11 +17,16 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { createHashedRecordPacker, type RequestBatch } from "../provider/client";
-import { autoWorkerCount, readHashedRecords } from "../provider/pii";
+import { autoWorkerCount, hashCsvBatches, readHashedRecords, type HashedBatch } from "../provider/pii";
 import { keyedRecordOf, readRecordLines, type KeyedRecord } from "../provider/records/records-source";
 import { writeSyntheticCsv } from "../test/support/synthetic-people";
 
-export type HashingPath = "stream" | "inline" | "workers";
+/**
+ * "stream", "inline", "workers": CSV → packed upload requests (the upload's whole read path).
+ * "pii-inline", "pii-workers": CSV → hashed records only (normalise, hash, derive externalIds,
+ * serialise), as `hash-csv` and the upload's reader run it: issue 14's hashing goal.
+ */
+export type HashingPath = "stream" | "inline" | "workers" | "pii-inline" | "pii-workers";
 
 export interface HashingBenchOptions {
   /** Synthetic rows to generate. @default 1_000_000 */
@@ -64,6 +69,15 @@ export interface HashingBenchFigures {
   readonly cryptoHashPerSec: number;
   /** The same per CPU second: below the idle 1.5 M/s of perf-baselines.md when cores are contended. */
   readonly cryptoHashPerCpuSec: number;
+  /** Hashed PII fields per record (measured on the first batch of a "pii-" path), for the floor; undefined without one. */
+  readonly fieldsPerRow: number | undefined;
+  /**
+   * The hash floor per row: crypto.hash calls per second on one thread ÷ {@link fieldsPerRow}, the
+   * rows/s if a row cost only its field hashes (no parsing, normalising, externalId or output).
+   */
+  readonly floorRowsPerSec: number | undefined;
+  /** The same per CPU second: what a run's rows per CPU s compare with on a shared host. */
+  readonly floorRowsPerCpuSec: number | undefined;
   readonly runs: readonly HashingRun[];
 }
 
@@ -125,14 +139,35 @@ async function* bodiesOf(records: AsyncIterable<KeyedRecord>): AsyncGenerator<Re
   if (last !== undefined) yield last;
 }
 
-async function runOnce(file: string, route: HashingPath, workers: number, rows: number): Promise<HashingRun> {
+/** Hashed PII fields per record in one hashed-CSV batch (cells after the externalId that are not empty). */
+function fieldsPerRecord(batch: HashedBatch): number {
+  let fields = 0;
+  const lines = batch.data.toString("latin1").split("\n");
+  for (const line of lines) for (const cell of line.split(",").slice(1)) if (cell !== "") fields++;
+  return fields / lines.length;
+}
+
+/** The "pii-" paths: hashed-CSV batches as `hash-csv` writes them, counted as bodies of records. */
+async function* piiBatchesOf(file: string, workers: number, sample: (fields: number) => void): AsyncGenerator<RequestBatch, void, undefined> {
+  let first = true;
+  const limits = { minRows: 0, maxRows: Number.MAX_SAFE_INTEGER };
+  for await (const batch of hashCsvBatches(file, { ...limits, externalIdKey: BENCH_KEY, format: "csv", workers })) {
+    if (first) sample(fieldsPerRecord(batch));
+    first = false;
+    yield { body: batch.data, bytes: batch.data.length, ops: batch.records };
+  }
+}
+
+async function runOnce(file: string, route: HashingPath, workers: number, rows: number, sample: (fields: number) => void): Promise<HashingRun> {
   const canReset = resetPeakRss();
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   let bodies = 0;
   let bodyBytes = 0;
   let records = 0;
-  for await (const body of bodiesOf(recordsOf(file, route, workers))) {
+  const pii = route === "pii-inline" || route === "pii-workers";
+  const batches = pii ? piiBatchesOf(file, route === "pii-inline" ? 0 : workers, sample) : bodiesOf(recordsOf(file, route, workers));
+  for await (const body of batches) {
     bodies++;
     bodyBytes += body.bytes;
     records += body.ops;
@@ -143,7 +178,7 @@ async function runOnce(file: string, route: HashingPath, workers: number, rows: 
   const cpuSec = (used.user + used.system) / 1e6;
   return {
     path: route,
-    workers: route === "workers" ? workers : 0,
+    workers: route === "workers" || route === "pii-workers" ? workers : 0,
     wallMs,
     rowsPerSec: Math.round(rows / (wallMs / 1000)),
     cpuSec,
@@ -173,10 +208,11 @@ export async function runHashingBench(options: HashingBenchOptions = {}): Promis
     const fileBytes = fs.statSync(file).size;
     const calibration = measureCryptoHash();
     const runs: HashingRun[] = [];
+    let fieldsPerRow: number | undefined;
     for (const route of paths) {
       const attempts: HashingRun[] = [];
       for (let i = 0; i < repeat; i++) {
-        const run = await runOnce(file, route, workers, rows);
+        const run = await runOnce(file, route, workers, rows, (fields) => (fieldsPerRow ??= fields));
         log(`  ${route}: ${run.rowsPerSec.toLocaleString("en-US")} rows/s (${(run.wallMs / 1000).toFixed(1)} s, ${run.cpuSec.toFixed(1)} CPU s)`);
         attempts.push(run);
       }
@@ -190,6 +226,9 @@ export async function runHashingBench(options: HashingBenchOptions = {}): Promis
       autoWorkers: autoWorkerCount(fileBytes),
       cryptoHashPerSec: calibration.perSec,
       cryptoHashPerCpuSec: calibration.perCpuSec,
+      fieldsPerRow,
+      floorRowsPerSec: fieldsPerRow === undefined ? undefined : Math.round(calibration.perSec / fieldsPerRow),
+      floorRowsPerCpuSec: fieldsPerRow === undefined ? undefined : Math.round(calibration.perCpuSec / fieldsPerRow),
       runs,
     };
   } finally {
@@ -201,6 +240,7 @@ function formatFigures(f: HashingBenchFigures): string {
   const lines = [
     `rows ${f.rows.toLocaleString("en-US")}, CSV ${(f.fileBytes / 1e6).toFixed(1)} MB, ${f.cores} cores, load average ${f.loadAverage.map((l) => l.toFixed(2)).join(" ")}; workers "auto" would pick ${f.autoWorkers}`,
     `calibration: crypto.hash ${f.cryptoHashPerSec.toLocaleString("en-US")}/s wall, ${f.cryptoHashPerCpuSec.toLocaleString("en-US")}/CPU s on one thread (perf-baselines.md: 1,500,000/s on an idle core)`,
+    ...(f.floorRowsPerSec === undefined ? [] : [`hash floor: ${f.floorRowsPerSec.toLocaleString("en-US")} rows/s wall, ${f.floorRowsPerCpuSec?.toLocaleString("en-US")} rows per CPU s on one thread (${f.fieldsPerRow?.toFixed(2)} hashed fields per row)`]),
     "",
     "| path | workers | rows/s | wall s | CPU s | rows per CPU s | bodies | peak RSS MB |",
     "|---|---|---|---|---|---|---|---|",

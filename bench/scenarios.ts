@@ -6,6 +6,7 @@ import * as os from "node:os";
 import { runClientThroughputBench } from "./client-throughput";
 import { runPlanningBench } from "./planning";
 import { runHashingBench, type HashingRun } from "./hashing";
+import { runPiiHashingRows } from "./hashing-goal";
 import { CEILING_OPS_PER_SECOND, runE2ePulumiBench, type CommandFigures } from "./e2e-pulumi";
 import { runEngineOverheadBench, type FloorComparison } from "./engine-overhead";
 import { runValidateScaleBench } from "./validate-scale";
@@ -25,6 +26,8 @@ export interface BenchSizes {
   readonly e2eIds: number;
   /** Scenario 4: synthetic PII rows. */
   readonly hashingRows: number;
+  /** Scenario 4: a second, larger size for the hashed-records-only paths (issue 14); 0 for none. */
+  readonly hashingLargeRows: number;
   /** Scenario 5: audiences in the spec, and no-op previews per spec (median reported). */
   readonly engineAudiences: number;
   readonly enginePreviews: number;
@@ -34,9 +37,9 @@ export interface BenchSizes {
 
 /** Issue 7's sizes by default; `--full` runs scenario 3 at 5,000,000 IDs; `--quick` is a smoke run whose figures are not comparable with the goals. */
 export const SIZES: Readonly<Record<BenchMode, BenchSizes>> = {
-  quick: { clientRecords: 100_000, baselineSeconds: 2, planningIds: 500_000, e2eIds: 100_000, hashingRows: 100_000, engineAudiences: 5, enginePreviews: 1, validateAudiences: 10_000 },
-  default: { clientRecords: 1_000_000, baselineSeconds: 10, planningIds: 5_000_000, e2eIds: 1_000_000, hashingRows: 1_000_000, engineAudiences: 50, enginePreviews: 3, validateAudiences: 100_000 },
-  full: { clientRecords: 1_000_000, baselineSeconds: 10, planningIds: 5_000_000, e2eIds: 5_000_000, hashingRows: 1_000_000, engineAudiences: 50, enginePreviews: 3, validateAudiences: 100_000 },
+  quick: { clientRecords: 100_000, baselineSeconds: 2, planningIds: 500_000, e2eIds: 100_000, hashingRows: 100_000, hashingLargeRows: 0, engineAudiences: 5, enginePreviews: 1, validateAudiences: 10_000 },
+  default: { clientRecords: 1_000_000, baselineSeconds: 10, planningIds: 5_000_000, e2eIds: 1_000_000, hashingRows: 1_000_000, hashingLargeRows: 0, engineAudiences: 50, enginePreviews: 3, validateAudiences: 100_000 },
+  full: { clientRecords: 1_000_000, baselineSeconds: 10, planningIds: 5_000_000, e2eIds: 5_000_000, hashingRows: 1_000_000, hashingLargeRows: 5_000_000, engineAudiences: 50, enginePreviews: 3, validateAudiences: 100_000 },
 };
 
 /** What a scenario gets to run with. */
@@ -177,6 +180,8 @@ export const SCENARIOS: readonly Scenario[] = [
     title: "hashing",
     async run({ sizes }) {
       const workers = os.availableParallelism();
+      const pii = await runPiiHashingRows(sizes.hashingRows, workers);
+      const large = sizes.hashingLargeRows > 0 ? await runPiiHashingRows(sizes.hashingLargeRows, workers) : { figures: undefined, rows: [] };
       const f = await runHashingBench({ rows: sizes.hashingRows, workers, paths: ["inline", "workers"], print: true });
       const one = f.runs.find((r) => r.path === "inline");
       const many = f.runs.find((r) => r.path === "workers");
@@ -193,7 +198,7 @@ export const SCENARIOS: readonly Scenario[] = [
         const speedup = one === undefined ? "" : `${formatRatio(many.rowsPerSec / one.rowsPerSec)} one thread`;
         rows.push(hashingRow(many, `${workers} worker threads`, speedup));
       }
-      return { figures: f, rows };
+      return { figures: { hashedRecords: [pii.figures, large.figures].filter((x) => x !== undefined), upload: f }, rows: [...pii.rows, ...large.rows, ...rows] };
     },
   },
   {

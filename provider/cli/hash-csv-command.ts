@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { hashCsvFile, PiiInputError, type CsvReadSummary, type NonAsciiLetters } from "../pii";
 import { readHashedLines, type RecordsSourceSettings } from "../records/records-source";
+import { describeProgress } from "../providers/progress-line";
 import { processIo, type CommandIo } from "./command-io";
 import { fmt } from "../util/format";
 
@@ -80,7 +81,8 @@ const fmtWhole = (n: number): string => fmt(Math.round(n));
 
 /** "hash-csv: 1,200,000 rows, 98,765 rows/s" */
 export function formatProgress(rows: number, elapsedMs: number): string {
-  return `hash-csv: ${fmt(rows)} rows, ${fmtWhole(rows / Math.max(elapsedMs / 1000, 0.001))} rows/s`;
+  // The shape of the providers' progress lines, without a total: the rows of a CSV are not counted ahead.
+  return describeProgress({ label: "hash-csv", unit: "rows" }, { done: rows, elapsedMs });
 }
 
 /** "✓ out.csv: 30 records from 30 data rows (raw), 12.3 kB in 0.1 s (300 rows/s)" */

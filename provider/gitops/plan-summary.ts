@@ -6,6 +6,7 @@
 import { SNAPSHOT_RECOVERY_HINT } from "../snapshots/snapshot-errors";
 import { parseMembershipLine, type MembershipLine } from "./membership-line";
 import { urnName, urnType, type PreviewJson, type PreviewStep } from "./preview-json";
+import { URN_INPUT } from "../util/urn-input";
 import { ID_TYPE_ALTERNATION, ID_TYPES } from "../api-vocabulary";
 
 const NAMED_MEMBERSHIP = new RegExp(`^(\\S+) (${ID_TYPE_ALTERNATION}): `);
@@ -98,7 +99,7 @@ export interface SummariseOptions {
 const AUDIENCE_TYPE = "DataProviderAudience";
 const MEMBERSHIP_TYPE = "AudienceMembership";
 /** Membership inputs that are how members are tracked, not user-visible settings. */
-const MEMBERSHIP_INTERNAL = new Set(["__provider", "audienceId", "idType", "desiredDigest", "desiredCount", "reassertToken", "appliedDigest", "appliedCount", "lastSync"]);
+const MEMBERSHIP_INTERNAL = new Set([URN_INPUT, "__provider", "audienceId", "idType", "desiredDigest", "desiredCount", "reassertToken", "appliedDigest", "appliedCount", "lastSync"]);
 /** What to do about a missing or corrupt snapshot; the provider's hint says why, this says how. */
 export const RECOVERY_COMMAND =
   "To re-assert: `pulumi config set dsp:reassert \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"`, preview, then `pulumi up`.";

@@ -4,7 +4,8 @@
  * also when the preview fails (then an `error` diagnostic carries the reason). Dynamic providers
  * report no `detailedDiff`, so changed fields are found by comparing `oldState.inputs` with
  * `newState.inputs`. Provider log lines such as `alpha COOKIE: +50 −101 IDs (1,399 unchanged)`
- * arrive as diagnostics without a URN.
+ * arrive as diagnostics with the URN of the resource they describe (provider/util/urn-input.ts);
+ * lines from providers of older versions have none.
  */
 
 /** One resource state in a step (only the fields read here). */

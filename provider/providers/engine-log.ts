@@ -4,6 +4,8 @@
  * output like the program's own `pulumi.log` lines (a provider's stderr would be hidden).
  */
 import type * as grpcType from "@grpc/grpc-js";
+import type { DspEventListener } from "../client";
+import { progressReporter, type ProgressWording } from "./progress-line";
 
 export type Severity = "info" | "warning" | "error";
 
@@ -53,4 +55,13 @@ function grpcEngineLog(address: string): EngineLog {
         });
       }),
   };
+}
+
+/**
+ * A bulk call's listener that logs progress lines (progress-line.ts) to the engine, attached to
+ * `urn` so that `pulumi up` shows them on the resource's own line; on the wall clock, every
+ * PROGRESS_INTERVAL_MS at most.
+ */
+export function engineProgress(wording: ProgressWording, total: number, urn: string | undefined): DspEventListener {
+  return progressReporter({ wording, total, now: Date.now, emit: (line) => void engineLog().log("info", line, urn) }).listener;
 }

@@ -9,7 +9,8 @@ import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { IdSelection, IdSet, applyPlan, idSetFrom, planMembership, type MembershipPlan } from "../plan";
 import { SNAPSHOT_RECOVERY_HINT, SnapshotMissingError } from "../snapshots";
-import { engineLog } from "./engine-log";
+import { engineLog, engineProgress } from "./engine-log";
+import { urnOf } from "../util/urn-input";
 import { outcomeOfFailure } from "../records/send-outcome";
 import { newAttemptId, resolveMembership, unionOf, type MembershipSyncRecord, type ResolvedMembership } from "../records/membership-record";
 import { PartialStateError } from "./partial-state-error";
@@ -185,7 +186,7 @@ async function planFor(olds: Partial<RecordsUploadOutputs>, news: RecordsUploadI
 /** Uploads the plan's adds, then records what Amazon holds now (removes need no call). */
 async function carryOut(id: string, raw: object, news: RecordsUploadInputs, olds: Partial<RecordsUploadOutputs>): Promise<RecordsUploadOutputs> {
   const { resolved, base, desired, plan, summary } = await planFor(olds, news, await readUploadRecord(news.label));
-  if (summary.gone > 0) await engineLog().log("warning", goneRecordsNote(news.label, summary.gone));
+  if (summary.gone > 0) await engineLog().log("warning", goneRecordsNote(news.label, summary.gone), urnOf(news));
   // The secret is read now, from the config the engine handed over, and not kept.
   const externalIdKey = externalIdKeyFor(news, providerConfig());
   const wanted = plan.addCount === desired.size ? desired : idSetFrom(plan.adds);
@@ -208,6 +209,7 @@ async function carryOut(id: string, raw: object, news: RecordsUploadInputs, olds
           dspClient(),
           readRecordLines(news, externalIdKey === undefined ? {} : { externalIdKey }),
           (k) => wanted.has(k),
+          { onProgress: engineProgress({ label: `records ${news.label}`, unit: "records", verb: "uploaded" }, plan.addCount, urnOf(news)) },
         );
   const lastUpload = {
     records: result.accepted.size,
@@ -275,9 +277,9 @@ export const hashedRecordsProvider: pulumi.dynamic.ResourceProvider = {
       // An earlier up of this upload that never reached the state (killed) left a sync record: plan from it.
       const record = await readUploadRecord(inputs.label);
       const summary = record ? (await planFor({}, inputs, record)).summary : { newOrChanged: inputs.desiredCount, changed: 0, gone: 0, unchanged: 0 };
-      await log.log("info", describeRecordsPlan(inputs.label, summary));
+      await log.log("info", describeRecordsPlan(inputs.label, summary), urnOf(news));
       const warning = sameDayAssociationWarning(inputs.label, inputs.audiences ?? [], undefined, new Date());
-      if (warning !== undefined) await log.log("warning", warning);
+      if (warning !== undefined) await log.log("warning", warning, urnOf(news));
     }
     return { inputs: news };
   },
@@ -291,13 +293,13 @@ export const hashedRecordsProvider: pulumi.dynamic.ResourceProvider = {
     // Records are associated now with every audience when they change, else only with audiences newly using them.
     const associating = recordsChange ? (wanted.audiences ?? []) : newAudiences(held.audiences, wanted.audiences);
     const warning = sameDayAssociationWarning(wanted.label, associating, held.firstUploadedAt, new Date());
-    if (warning !== undefined) await engineLog().log("warning", warning);
+    if (warning !== undefined) await engineLog().log("warning", warning, urnOf(news));
     // A new audience list changes no record, but is recorded (an update without requests).
     if (!recordsChange) return { changes: newAudiences(held.audiences, wanted.audiences).length > 0 || newAudiences(wanted.audiences, held.audiences).length > 0 };
     try {
       const { summary } = await planFor(held, wanted, record);
       // Records that only left the CSV need no call, but the applied set must follow: still a change.
-      await engineLog().log("info", describeRecordsPlan(wanted.label, summary));
+      await engineLog().log("info", describeRecordsPlan(wanted.label, summary), urnOf(news));
     } catch (e) {
       if (e instanceof SnapshotMissingError) throw new Error(`records ${wanted.label}: cannot plan: ${e.message}\n${SNAPSHOT_RECOVERY_HINT}`);
       throw e;
@@ -309,14 +311,14 @@ export const hashedRecordsProvider: pulumi.dynamic.ResourceProvider = {
     const news = raw as RecordsUploadInputs;
     const id = `records/${news.label}`;
     const outs = await carryOut(id, raw, news, {});
-    await engineLog().log("info", describeUpload(news.label, outs.lastUpload));
+    await engineLog().log("info", describeUpload(news.label, outs.lastUpload), urnOf(news));
     return { id, outs };
   },
 
   async update(id, olds, raw) {
     const news = raw as RecordsUploadInputs;
     const outs = await carryOut(id, raw, news, olds as RecordsUploadOutputs);
-    if (outs.lastUpload.requests > 0) await engineLog().log("info", describeUpload(news.label, outs.lastUpload));
+    if (outs.lastUpload.requests > 0) await engineLog().log("info", describeUpload(news.label, outs.lastUpload), urnOf(news));
     return { outs };
   },
 

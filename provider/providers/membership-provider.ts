@@ -7,7 +7,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { Consent } from "../spec";
 import { IdSet, IdSelection, applyPlan, planMembership, type MembershipIdType, type MembershipPlan } from "../plan";
 import { SNAPSHOT_RECOVERY_HINT, SnapshotMissingError } from "../snapshots";
-import { engineLog } from "./engine-log";
+import { engineLog, engineProgress } from "./engine-log";
+import { urnOf } from "../util/urn-input";
 import { syncMembership, type MembershipSyncOptions, type MembershipSyncResult } from "../records/membership-sync";
 import { isInt64String } from "../client";
 import {
@@ -93,7 +94,7 @@ async function planFor(olds: Partial<MembershipOutputs>, news: MembershipInputs,
       resolved = await resolveMembership(store, olds, record);
     } catch (e) {
       if (!(e instanceof SnapshotMissingError) || !reassert) throw e;
-      await engineLog().log("warning", `${news.label} ${news.idType}: applied snapshot missing; re-asserting all ${fmt(desired.size)} IDs, removals cannot be computed`);
+      await engineLog().log("warning", `${news.label} ${news.idType}: applied snapshot missing; re-asserting all ${fmt(desired.size)} IDs, removals cannot be computed`, urnOf(news));
       resolved = { appliedDigest: undefined, applied: IdSet.empty(), inDoubt: IdSet.empty() };
     }
     const base = planningBase(resolved.applied, resolved.inDoubt, desired);
@@ -143,7 +144,8 @@ async function trackedSync(owner: string, target: MembershipInputs | MembershipO
     desiredDigest,
     ...(reassert ? { reassert: true } : {}),
   });
-  const result = await syncMembership(dspClient(), plan, syncTarget(target));
+  const progress = engineProgress({ label: `${target.label} ${target.idType}`, unit: "IDs", verb: "sent" }, plan.addCount + plan.removeCount, urnOf(target));
+  const result = await syncMembership(dspClient(), plan, { ...syncTarget(target), onProgress: progress });
   let outcome: SyncOutcome;
   if (!result.error) {
     outcome = { applied: plan.adds.set, appliedDigest: desiredDigest, inDoubt: IdSet.empty(), inDoubtDigest: undefined };
@@ -259,7 +261,7 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = {
       const line = record
         ? await planLine({}, inputs, record)
         : describePlan(inputs.label, inputs.idType, { addCount: inputs.desiredCount, removeCount: 0, unchangedCount: 0 });
-      await engineLog().log("info", line);
+      await engineLog().log("info", line, urnOf(news));
     }
     return { inputs: news };
   },
@@ -276,7 +278,7 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = {
     if (held.appliedDigest === wanted.desiredDigest && !reassert && settled && !((held.inDoubtCount ?? 0) > 0)) {
       return { changes: !sameConsent(held.consent, wanted.consent) || held.label !== wanted.label };
     }
-    await engineLog().log("info", await planLine(held, wanted, record));
+    await engineLog().log("info", await planLine(held, wanted, record), urnOf(news));
     return { changes: true };
   },
 
@@ -285,7 +287,7 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = {
     const prepared = await planFor({}, news, await recordOf(news));
     const taken = prepared.resolved.unsettled;
     if (taken && taken.owner !== news.label) {
-      await engineLog().log("info", `${news.label} ${news.idType}: takes over audience ${news.audienceId} from "${taken.owner}", planning from what it left`);
+      await engineLog().log("info", `${news.label} ${news.idType}: takes over audience ${news.audienceId} from "${taken.owner}", planning from what it left`, urnOf(news));
     }
     return { id: membershipId(news), outs: await carryOut(membershipId(news), news, prepared) };
   },
@@ -294,7 +296,7 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = {
     const news = raw as MembershipInputs;
     const prepared = await planFor(olds as MembershipOutputs, news, await recordOf(news));
     const outs = await carryOut(id, news, prepared);
-    await engineLog().log("info", `${news.label} ${news.idType}: sent +${fmt(outs.lastSync.adds)} −${fmt(outs.lastSync.removes)} in ${outs.lastSync.requests} requests`);
+    await engineLog().log("info", `${news.label} ${news.idType}: sent +${fmt(outs.lastSync.adds)} −${fmt(outs.lastSync.removes)} in ${outs.lastSync.requests} requests`, urnOf(news));
     return { outs };
   },
 
@@ -308,6 +310,7 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = {
       await engineLog().log(
         "info",
         `${held.label} ${held.idType}: audience ${held.audienceId} is now managed by "${record.owner}"; nothing removed`,
+        urnOf(held),
       );
       return;
     }
@@ -335,7 +338,7 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = {
           `Removals are idempotent: run the destroy (or up) again${doubt}.`,
       );
     }
-    await engineLog().log("info", `${held.label} ${held.idType}: removed ${fmt(plan.removeCount)} IDs in ${result.requests} requests`);
+    await engineLog().log("info", `${held.label} ${held.idType}: removed ${fmt(plan.removeCount)} IDs in ${result.requests} requests`, urnOf(held));
   },
 };
 

@@ -3,7 +3,7 @@
  * carries whole records, so a failure part way still says exactly which records are uploaded,
  * and the next run sends only the rest.
  */
-import { createHashedRecordPacker, type DspClient, type HashedRecordsUploadResult, type KeyedBatch } from "../client";
+import { createHashedRecordPacker, type DspClient, type DspEventListener, type HashedRecordsUploadResult, type KeyedBatch } from "../client";
 import { IdSetBuilder, type IdSet } from "../plan";
 import { API_LIMITS } from "../api-vocabulary";
 import { keyedRecordOf, recordKey, type RecordLine } from "./records-source";
@@ -15,6 +15,8 @@ export interface RecordsSyncOptions {
   maxBodyBytes?: number;
   /** Requests in flight at once; the client's hashedRecords lane still paces them (5 req/s). @default 4 */
   concurrency?: number;
+  /** Hears every upload request's client events (progress lines). @default none */
+  onProgress?: DspEventListener;
 }
 
 /** What was accepted, also when the upload failed part way. */
@@ -71,7 +73,7 @@ export async function uploadWantedRecords(
   const unknown = new IdSetBuilder();
   const requestIds: string[] = [];
   let requests = 0;
-  const sent = await sendTracked<string, HashedRecordsUploadResult>(bodies(), (body) => client.uploadHashedRecords({ batches: [body] }), {
+  const sent = await sendTracked<string, HashedRecordsUploadResult>(bodies(), (body) => client.uploadHashedRecords({ batches: [body] }, options.onProgress === undefined ? {} : { onProgress: options.onProgress }), {
     concurrency: options.concurrency ?? 4,
     onOutcome(body) {
       if (body.outcome === "unknown") for (const key of body.keys) unknown.add(key);

@@ -4,6 +4,7 @@ import type { Consent } from "../spec";
 import { dynamicShim } from "./dynamic-shim";
 import { prepareDesiredSet, type DesiredMembers } from "./desired-set";
 import { claimMembership } from "./ownership";
+import { URN_INPUT, ownUrn } from "./resource-urn";
 
 /** Inputs of {@link AudienceMembership}. */
 export interface AudienceMembershipArgs {
@@ -56,6 +57,7 @@ export class AudienceMembership extends pulumi.dynamic.Resource {
         appliedDigest: undefined,
         appliedCount: undefined,
         lastSync: undefined,
+        [URN_INPUT]: ownUrn(name, "dsp-audiences", "AudienceMembership", opts),
       },
       opts,
       "dsp-audiences",

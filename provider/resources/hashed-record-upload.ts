@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { IdSet } from "../plan";
 import { dynamicShim } from "./dynamic-shim";
 import { prepareDesiredSet } from "./desired-set";
+import { URN_INPUT, ownUrn } from "./resource-urn";
 import { programConfig } from "./program-config";
 import { externalIdKeyFor, fullConfigKey, readRecordSets, type RecordSets, type RecordsSourceSettings } from "../records/records-source";
 
@@ -63,6 +64,7 @@ export class HashedRecordUpload extends pulumi.dynamic.Resource {
         appliedCount: undefined,
         firstUploadedAt: undefined,
         lastUpload: undefined,
+        [URN_INPUT]: ownUrn(name, "dsp-audiences", "HashedRecordUpload", opts),
       },
       opts,
       "dsp-audiences",

@@ -10,6 +10,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DspClient, simulatorEndpoint } from "../../provider/client";
+import { parseMembershipLine } from "../../provider/gitops/membership-line";
+import { parsePreviewJson, urnType } from "../../provider/gitops/preview-json";
 import { ensurePulumiEngine, PulumiStack } from "../../tools/pulumi-cli";
 import { startSimulator, type RunningSimulator } from "../../simulator";
 import { installFakeGh, readFakeGitHub } from "../support/fake-gh";
@@ -181,6 +183,22 @@ describe("GitOps example workflows: actionlint, then their steps run against the
     assert.match(gh.comments[0]!.body, /\*\*1 audience change\*\* \(1 to update\) · IDs \*\*\+20 −10\*\*/);
     assert.match(gh.comments[0]!.body, /\| `gitops-alpha` \| members \| {2}\| \+20 −10 \|\n/);
     assert.match(run.steps[6]!.stdout, /updated comment 1000/);
+  });
+
+  it("preview attaches each membership's +N −M line to that membership's URN, not to the stack", async function () {
+    const changed = spec([...cookies.slice(0, 390), ...cookieIds(20, 83)], maids);
+    for (const [rel, content] of Object.entries(changed)) fs.writeFileSync(path.join(repo.dir, rel), content);
+    const r = await stack.preview(["--json"]).finally(() => repo.git("checkout", "--", "audiences.yaml", "ids/alpha-cookies.txt"));
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const preview = parsePreviewJson(r.stdout);
+    const lines = preview.diagnostics.filter((d) => parseMembershipLine(d.message) !== undefined);
+    assert.equal(lines.length, 1, JSON.stringify(preview.diagnostics));
+    const [line] = lines;
+    assert.match(line!.message, /gitops-alpha COOKIE: \+20 −10 IDs \([\d,]+ unchanged\)/);
+    const membership = preview.steps.find((s) => s.op === "update" && urnType(s.urn).endsWith(":AudienceMembership"));
+    assert.ok(membership !== undefined, JSON.stringify(preview.steps.map((s) => [s.op, s.urn])));
+    assert.equal(line!.urn, membership.urn, "the line is the membership's diagnostic");
+    assert.equal(preview.steps.filter((s) => s.op !== "same").length, 1, "the URN input changes nothing else");
   });
 
   it("drift check: refresh finds a change made in the console, and the job fails naming it", async function () {

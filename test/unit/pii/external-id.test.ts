@@ -9,6 +9,7 @@ import {
   sha256Hex,
   validateExternalId,
 } from "../../../provider/pii";
+import { keyedSha256 } from "../../../provider/pii/external-id";
 
 const KEY = "test-key-0123456789-abcdef";
 const emailHash = sha256Hex("jane.doe@example.com");
@@ -99,5 +100,25 @@ describe("pii/external-id: derived ids", () => {
     } catch (error) {
       assert.ok(!(error as Error).message.includes(secret.slice(0, 10)));
     }
+  });
+});
+
+describe("pii/external-id: keyedSha256", () => {
+  it("equals createHmac for keys shorter than, equal to and longer than a block, and any message", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 150 }), fc.string({ maxLength: 400, unit: "grapheme" }), fc.constantFrom("hex" as const, "base64url" as const), (key, message, encoding) => {
+        const expected = crypto.createHmac("sha256", key).update(message, "utf8").digest(encoding);
+        assert.equal(keyedSha256(key)(message, encoding), expected);
+      }),
+    );
+  });
+
+  it("gives the same digest on every call of one keyed function (no state carried over)", () => {
+    const hmac = keyedSha256(Buffer.from(KEY));
+    const long = `email:${"x".repeat(300)}`;
+    const first = [hmac(`email:${emailHash}`, "hex"), hmac(long, "hex"), hmac("phone:1", "base64url")];
+    const second = [hmac(`email:${emailHash}`, "hex"), hmac(long, "hex"), hmac("phone:1", "base64url")];
+    assert.deepEqual(second, first);
+    assert.equal(first[2], crypto.createHmac("sha256", KEY).update("phone:1").digest("base64url"));
   });
 });
