@@ -198,10 +198,16 @@ export class MembershipHarness {
       location: store.location,
       has: (digest) => store.has(digest),
       get: (digest) => store.get(digest),
+      getDelta: (digest) => store.getDelta(digest),
+      depthOf: (digest) => store.depthOf(digest),
       readRecord: (name) => store.readRecord(name),
       put: async (set) => {
         check();
         return store.put(set);
+      },
+      putDelta: async (delta) => {
+        check();
+        return store.putDelta(delta);
       },
       writeRecord: async (name, value) => {
         check();

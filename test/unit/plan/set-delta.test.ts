@@ -1,0 +1,37 @@
+import { strict as assert } from "node:assert";
+import { applySetDelta, DeltaMismatchError, idSetFrom, setDeltaOf, setDigest } from "../../../provider/plan";
+import { collidingFingerprinter } from "./arbitraries";
+
+describe("set deltas", () => {
+  const base = idSetFrom(["a", "b", "c", "d"]);
+  const result = idSetFrom(["b", "c", "e", "f"]);
+
+  it("is the removes and adds that turn the base into the result, and applies back to the same set", () => {
+    const delta = setDeltaOf(base, result);
+    assert.deepEqual(delta.removes.toArray().sort(), ["a", "d"]);
+    assert.deepEqual(delta.adds.toArray().sort(), ["e", "f"]);
+    assert.equal(setDigest(applySetDelta(base, delta)), setDigest(result));
+  });
+
+  it("tells IDs that share a fingerprint apart by their bytes", () => {
+    const from = idSetFrom(["x1", "x2", "x3"], { fingerprinter: collidingFingerprinter });
+    const to = idSetFrom(["x2", "x4"], { fingerprinter: collidingFingerprinter });
+    const delta = setDeltaOf(from, to);
+    assert.deepEqual(delta.removes.toArray().sort(), ["x1", "x3"]);
+    assert.deepEqual(delta.adds.toArray(), ["x4"]);
+    assert.deepEqual(applySetDelta(from, delta).toArray().sort(), ["x2", "x4"]);
+  });
+
+  it("refuses a delta that does not fit the base instead of giving another set", () => {
+    const delta = setDeltaOf(base, result);
+    assert.throws(() => applySetDelta(idSetFrom(["b", "c"]), delta), (e: unknown) => e instanceof DeltaMismatchError && /2 removed IDs are not in the base/.test(e.message));
+    assert.throws(() => applySetDelta(idSetFrom(["a", "b", "c", "d", "e"]), delta), (e: unknown) => e instanceof DeltaMismatchError && /1 added IDs are already in the base/.test(e.message));
+  });
+
+  it("handles empty sides", () => {
+    const empty = idSetFrom([]);
+    assert.deepEqual(applySetDelta(empty, setDeltaOf(empty, result)).toArray(), result.toArray());
+    assert.equal(applySetDelta(base, setDeltaOf(base, empty)).size, 0);
+    assert.equal(setDigest(applySetDelta(base, setDeltaOf(base, base))), setDigest(base));
+  });
+});
