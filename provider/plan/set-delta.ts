@@ -1,6 +1,6 @@
 import { IdSet } from "./id-set";
 import { IdSetBuilder } from "./id-set-builder";
-import { planMembership, type IdSelection } from "./plan-membership";
+import { IdSelection, planMembership, type MembershipPlan } from "./plan-membership";
 
 /**
  * A set written as the change from another: `result = (base − removes) ∪ adds`, with removes ⊆
@@ -53,4 +53,35 @@ export function applySetDelta(base: IdSet, delta: SetDelta): IdSet {
   for (const index of kept.adds.indices) builder.addBytes(base.bytes, base.startOf(index), base.endOf(index));
   for (let index = 0; index < delta.adds.size; index++) builder.addBytes(delta.adds.bytes, delta.adds.startOf(index), delta.adds.endOf(index));
   return builder.build();
+}
+
+/** Every ID of a set, as a selection. */
+export function wholeSelection(set: IdSet): IdSelection {
+  const indices = new Uint32Array(set.size);
+  for (let i = 0; i < indices.length; i++) indices[i] = i;
+  return new IdSelection(set, indices);
+}
+
+/**
+ * The plan from a delta's base to its result: the delta itself, with no set read whole. Exact,
+ * because a delta's parts are the base's set difference with the result (checked on read).
+ */
+export function planFromDelta(delta: SetDelta, resultCount: number): MembershipPlan {
+  return {
+    adds: wholeSelection(delta.adds),
+    removes: wholeSelection(delta.removes),
+    addCount: delta.adds.size,
+    removeCount: delta.removes.size,
+    unchangedCount: resultCount - delta.adds.size,
+    isNoOp: delta.adds.size === 0 && delta.removes.size === 0,
+    fingerprintCollisions: 0,
+  };
+}
+
+/**
+ * `base` after the accepted part of a plan made from it: `(base − removes) ∪ adds`. The selections
+ * may be over any sets (the base itself, the desired set, or a delta's parts).
+ */
+export function applyAccepted(base: IdSet, removes: IdSelection, adds: IdSelection): IdSet {
+  return applySetDelta(base, { removes: setOfSelection(removes), adds: setOfSelection(adds) });
 }

@@ -36,7 +36,7 @@ export class AudienceMembership extends pulumi.dynamic.Resource {
   declare readonly lastSync: pulumi.Output<{ adds: number; removes: number; requests: number; firstRequestId?: string }>;
 
   constructor(name: string, args: AudienceMembershipArgs, opts?: pulumi.CustomResourceOptions) {
-    const desired = prepareDesiredSet(args.members, args.idType);
+    const desired = prepareDesiredSet(args.members, args.idType, `membership/${name}/${args.idType}`);
     super(
       dynamicShim("membershipProvider"),
       name,

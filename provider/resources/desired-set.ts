@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { setDigest, type IdSet, type MembershipIdType } from "../plan";
+import type { IdSet, MembershipIdType } from "../plan";
+import { putInLineage } from "../snapshots";
 import { describeSnapshotLocation, openSnapshotStore, resolveSnapshotLocation } from "../config/snapshot-location";
 import { buildMemberSet, type DesiredMembers } from "./member-set";
 import { programConfig } from "./program-config";
@@ -20,8 +21,12 @@ export function readMemberFiles(files: readonly string[], idType: MembershipIdTy
  * Builds the desired set in the program, stores its snapshot (content-addressed, so a set seen
  * before costs nothing) and returns the digest and count that go into the resource's inputs.
  * The provider process loads the same set by digest; the IDs never enter Pulumi state.
+ *
+ * @param lineage names the resource whose successive desired sets these are (e.g.
+ *   `membership/<name>/<idType>`): a new set is then stored as a delta over the previous one,
+ *   which the provider sends as the plan without reading either whole set. @default none: stored whole
  */
-export async function prepareDesiredSet(members: DesiredMembers, idType: MembershipIdType): Promise<{ digest: string; count: number }> {
+export async function prepareDesiredSet(members: DesiredMembers, idType: MembershipIdType, lineage?: string): Promise<{ digest: string; count: number }> {
   const set = await buildMemberSet(members, idType);
   const { location, followsBackend } = resolveSnapshotLocation(programConfig, process.cwd());
   if (!followsBackend && !warnedLocal) {
@@ -32,7 +37,7 @@ export async function prepareDesiredSet(members: DesiredMembers, idType: Members
     );
   }
   const store = openSnapshotStore(location);
-  const digest = setDigest(set);
-  if (!(await store.has(digest))) await store.put(set);
+  if (lineage !== undefined) return { digest: (await putInLineage(store, set, lineage)).digest, count: set.size };
+  const digest = await store.put(set); // a no-op when stored already
   return { digest, count: set.size };
 }

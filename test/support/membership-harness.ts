@@ -15,7 +15,7 @@ import type { AudienceInputs } from "../../provider/providers/audience-provider"
 import { membershipProvider, type MembershipInputs, type MembershipOutputs } from "../../provider/providers/membership-provider";
 import { setProviderOverrides, snapshotStore } from "../../provider/providers/provider-context";
 import { clearSimulatorConfig, useSimulatorConfig } from "./provider-config";
-import type { SnapshotStore } from "../../provider/snapshots";
+import { putInLineage, type SnapshotStore } from "../../provider/snapshots";
 
 /** Thrown where the simulated `kill -9` hits: nothing after it runs. */
 export class SimulatedCrash extends Error {
@@ -47,6 +47,8 @@ export class MembershipHarness {
   readonly state = new Map<string, MembershipOutputs>();
   private dir = "";
   private crashed = false;
+  /** Digests of the sets read whole from the store (`get`), in order. */
+  readonly wholeReads: string[] = [];
   private patchCalls = 0;
   private crashAfter: number | undefined;
 
@@ -87,10 +89,10 @@ export class MembershipHarness {
     return this.audienceId;
   }
 
-  /** What the program does: store the desired set, build the inputs. */
+  /** What the program does: store the desired set (as a delta over the previous one when worth it), build the inputs. */
   async inputs(name: string, ids: readonly string[], idType: MembershipIdType = "COOKIE", audienceId = this.audienceId): Promise<MembershipInputs> {
     const set = idSetFrom(ids);
-    const desiredDigest = await snapshotStore().put(set);
+    const { digest: desiredDigest } = await putInLineage(snapshotStore(), set, `membership/${name}/${idType}`);
     return { audienceId, idType, desiredDigest, desiredCount: set.size, label: name };
   }
 
@@ -197,7 +199,10 @@ export class MembershipHarness {
     return {
       location: store.location,
       has: (digest) => store.has(digest),
-      get: (digest) => store.get(digest),
+      get: (digest) => {
+        this.wholeReads.push(digest);
+        return store.get(digest);
+      },
       getDelta: (digest) => store.getDelta(digest),
       depthOf: (digest) => store.depthOf(digest),
       readRecord: (name) => store.readRecord(name),

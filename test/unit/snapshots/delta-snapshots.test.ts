@@ -8,6 +8,7 @@ import {
   encodeDelta,
   FileSnapshotStore,
   MAX_DELTA_DEPTH,
+  putInLineage,
   SnapshotCorruptError,
   SnapshotMissingError,
   worthADelta,
@@ -99,6 +100,33 @@ describe("delta snapshots", () => {
       const other = idSetFrom(ids("cookie", 999));
       await store.putDelta({ ...deltaOf(base, other), resultDigest: setDigest(result), resultCount: result.size });
       await assert.rejects(store.get(setDigest(result)), (e: unknown) => e instanceof SnapshotCorruptError && /does not give its digest/.test(e.reason));
+    });
+  });
+
+  describe("in a lineage (the successive desired sets of one resource)", () => {
+    let dir: string;
+    let store: FileSnapshotStore;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), "lineage-"));
+      store = new FileSnapshotStore(dir);
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("writes the first set whole, small changes as deltas, compacts long chains and large changes, and names each set by its digest", async () => {
+      assert.deepEqual(await putInLineage(store, base, "m/COOKIE"), { digest: setDigest(base), written: "full" });
+      assert.deepEqual(await putInLineage(store, base, "m/COOKIE"), { digest: setDigest(base), written: "stored" });
+      let previous = base;
+      for (let depth = 1; depth <= MAX_DELTA_DEPTH + 1; depth++) {
+        const next = idSetFrom([...previous].slice(1).concat(ids(`d${depth}`, 2)));
+        const put = await putInLineage(store, next, "m/COOKIE");
+        assert.equal(put.written, depth <= MAX_DELTA_DEPTH ? "delta" : "full", `step ${depth}`);
+        assert.equal(await store.depthOf(put.digest), depth <= MAX_DELTA_DEPTH ? depth : 0);
+        assert.deepEqual((await store.get(put.digest)).toArray(), next.toArray());
+        previous = next;
+      }
+      const rewritten = idSetFrom(ids("other", 800));
+      assert.equal((await putInLineage(store, rewritten, "m/COOKIE")).written, "full", "a large change is written whole");
+      assert.equal((await putInLineage(store, result, "another/COOKIE")).written, "full", "lineages are separate");
     });
   });
 

@@ -1,0 +1,59 @@
+import { createHash } from "node:crypto";
+import { setDeltaOf, setDigest, type IdSet } from "../plan";
+import { worthADelta } from "./delta-chain";
+import type { SnapshotStore } from "./snapshot-store";
+
+/** How a set was stored by {@link putInLineage}. */
+export interface LineagePut {
+  readonly digest: string;
+  /** "stored" already held; "delta" written as a delta over the lineage's previous set; "full" written whole. */
+  readonly written: "stored" | "delta" | "full";
+}
+
+/** The record that points at the last set stored for a lineage (a name is hashed: any string works). */
+export function lineageRecordName(lineage: string): string {
+  return `lineage-${createHash("sha256").update(lineage).digest("hex").slice(0, 40)}`;
+}
+
+interface LineageRecord {
+  v: 1;
+  digest: string;
+}
+
+/**
+ * Stores one in a line of sets (e.g. the successive desired sets of one membership): as a delta
+ * over the previous set of the same lineage when that set is still stored, the chain is short and
+ * the change small (see {@link worthADelta}), else whole. Then points the lineage at it. The base
+ * is read once (its decode is the price of a small write); a lost or foreign pointer only costs a
+ * full write, never a wrong set, because deltas are checked against their digests on read.
+ */
+export async function putInLineage(store: SnapshotStore, set: IdSet, lineage: string): Promise<LineagePut> {
+  const digest = setDigest(set);
+  const name = lineageRecordName(lineage);
+  const previous = (await store.readRecord(name)) as Partial<LineageRecord> | undefined;
+  let written: LineagePut["written"] = "stored";
+  if (!(await store.has(digest))) {
+    const baseDigest = previous?.v === 1 ? previous.digest : undefined;
+    written = await putOverBase(store, set, baseDigest, () => store.get(baseDigest as string));
+  }
+  if (previous?.digest !== digest) await store.writeRecord(name, { v: 1, digest } satisfies LineageRecord);
+  return { digest, written };
+}
+
+/**
+ * Stores `set` as a delta over the stored set `baseDigest` (read by `loadBase` only when a delta
+ * may be worth it) or, when there is no such base or the delta is not worth it, whole.
+ */
+export async function putOverBase(store: SnapshotStore, set: IdSet, baseDigest: string | undefined, loadBase: () => Promise<IdSet>): Promise<"delta" | "full"> {
+  const digest = setDigest(set);
+  const depth = baseDigest === undefined || baseDigest === digest ? undefined : await store.depthOf(baseDigest);
+  if (depth !== undefined && worthADelta(depth, 0, set.size)) {
+    const delta = setDeltaOf(await loadBase(), set);
+    if (worthADelta(depth, delta.removes.size + delta.adds.size, set.size)) {
+      await store.putDelta({ ...delta, baseDigest: baseDigest as string, resultDigest: digest, resultCount: set.size, depth: depth + 1 });
+      return "delta";
+    }
+  }
+  await store.put(set);
+  return "full";
+}
