@@ -40,6 +40,26 @@ export interface UpResult {
   lines: string[];
 }
 
+/** The IDs `<prefix><from>` … `<prefix><to - 1>`. */
+export function idRange(prefix: string, from: number, to: number): string[] {
+  return Array.from({ length: to - from }, (_, i) => `${prefix}${from + i}`);
+}
+
+/**
+ * A harness for the current mocha suite: simulator started before it and stopped after, faults
+ * cleared and a fresh audience before each test.
+ */
+export function harnessPerTest(): MembershipHarness {
+  const h = new MembershipHarness();
+  before(() => h.start());
+  after(() => h.stop());
+  beforeEach(async () => {
+    h.sim.setFaults({});
+    await h.newAudience();
+  });
+  return h;
+}
+
 export class MembershipHarness {
   sim!: RunningSimulator;
   audienceId = "";

@@ -6,21 +6,13 @@
 import { strict as assert } from "node:assert";
 import { setDigest, idSetFrom } from "../../../provider/plan";
 import { snapshotStore } from "../../../provider/providers/provider-context";
-import { MembershipHarness } from "../../support/membership-harness";
+import { harnessPerTest, idRange as ids } from "../../support/membership-harness";
 
-const ids = (prefix: string, from: number, to: number): string[] => Array.from({ length: to - from }, (_, i) => `${prefix}${from + i}`);
 const sorted = (xs: readonly string[]): string[] => [...xs].sort();
-const PATCH = ["PATCH /v2/dp/audience"];
 
 describe("membership provider: desired sets stored as deltas", function () {
   this.timeout(30_000);
-  const h = new MembershipHarness();
-  before(() => h.start());
-  after(() => h.stop());
-  beforeEach(async () => {
-    h.sim.setFaults({});
-    await h.newAudience();
-  });
+  const h = harnessPerTest();
 
   const v1 = ids("a", 0, 400);
   const v2 = [...ids("a", 6, 400), ...ids("b", 0, 9)];
@@ -45,7 +37,7 @@ describe("membership provider: desired sets stored as deltas", function () {
     const v3 = [...ids("a", 40, 400), ...ids("c", 0, 50)]; // 40 removes, 50 adds: a delta still (≤ 1/4 of the set)
     assert.ok(await snapshotStore().getDelta((await h.inputs("m", v3)).desiredDigest), "v3 is stored as a delta");
     // One request fails with a 5xx (not applied); the others in flight are accepted.
-    h.sim.setFaults({ rate5xx: 1, routes: PATCH, count: 1 });
+    h.sim.setFaults({ rate5xx: 1, routes: ["PATCH /v2/dp/audience"], count: 1 });
     const failed = await h.up("m", v3);
     assert.equal(failed.kind, "partial", String(failed.error));
     const held = h.state.get("m");

@@ -22,6 +22,13 @@ function deltaOf(base: IdSet, result: IdSet, depth = 1): DeltaSnapshot {
 const ids = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
 
 describe("delta snapshots", () => {
+  let dir: string;
+  let store: FileSnapshotStore;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "deltas-"));
+    store = new FileSnapshotStore(dir);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
   const base = idSetFrom(ids("cookie", 1000));
   const result = idSetFrom([...ids("cookie", 990), ...ids("new", 10)]);
 
@@ -43,13 +50,6 @@ describe("delta snapshots", () => {
   });
 
   describe("in a FileSnapshotStore", () => {
-    let dir: string;
-    let store: FileSnapshotStore;
-    beforeEach(() => {
-      dir = mkdtempSync(join(tmpdir(), "deltas-"));
-      store = new FileSnapshotStore(dir);
-    });
-    afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
     it("stores a set as a delta over a stored base and reads it back whole, by its own digest", async () => {
       await store.put(base);
@@ -104,13 +104,6 @@ describe("delta snapshots", () => {
   });
 
   describe("in a lineage (the successive desired sets of one resource)", () => {
-    let dir: string;
-    let store: FileSnapshotStore;
-    beforeEach(() => {
-      dir = mkdtempSync(join(tmpdir(), "lineage-"));
-      store = new FileSnapshotStore(dir);
-    });
-    afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
     it("writes the first set whole, small changes as deltas, compacts long chains and large changes, and names each set by its digest", async () => {
       assert.deepEqual(await putInLineage(store, base, "m/COOKIE"), { digest: setDigest(base), written: "full" });
