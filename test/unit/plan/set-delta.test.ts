@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { applySetDelta, DeltaMismatchError, idSetFrom, setDeltaOf, setDigest } from "../../../provider/plan";
-import { collidingFingerprinter } from "./arbitraries";
+import fc from "fast-check";
+import { collidingFingerprinter, fingerprinterArbitrary, idListArbitrary, withFingerprinter } from "./arbitraries";
 
 describe("set deltas", () => {
   const base = idSetFrom(["a", "b", "c", "d"]);
@@ -11,6 +12,22 @@ describe("set deltas", () => {
     assert.deepEqual(delta.removes.toArray().sort(), ["a", "d"]);
     assert.deepEqual(delta.adds.toArray().sort(), ["e", "f"]);
     assert.equal(setDigest(applySetDelta(base, delta)), setDigest(result));
+  });
+
+  it("applied to its base, a delta gives exactly the result, byte for byte, under any fingerprinter", () => {
+    fc.assert(
+      fc.property(idListArbitrary, idListArbitrary, fingerprinterArbitrary, (from, to, fingerprinter) => {
+        const options = withFingerprinter(fingerprinter);
+        const a = idSetFrom(from, options);
+        const b = idSetFrom(to, options);
+        const back = applySetDelta(a, setDeltaOf(a, b));
+        assert.ok(back.bytes.equals(b.bytes));
+        assert.deepEqual(Array.from(back.offsets), Array.from(b.offsets));
+        assert.deepEqual(Array.from(back.fingerprintLo), Array.from(b.fingerprintLo));
+        assert.equal(back.fingerprintCollisions, b.fingerprintCollisions);
+        assert.equal(setDigest(back), setDigest(b));
+      }),
+    );
   });
 
   it("tells IDs that share a fingerprint apart by their bytes", () => {
