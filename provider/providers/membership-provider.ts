@@ -21,6 +21,7 @@ import {
   type MembershipSyncRecord,
   type ResolvedMembership,
 } from "../records/membership-record";
+import { planSync } from "../records/sync-plan";
 import { configureProvider, dspClient, providerOverrides, snapshotStore } from "./provider-context";
 import { fmt } from "../util/format";
 import { describePlan, type PlanCounts } from "../gitops/membership-line";
@@ -85,23 +86,17 @@ const planCache = new PlanCache<PreparedPlan>();
  * removals are unknown and skipped (said in a warning).
  */
 async function planFor(olds: Partial<MembershipOutputs>, news: MembershipInputs, record: MembershipSyncRecord | undefined): Promise<PreparedPlan> {
-  const store = snapshotStore();
   const reassert = olds.appliedDigest !== undefined && news.reassertToken !== olds.reassertToken;
   const key = [olds.appliedDigest, olds.inDoubtDigest, olds.syncAttempt, record?.attempt, record?.stage, news.desiredDigest, reassert];
   return planCache.get(key, async () => {
     const fromDelta = reassert ? undefined : await planFromStoredDelta(olds, news, record);
     if (fromDelta !== undefined) return fromDelta;
-    const desired = await store.get(news.desiredDigest);
-    let resolved: ResolvedMembership;
-    try {
-      resolved = await resolveMembership(store, olds, record);
-    } catch (e) {
-      if (!(e instanceof SnapshotMissingError) || !reassert) throw e;
-      await engineLog().log("warning", `${news.label} ${news.idType}: applied snapshot missing; re-asserting all ${fmt(desired.size)} IDs, removals cannot be computed`);
-      resolved = { appliedDigest: undefined, applied: IdSet.empty(), inDoubt: IdSet.empty() };
-    }
-    const base = planningBase(resolved.applied, resolved.inDoubt, desired);
-    let plan = planMembership(base, desired);
+    const planned = await planSync(snapshotStore(), olds, record, news.desiredDigest, {
+      baseOf: planningBase,
+      ...(reassert ? { onMissingApplied: reassertWithoutApplied(news) } : {}),
+    });
+    const { resolved, desired, base } = planned;
+    let plan = planned.plan;
     if (reassert) {
       // Re-send everything desired, keep the exact removals.
       plan = { ...plan, adds: wholeSelection(desired), addCount: desired.size, unchangedCount: 0, isNoOp: desired.size === 0 && plan.removeCount === 0 };
@@ -111,6 +106,14 @@ async function planFor(olds: Partial<MembershipOutputs>, news: MembershipInputs,
     const prepared: PreparedPlan = { resolved, base: () => Promise.resolve(base), plan, reassert, counts };
     return prepared;
   });
+}
+
+/** With a new reassert token and no applied snapshot: every desired ID is sent, removals are unknown (said in a warning). */
+function reassertWithoutApplied(news: MembershipInputs): (error: SnapshotMissingError, desired: IdSet) => Promise<ResolvedMembership> {
+  return async (_error, desired) => {
+    await engineLog().log("warning", `${news.label} ${news.idType}: applied snapshot missing; re-asserting all ${fmt(desired.size)} IDs, removals cannot be computed`);
+    return { appliedDigest: undefined, applied: IdSet.empty(), inDoubt: IdSet.empty() };
+  };
 }
 
 /**
