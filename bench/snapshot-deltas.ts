@@ -99,7 +99,7 @@ function phase(directory: string, name: Phase, log: (line: string) => void): Pha
 /** The phase itself, in the child. */
 async function runPhase(name: Phase, directory: string): Promise<string> {
   const storeOf = (kind: string): FileSnapshotStore => new FileSnapshotStore(join(directory, kind));
-  const pointer = async (kind: string): Promise<string> => ((await storeOf(kind).readRecord(lineageRecordName(LINEAGE))) as { digest: string }).digest;
+  const pointer = async (kind: string): Promise<string> => ((await storeOf(kind).readRecord(lineageRecordName(LINEAGE), "lineage")) as { digest: string }).digest;
   switch (name) {
     case "program-whole": {
       const desired = await readIdFile(join(directory, "desired.ids"));

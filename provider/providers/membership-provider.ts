@@ -6,7 +6,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Consent } from "../spec";
 import { IdSet, applyAccepted, setDigest, planFromDelta, planMembership, wholeSelection, type MembershipIdType, type MembershipPlan } from "../plan";
-import { putOverBase, SNAPSHOT_RECOVERY_HINT, SnapshotMissingError } from "../snapshots";
+import { isReadable, putOverBase, SNAPSHOT_RECOVERY_HINT, SnapshotMissingError } from "../snapshots";
 import { engineLog } from "./engine-log";
 import { syncMembership, type MembershipSyncOptions, type MembershipSyncResult } from "../records/membership-sync";
 import { isInt64String } from "../client";
@@ -127,7 +127,8 @@ async function planFromStoredDelta(olds: Partial<MembershipOutputs>, news: Membe
   if (appliedDigest === undefined || !settled || olds.inDoubtDigest !== undefined) return undefined;
   const store = snapshotStore();
   const delta = await store.getDelta(news.desiredDigest);
-  if (delta?.baseDigest !== appliedDigest) return undefined;
+  // The applied set must be readable, as for any plan: a lost snapshot is reported, not planned around.
+  if (delta?.baseDigest !== appliedDigest || !(await isReadable(store, appliedDigest))) return undefined;
   const plan = planFromDelta(delta, delta.resultCount);
   return {
     resolved: { appliedDigest, inDoubt: IdSet.empty() },

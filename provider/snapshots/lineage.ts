@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { setDeltaOf, setDigest, type IdSet } from "../plan";
-import { worthADelta } from "./delta-chain";
+import { MAX_DELTA_DEPTH, worthADelta } from "./delta-chain";
+import { SnapshotError } from "./snapshot-errors";
 import type { SnapshotStore } from "./snapshot-store";
 
 /** How a set was stored by {@link putInLineage}. */
@@ -30,30 +31,58 @@ interface LineageRecord {
 export async function putInLineage(store: SnapshotStore, set: IdSet, lineage: string): Promise<LineagePut> {
   const digest = setDigest(set);
   const name = lineageRecordName(lineage);
-  const previous = (await store.readRecord(name)) as Partial<LineageRecord> | undefined;
+  const previous = (await store.readRecord(name, "lineage")) as Partial<LineageRecord> | undefined;
   let written: LineagePut["written"] = "stored";
-  if (!(await store.has(digest))) {
+  if (!(await isReadable(store, digest))) {
     const baseDigest = previous?.v === 1 ? previous.digest : undefined;
     written = await putOverBase(store, set, baseDigest, () => store.get(baseDigest as string));
   }
-  if (previous?.digest !== digest) await store.writeRecord(name, { v: 1, digest } satisfies LineageRecord);
+  if (previous?.digest !== digest) await store.writeRecord(name, { v: 1, digest } satisfies LineageRecord, "lineage");
   return { digest, written };
 }
 
 /**
  * Stores `set` as a delta over the stored set `baseDigest` (read by `loadBase` only when a delta
- * may be worth it) or, when there is no such base or the delta is not worth it, whole.
+ * may be worth it) or, when there is no such base, the base cannot be read or the delta is not
+ * worth it, whole. A copy of `set` that exists but cannot be read (a delta whose base was lost) is
+ * repaired by a whole one.
  */
 export async function putOverBase(store: SnapshotStore, set: IdSet, baseDigest: string | undefined, loadBase: () => Promise<IdSet>): Promise<"delta" | "full"> {
   const digest = setDigest(set);
-  const depth = baseDigest === undefined || baseDigest === digest ? undefined : await store.depthOf(baseDigest);
+  const depth = baseDigest === undefined || baseDigest === digest || (await store.has(digest)) ? undefined : await store.depthOf(baseDigest);
   if (depth !== undefined && worthADelta(depth, 0, set.size)) {
-    const delta = setDeltaOf(await loadBase(), set);
-    if (worthADelta(depth, delta.removes.size + delta.adds.size, set.size)) {
-      await store.putDelta({ ...delta, baseDigest: baseDigest as string, resultDigest: digest, resultCount: set.size, depth: depth + 1 });
-      return "delta";
+    try {
+      const delta = setDeltaOf(await loadBase(), set);
+      if (worthADelta(depth, delta.removes.size + delta.adds.size, set.size)) {
+        await store.putDelta({ ...delta, baseDigest: baseDigest as string, resultDigest: digest, resultCount: set.size, depth: depth + 1 });
+        return "delta";
+      }
+    } catch (error) {
+      if (!(error instanceof SnapshotError)) throw error; // an unreadable base: store the set whole
     }
   }
   await store.put(set);
   return "full";
+}
+
+/**
+ * True when the set can be read back: stored whole, or as deltas down to a whole snapshot. Reads
+ * only the deltas (small), never a whole set.
+ */
+export async function isReadable(store: SnapshotStore, digest: string): Promise<boolean> {
+  let at = digest;
+  try {
+    for (let link = 0; link <= MAX_DELTA_DEPTH; link++) {
+      const depth = await store.depthOf(at);
+      if (depth === undefined) return false;
+      if (depth === 0) return true;
+      const delta = await store.getDelta(at);
+      if (delta === undefined) return false;
+      at = delta.baseDigest;
+    }
+  } catch (error) {
+    if (error instanceof SnapshotError) return false;
+    throw error;
+  }
+  return false;
 }

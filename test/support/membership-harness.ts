@@ -225,7 +225,7 @@ export class MembershipHarness {
       },
       getDelta: (digest) => store.getDelta(digest),
       depthOf: (digest) => store.depthOf(digest),
-      readRecord: (name) => store.readRecord(name),
+      readRecord: (name, folder) => store.readRecord(name, folder),
       put: async (set) => {
         check();
         return store.put(set);
@@ -234,9 +234,9 @@ export class MembershipHarness {
         check();
         return store.putDelta(delta);
       },
-      writeRecord: async (name, value) => {
+      writeRecord: async (name, value, folder) => {
         check();
-        return store.writeRecord(name, value);
+        return store.writeRecord(name, value, folder);
       },
     };
   }

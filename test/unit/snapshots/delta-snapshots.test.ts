@@ -7,6 +7,7 @@ import {
   decodeDelta,
   encodeDelta,
   FileSnapshotStore,
+  isReadable,
   MAX_DELTA_DEPTH,
   putInLineage,
   SnapshotCorruptError,
@@ -120,6 +121,30 @@ describe("delta snapshots", () => {
       const rewritten = idSetFrom(ids("other", 800));
       assert.equal((await putInLineage(store, rewritten, "m/COOKIE")).written, "full", "a large change is written whole");
       assert.equal((await putInLineage(store, result, "another/COOKIE")).written, "full", "lineages are separate");
+    });
+  });
+
+  describe("when a base is lost", () => {
+    it("is not readable, and storing the set again writes it whole, so it is readable again", async () => {
+      await putInLineage(store, base, "m/COOKIE");
+      assert.equal((await putInLineage(store, result, "m/COOKIE")).written, "delta");
+      assert.equal(await isReadable(store, setDigest(result)), true);
+      rmSync(store.pathOf(setDigest(base)));
+      assert.equal(await isReadable(store, setDigest(result)), false);
+      assert.equal(await store.has(setDigest(result)), true, "the delta is still there");
+      assert.equal((await putInLineage(store, result, "m/COOKIE")).written, "full");
+      assert.deepEqual((await store.get(setDigest(result))).toArray(), result.toArray());
+    });
+
+    it("a new set whose lineage base is gone is written whole", async () => {
+      await putInLineage(store, base, "m/COOKIE");
+      rmSync(store.pathOf(setDigest(base)));
+      assert.equal((await putInLineage(store, result, "m/COOKIE")).written, "full");
+    });
+
+    it("keeps lineage pointers out of the sync records' folder", async () => {
+      await putInLineage(store, base, "m/COOKIE");
+      assert.deepEqual(readdirSync(dir).filter((f) => f === "records" || f === "lineage"), ["lineage"]);
     });
   });
 
