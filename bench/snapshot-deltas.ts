@@ -11,11 +11,11 @@
  *     node -r ts-node/register/transpile-only bench/snapshot-deltas.ts [count] [churn]
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gzipSync, zstdCompressSync, constants } from "node:zlib";
-import { planFromDelta, planMembership, readIdFile } from "../provider/plan";
-import { FileSnapshotStore, lineageRecordName, putInLineage } from "../provider/snapshots";
+import { planFromDelta, planMembership, readIdFile, setDigest } from "../provider/plan";
+import { FileSnapshotStore, putNearBase } from "../provider/snapshots";
 import { writeCookieIdFile } from "./id-files";
 import { formatNumber, formatRatio, formatSeconds, row } from "./report";
 import type { Scenario } from "./scenarios";
@@ -42,7 +42,6 @@ export interface SnapshotDeltaFigures {
   readonly zstdMs: number;
 }
 
-const LINEAGE = "bench/COOKIE";
 type Phase = "program-whole" | "program-delta" | "provider-whole" | "provider-delta";
 
 /** Runs the four phases at `count` IDs and returns their figures. */
@@ -57,10 +56,11 @@ export async function runSnapshotDeltaBench(options: { count?: number; churn?: n
     log(`generating ${count.toLocaleString("en")} cookie IDs and a ${churn * 100} % churn of them …`);
     await writeCookieIdFile(join(directory, "applied.ids"), { count, seed: 14 });
     await writeCookieIdFile(join(directory, "desired.ids"), { count, seed: 14, churn });
-    // Both stores start where an up after the change starts: the applied set stored whole, the lineage pointing at it.
+    // Both stores start where an up after the change starts: the applied set stored whole.
     const applied = await readIdFile(join(directory, "applied.ids"));
-    const seed = new FileSnapshotStore(join(directory, "whole"));
-    await putInLineage(seed, applied, LINEAGE);
+    await new FileSnapshotStore(join(directory, "whole")).put(applied);
+    writeFileSync(join(directory, "applied.digest"), setDigest(applied));
+    writeFileSync(join(directory, "desired.digest"), setDigest(await readIdFile(join(directory, "desired.ids"))));
     cpSync(join(directory, "whole"), join(directory, "delta"), { recursive: true });
     const lines = applied.bytes;
     const gzipMs = timeMs(() => gzipSync(lines, { level: 6 }));
@@ -99,7 +99,7 @@ function phase(directory: string, name: Phase, log: (line: string) => void): Pha
 /** The phase itself, in the child. */
 async function runPhase(name: Phase, directory: string): Promise<string> {
   const storeOf = (kind: string): FileSnapshotStore => new FileSnapshotStore(join(directory, kind));
-  const pointer = async (kind: string): Promise<string> => ((await storeOf(kind).readRecord(lineageRecordName(LINEAGE), "lineage")) as { digest: string }).digest;
+  const digestOf = (set: "applied" | "desired"): string => readFileSync(join(directory, `${set}.digest`), "latin1");
   switch (name) {
     case "program-whole": {
       const desired = await readIdFile(join(directory, "desired.ids"));
@@ -108,18 +108,17 @@ async function runPhase(name: Phase, directory: string): Promise<string> {
     }
     case "program-delta": {
       const desired = await readIdFile(join(directory, "desired.ids"));
-      const put = await putInLineage(storeOf("delta"), desired, LINEAGE);
+      const put = await putNearBase(storeOf("delta"), desired, digestOf("applied"));
       return `written ${put.written}`;
     }
     case "provider-whole": {
-      // The whole store's lineage still points at the applied set; the delta store's at the desired one.
       const store = storeOf("whole");
-      const [applied, desired] = await Promise.all([store.get(await pointer("whole")), store.get(await pointer("delta"))]);
+      const [applied, desired] = await Promise.all([store.get(digestOf("applied")), store.get(digestOf("desired"))]);
       const plan = planMembership(applied, desired);
       return `+${plan.addCount} −${plan.removeCount}`;
     }
     case "provider-delta": {
-      const delta = await storeOf("delta").getDelta(await pointer("delta"));
+      const delta = await storeOf("delta").getDelta(digestOf("desired"));
       if (delta === undefined) throw new Error("the desired set was not stored as a delta");
       const plan = planFromDelta(delta, delta.resultCount);
       return `+${plan.addCount} −${plan.removeCount}`;

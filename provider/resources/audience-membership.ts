@@ -4,6 +4,8 @@ import type { Consent } from "../spec";
 import { dynamicShim } from "./dynamic-shim";
 import { prepareDesiredSet, type DesiredMembers } from "./desired-set";
 import { claimMembership } from "./ownership";
+import { knownValue } from "./known-value";
+import { lastKnownApplied } from "../records/membership-record";
 
 /** Inputs of {@link AudienceMembership}. */
 export interface AudienceMembershipArgs {
@@ -36,7 +38,11 @@ export class AudienceMembership extends pulumi.dynamic.Resource {
   declare readonly lastSync: pulumi.Output<{ adds: number; removes: number; requests: number; firstRequestId?: string }>;
 
   constructor(name: string, args: AudienceMembershipArgs, opts?: pulumi.CustomResourceOptions) {
-    const desired = prepareDesiredSet(args.members, args.idType, `membership/${name}/${args.idType}`);
+    // The base of the desired set's delta: what the audience holds now, by its sync record (once the audience id is known).
+    const desired = prepareDesiredSet(args.members, args.idType, async (store) => {
+      const audienceId = await knownValue(args.audienceId);
+      return audienceId === undefined ? undefined : lastKnownApplied(store, audienceId, args.idType);
+    });
     super(
       dynamicShim("membershipProvider"),
       name,

@@ -12,8 +12,8 @@ export {
   SnapshotMissingError,
   SnapshotUnsupportedError,
 } from "./snapshot-errors";
-export { FileSnapshotStore, type FileSnapshotStoreOptions, type RecordFolder, type SnapshotStore } from "./snapshot-store";
+export { FileSnapshotStore, type FileSnapshotStoreOptions, type SnapshotStore } from "./snapshot-store";
 export { S3SnapshotStore, type S3SnapshotStoreOptions } from "./object-store-snapshot-store";
 export { decodeDelta, encodeDelta, type DeltaSnapshot } from "./delta-codec";
 export { MAX_DELTA_DEPTH, worthADelta } from "./delta-chain";
-export { isReadable, lineageRecordName, putInLineage, putOverBase, type LineagePut } from "./lineage";
+export { isReadable, putNearBase, putOverBase, type NearBasePut } from "./near-base";

@@ -9,7 +9,7 @@ import { decodeSnapshot, encodeSnapshot } from "./snapshot-codec";
 import { decodeDelta, encodeDelta, type DeltaSnapshot } from "./delta-codec";
 import { resolveDelta } from "./delta-chain";
 import { SnapshotCorruptError, SnapshotMissingError } from "./snapshot-errors";
-import { checkRecordName, type RecordFolder, type SnapshotStore } from "./snapshot-store";
+import { checkRecordName, type SnapshotStore } from "./snapshot-store";
 
 type S3Sdk = typeof import("@aws-sdk/client-s3");
 
@@ -193,15 +193,15 @@ export class S3SnapshotStore implements SnapshotStore {
     return digest;
   }
 
-  /** The object key of a record: `<prefix>/<folder>/<name>.json`. */
-  recordKey(name: string, folder: RecordFolder = "records"): string {
-    const key = `${folder}/${checkRecordName(name)}.json`;
+  /** The object key of a record: `<prefix>/records/<name>.json`. */
+  recordKey(name: string): string {
+    const key = `records/${checkRecordName(name)}.json`;
     return this.prefix === "" ? key : `${this.prefix}/${key}`;
   }
 
-  async readRecord(name: string, folder?: RecordFolder): Promise<unknown> {
+  async readRecord(name: string): Promise<unknown> {
     const { sdk, client } = this.connect();
-    const key = this.recordKey(name, folder);
+    const key = this.recordKey(name);
     let text: string;
     try {
       const response = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: key }));
@@ -213,9 +213,9 @@ export class S3SnapshotStore implements SnapshotStore {
     return JSON.parse(text) as unknown;
   }
 
-  async writeRecord(name: string, value: unknown, folder?: RecordFolder): Promise<void> {
+  async writeRecord(name: string, value: unknown): Promise<void> {
     const { sdk, client } = this.connect();
-    const key = this.recordKey(name, folder);
+    const key = this.recordKey(name);
     const body = Buffer.from(JSON.stringify(value), "utf8");
     try {
       // One PUT: S3 shows the whole object or the previous one, never a part.

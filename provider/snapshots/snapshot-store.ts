@@ -40,19 +40,13 @@ export interface SnapshotStore {
   /** 0 for a set stored whole, k for one stored as a chain of k deltas; undefined when not stored. */
   depthOf(digest: string): Promise<number | undefined>;
   /**
-   * A small named JSON record beside the snapshots (`<folder>/<name>.json`), e.g. what a sync has in
+   * A small named JSON record beside the snapshots (`records/<name>.json`), e.g. what a sync has in
    * flight. Unlike snapshots, records are overwritten. @returns undefined when there is none
    */
-  readRecord(name: string, folder?: RecordFolder): Promise<unknown>;
+  readRecord(name: string): Promise<unknown>;
   /** Writes a record durably (whole or not at all) before resolving. */
-  writeRecord(name: string, value: unknown, folder?: RecordFolder): Promise<void>;
+  writeRecord(name: string, value: unknown): Promise<void>;
 }
-
-/**
- * Where a record lives: `records/` (sync records: what Amazon was sent) or `lineage/` (which set a
- * resource stored last, for deltas). @default "records"
- */
-export type RecordFolder = "records" | "lineage";
 
 /** Record names: letters, digits, `.`, `_`, `-`; no path separators. */
 export function checkRecordName(name: string): string {
@@ -202,15 +196,15 @@ export class FileSnapshotStore implements SnapshotStore {
     return digest;
   }
 
-  /** The file of a record: `<dir>/<folder>/<name>.json`. */
-  recordPath(name: string, folder: RecordFolder = "records"): string {
-    return join(this.location, folder, `${checkRecordName(name)}.json`);
+  /** The file of a record: `<dir>/records/<name>.json`. */
+  recordPath(name: string): string {
+    return join(this.location, "records", `${checkRecordName(name)}.json`);
   }
 
-  async readRecord(name: string, folder?: RecordFolder): Promise<unknown> {
+  async readRecord(name: string): Promise<unknown> {
     let text: string;
     try {
-      text = await readFile(this.recordPath(name, folder), "utf8");
+      text = await readFile(this.recordPath(name), "utf8");
     } catch (error) {
       if (isMissingFile(error)) return undefined;
       throw error;
@@ -218,8 +212,8 @@ export class FileSnapshotStore implements SnapshotStore {
     return JSON.parse(text) as unknown;
   }
 
-  async writeRecord(name: string, value: unknown, folder?: RecordFolder): Promise<void> {
-    await this.writeAtomically(this.recordPath(name, folder), (temporary) => writeFile(temporary, JSON.stringify(value), { flag: "wx", flush: true }));
+  async writeRecord(name: string, value: unknown): Promise<void> {
+    await this.writeAtomically(this.recordPath(name), (temporary) => writeFile(temporary, JSON.stringify(value), { flag: "wx", flush: true }));
   }
 }
 

@@ -15,7 +15,8 @@ import type { AudienceInputs } from "../../provider/providers/audience-provider"
 import { membershipProvider, type MembershipInputs, type MembershipOutputs } from "../../provider/providers/membership-provider";
 import { setProviderOverrides, snapshotStore } from "../../provider/providers/provider-context";
 import { clearSimulatorConfig, useSimulatorConfig } from "./provider-config";
-import { putInLineage, type SnapshotStore } from "../../provider/snapshots";
+import { putNearBase, type SnapshotStore } from "../../provider/snapshots";
+import { lastKnownApplied } from "../../provider/records/membership-record";
 
 /** Thrown where the simulated `kill -9` hits: nothing after it runs. */
 export class SimulatedCrash extends Error {
@@ -109,10 +110,11 @@ export class MembershipHarness {
     return this.audienceId;
   }
 
-  /** What the program does: store the desired set (as a delta over the previous one when worth it), build the inputs. */
+  /** What the program does: store the desired set (as a delta over what the audience holds when worth it), build the inputs. */
   async inputs(name: string, ids: readonly string[], idType: MembershipIdType = "COOKIE", audienceId = this.audienceId): Promise<MembershipInputs> {
     const set = idSetFrom(ids);
-    const { digest: desiredDigest } = await putInLineage(snapshotStore(), set, `membership/${name}/${idType}`);
+    const store = snapshotStore();
+    const { digest: desiredDigest } = await putNearBase(store, set, await lastKnownApplied(store, audienceId, idType));
     return { audienceId, idType, desiredDigest, desiredCount: set.size, label: name };
   }
 
@@ -225,7 +227,7 @@ export class MembershipHarness {
       },
       getDelta: (digest) => store.getDelta(digest),
       depthOf: (digest) => store.depthOf(digest),
-      readRecord: (name, folder) => store.readRecord(name, folder),
+      readRecord: (name) => store.readRecord(name),
       put: async (set) => {
         check();
         return store.put(set);
@@ -234,9 +236,9 @@ export class MembershipHarness {
         check();
         return store.putDelta(delta);
       },
-      writeRecord: async (name, value, folder) => {
+      writeRecord: async (name, value) => {
         check();
-        return store.writeRecord(name, value, folder);
+        return store.writeRecord(name, value);
       },
     };
   }

@@ -9,7 +9,7 @@ import {
   FileSnapshotStore,
   isReadable,
   MAX_DELTA_DEPTH,
-  putInLineage,
+  putNearBase,
   SnapshotCorruptError,
   SnapshotMissingError,
   worthADelta,
@@ -104,47 +104,35 @@ describe("delta snapshots", () => {
     });
   });
 
-  describe("in a lineage (the successive desired sets of one resource)", () => {
-
-    it("writes the first set whole, small changes as deltas, compacts long chains and large changes, and names each set by its digest", async () => {
-      assert.deepEqual(await putInLineage(store, base, "m/COOKIE"), { digest: setDigest(base), written: "full" });
-      assert.deepEqual(await putInLineage(store, base, "m/COOKIE"), { digest: setDigest(base), written: "stored" });
+  describe("near a base (a desired set and what the audience holds)", () => {
+    it("writes a set without a base whole, small changes as deltas, compacts long chains and large changes, and names each set by its digest", async () => {
+      assert.deepEqual(await putNearBase(store, base, undefined), { digest: setDigest(base), written: "full" });
+      assert.deepEqual(await putNearBase(store, base, undefined), { digest: setDigest(base), written: "stored" });
       let previous = base;
       for (let depth = 1; depth <= MAX_DELTA_DEPTH + 1; depth++) {
         const next = idSetFrom([...previous].slice(1).concat(ids(`d${depth}`, 2)));
-        const put = await putInLineage(store, next, "m/COOKIE");
+        const put = await putNearBase(store, next, setDigest(previous));
         assert.equal(put.written, depth <= MAX_DELTA_DEPTH ? "delta" : "full", `step ${depth}`);
         assert.equal(await store.depthOf(put.digest), depth <= MAX_DELTA_DEPTH ? depth : 0);
         assert.deepEqual((await store.get(put.digest)).toArray(), next.toArray());
         previous = next;
       }
       const rewritten = idSetFrom(ids("other", 800));
-      assert.equal((await putInLineage(store, rewritten, "m/COOKIE")).written, "full", "a large change is written whole");
-      assert.equal((await putInLineage(store, result, "another/COOKIE")).written, "full", "lineages are separate");
+      assert.equal((await putNearBase(store, rewritten, setDigest(previous))).written, "full", "a large change is written whole");
+      assert.equal((await putNearBase(store, result, "0".repeat(64))).written, "full", "a base that is not stored costs a whole write");
     });
   });
 
   describe("when a base is lost", () => {
     it("is not readable, and storing the set again writes it whole, so it is readable again", async () => {
-      await putInLineage(store, base, "m/COOKIE");
-      assert.equal((await putInLineage(store, result, "m/COOKIE")).written, "delta");
+      await putNearBase(store, base, undefined);
+      assert.equal((await putNearBase(store, result, setDigest(base))).written, "delta");
       assert.equal(await isReadable(store, setDigest(result)), true);
       rmSync(store.pathOf(setDigest(base)));
       assert.equal(await isReadable(store, setDigest(result)), false);
       assert.equal(await store.has(setDigest(result)), true, "the delta is still there");
-      assert.equal((await putInLineage(store, result, "m/COOKIE")).written, "full");
+      assert.equal((await putNearBase(store, result, setDigest(base))).written, "full");
       assert.deepEqual((await store.get(setDigest(result))).toArray(), result.toArray());
-    });
-
-    it("a new set whose lineage base is gone is written whole", async () => {
-      await putInLineage(store, base, "m/COOKIE");
-      rmSync(store.pathOf(setDigest(base)));
-      assert.equal((await putInLineage(store, result, "m/COOKIE")).written, "full");
-    });
-
-    it("keeps lineage pointers out of the sync records' folder", async () => {
-      await putInLineage(store, base, "m/COOKIE");
-      assert.deepEqual(readdirSync(dir).filter((f) => f === "records" || f === "lineage"), ["lineage"]);
     });
   });
 

@@ -1,44 +1,26 @@
-import { createHash } from "node:crypto";
 import { setDeltaOf, setDigest, type IdSet } from "../plan";
 import { MAX_DELTA_DEPTH, worthADelta } from "./delta-chain";
 import { SnapshotError } from "./snapshot-errors";
 import type { SnapshotStore } from "./snapshot-store";
 
-/** How a set was stored by {@link putInLineage}. */
-export interface LineagePut {
+/** How a set was stored by {@link putNearBase}. */
+export interface NearBasePut {
   readonly digest: string;
-  /** "stored" already held; "delta" written as a delta over the lineage's previous set; "full" written whole. */
+  /** "stored": readable already; "delta": written as a delta over the base; "full": written whole. */
   readonly written: "stored" | "delta" | "full";
 }
 
-/** The record that points at the last set stored for a lineage (a name is hashed: any string works). */
-export function lineageRecordName(lineage: string): string {
-  return `lineage-${createHash("sha256").update(lineage).digest("hex").slice(0, 40)}`;
-}
-
-interface LineageRecord {
-  v: 1;
-  digest: string;
-}
-
 /**
- * Stores one in a line of sets (e.g. the successive desired sets of one membership): as a delta
- * over the previous set of the same lineage when that set is still stored, the chain is short and
- * the change small (see {@link worthADelta}), else whole. Then points the lineage at it. The base
- * is read once (its decode is the price of a small write); a lost or foreign pointer only costs a
- * full write, never a wrong set, because deltas are checked against their digests on read.
+ * Stores a set that is likely close to another stored set (e.g. a membership's new desired set and
+ * the set Amazon holds now): as a delta over it when it is readable, the chain short and the change
+ * small (see {@link worthADelta}), else whole; nothing when the set is readable already. The base
+ * is read once (its decode is the price of a small write); a wrong or lost base only costs a whole
+ * write, never a wrong set, because deltas are checked against their digests on read.
  */
-export async function putInLineage(store: SnapshotStore, set: IdSet, lineage: string): Promise<LineagePut> {
+export async function putNearBase(store: SnapshotStore, set: IdSet, baseDigest: string | undefined): Promise<NearBasePut> {
   const digest = setDigest(set);
-  const name = lineageRecordName(lineage);
-  const previous = (await store.readRecord(name, "lineage")) as Partial<LineageRecord> | undefined;
-  let written: LineagePut["written"] = "stored";
-  if (!(await isReadable(store, digest))) {
-    const baseDigest = previous?.v === 1 ? previous.digest : undefined;
-    written = await putOverBase(store, set, baseDigest, () => store.get(baseDigest as string));
-  }
-  if (previous?.digest !== digest) await store.writeRecord(name, { v: 1, digest } satisfies LineageRecord, "lineage");
-  return { digest, written };
+  if (await isReadable(store, digest)) return { digest, written: "stored" };
+  return { digest, written: await putOverBase(store, set, baseDigest, () => store.get(baseDigest as string)) };
 }
 
 /**
