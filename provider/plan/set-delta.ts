@@ -164,8 +164,11 @@ export function planFromDelta(delta: SetDelta, resultCount: number): MembershipP
 
 /**
  * `base` after the accepted part of a plan made from it: `(base − removes) ∪ adds`. The selections
- * may be over any sets (the base itself, the desired set, or a delta's parts).
+ * may be over any sets (the base itself, the desired set, or a delta's parts); adds already in the
+ * base (a re-assert sends every desired ID) change nothing.
  */
 export function applyAccepted(base: IdSet, removes: IdSelection, adds: IdSelection): IdSet {
-  return applySetDelta(base, { removes: setOfSelection(removes), adds: setOfSelection(adds) });
+  const added = setOfSelection(adds);
+  const newToBase = planMembership(base, added).adds;
+  return applySetDelta(base, { removes: setOfSelection(removes), adds: setOfSelection(newToBase) });
 }

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { applySetDelta, DeltaMismatchError, idSetFrom, setDeltaOf, setDigest } from "../../../provider/plan";
+import { applyAccepted, applySetDelta, DeltaMismatchError, idSetFrom, IdSelection, setDeltaOf, setDigest } from "../../../provider/plan";
 import fc from "fast-check";
 import { collidingFingerprinter, fingerprinterArbitrary, idListArbitrary, withFingerprinter } from "./arbitraries";
 
@@ -43,6 +43,13 @@ describe("set deltas", () => {
     const delta = setDeltaOf(base, result);
     assert.throws(() => applySetDelta(idSetFrom(["b", "c"]), delta), (e: unknown) => e instanceof DeltaMismatchError && /2 removed IDs are not in the base/.test(e.message));
     assert.throws(() => applySetDelta(idSetFrom(["a", "b", "c", "d", "e"]), delta), (e: unknown) => e instanceof DeltaMismatchError && /1 added IDs are already in the base/.test(e.message));
+  });
+
+  it("applies the accepted part of a plan, whatever sets its selections are over; adds already in the base change nothing", () => {
+    const desired = idSetFrom(["b", "c", "e"]);
+    const removes = new IdSelection(base, Uint32Array.of(base.toArray().indexOf("a")));
+    const adds = new IdSelection(desired, Uint32Array.from(desired.toArray().map((_, i) => i))); // a re-assert: every desired ID
+    assert.deepEqual(applyAccepted(base, removes, adds).toArray().sort(), ["b", "c", "d", "e"]);
   });
 
   it("handles empty sides", () => {
