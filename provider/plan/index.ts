@@ -15,3 +15,4 @@ export { forEachLine, LineTooLongError, MAX_ID_LINE_BYTES, type ForEachLineOptio
 export { isSetDigest, setDigest } from "./set-digest";
 export { applyPlan, IdSelection, planMembership, type MembershipPlan } from "./plan-membership";
 export { membershipOps, type MembershipIdType, type MembershipOp, type MembershipTarget } from "./membership-ops";
+export { applyAccepted, applySetDelta, DeltaMismatchError, planFromDelta, setDeltaOf, setOfSelection, wholeSelection, type SetDelta } from "./set-delta";

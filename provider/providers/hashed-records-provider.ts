@@ -12,13 +12,14 @@ import { SNAPSHOT_RECOVERY_HINT, SnapshotMissingError } from "../snapshots";
 import { engineLog, engineProgress } from "./engine-log";
 import { urnOf } from "../util/urn-input";
 import { outcomeOfFailure } from "../records/send-outcome";
-import { newAttemptId, resolveMembership, unionOf, type MembershipSyncRecord, type ResolvedMembership } from "../records/membership-record";
+import { newAttemptId, unionOf, type MembershipSyncRecord, type ResolvedMembership } from "../records/membership-record";
 import { PartialStateError } from "./partial-state-error";
 import { configureProvider, dspClient, providerConfig, snapshotStore } from "./provider-context";
 import { externalIdKeyFor, externalIdOfKey, readRecordLines, type RecordsSourceSettings } from "../records/records-source";
 import { uploadWantedRecords, type RecordsSyncResult } from "../records/records-sync";
 import { fmt } from "../util/format";
 import { PlanCache } from "./plan-cache";
+import { planSync } from "../records/sync-plan";
 
 export interface RecordsUploadInputs extends RecordsSourceSettings {
   /** Spec key, for messages. */
@@ -166,11 +167,7 @@ const planCache = new PlanCache<PreparedUpload>();
 async function planFor(olds: Partial<RecordsUploadOutputs>, news: RecordsUploadInputs, record: MembershipSyncRecord | undefined): Promise<PreparedUpload> {
   const key = [olds.appliedDigest, olds.inDoubtDigest, olds.syncAttempt, record?.attempt, record?.stage, news.desiredDigest];
   return planCache.get(key, async () => {
-    const store = snapshotStore();
-    const desired = await store.get(news.desiredDigest);
-    const resolved = await resolveMembership(store, olds, record);
-    const base = withoutInDoubt(resolved.applied, resolved.inDoubt);
-    const plan = planMembership(base, desired);
+    const { resolved, desired, base, plan } = await planSync(snapshotStore(), olds, record, news.desiredDigest, { baseOf: withoutInDoubt });
     const summary = summarizeRecordsPlan(plan);
     if (base !== resolved.applied) {
       // Desired records that only the doubt sends again: in the applied set, left out of the base.

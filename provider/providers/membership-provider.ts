@@ -5,8 +5,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Consent } from "../spec";
-import { IdSet, IdSelection, applyPlan, planMembership, type MembershipIdType, type MembershipPlan } from "../plan";
-import { SNAPSHOT_RECOVERY_HINT, SnapshotMissingError } from "../snapshots";
+import { IdSet, applyAccepted, setDigest, planFromDelta, planMembership, wholeSelection, type MembershipIdType, type MembershipPlan } from "../plan";
+import { isReadable, putOverBase, SNAPSHOT_RECOVERY_HINT, SnapshotMissingError } from "../snapshots";
 import { engineLog, engineProgress } from "./engine-log";
 import { urnOf } from "../util/urn-input";
 import { syncMembership, type MembershipSyncOptions, type MembershipSyncResult } from "../records/membership-sync";
@@ -22,6 +22,7 @@ import {
   type MembershipSyncRecord,
   type ResolvedMembership,
 } from "../records/membership-record";
+import { planSync } from "../records/sync-plan";
 import { configureProvider, dspClient, providerOverrides, snapshotStore } from "./provider-context";
 import { fmt } from "../util/format";
 import { describePlan, type PlanCounts } from "../gitops/membership-line";
@@ -65,10 +66,12 @@ export interface MembershipOutputs extends MembershipInputs {
 /** The counts of a plan line; `inDoubt` of the adds and removes are re-sends of IDs in doubt. */
 /** Everything a sync of one membership starts from. */
 interface PreparedPlan {
-  resolved: ResolvedMembership;
-  /** The set the plan was diffed against (applied, with the in-doubt IDs placed so they are re-sent). */
-  base: IdSet;
-  desired: IdSet;
+  resolved: Pick<ResolvedMembership, "appliedDigest" | "inDoubt" | "unsettled">;
+  /**
+   * The set the plan was diffed against (applied, with the in-doubt IDs placed so they are re-sent).
+   * Read on demand: a plan taken from a delta needs it only when a sync stops part-way.
+   */
+  base: () => Promise<IdSet>;
   plan: MembershipPlan;
   reassert: boolean;
   counts: PlanCounts;
@@ -84,31 +87,57 @@ const planCache = new PlanCache<PreparedPlan>();
  * removals are unknown and skipped (said in a warning).
  */
 async function planFor(olds: Partial<MembershipOutputs>, news: MembershipInputs, record: MembershipSyncRecord | undefined): Promise<PreparedPlan> {
-  const store = snapshotStore();
   const reassert = olds.appliedDigest !== undefined && news.reassertToken !== olds.reassertToken;
   const key = [olds.appliedDigest, olds.inDoubtDigest, olds.syncAttempt, record?.attempt, record?.stage, news.desiredDigest, reassert];
   return planCache.get(key, async () => {
-    const desired = await store.get(news.desiredDigest);
-    let resolved: ResolvedMembership;
-    try {
-      resolved = await resolveMembership(store, olds, record);
-    } catch (e) {
-      if (!(e instanceof SnapshotMissingError) || !reassert) throw e;
-      await engineLog().log("warning", `${news.label} ${news.idType}: applied snapshot missing; re-asserting all ${fmt(desired.size)} IDs, removals cannot be computed`, urnOf(news));
-      resolved = { appliedDigest: undefined, applied: IdSet.empty(), inDoubt: IdSet.empty() };
-    }
-    const base = planningBase(resolved.applied, resolved.inDoubt, desired);
-    let plan = planMembership(base, desired);
+    const fromDelta = reassert ? undefined : await planFromStoredDelta(olds, news, record);
+    if (fromDelta !== undefined) return fromDelta;
+    const planned = await planSync(snapshotStore(), olds, record, news.desiredDigest, {
+      baseOf: planningBase,
+      ...(reassert ? { onMissingApplied: reassertWithoutApplied(news) } : {}),
+    });
+    const { resolved, desired, base } = planned;
+    let plan = planned.plan;
     if (reassert) {
       // Re-send everything desired, keep the exact removals.
-      const all = new IdSelection(desired, Uint32Array.from({ length: desired.size }, (_, i) => i));
-      plan = { ...plan, adds: all, addCount: desired.size, unchangedCount: 0, isNoOp: desired.size === 0 && plan.removeCount === 0 };
+      plan = { ...plan, adds: wholeSelection(desired), addCount: desired.size, unchangedCount: 0, isNoOp: desired.size === 0 && plan.removeCount === 0 };
     }
     const counts: PlanCounts = { addCount: plan.addCount, removeCount: plan.removeCount, unchangedCount: plan.unchangedCount };
     if (resolved.inDoubt.size > 0) counts.inDoubt = { count: resolved.inDoubt.size, wanted: wantedInDoubt(resolved.inDoubt, desired) };
-    const prepared: PreparedPlan = { resolved, base, desired, plan, reassert, counts };
+    const prepared: PreparedPlan = { resolved, base: () => Promise.resolve(base), plan, reassert, counts };
     return prepared;
   });
+}
+
+/** With a new reassert token and no applied snapshot: every desired ID is sent, removals are unknown (said in a warning). */
+function reassertWithoutApplied(news: MembershipInputs): (error: SnapshotMissingError, desired: IdSet) => Promise<ResolvedMembership> {
+  return async (_error, desired) => {
+    await engineLog().log("warning", `${news.label} ${news.idType}: applied snapshot missing; re-asserting all ${fmt(desired.size)} IDs, removals cannot be computed`, urnOf(news));
+    return { appliedDigest: undefined, applied: IdSet.empty(), inDoubt: IdSet.empty() };
+  };
+}
+
+/**
+ * When the desired set is stored as a delta over exactly the applied set, with nothing in doubt and
+ * no attempt the state does not reflect, the delta is the plan: no set is read whole. Undefined
+ * otherwise (the full merge then plans).
+ */
+async function planFromStoredDelta(olds: Partial<MembershipOutputs>, news: MembershipInputs, record: MembershipSyncRecord | undefined): Promise<PreparedPlan | undefined> {
+  const appliedDigest = olds.appliedDigest;
+  const settled = record === undefined || record.attempt === olds.syncAttempt;
+  if (appliedDigest === undefined || !settled || olds.inDoubtDigest !== undefined) return undefined;
+  const store = snapshotStore();
+  const delta = await store.getDelta(news.desiredDigest);
+  // The applied set must be readable, as for any plan: a lost snapshot is reported, not planned around.
+  if (delta?.baseDigest !== appliedDigest || !(await isReadable(store, appliedDigest))) return undefined;
+  const plan = planFromDelta(delta, delta.resultCount);
+  return {
+    resolved: { appliedDigest, inDoubt: IdSet.empty() },
+    base: () => store.get(appliedDigest),
+    plan,
+    reassert: false,
+    counts: { addCount: plan.addCount, removeCount: plan.removeCount, unchangedCount: plan.unchangedCount },
+  };
 }
 
 /** The sync record of this membership's audience and ID type, if any. */
@@ -118,7 +147,7 @@ function recordOf(m: Pick<MembershipInputs, "audienceId" | "idType">): Promise<M
 
 /** What the answers of one sync prove: the applied set and the IDs still in doubt. */
 interface SyncOutcome {
-  applied: IdSet;
+  appliedCount: number;
   appliedDigest: string;
   inDoubt: IdSet;
   inDoubtDigest: string | undefined;
@@ -148,22 +177,19 @@ async function trackedSync(owner: string, target: MembershipInputs | MembershipO
   const result = await syncMembership(dspClient(), plan, { ...syncTarget(target), onProgress: progress });
   let outcome: SyncOutcome;
   if (!result.error) {
-    outcome = { applied: plan.adds.set, appliedDigest: desiredDigest, inDoubt: IdSet.empty(), inDoubtDigest: undefined };
+    outcome = { appliedCount: plan.addCount + plan.unchangedCount, appliedDigest: desiredDigest, inDoubt: IdSet.empty(), inDoubtDigest: undefined };
   } else {
-    const partial: MembershipPlan = {
-      ...plan,
-      adds: result.accepted.adds,
-      removes: result.accepted.removes,
-      addCount: result.accepted.adds.size,
-      removeCount: result.accepted.removes.size,
-    };
-    const applied = applyPlan(base, partial);
+    const planned = await base();
+    const applied = applyAccepted(planned, result.accepted.removes, result.accepted.adds);
     const acceptedIds = unionOf([result.accepted.removes, result.accepted.adds]);
     const stillInDoubt = planMembership(acceptedIds, resolved.inDoubt).adds; // earlier in-doubt IDs not accepted now
     const inDoubt = unionOf([stillInDoubt, result.unknown.removes, result.unknown.adds]);
+    // Nothing in doubt before: the base is the applied set as stored, so the new one can be a delta over it.
+    const baseDigest = resolved.inDoubt.size === 0 ? resolved.appliedDigest : undefined;
+    await putOverBase(store, applied, baseDigest, () => Promise.resolve(planned));
     outcome = {
-      applied,
-      appliedDigest: await store.put(applied),
+      appliedCount: applied.size,
+      appliedDigest: setDigest(applied),
       inDoubt,
       inDoubtDigest: inDoubt.size > 0 ? await store.put(inDoubt) : undefined,
     };
@@ -195,7 +221,7 @@ async function carryOut(id: string, news: MembershipInputs, prepared: PreparedPl
   const outputs: MembershipOutputs = {
     ...news,
     appliedDigest: outcome.appliedDigest,
-    appliedCount: outcome.applied.size,
+    appliedCount: outcome.appliedCount,
     lastSync,
     syncAttempt: attempt,
     inDoubtCount: outcome.inDoubt.size,
@@ -330,7 +356,7 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = {
     // Removes every applied ID and every ID in doubt (removes are idempotent).
     const base = planningBase(resolved.applied, resolved.inDoubt, empty);
     const plan = planMembership(base, empty);
-    const { result, outcome } = await trackedSync(held.label, held, { resolved, base, plan, reassert: false }, await store.put(empty), newAttemptId());
+    const { result, outcome } = await trackedSync(held.label, held, { resolved, base: () => Promise.resolve(base), plan, reassert: false }, await store.put(empty), newAttemptId());
     if (result.error) {
       const doubt = outcome.inDoubt.size > 0 ? `; ${fmt(outcome.inDoubt.size)} removals are in doubt and are sent again` : "";
       throw new Error(

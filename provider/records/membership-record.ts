@@ -137,3 +137,13 @@ export function planningBase(applied: IdSet, inDoubt: IdSet, desired: IdSet): Id
 export function wantedInDoubt(inDoubt: IdSet, desired: IdSet): number {
   return inDoubt.size === 0 ? 0 : inDoubt.size - planMembership(inDoubt, desired).removeCount;
 }
+
+/**
+ * The set (audience, ID type) most likely holds now, by its sync record: what the last answers
+ * proved applied, or what an unanswered attempt started from. A good base for the next desired
+ * set's delta; undefined without a record.
+ */
+export async function lastKnownApplied(store: SnapshotStore, audienceId: string, idType: MembershipIdType): Promise<string | undefined> {
+  const record = await readMembershipRecord(store, audienceId, idType);
+  return record?.stage === "answered" ? record.appliedDigest : record?.baseDigest;
+}

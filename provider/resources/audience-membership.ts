@@ -5,6 +5,8 @@ import { dynamicShim } from "./dynamic-shim";
 import { prepareDesiredSet, type DesiredMembers } from "./desired-set";
 import { claimMembership } from "./ownership";
 import { URN_INPUT, ownUrn } from "./resource-urn";
+import { knownValue } from "./known-value";
+import { lastKnownApplied } from "../records/membership-record";
 
 /** Inputs of {@link AudienceMembership}. */
 export interface AudienceMembershipArgs {
@@ -37,7 +39,11 @@ export class AudienceMembership extends pulumi.dynamic.Resource {
   declare readonly lastSync: pulumi.Output<{ adds: number; removes: number; requests: number; firstRequestId?: string }>;
 
   constructor(name: string, args: AudienceMembershipArgs, opts?: pulumi.CustomResourceOptions) {
-    const desired = prepareDesiredSet(args.members, args.idType);
+    // The base of the desired set's delta: what the audience holds now, by its sync record (once the audience id is known).
+    const desired = prepareDesiredSet(args.members, args.idType, async (store) => {
+      const audienceId = await knownValue(args.audienceId);
+      return audienceId === undefined ? undefined : lastKnownApplied(store, audienceId, args.idType);
+    });
     super(
       dynamicShim("membershipProvider"),
       name,

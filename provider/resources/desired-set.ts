@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { setDigest, type IdSet, type MembershipIdType } from "../plan";
+import type { IdSet, MembershipIdType } from "../plan";
+import { setDigest } from "../plan";
+import { isReadable, putNearBase, type SnapshotStore } from "../snapshots";
 import { describeSnapshotLocation, openSnapshotStore, resolveSnapshotLocation } from "../config/snapshot-location";
 import { buildMemberSet, type DesiredMembers } from "./member-set";
 import { programConfig } from "./program-config";
@@ -20,8 +22,17 @@ export function readMemberFiles(files: readonly string[], idType: MembershipIdTy
  * Builds the desired set in the program, stores its snapshot (content-addressed, so a set seen
  * before costs nothing) and returns the digest and count that go into the resource's inputs.
  * The provider process loads the same set by digest; the IDs never enter Pulumi state.
+ *
+ * @param baseOf the digest of a stored set the desired one is likely close to (for a membership, what
+ *   its audience holds now): a new set is then stored as a delta over it, which the provider sends
+ *   as the plan without reading either whole set. Asked only when the set is not stored yet.
+ *   @default none: stored whole
  */
-export async function prepareDesiredSet(members: DesiredMembers, idType: MembershipIdType): Promise<{ digest: string; count: number }> {
+export async function prepareDesiredSet(
+  members: DesiredMembers,
+  idType: MembershipIdType,
+  baseOf?: (store: SnapshotStore) => Promise<string | undefined>,
+): Promise<{ digest: string; count: number }> {
   const set = await buildMemberSet(members, idType);
   const { location, followsBackend } = resolveSnapshotLocation(programConfig, process.cwd());
   if (!followsBackend && !warnedLocal) {
@@ -32,7 +43,8 @@ export async function prepareDesiredSet(members: DesiredMembers, idType: Members
     );
   }
   const store = openSnapshotStore(location);
+  if (baseOf === undefined) return { digest: await store.put(set), count: set.size }; // a no-op when stored already
   const digest = setDigest(set);
-  if (!(await store.has(digest))) await store.put(set);
-  return { digest, count: set.size };
+  if (await isReadable(store, digest)) return { digest, count: set.size };
+  return { digest: (await putNearBase(store, set, await baseOf(store))).digest, count: set.size };
 }

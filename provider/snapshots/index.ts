@@ -14,3 +14,6 @@ export {
 } from "./snapshot-errors";
 export { FileSnapshotStore, type FileSnapshotStoreOptions, type SnapshotStore } from "./snapshot-store";
 export { S3SnapshotStore, type S3SnapshotStoreOptions } from "./object-store-snapshot-store";
+export { decodeDelta, encodeDelta, type DeltaSnapshot } from "./delta-codec";
+export { MAX_DELTA_DEPTH, worthADelta } from "./delta-chain";
+export { isReadable, putNearBase, putOverBase, type NearBasePut } from "./near-base";

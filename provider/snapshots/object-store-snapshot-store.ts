@@ -6,6 +6,8 @@
 import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { isSetDigest, setDigest, type Fingerprinter, type IdSet } from "../plan";
 import { decodeSnapshot, encodeSnapshot } from "./snapshot-codec";
+import { decodeDelta, encodeDelta, type DeltaSnapshot } from "./delta-codec";
+import { resolveDelta } from "./delta-chain";
 import { SnapshotCorruptError, SnapshotMissingError } from "./snapshot-errors";
 import { checkRecordName, type SnapshotStore } from "./snapshot-store";
 
@@ -29,8 +31,9 @@ export interface S3SnapshotStoreOptions {
 }
 
 /**
- * A {@link SnapshotStore} in a bucket: `<prefix>/<first 2 hex>/<digest>.ids.gz`, the same layout
- * as {@link FileSnapshotStore}, so a folder synced to a bucket (or back) stays valid.
+ * A {@link SnapshotStore} in a bucket: `<prefix>/<first 2 hex>/<digest>.ids.gz` (or
+ * `<digest>.delta.zst` for a set stored as a delta), the same layout as {@link FileSnapshotStore},
+ * so a folder synced to a bucket (or back) stays valid.
  *
  * - **Atomic**: a snapshot is one PUT of the whole object; S3 never shows a partial object, and
  *   the SDK's request checksum guards the bytes in transit.
@@ -65,18 +68,76 @@ export class S3SnapshotStore implements SnapshotStore {
     return `s3://${this.bucket}/${this.keyOf(digest)}`;
   }
 
+  /** The object key that holds (or would hold) the set with this digest as a delta. */
+  deltaKeyOf(digest: string): string {
+    return this.keyOf(digest).replace(/\.ids\.gz$/, ".delta.zst");
+  }
+
   async has(digest: string): Promise<boolean> {
-    const { sdk, client } = this.connect();
+    return (await this.exists(this.keyOf(digest))) || (await this.exists(this.deltaKeyOf(digest)));
+  }
+
+  async depthOf(digest: string): Promise<number | undefined> {
+    if (await this.exists(this.keyOf(digest))) return 0;
+    return (await this.getDelta(digest))?.depth;
+  }
+
+  async getDelta(digest: string): Promise<DeltaSnapshot | undefined> {
+    const key = this.deltaKeyOf(digest);
+    let bytes: Uint8Array;
     try {
-      await client.send(new sdk.HeadObjectCommand({ Bucket: this.bucket, Key: this.keyOf(digest) }));
-      return true;
+      const { sdk, client } = this.connect();
+      const response = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      bytes = (await response.Body?.transformToByteArray()) ?? new Uint8Array(0);
     } catch (error) {
-      if (isNotFound(error)) return false;
-      throw this.wrap("HEAD", digest, error);
+      if (isNotFound(error)) return undefined;
+      throw this.wrapKey("GET", key, error);
     }
+    return decodeDelta(bytes, { expectedDigest: digest, location: `s3://${this.bucket}/${key}`, ...this.fingerprinterOption() });
+  }
+
+  async putDelta(delta: DeltaSnapshot): Promise<string> {
+    const digest = delta.resultDigest;
+    if (await this.has(digest)) return digest;
+    if (!(await this.has(delta.baseDigest))) throw new SnapshotMissingError(delta.baseDigest, this.urlOf(delta.baseDigest));
+    const { sdk, client } = this.connect();
+    const key = this.deltaKeyOf(digest);
+    const body = await encodeDelta(delta);
+    try {
+      // One PUT: S3 shows the whole object or none.
+      await client.send(
+        new sdk.PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentLength: body.length,
+          ContentType: "application/zstd",
+          Metadata: { "dsp-set-digest": digest, "dsp-set-count": String(delta.resultCount), "dsp-base-digest": delta.baseDigest },
+        }),
+      );
+    } catch (error) {
+      throw this.wrapKey("PUT", key, error);
+    }
+    return digest;
   }
 
   async get(digest: string): Promise<IdSet> {
+    return (await this.getWithDepth(digest)).set;
+  }
+
+  private async getWithDepth(digest: string): Promise<{ set: IdSet; depth: number }> {
+    try {
+      return { set: await this.getFull(digest), depth: 0 };
+    } catch (error) {
+      if (!(error instanceof SnapshotMissingError)) throw error;
+      const delta = await this.getDelta(digest);
+      if (delta === undefined) throw error;
+      const set = await resolveDelta(delta, `s3://${this.bucket}/${this.deltaKeyOf(digest)}`, (base) => this.getWithDepth(base));
+      return { set, depth: delta.depth };
+    }
+  }
+
+  private async getFull(digest: string): Promise<IdSet> {
     try {
       return await this.read(digest);
     } catch (first) {
@@ -92,9 +153,25 @@ export class S3SnapshotStore implements SnapshotStore {
     }
   }
 
+  private async exists(key: string): Promise<boolean> {
+    const { sdk, client } = this.connect();
+    try {
+      await client.send(new sdk.HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw this.wrapKey("HEAD", key, error);
+    }
+  }
+
+  private fingerprinterOption(): { fingerprinter?: Fingerprinter } {
+    return this.options.fingerprinter === undefined ? {} : { fingerprinter: this.options.fingerprinter };
+  }
+
   async put(set: IdSet): Promise<string> {
     const digest = setDigest(set);
-    if (await this.has(digest)) return digest;
+    // Only a whole copy counts: a delta whose base was lost is repaired by writing the set whole.
+    if (await this.exists(this.keyOf(digest))) return digest;
     const { sdk, client } = this.connect();
     // One buffer, one PUT: ≈17 bytes per 22-character ID, so 5M IDs are ~85 MB, far below S3's
     // 5 GB single-PUT limit, and a single PUT is what makes the write atomic.
@@ -177,11 +254,7 @@ export class S3SnapshotStore implements SnapshotStore {
       if (isNotFound(error)) throw new SnapshotMissingError(digest, this.urlOf(digest));
       throw this.wrap("GET", digest, error);
     }
-    return decodeSnapshot(body, {
-      expectedDigest: digest,
-      location: this.urlOf(digest),
-      ...(this.options.fingerprinter === undefined ? {} : { fingerprinter: this.options.fingerprinter }),
-    });
+    return decodeSnapshot(body, { expectedDigest: digest, location: this.urlOf(digest), ...this.fingerprinterOption() });
   }
 
   /** Moves a corrupt object aside (copy, then delete); returns the error to throw. */

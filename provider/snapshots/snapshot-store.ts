@@ -5,6 +5,8 @@ import { dirname, join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { isSetDigest, setDigest, type Fingerprinter, type IdSet } from "../plan";
 import { decodeSnapshot, snapshotStream } from "./snapshot-codec";
+import { decodeDelta, encodeDelta, type DeltaSnapshot } from "./delta-codec";
+import { resolveDelta } from "./delta-chain";
 import { nodeErrorCode, SnapshotCorruptError, SnapshotMissingError } from "./snapshot-errors";
 
 /**
@@ -25,6 +27,18 @@ export interface SnapshotStore {
   get(digest: string): Promise<IdSet>;
   /** Stores `set` (a no-op when already stored) and returns its digest. */
   put(set: IdSet): Promise<string>;
+  /**
+   * The delta a set is stored as, when it is stored as one over another set (see delta-codec.ts);
+   * undefined when it is stored whole or not at all. Reads only the delta, not its base.
+   */
+  getDelta(digest: string): Promise<DeltaSnapshot | undefined>;
+  /**
+   * Stores the set `delta.resultDigest` as a delta over `delta.baseDigest`, which must be stored
+   * (a no-op when the result is stored already). {@link get} resolves it like any other set.
+   */
+  putDelta(delta: DeltaSnapshot): Promise<string>;
+  /** 0 for a set stored whole, k for one stored as a chain of k deltas; undefined when not stored. */
+  depthOf(digest: string): Promise<number | undefined>;
   /**
    * A small named JSON record beside the snapshots (`records/<name>.json`), e.g. what a sync has in
    * flight. Unlike snapshots, records are overwritten. @returns undefined when there is none
@@ -49,7 +63,8 @@ export interface FileSnapshotStoreOptions {
 }
 
 /**
- * A {@link SnapshotStore} in a directory: `<dir>/<first 2 hex>/<digest>.ids.gz`.
+ * A {@link SnapshotStore} in a directory: `<dir>/<first 2 hex>/<digest>.ids.gz`, or
+ * `<digest>.delta.zst` for a set stored as a delta.
  *
  * Writes go to a temporary file that is flushed, then renamed into place,
  * so a reader sees a whole snapshot or none. A snapshot found corrupt is
@@ -72,56 +87,96 @@ export class FileSnapshotStore implements SnapshotStore {
     return join(this.location, digest.slice(0, 2), `${digest}.ids.gz`);
   }
 
+  /** The file that holds (or would hold) the set with this digest as a delta. */
+  deltaPathOf(digest: string): string {
+    return this.pathOf(digest).replace(/\.ids\.gz$/, ".delta.zst");
+  }
+
   async has(digest: string): Promise<boolean> {
+    return (await isFile(this.pathOf(digest))) || (await isFile(this.deltaPathOf(digest)));
+  }
+
+  async depthOf(digest: string): Promise<number | undefined> {
+    if (await isFile(this.pathOf(digest))) return 0;
+    return (await this.getDelta(digest))?.depth;
+  }
+
+  async getDelta(digest: string): Promise<DeltaSnapshot | undefined> {
+    const path = this.deltaPathOf(digest);
+    let bytes: Buffer;
     try {
-      return (await stat(this.pathOf(digest))).isFile();
+      bytes = await readFile(path);
     } catch (error) {
-      if (isMissingFile(error)) return false;
+      if (isMissingFile(error)) return undefined;
       throw error;
     }
+    return this.quarantineIfCorrupt(path, decodeDelta(bytes, { expectedDigest: digest, location: path, ...this.fingerprinterOption() }));
+  }
+
+  async putDelta(delta: DeltaSnapshot): Promise<string> {
+    const digest = delta.resultDigest;
+    if (await this.has(digest)) return digest;
+    if (!(await this.has(delta.baseDigest))) throw new SnapshotMissingError(delta.baseDigest, this.pathOf(delta.baseDigest));
+    const path = this.deltaPathOf(digest);
+    await this.writeAtomically(path, async (temporary) => writeFile(temporary, await encodeDelta(delta), { flag: "wx", flush: true }));
+    return digest;
   }
 
   async get(digest: string): Promise<IdSet> {
+    return (await this.getWithDepth(digest)).set;
+  }
+
+  private async getWithDepth(digest: string): Promise<{ set: IdSet; depth: number }> {
     const path = this.pathOf(digest);
     let file;
     try {
       file = await open(path, "r");
     } catch (error) {
-      if (isMissingFile(error)) throw new SnapshotMissingError(digest, path);
-      throw error;
+      if (!isMissingFile(error)) throw error;
+      const delta = await this.getDelta(digest);
+      if (delta === undefined) throw new SnapshotMissingError(digest, path);
+      const deltaPath = this.deltaPathOf(digest);
+      const set = await this.quarantineIfCorrupt(deltaPath, resolveDelta(delta, deltaPath, (base) => this.getWithDepth(base)));
+      return { set, depth: delta.depth };
     }
     try {
-      return await decodeSnapshot(file.createReadStream({ autoClose: false, highWaterMark: 1 << 20 }), {
-        expectedDigest: digest,
-        location: path,
-        ...(this.options.fingerprinter === undefined ? {} : { fingerprinter: this.options.fingerprinter }),
-      });
-    } catch (error) {
-      if (error instanceof SnapshotCorruptError) {
-        const quarantine = `${path}.corrupt`;
-        const movedAside = await rename(path, quarantine).then(
-          () => true,
-          () => false, // e.g. a read-only store: still report the corruption itself
-        );
-        if (!movedAside) throw error;
-        throw new SnapshotCorruptError(digest, path, `${error.reason}; moved aside to ${quarantine}`, { cause: error });
-      }
-      throw error;
+      const set = await this.quarantineIfCorrupt(
+        path,
+        decodeSnapshot(file.createReadStream({ autoClose: false, highWaterMark: 1 << 20 }), { expectedDigest: digest, location: path, ...this.fingerprinterOption() }),
+      );
+      return { set, depth: 0 };
     } finally {
       await file.close();
     }
   }
 
-  async put(set: IdSet): Promise<string> {
-    const digest = setDigest(set);
-    if (await this.has(digest)) return digest;
-    const path = this.pathOf(digest);
+  private fingerprinterOption(): { fingerprinter?: Fingerprinter } {
+    return this.options.fingerprinter === undefined ? {} : { fingerprinter: this.options.fingerprinter };
+  }
+
+  /** A corrupt file is moved aside to `<name>.corrupt`, so that a later put can write a good copy. */
+  private async quarantineIfCorrupt<T>(path: string, reading: Promise<T>): Promise<T> {
+    try {
+      return await reading;
+    } catch (error) {
+      if (!(error instanceof SnapshotCorruptError) || error.location !== path) throw error;
+      const quarantine = `${path}.corrupt`;
+      const movedAside = await rename(path, quarantine).then(
+        () => true,
+        () => false, // e.g. a read-only store: still report the corruption itself
+      );
+      if (!movedAside) throw error;
+      throw new SnapshotCorruptError(error.digest, path, `${error.reason}; moved aside to ${quarantine}`, { cause: error });
+    }
+  }
+
+  /** Writes `path` through a temporary file that is flushed, renamed into place and made durable. */
+  private async writeAtomically(path: string, write: (temporary: string) => Promise<void>): Promise<void> {
     await mkdir(dirname(path), { recursive: true });
     // Unique per writer, so concurrent puts of one set never share a file.
     const temporary = `${path}.${process.pid}.${randomUUID()}.tmp`;
     try {
-      const level = this.options.level === undefined ? {} : { level: this.options.level };
-      await pipeline(snapshotStream(set, level), createWriteStream(temporary, { flags: "wx", flush: true }));
+      await write(temporary);
       await rename(temporary, path);
     } catch (error) {
       await unlink(temporary).catch(() => {
@@ -130,6 +185,14 @@ export class FileSnapshotStore implements SnapshotStore {
       throw error;
     }
     await syncDirectory(dirname(path));
+  }
+
+  async put(set: IdSet): Promise<string> {
+    const digest = setDigest(set);
+    // Only a whole copy counts: a delta whose base was lost is repaired by writing the set whole.
+    if (await isFile(this.pathOf(digest))) return digest;
+    const level = this.options.level === undefined ? {} : { level: this.options.level };
+    await this.writeAtomically(this.pathOf(digest), (temporary) => pipeline(snapshotStream(set, level), createWriteStream(temporary, { flags: "wx", flush: true })));
     return digest;
   }
 
@@ -150,19 +213,7 @@ export class FileSnapshotStore implements SnapshotStore {
   }
 
   async writeRecord(name: string, value: unknown): Promise<void> {
-    const path = this.recordPath(name);
-    await mkdir(dirname(path), { recursive: true });
-    const temporary = `${path}.${process.pid}.${randomUUID()}.tmp`;
-    try {
-      await writeFile(temporary, JSON.stringify(value), { flag: "wx", flush: true });
-      await rename(temporary, path);
-    } catch (error) {
-      await unlink(temporary).catch(() => {
-        // Best effort: the write error is what matters.
-      });
-      throw error;
-    }
-    await syncDirectory(dirname(path));
+    await this.writeAtomically(this.recordPath(name), (temporary) => writeFile(temporary, JSON.stringify(value), { flag: "wx", flush: true }));
   }
 }
 
@@ -180,6 +231,15 @@ async function syncDirectory(directory: string): Promise<void> {
     if (!["EISDIR", "EPERM", "EINVAL", "EACCES"].includes(nodeErrorCode(error) ?? "")) throw error;
   } finally {
     await handle?.close();
+  }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch (error) {
+    if (isMissingFile(error)) return false;
+    throw error;
   }
 }
 

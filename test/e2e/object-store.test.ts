@@ -16,7 +16,7 @@ import { parsePreviewJson } from "../../provider/gitops/preview-json";
 import { summarisePreview, type PlanSummary } from "../../provider/gitops/plan-summary";
 import { renderPlanMarkdown } from "../../provider/gitops/render-markdown";
 import { idSetFrom } from "../../provider/plan";
-import { S3SnapshotStore, SNAPSHOT_RECOVERY_HINT, SnapshotCorruptError, SnapshotMissingError } from "../../provider/snapshots";
+import { putNearBase, S3SnapshotStore, SNAPSHOT_RECOVERY_HINT, SnapshotCorruptError, SnapshotMissingError } from "../../provider/snapshots";
 import { startSimulator, type RunningSimulator } from "../../simulator";
 import { specFiles as specFilesOf } from "../support/spec-files";
 import { startS3Server, type RunningS3Server } from "../support/s3-server";
@@ -105,6 +105,21 @@ describe("snapshots in an S3-compatible bucket beside the Pulumi state (moto + r
       assert.equal(await store.has(digest), false);
       await store.put(set);
       assert.equal((await store.get(digest)).size, 5000);
+    });
+
+    it("stores a small change as a delta object beside its base and reads it back whole", async function () {
+      const base = idSetFrom(cookieIds(2000, 41));
+      const next = idSetFrom([...base].slice(20).concat(cookieIds(30, 42)));
+      const baseDigest = await store.put(base);
+      assert.equal((await putNearBase(store, base, undefined)).written, "stored");
+      const put = await putNearBase(store, next, baseDigest);
+      assert.equal(put.written, "delta");
+      const keys = await listKeys(s3, `unit/snaps/${put.digest.slice(0, 2)}/${put.digest}`);
+      assert.deepEqual(keys, [`unit/snaps/${put.digest.slice(0, 2)}/${put.digest}.delta.zst`]);
+      assert.equal(await store.has(put.digest), true);
+      assert.equal(await store.depthOf(put.digest), 1);
+      assert.equal((await store.getDelta(put.digest))?.baseDigest, baseDigest);
+      assert.ok((await store.get(put.digest)).bytes.equals(next.bytes));
     });
 
     it("keeps sync records beside the snapshots, overwritten in place; a missing one reads as none", async function () {

@@ -15,7 +15,8 @@ import type { AudienceInputs } from "../../provider/providers/audience-provider"
 import { membershipProvider, type MembershipInputs, type MembershipOutputs } from "../../provider/providers/membership-provider";
 import { setProviderOverrides, snapshotStore } from "../../provider/providers/provider-context";
 import { clearSimulatorConfig, useSimulatorConfig } from "./provider-config";
-import type { SnapshotStore } from "../../provider/snapshots";
+import { putNearBase, type SnapshotStore } from "../../provider/snapshots";
+import { lastKnownApplied } from "../../provider/records/membership-record";
 
 /** Thrown where the simulated `kill -9` hits: nothing after it runs. */
 export class SimulatedCrash extends Error {
@@ -40,6 +41,26 @@ export interface UpResult {
   lines: string[];
 }
 
+/** The IDs `<prefix><from>` … `<prefix><to - 1>`. */
+export function idRange(prefix: string, from: number, to: number): string[] {
+  return Array.from({ length: to - from }, (_, i) => `${prefix}${from + i}`);
+}
+
+/**
+ * A harness for the current mocha suite: simulator started before it and stopped after, faults
+ * cleared and a fresh audience before each test.
+ */
+export function harnessPerTest(): MembershipHarness {
+  const h = new MembershipHarness();
+  before(() => h.start());
+  after(() => h.stop());
+  beforeEach(async () => {
+    h.sim.setFaults({});
+    await h.newAudience();
+  });
+  return h;
+}
+
 export class MembershipHarness {
   sim!: RunningSimulator;
   audienceId = "";
@@ -47,6 +68,8 @@ export class MembershipHarness {
   readonly state = new Map<string, MembershipOutputs>();
   private dir = "";
   private crashed = false;
+  /** Digests of the sets read whole from the store (`get`), in order. */
+  readonly wholeReads: string[] = [];
   private patchCalls = 0;
   private crashAfter: number | undefined;
 
@@ -87,10 +110,11 @@ export class MembershipHarness {
     return this.audienceId;
   }
 
-  /** What the program does: store the desired set, build the inputs. */
+  /** What the program does: store the desired set (as a delta over what the audience holds when worth it), build the inputs. */
   async inputs(name: string, ids: readonly string[], idType: MembershipIdType = "COOKIE", audienceId = this.audienceId): Promise<MembershipInputs> {
     const set = idSetFrom(ids);
-    const desiredDigest = await snapshotStore().put(set);
+    const store = snapshotStore();
+    const { digest: desiredDigest } = await putNearBase(store, set, await lastKnownApplied(store, audienceId, idType));
     return { audienceId, idType, desiredDigest, desiredCount: set.size, label: name };
   }
 
@@ -197,11 +221,20 @@ export class MembershipHarness {
     return {
       location: store.location,
       has: (digest) => store.has(digest),
-      get: (digest) => store.get(digest),
+      get: (digest) => {
+        this.wholeReads.push(digest);
+        return store.get(digest);
+      },
+      getDelta: (digest) => store.getDelta(digest),
+      depthOf: (digest) => store.depthOf(digest),
       readRecord: (name) => store.readRecord(name),
       put: async (set) => {
         check();
         return store.put(set);
+      },
+      putDelta: async (delta) => {
+        check();
+        return store.putDelta(delta);
       },
       writeRecord: async (name, value) => {
         check();

@@ -4,21 +4,14 @@
  * spec says by the next up.
  */
 import { strict as assert } from "node:assert";
-import { MembershipHarness } from "../../support/membership-harness";
+import { harnessPerTest, idRange as ids } from "../../support/membership-harness";
 
-const ids = (prefix: string, from: number, to: number): string[] => Array.from({ length: to - from }, (_, i) => `${prefix}${from + i}`);
 const sorted = (xs: readonly string[]): string[] => [...xs].sort();
 const PATCH = ["PATCH /v2/dp/audience"];
 
 describe("membership provider: in-doubt tracking against the simulator", function () {
   this.timeout(30_000);
-  const h = new MembershipHarness();
-  before(() => h.start());
-  after(() => h.stop());
-  beforeEach(async () => {
-    h.sim.setFaults({});
-    await h.newAudience();
-  });
+  const h = harnessPerTest();
 
   const v1 = ids("a", 0, 20);
   const v2 = [...ids("a", 0, 10), ...ids("b", 0, 12)];
