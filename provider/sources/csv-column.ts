@@ -2,13 +2,13 @@
  * The values of one column of a CSV file with a header row, streamed (csv-parse) into a callback:
  * the file is never held whole. The column is found by its header name.
  */
-import { createReadStream } from "node:fs";
+import type { Readable } from "node:stream";
 import { parse } from "csv-parse";
 import { SourceError } from "./source-error";
 
 /** Calls `onValue` for each data row's cell in `column` (rows count from 1 after the header). */
-export async function streamCsvColumn(file: string, column: string, delimiter: string, onValue: (value: unknown, row: number) => void): Promise<void> {
-  const parser = createReadStream(file, { highWaterMark: 1 << 20 }).pipe(parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: true }));
+export async function streamCsvColumn(input: Readable, column: string, delimiter: string, onValue: (value: unknown, row: number) => void): Promise<void> {
+  const parser = input.pipe(parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: true }));
   let index = -1;
   let row = 0;
   try {

@@ -3,11 +3,13 @@
  * SQL queries. Rows go straight into the set builder; each database is opened once per run (on
  * first use) and closed by {@link SourceReader.close}.
  */
+import { createReadStream } from "node:fs";
 import { idSetFrom, readIdFiles } from "../plan";
-import { ID_CANONICAL_FORMS, ID_SYNTAX_CHECKS, type IdListSource, type IdType, type ResolvedSqlSource } from "../spec";
+import { ID_CANONICAL_FORMS, ID_SYNTAX_CHECKS, isObjectUrl, type IdListSource, type IdType, type ResolvedSqlSource } from "../spec";
 import { streamCsvColumn } from "./csv-column";
 import { openDuckDb, sqlIdentifier, sqlString } from "./duckdb-driver";
 import { IdCollector, type CollectedIds } from "./id-collector";
+import { openS3Object, s3ObjectToTempFile } from "./s3-object";
 import { SourceError } from "./source-error";
 import type { SqlConnection, SqlSourceContext } from "./sql-driver";
 import { SQL_DRIVERS } from "./sql-drivers";
@@ -48,7 +50,10 @@ export class SourceReader {
       case "csv": {
         const label = `${what} (csv ${source.file}, column ${source.column})`;
         const collector = new IdCollector(label, idType, source.onInvalid);
-        await named(label, () => streamCsvColumn(source.file, source.column, source.delimiter, (v, row) => collector.accept(v, row)));
+        await named(label, async () => {
+          const input = isObjectUrl(source.file) ? await openS3Object(source.file) : createReadStream(source.file, { highWaterMark: 1 << 20 });
+          await streamCsvColumn(input, source.column, source.delimiter, (v, row) => collector.accept(v, row));
+        });
         return collector.finish();
       }
       case "parquet": {
@@ -75,6 +80,14 @@ export class SourceReader {
   }
 
   private async parquetColumn(file: string, column: string, onValue: (value: unknown, row: number) => void): Promise<void> {
+    if (isObjectUrl(file)) {
+      const copy = await s3ObjectToTempFile(file);
+      try {
+        return await this.parquetColumn(copy.path, column, onValue);
+      } finally {
+        await copy.remove();
+      }
+    }
     const db = await this.connection(undefined);
     const from = `read_parquet(${sqlString(file)})`;
     await this.queued(DEFAULT_SOURCE, async () => {

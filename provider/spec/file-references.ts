@@ -23,12 +23,17 @@ export interface FileReference {
   path: PathSegment[];
 }
 
-/** Every file path in the spec data, in spec order. Values of the wrong shape are skipped. */
+/** True for `s3://bucket/key` file sources: objects, not paths in the spec's tree (checked when read). */
+export function isObjectUrl(file: string): boolean {
+  return /^s3:\/\//i.test(file);
+}
+
+/** Every file path in the spec data, in spec order. Values of the wrong shape and s3:// objects are skipped. */
 export function collectFileReferences(data: unknown, dir: string): FileReference[] {
   if (!isMapping(data)) return [];
   const references: FileReference[] = [];
   const add = (kind: FileReference["kind"], written: unknown, path: PathSegment[]): void => {
-    if (typeof written === "string" && written !== "") references.push({ kind, written, absolute: resolve(dir, written), path });
+    if (typeof written === "string" && written !== "" && !isObjectUrl(written)) references.push({ kind, written, absolute: resolve(dir, written), path });
   };
   for (const { path, sources } of idSourceMaps(data)) {
     for (const type of ID_TYPES) {

@@ -30,3 +30,4 @@ export {
 } from "./loaded-spec";
 export { SPEC_SCHEMA } from "./spec-schema";
 export type * as SpecDocument from "./spec-types.generated";
+export { isObjectUrl } from "./file-references";

@@ -6,6 +6,7 @@
 import { dirname, resolve } from "node:path";
 
 import { parseRfc3339 } from "./consent-time";
+import { isObjectUrl } from "./file-references";
 import { int64Text } from "./int64";
 import {
   ID_TYPES,
@@ -121,11 +122,11 @@ function resolveMemberSource(source: CookieMembers | ExternalUserIdMembers, path
   if ("records" in source) return { kind: "records", records: source.records };
   if ("csv" in source) {
     const { file, column, delimiter, onInvalid } = source.csv;
-    return { kind: "csv", file: resolve(context.dir, file), column, delimiter: delimiter ?? ",", onInvalid: onInvalid ?? "error" };
+    return { kind: "csv", file: isObjectUrl(file) ? file : resolve(context.dir, file), column, delimiter: delimiter ?? ",", onInvalid: onInvalid ?? "error" };
   }
   if ("parquet" in source) {
     const { file, column, onInvalid } = source.parquet;
-    return { kind: "parquet", file: resolve(context.dir, file), column, onInvalid: onInvalid ?? "error" };
+    return { kind: "parquet", file: isObjectUrl(file) ? file : resolve(context.dir, file), column, onInvalid: onInvalid ?? "error" };
   }
   if ("sql" in source) {
     const { source: name, query, onInvalid } = source.sql;

@@ -771,7 +771,9 @@ export interface Settings {
 export interface CsvColumnSource {
   /**
    * Path of the file, relative to the spec file's folder (inside its tree or
-   * settings.allowedRoots).
+   * settings.allowedRoots), or an S3 object `s3://<bucket>/<key>` (optionally
+   * `?endpoint=…&s3ForcePathStyle=true&region=…`, as for dsp:snapshotStore; credentials from the
+   * AWS SDK's usual sources).
    */
   file: string;
   /**
@@ -798,7 +800,9 @@ export interface CsvColumnSource {
 export interface ParquetColumnSource {
   /**
    * Path of the file, relative to the spec file's folder (inside its tree or
-   * settings.allowedRoots).
+   * settings.allowedRoots), or an S3 object `s3://<bucket>/<key>` (optionally
+   * `?endpoint=…&s3ForcePathStyle=true&region=…`, as for dsp:snapshotStore; credentials from the
+   * AWS SDK's usual sources).
    */
   file: string;
   /**
