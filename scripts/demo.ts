@@ -4,6 +4,7 @@
  * preview → up → what the "remote" now holds → preview again (no changes) → up again (no-op).
  * Work files go to a temporary folder, removed at the end unless --keep is given.
  */
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -26,7 +27,17 @@ function show(r: PulumiResult): void {
   console.log(lines.map((l) => `  ${l}`).join("\n"));
 }
 
+/** An example whose data is generated (examples/warehouse: a DuckDB file) has a generate-data.ts beside its spec; it is run first. */
+function prepareExampleData(): void {
+  const script = path.join(path.dirname(spec), "generate-data.ts");
+  if (!fs.existsSync(script)) return;
+  step("example data");
+  execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", script], { cwd: root, stdio: "inherit" });
+  console.log(`  ${path.relative(process.cwd(), path.dirname(script))}/data is ready`);
+}
+
 async function main(): Promise<void> {
+  prepareExampleData();
   step("Pulumi engine");
   const binDir = await ensurePulumiEngine();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "dsp-demo-"));

@@ -5,6 +5,7 @@
  *     loyal-customers COOKIE: +1,234 −56 IDs (4,000 unchanged)
  *     loyal-customers COOKIE: +5,290 −0 IDs (0 unchanged) (re-assert: every desired ID is sent again)
  *     loyal-customers COOKIE: +0 −0 IDs (20,000 unchanged; 50,000 in doubt after an interrupted up, re-sent)
+ *     loyal-customers MAID: +12 −3 IDs (4,000 unchanged; 7 suppressed; 2 invalid rows skipped)
  *
  * A unit test feeds `describePlan`'s own output through this parser, so the two cannot drift apart.
  */
@@ -21,6 +22,10 @@ export interface MembershipLine {
   readonly reassert: boolean;
   /** IDs whose last send is in doubt (an interrupted up), sent again besides `adds` and `removes`. */
   readonly inDoubt: number;
+  /** Members the suppression list removed from the desired set; absent when none. */
+  readonly suppressed?: number;
+  /** Source rows left out as invalid (`onInvalid: skip`); absent when none. */
+  readonly skipped?: number;
 }
 
 import { ID_TYPE_ALTERNATION } from "../api-vocabulary";
@@ -35,6 +40,10 @@ export interface PlanCounts {
   unchangedCount: number;
   /** In-doubt IDs among the adds and removes. */
   inDoubt?: { count: number; wanted: number };
+  /** Members the spec's suppression list removed from the desired set. @default 0 (not shown) */
+  suppressed?: number;
+  /** Source rows left out as invalid (`onInvalid: skip`). @default 0 (not shown) */
+  skipped?: number;
 }
 
 /**
@@ -48,13 +57,16 @@ export function describePlan(label: string, idType: string, plan: PlanCounts, re
   const wanted = plan.inDoubt?.wanted ?? 0;
   const adds = plan.addCount - wanted;
   const removes = plan.removeCount - (doubt - wanted);
-  const tail = doubt > 0 ? `; ${fmt(doubt)} in doubt after an interrupted up, re-sent` : "";
+  const tail =
+    (doubt > 0 ? `; ${fmt(doubt)} in doubt after an interrupted up, re-sent` : "") +
+    ((plan.suppressed ?? 0) > 0 ? `; ${fmt(plan.suppressed ?? 0)} suppressed` : "") +
+    ((plan.skipped ?? 0) > 0 ? `; ${fmt(plan.skipped ?? 0)} invalid rows skipped` : "");
   return `${label} ${idType}: +${fmt(adds)} −${fmt(removes)} IDs (${fmt(plan.unchangedCount)} unchanged${tail})` + (reassert ? REASSERT_NOTE : "");
 }
 
 // "−" is U+2212 in the log line; "-" is accepted too in case a terminal or CI log rewrote it.
 const LINE = new RegExp(
-  `^(\\S+) (${ID_TYPE_ALTERNATION}): \\+([\\d,]+) [−-]([\\d,]+) IDs \\(([\\d,]+) unchanged(?:; ([\\d,]+) in doubt after an interrupted up, re-sent)?\\)( \\(re-assert\\b[^)]*\\))?\\s*$`,
+  `^(\\S+) (${ID_TYPE_ALTERNATION}): \\+([\\d,]+) [−-]([\\d,]+) IDs \\(([\\d,]+) unchanged(?:; ([\\d,]+) in doubt after an interrupted up, re-sent)?(?:; ([\\d,]+) suppressed)?(?:; ([\\d,]+) invalid rows skipped)?\\)( \\(re-assert\\b[^)]*\\))?\\s*$`,
 );
 
 const count = (digits: string): number => Number(digits.replace(/,/g, ""));
@@ -63,7 +75,9 @@ const count = (digits: string): number => Number(digits.replace(/,/g, ""));
 export function parseMembershipLine(message: string): MembershipLine | undefined {
   const m = LINE.exec(message.trim());
   if (m === null) return undefined;
-  const [, label, idType, adds, removes, unchanged, inDoubt, reassert] = m as unknown as [string, string, string, string, string, string, string | undefined, string | undefined];
+  const [, label, idType, adds, removes, unchanged, inDoubt, suppressed, skipped, reassert] = m as unknown as [
+    string, string, string, string, string, string, string | undefined, string | undefined, string | undefined, string | undefined,
+  ];
   return {
     label,
     idType,
@@ -72,5 +86,7 @@ export function parseMembershipLine(message: string): MembershipLine | undefined
     unchanged: count(unchanged),
     reassert: reassert !== undefined,
     inDoubt: inDoubt === undefined ? 0 : count(inDoubt),
+    ...(suppressed === undefined ? {} : { suppressed: count(suppressed) }),
+    ...(skipped === undefined ? {} : { skipped: count(skipped) }),
   };
 }

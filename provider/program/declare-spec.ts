@@ -2,11 +2,16 @@ import * as pulumi from "@pulumi/pulumi";
 import type { IdSet } from "../plan";
 import type { RecordSets } from "../records/records-source";
 import { ID_TYPES, type LoadedSpec, type MemberSource } from "../spec";
+import { memberSetKey } from "./member-sources";
 import { AudienceMembership } from "../resources/audience-membership";
 import { DataProviderAudience } from "../resources/data-provider-audience";
 import type { HashedRecordUpload } from "../resources/hashed-record-upload";
 import type { DesiredMembers } from "../resources/desired-set";
+import type { LeftOut } from "./member-sources";
 import { declareDeletions, declareRecords } from "./records";
+import { removeIds } from "../sources";
+
+export { memberSetKey } from "./member-sources";
 
 /** Options of {@link declareSpec}. */
 export interface DeclareSpecOptions {
@@ -19,11 +24,10 @@ export interface DeclareSpecOptions {
   memberSets?: ReadonlyMap<string, IdSet>;
   /** Records read already, by `records:` key; see `memberSets`. */
   recordSets?: ReadonlyMap<string, RecordSets>;
-}
-
-/** The key of a source in {@link DeclareSpecOptions.memberSets}. */
-export function memberSetKey(audienceKey: string, idType: string): string {
-  return `${audienceKey}\0${idType}`;
+  /** What suppression and `onInvalid: skip` left out, by `memberSetKey`; shown in the preview line. */
+  leftOut?: ReadonlyMap<string, LeftOut>;
+  /** Exclusions and suppression to apply to records-upload members, by `memberSetKey`. */
+  removals?: ReadonlyMap<string, { exclude?: IdSet; suppress?: IdSet }>;
 }
 
 /** Stack outputs per audience key. */
@@ -39,7 +43,7 @@ export interface DeclaredAudience {
 function membersOf(source: MemberSource, uploads: ReadonlyMap<string, HashedRecordUpload>, read: IdSet | undefined): DesiredMembers | Promise<DesiredMembers> {
   switch (source.kind) {
     case "inline":
-      return source.ids;
+      return read ?? source.ids;
     case "files":
       return read ?? { files: source.files };
     case "records": {
@@ -47,6 +51,10 @@ function membersOf(source: MemberSource, uploads: ReadonlyMap<string, HashedReco
       if (upload === undefined) throw new Error(`no records entry named "${source.records}"`);
       return upload.externalIds();
     }
+    default:
+      // CSV, Parquet and SQL sources are read by the program before any resource is declared.
+      if (read === undefined) throw new Error(`the ${source.kind} source was not read before declaring its membership`);
+      return read;
   }
 }
 
@@ -77,6 +85,9 @@ export function declareSpec(spec: LoadedSpec, options: DeclareSpecOptions = {}):
       const source = a.members[idType];
       if (source === undefined) continue;
       const upload = source.kind === "records" ? uploads.get(source.records) : undefined;
+      const key = memberSetKey(a.key, idType);
+      const removal = options.removals?.get(key);
+      let leftOut = options.leftOut?.get(key);
       const declare = (ids: DesiredMembers): pulumi.Output<number> =>
         new AudienceMembership(
           `${a.key}-${idType.toLowerCase().replace(/_/g, "-")}`,
@@ -86,13 +97,23 @@ export function declareSpec(spec: LoadedSpec, options: DeclareSpecOptions = {}):
             idType,
             members: ids,
             label: a.key,
+            ...(leftOut === undefined ? {} : { leftOut }),
             ...(a.consent === undefined ? {} : { consent: a.consent }),
             ...(options.reassertToken === undefined ? {} : { reassertToken: options.reassertToken }),
           },
           // Records must be uploaded before they are associated.
           { parent: audience, ...(upload === undefined ? {} : { dependsOn: upload }) },
         ).desiredCount;
-      const desired = membersOf(source, uploads, options.memberSets?.get(memberSetKey(a.key, idType)));
+      let desired = membersOf(source, uploads, options.memberSets?.get(key));
+      if (removal !== undefined && desired instanceof Promise) {
+        // Records members arrive later: their exclusions and suppression apply then.
+        desired = desired.then((set) => {
+          const own = removeIds(set as IdSet, removal.exclude);
+          const final = removeIds(own.set, removal.suppress);
+          leftOut = { suppressed: final.removed, skipped: 0 };
+          return final.set;
+        });
+      }
       // Desired counts are inputs, known during preview; appliedCount is in each membership's state.
       // Record members come later: the membership is declared once they are read, and the stack
       // outputs wait for it.

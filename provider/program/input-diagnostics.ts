@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { IdFileError } from "../plan";
 import { formatIssue, PiiInputError } from "../pii";
 import { formatSpecError, SpecValidationError } from "../spec";
+import { SourceError } from "../sources";
 import { FileOutsideRootsError } from "../util/confined-path";
 
 /** The environment variable that brings stack traces back: `DSP_AUDIENCES_DEBUG=1`. */
@@ -60,7 +61,7 @@ function inputErrorLines(error: unknown, cwd: string): string[] | undefined {
     if (error.truncated) lines.push(`${file}: stopped after ${error.issues.length} problems; there may be more`);
     return lines;
   }
-  if (error instanceof FileOutsideRootsError) return [error.message];
+  if (error instanceof FileOutsideRootsError || error instanceof SourceError) return error.message.split("\n");
   if (error instanceof Error && error.cause !== undefined) return inputErrorLines(error.cause, cwd);
   const fsError = fileSystemError(error);
   if (fsError !== undefined) return [`${shownPath(fsError.path, cwd)}: cannot be read (${fsError.code})`];

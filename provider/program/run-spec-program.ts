@@ -10,9 +10,9 @@ import { reassertToken } from "../gitops/reassert-token";
 import type { IdSet } from "../plan";
 import { readRecordsInProgram, uploadSettings } from "../resources/hashed-record-upload";
 import type { RecordSets } from "../records/records-source";
-import { ID_TYPES, loadSpec, type LoadedSpec } from "../spec";
-import { declareSpec, memberSetKey, type DeclaredAudience } from "./declare-spec";
-import { readMemberFiles } from "../resources/desired-set";
+import { loadSpec, type LoadedSpec } from "../spec";
+import { declareSpec, type DeclaredAudience } from "./declare-spec";
+import { readMemberSources, type LeftOut } from "./member-sources";
 import { DEBUG_ENV, describeInputFailures, type InputFailure } from "./input-diagnostics";
 import { settingsOf } from "./records";
 
@@ -57,6 +57,8 @@ export async function declareSpecFile(specPath: string, options: DeclareSpecFile
   return declareSpec(spec, {
     memberSets: inputs.memberSets,
     recordSets: inputs.recordSets,
+    leftOut: inputs.leftOut,
+    removals: inputs.removals,
     ...(reassert === undefined ? {} : { reassertToken: reassert }),
   });
 }
@@ -81,26 +83,19 @@ function specFileError(error: unknown, specPath: string): unknown {
 interface SpecInputs {
   memberSets: Map<string, IdSet>;
   recordSets: Map<string, RecordSets>;
+  leftOut: Map<string, LeftOut>;
+  removals: Map<string, { exclude?: IdSet; suppress?: IdSet }>;
   failures: InputFailure[];
 }
 
-/** Reads every ID file and records CSV of the spec, all of them even when some fail; failures in spec order. */
+/**
+ * Reads every ID source (files, CSV and Parquet columns, SQL queries, exclusions, suppression)
+ * and records CSV of the spec, all of them even when some fail; failures in spec order.
+ */
 async function readSpecInputs(spec: LoadedSpec): Promise<SpecInputs> {
-  const memberSets = new Map<string, IdSet>();
   const recordSets = new Map<string, RecordSets>();
+  const sources = readMemberSources(spec);
   const reads: Array<Promise<InputFailure | undefined>> = [];
-  for (const audience of spec.audiences) {
-    for (const idType of ID_TYPES) {
-      const source = audience.members[idType];
-      if (source?.kind !== "files") continue;
-      reads.push(
-        readMemberFiles(source.files, idType).then(
-          (set) => void memberSets.set(memberSetKey(audience.key, idType), set),
-          (error: unknown) => ({ context: "", error }),
-        ),
-      );
-    }
-  }
   for (const source of spec.records) {
     reads.push(
       readRecordsInProgram(uploadSettings(settingsOf(source)), source.key).then(
@@ -110,8 +105,9 @@ async function readSpecInputs(spec: LoadedSpec): Promise<SpecInputs> {
       ),
     );
   }
-  const failures = (await Promise.all(reads)).filter((failure): failure is InputFailure => failure !== undefined);
-  return { memberSets, recordSets, failures };
+  const { memberSets, leftOut, removals, failures: sourceFailures } = await sources;
+  const failures = [...sourceFailures, ...(await Promise.all(reads)).filter((failure): failure is InputFailure => failure !== undefined)];
+  return { memberSets, recordSets, leftOut, removals, failures };
 }
 
 /**

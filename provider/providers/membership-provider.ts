@@ -47,6 +47,10 @@ export interface MembershipInputs {
    * Without an applied snapshot, removals cannot be computed and none are sent.
    */
   reassertToken?: string;
+  /** Members the spec's suppression list removed (issue 15); shown in the plan line. */
+  suppressedCount?: number;
+  /** Source rows `onInvalid: skip` left out (issue 15); shown in the plan line. */
+  skippedCount?: number;
 }
 
 export interface MembershipOutputs extends MembershipInputs {
@@ -258,11 +262,16 @@ function membershipId(news: MembershipInputs): string {
   return `${news.audienceId}/${news.idType}`;
 }
 
+/** The counts of what the sources left out, for the plan line. */
+function leftOutOf(m: MembershipInputs): Pick<PlanCounts, "suppressed" | "skipped"> {
+  return { ...(m.suppressedCount ? { suppressed: m.suppressedCount } : {}), ...(m.skippedCount ? { skipped: m.skippedCount } : {}) };
+}
+
 /** The plan line, with the snapshot recovery hint when a snapshot is missing. */
 async function planLine(held: Partial<MembershipOutputs>, wanted: MembershipInputs, record: MembershipSyncRecord | undefined): Promise<string> {
   try {
     const { counts, reassert } = await planFor(held, wanted, record);
-    return describePlan(wanted.label, wanted.idType, counts, reassert);
+    return describePlan(wanted.label, wanted.idType, { ...counts, ...leftOutOf(wanted) }, reassert);
   } catch (e) {
     if (e instanceof SnapshotMissingError) {
       throw new Error(`${wanted.label} ${wanted.idType}: cannot plan: ${e.message}\n${SNAPSHOT_RECOVERY_HINT}`);
@@ -286,7 +295,7 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = {
       const record = isInt64String(inputs.audienceId) ? await recordOf(inputs) : undefined;
       const line = record
         ? await planLine({}, inputs, record)
-        : describePlan(inputs.label, inputs.idType, { addCount: inputs.desiredCount, removeCount: 0, unchangedCount: 0 });
+        : describePlan(inputs.label, inputs.idType, { addCount: inputs.desiredCount, removeCount: 0, unchangedCount: 0, ...leftOutOf(inputs) });
       await engineLog().log("info", line, urnOf(news));
     }
     return { inputs: news };

@@ -21,6 +21,8 @@ export interface AudienceMembershipArgs {
   consent?: Consent;
   /** Change this value to re-send the whole desired set once (recovery; refreshing TTLs). */
   reassertToken?: pulumi.Input<string>;
+  /** What the sources left out (suppression list, skipped invalid rows), shown in the plan line. @default none */
+  leftOut?: { suppressed: number; skipped: number };
 }
 
 /**
@@ -60,6 +62,7 @@ export class AudienceMembership extends pulumi.dynamic.Resource {
         label: args.label ?? name,
         consent: args.consent,
         reassertToken: args.reassertToken,
+        ...(args.leftOut === undefined ? {} : { suppressedCount: args.leftOut.suppressed, skippedCount: args.leftOut.skipped }),
         appliedDigest: undefined,
         appliedCount: undefined,
         lastSync: undefined,

@@ -9,11 +9,12 @@ import { isAbsolute, resolve } from "node:path";
 import { isInsideFolder, type RealPath } from "../util/confined-path";
 import { ID_TYPES } from "./loaded-spec";
 import type { SpecIssue } from "./spec-issue";
+import { idSourceMaps } from "./id-source-nodes";
 import { isMapping, type PathSegment } from "./spec-path";
 
 /** A path written in the spec, where it was written, and what it resolves to. */
 export interface FileReference {
-  kind: "ID file" | "records CSV";
+  kind: "ID file" | "records CSV" | "CSV file" | "Parquet file" | "DuckDB database";
   /** As written in the spec. */
   written: string;
   /** Resolved against the spec file's folder. */
@@ -22,24 +23,32 @@ export interface FileReference {
   path: PathSegment[];
 }
 
-/** Every file path in the spec data, in spec order. Values of the wrong shape are skipped. */
+/** True for `s3://bucket/key` file sources: objects, not paths in the spec's tree (checked when read). */
+export function isObjectUrl(file: string): boolean {
+  return /^s3:\/\//i.test(file);
+}
+
+/** Every file path in the spec data, in spec order. Values of the wrong shape and s3:// objects are skipped. */
 export function collectFileReferences(data: unknown, dir: string): FileReference[] {
   if (!isMapping(data)) return [];
   const references: FileReference[] = [];
   const add = (kind: FileReference["kind"], written: unknown, path: PathSegment[]): void => {
-    if (typeof written === "string" && written !== "") references.push({ kind, written, absolute: resolve(dir, written), path });
+    if (typeof written === "string" && written !== "" && !isObjectUrl(written)) references.push({ kind, written, absolute: resolve(dir, written), path });
   };
-  if (isMapping(data.audiences)) {
-    for (const [key, audience] of Object.entries(data.audiences)) {
-      const members = isMapping(audience) ? audience.members : undefined;
-      if (!isMapping(members)) continue;
-      for (const type of ID_TYPES) {
-        const source = members[type];
-        if (!isMapping(source)) continue;
-        const sourcePath = ["audiences", key, "members", type];
-        add("ID file", source.file, [...sourcePath, "file"]);
-        if (Array.isArray(source.files)) source.files.forEach((file: unknown, index) => add("ID file", file, [...sourcePath, "files", index]));
-      }
+  for (const { path, sources } of idSourceMaps(data)) {
+    for (const type of ID_TYPES) {
+      const source = sources[type];
+      if (!isMapping(source)) continue;
+      const sourcePath = [...path, type];
+      add("ID file", source.file, [...sourcePath, "file"]);
+      if (Array.isArray(source.files)) source.files.forEach((file: unknown, index) => add("ID file", file, [...sourcePath, "files", index]));
+      if (isMapping(source.csv)) add("CSV file", source.csv.file, [...sourcePath, "csv", "file"]);
+      if (isMapping(source.parquet)) add("Parquet file", source.parquet.file, [...sourcePath, "parquet", "file"]);
+    }
+  }
+  if (isMapping(data.sources)) {
+    for (const [name, source] of Object.entries(data.sources)) {
+      if (isMapping(source) && isMapping(source.duckdb)) add("DuckDB database", source.duckdb.database, ["sources", name, "duckdb", "database"]);
     }
   }
   if (isMapping(data.records)) {

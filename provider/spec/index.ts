@@ -8,17 +8,26 @@ export {
   ID_TYPES,
   type AudienceFee,
   type Consent,
+  type CsvMemberSource,
   type FilesMemberSource,
+  type IdListSource,
   type IdType,
   type InlineMemberSource,
   type LoadedSpec,
   type MemberSource,
+  type OnInvalid,
+  type ParquetMemberSource,
+  type ReadMemberSource,
   type RecordsMemberSource,
   type ResolvedAudience,
   type ResolvedDeletion,
+  type ResolvedExclusions,
   type ResolvedMembers,
   type ResolvedRecordsSource,
   type ResolvedSettings,
+  type ResolvedSqlSource,
+  type SqlMemberSource,
 } from "./loaded-spec";
 export { SPEC_SCHEMA } from "./spec-schema";
 export type * as SpecDocument from "./spec-types.generated";
+export { isObjectUrl } from "./file-references";

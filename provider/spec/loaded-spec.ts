@@ -33,14 +33,76 @@ export interface RecordsMemberSource {
   records: string;
 }
 
-export type MemberSource = InlineMemberSource | FilesMemberSource | RecordsMemberSource;
+/** What a NULL, non-text or invalid value does: stop with its row number, or be left out and counted. */
+export type OnInvalid = "error" | "skip";
+
+/** IDs in one column of a CSV file with a header row (issue 15). */
+export interface CsvMemberSource {
+  kind: "csv";
+  /** Absolute path, known to exist when the spec was loaded. */
+  file: string;
+  column: string;
+  /** One character. */
+  delimiter: string;
+  onInvalid: OnInvalid;
+}
+
+/** IDs in one text column of a Parquet file (issue 15). */
+export interface ParquetMemberSource {
+  kind: "parquet";
+  /** Absolute path, known to exist when the spec was loaded. */
+  file: string;
+  column: string;
+  onInvalid: OnInvalid;
+}
+
+/** IDs a SQL query returns, one text column (issue 15). */
+export interface SqlMemberSource {
+  kind: "sql";
+  /** Key in `LoadedSpec.sources`; undefined: an in-memory DuckDB rooted at the spec's folder. */
+  source?: string;
+  query: string;
+  onInvalid: OnInvalid;
+}
+
+/** A source read in the program before resources are declared (files, a column, a query). */
+export type ReadMemberSource = FilesMemberSource | CsvMemberSource | ParquetMemberSource | SqlMemberSource;
+
+/** Any source of IDs but records: what exclusions and the suppression list are made of. */
+export type IdListSource = InlineMemberSource | ReadMemberSource;
+
+export type MemberSource = IdListSource | RecordsMemberSource;
 
 /** Where each ID type's members come from. A type that is absent has no members. */
 export interface ResolvedMembers {
-  COOKIE?: InlineMemberSource | FilesMemberSource;
-  MAID?: InlineMemberSource | FilesMemberSource;
+  COOKIE?: IdListSource;
+  MAID?: IdListSource;
   EXTERNAL_USER_ID?: MemberSource;
 }
+
+/** IDs to remove, per ID type (an audience's `exclude:` or the spec's `suppress:`). */
+export interface ResolvedExclusions {
+  COOKIE?: IdListSource;
+  MAID?: IdListSource;
+  EXTERNAL_USER_ID?: IdListSource;
+}
+
+/** A database that `sql:` sources query (issue 15). */
+export type ResolvedSqlSource =
+  | {
+      name: string;
+      kind: "duckdb";
+      /** Absolute path of the database file; undefined: in memory. */
+      database?: string;
+      /** Relative paths in queries start here: the spec's folder. */
+      dir: string;
+    }
+  | {
+      name: string;
+      kind: "postgres";
+      /** Where the connection string is: a stack config key (`dsp:warehouseUrl`) or an environment variable. */
+      connection: { config: string } | { env: string };
+    };
 
 /** One audience with defaults applied. */
 export interface ResolvedAudience {
@@ -67,6 +129,8 @@ export interface ResolvedAudience {
   /** int64 id of an existing audience to manage instead of creating one. */
   adopt?: string;
   members: ResolvedMembers;
+  /** IDs removed from this audience's members. Default: none. */
+  exclude: ResolvedExclusions;
 }
 
 /** A hashed-PII upload (issue 6). */
@@ -118,5 +182,9 @@ export interface LoadedSpec {
   records: ResolvedRecordsSource[];
   /** In file order. Default: []. */
   deletions: ResolvedDeletion[];
+  /** Named SQL databases, in file order. Default: []. */
+  sources: ResolvedSqlSource[];
+  /** IDs removed from every audience (opt-outs). Default: none. */
+  suppress: ResolvedExclusions;
   settings: ResolvedSettings;
 }

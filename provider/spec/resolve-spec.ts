@@ -6,21 +6,25 @@
 import { dirname, resolve } from "node:path";
 
 import { parseRfc3339 } from "./consent-time";
+import { isObjectUrl } from "./file-references";
 import { int64Text } from "./int64";
 import {
   ID_TYPES,
   type FilesMemberSource,
+  type IdListSource,
   type InlineMemberSource,
   type LoadedSpec,
   type MemberSource,
   type ResolvedAudience,
   type ResolvedDeletion,
+  type ResolvedExclusions,
   type ResolvedMembers,
   type ResolvedRecordsSource,
+  type ResolvedSqlSource,
 } from "./loaded-spec";
 import type { SourceLocator } from "./source-locator";
 import type { PathSegment } from "./spec-path";
-import type { AudienceDefinition, AudienceDefaults, AudiencesSpec, Deletion, Int64, RecordsSource } from "./spec-types.generated";
+import type { AudienceDefinition, AudienceDefaults, AudiencesSpec, CookieMembers, Deletion, Exclusions, ExternalUserIdMembers, Int64, RecordsSource, SqlSource } from "./spec-types.generated";
 
 /** Builds the `LoadedSpec` for a valid spec read from `file` (absolute). */
 export function resolveSpec(spec: AudiencesSpec, file: string, locator: SourceLocator): LoadedSpec {
@@ -38,6 +42,8 @@ export function resolveSpec(spec: AudiencesSpec, file: string, locator: SourceLo
     ),
     records: keysPresent(locator.keysInOrder(["records"]), records).map(([key, source]) => resolveRecordsSource(key, source, dir, [dir, ...allowedRoots])),
     deletions: (spec.deletions ?? []).map((deletion, index) => resolveDeletion(deletion, index, locator, exact)),
+    sources: keysPresent(locator.keysInOrder(["sources"]), spec.sources ?? {}).map(([name, source]) => resolveSqlSource(name, source, dir)),
+    suppress: resolveExclusions(spec.suppress, ["suppress"], { dir, locator, exact }),
     settings: { ...(spec.settings?.reassertAfterDays === undefined ? {} : { reassertAfterDays: spec.settings.reassertAfterDays }), allowedRoots },
   };
 }
@@ -71,7 +77,29 @@ function resolveAudience(key: string, audience: AudienceDefinition, defaults: Au
     ...(consent !== undefined ? { consent: structuredClone(consent) } : {}),
     ...(audience.adopt !== undefined ? { adopt: context.exact(audience.adopt, [...path, "adopt"]) } : {}),
     members: resolveMembers(audience, [...path, "members"], context),
+    exclude: resolveExclusions(audience.exclude, [...path, "exclude"], context),
   };
+}
+
+function resolveExclusions(exclusions: Exclusions | undefined, path: PathSegment[], context: ResolveContext): ResolvedExclusions {
+  const resolved: ResolvedExclusions = {};
+  for (const type of ID_TYPES) {
+    const source = exclusions?.[type];
+    if (source === undefined) continue;
+    const list = resolveMemberSource(source, [...path, type], context);
+    // The schema has no records form here.
+    if (list.kind !== "records") resolved[type] = list;
+  }
+  return resolved;
+}
+
+function resolveSqlSource(name: string, source: SqlSource, dir: string): ResolvedSqlSource {
+  if ("postgres" in source) {
+    const p = source.postgres;
+    return { name, kind: "postgres", connection: "connectionConfig" in p ? { config: p.connectionConfig } : { env: p.connectionEnv } };
+  }
+  const database = source.duckdb.database;
+  return { name, kind: "duckdb", ...(database === undefined ? {} : { database: resolve(dir, database) }), dir };
 }
 
 function resolveMembers(audience: AudienceDefinition, path: PathSegment[], context: ResolveContext): ResolvedMembers {
@@ -86,16 +114,24 @@ function resolveMembers(audience: AudienceDefinition, path: PathSegment[], conte
   return members;
 }
 
-function resolveMemberSource(
-  source: string[] | { file: string } | { files: string[] } | { records: string },
-  path: PathSegment[],
-  context: ResolveContext,
-): MemberSource {
+function resolveMemberSource(source: CookieMembers | ExternalUserIdMembers, path: PathSegment[], context: ResolveContext): MemberSource | IdListSource {
   if (Array.isArray(source)) {
     const inline: InlineMemberSource = { kind: "inline", ids: [...source], lines: context.locator.itemLines(path) };
     return inline;
   }
   if ("records" in source) return { kind: "records", records: source.records };
+  if ("csv" in source) {
+    const { file, column, delimiter, onInvalid } = source.csv;
+    return { kind: "csv", file: isObjectUrl(file) ? file : resolve(context.dir, file), column, delimiter: delimiter ?? ",", onInvalid: onInvalid ?? "error" };
+  }
+  if ("parquet" in source) {
+    const { file, column, onInvalid } = source.parquet;
+    return { kind: "parquet", file: isObjectUrl(file) ? file : resolve(context.dir, file), column, onInvalid: onInvalid ?? "error" };
+  }
+  if ("sql" in source) {
+    const { source: name, query, onInvalid } = source.sql;
+    return { kind: "sql", ...(name === undefined ? {} : { source: name }), query, onInvalid: onInvalid ?? "error" };
+  }
   const written = "file" in source ? [source.file] : source.files;
   const files: FilesMemberSource = { kind: "files", files: written.map((file) => resolve(context.dir, file)) };
   return files;

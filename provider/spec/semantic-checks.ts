@@ -12,6 +12,7 @@ import type { SourceLocator } from "./source-locator";
 import type { SpecIssue } from "./spec-issue";
 import { formatSpecPath, isMapping, type PathSegment } from "./spec-path";
 import { SPEC_SCHEMA } from "./spec-schema";
+import { idSourceMaps } from "./id-source-nodes";
 
 /** An audience entry that is a mapping, with its key and path. */
 interface AudienceEntry {
@@ -33,6 +34,7 @@ export function checkSpecSemantics(data: unknown, locator: SourceLocator): SpecI
     ...audiences.flatMap((audience) => checkInlineDuplicates(audience, locator)),
     ...checkRecordsReferences(audiences, data.records, locator),
     ...checkRowLimits(data.records),
+    ...checkSqlSourceNames(data, locator),
     ...checkConsentTimes(data.deletions),
   ];
 }
@@ -202,4 +204,16 @@ function exactInt64(value: unknown, path: PathSegment[], locator: SourceLocator)
   if (typeof value === "string") return /^[0-9]+$/.test(value) ? value : undefined;
   if (typeof value === "number" && Number.isInteger(value)) return int64Text(value, locator.integerText(path));
   return undefined;
+}
+
+/** Every `sql: { source }` names an entry of `sources:`. */
+function checkSqlSourceNames(data: Record<string, unknown>, locator: SourceLocator): SpecIssue[] {
+  const defined = isMapping(data.sources) ? locator.keysInOrder(["sources"]) : [];
+  return idSourceMaps(data).flatMap(({ path, sources }) =>
+    Object.entries(sources).flatMap(([type, source]): SpecIssue[] => {
+      const sql = isMapping(source) ? source.sql : undefined;
+      if (!isMapping(sql) || typeof sql.source !== "string" || defined.includes(sql.source)) return [];
+      return [{ path: [...path, type, "sql", "source"], anchor: "node", message: `no sources entry named "${sql.source}"; defined: ${defined.length > 0 ? defined.join(", ") : "none"}` }];
+    }),
+  );
 }

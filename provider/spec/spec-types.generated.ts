@@ -26,6 +26,16 @@ export interface AudiencesSpec {
    */
   audiences: Record<string, AudienceDefinition>;
   /**
+   * Named databases that `sql:` member sources query, keyed by a stable name. Default: none (a
+   * `sql:` source without `source` uses an in-memory DuckDB).
+   */
+  sources?: Record<string, SqlSource>;
+  /**
+   * Suppression list (opt-outs) per ID type: these IDs are removed from every audience, and
+   * preview counts them per membership. Default: none.
+   */
+  suppress?: Exclusions;
+  /**
    * Hashed-PII uploads (POST /dp/records/hashed), keyed by a stable key that
    * `members.EXTERNAL_USER_ID: { records: <key> }` refers to. Only records whose hashes changed
    * are uploaded again; raw PII never leaves this machine. Default: none.
@@ -142,6 +152,11 @@ export interface AudienceDefinition {
    * members. Default: no members.
    */
   members?: Members;
+  /**
+   * IDs removed from this audience, per ID type (inline list or any file or SQL source). Default:
+   * none.
+   */
+  exclude?: Exclusions;
 }
 
 /**
@@ -557,7 +572,8 @@ export type Maid = string;
 export type ExternalUserId = string;
 
 /**
- * IDs from text files with one ID per line. Give `file` or `files`, not both.
+ * IDs from text files with one ID per line (`file` or `files`), a column of a CSV file (`csv`), a
+ * column of a Parquet file (`parquet`) or a SQL query (`sql`). Give exactly one of them.
  */
 export type IdFileSource = {
   /**
@@ -570,11 +586,28 @@ export type IdFileSource = {
    * Several ID files; the members are the union of their IDs. At least one path, no repeats.
    */
   files: IdFilePaths;
+} | {
+  /**
+   * The IDs in one column of a CSV file with a header row; the column is found by its header name.
+   */
+  csv: CsvColumnSource;
+} | {
+  /**
+   * The IDs in one text column of a Parquet file (read with the embedded DuckDB; install
+   * @duckdb/node-api).
+   */
+  parquet: ParquetColumnSource;
+} | {
+  /**
+   * The IDs a SQL query returns: exactly one text column, one ID per row.
+   */
+  sql: SqlQuerySource;
 };
 
 /**
- * IDs from text files with one ID per line, or the externalIds of a records upload. Give exactly
- * one of `file`, `files`, `records`.
+ * IDs from text files with one ID per line, a CSV or Parquet column, a SQL query, or the
+ * externalIds of a records upload. Give exactly one of `file`, `files`, `csv`, `parquet`, `sql`,
+ * `records`.
  */
 export type IdFileOrRecordsSource = {
   /**
@@ -592,6 +625,22 @@ export type IdFileOrRecordsSource = {
    * Key of an entry in the top-level `records:` section whose externalIds become the members.
    */
   records: RecordsReference;
+} | {
+  /**
+   * The IDs in one column of a CSV file with a header row; the column is found by its header name.
+   */
+  csv: CsvColumnSource;
+} | {
+  /**
+   * The IDs in one text column of a Parquet file (read with the embedded DuckDB; install
+   * @duckdb/node-api).
+   */
+  parquet: ParquetColumnSource;
+} | {
+  /**
+   * The IDs a SQL query returns: exactly one text column, one ID per row.
+   */
+  sql: SqlQuerySource;
 };
 
 /**
@@ -715,3 +764,149 @@ export interface Settings {
    */
   allowedRoots?: string[];
 }
+
+/**
+ * The IDs in one column of a CSV file with a header row; the column is found by its header name.
+ */
+export interface CsvColumnSource {
+  /**
+   * Path of the file, relative to the spec file's folder (inside its tree or
+   * settings.allowedRoots), or an S3 object `s3://<bucket>/<key>` (optionally
+   * `?endpoint=…&s3ForcePathStyle=true&region=…`, as for dsp:snapshotStore; credentials from the
+   * AWS SDK's usual sources).
+   */
+  file: string;
+  /**
+   * Header name of the column holding the IDs.
+   */
+  column: string;
+  /**
+   * Field delimiter, one character. Default: ",".
+   * @default ","
+   */
+  delimiter?: string;
+  /**
+   * What a row that is NULL, not text, or not a valid ID of the type does: `error` stops the
+   * program naming the row; `skip` leaves the row out and preview counts it. Default: error.
+   * @default "error"
+   */
+  onInvalid?: "error" | "skip";
+}
+
+/**
+ * The IDs in one text column of a Parquet file (read with the embedded DuckDB; install
+ * @duckdb/node-api).
+ */
+export interface ParquetColumnSource {
+  /**
+   * Path of the file, relative to the spec file's folder (inside its tree or
+   * settings.allowedRoots), or an S3 object `s3://<bucket>/<key>` (optionally
+   * `?endpoint=…&s3ForcePathStyle=true&region=…`, as for dsp:snapshotStore; credentials from the
+   * AWS SDK's usual sources).
+   */
+  file: string;
+  /**
+   * Name of the text column holding the IDs.
+   */
+  column: string;
+  /**
+   * What a row that is NULL, not text, or not a valid ID of the type does: `error` stops the
+   * program naming the row; `skip` leaves the row out and preview counts it. Default: error.
+   * @default "error"
+   */
+  onInvalid?: "error" | "skip";
+}
+
+/**
+ * The IDs a SQL query returns: exactly one text column, one ID per row.
+ */
+export interface SqlQuerySource {
+  /**
+   * Name of an entry in the top-level `sources:`. Default: an in-memory DuckDB whose relative file
+   * paths start at the spec file's folder.
+   */
+  source?: ResourceKey;
+  /**
+   * The query; it must return exactly one column of text.
+   */
+  query: string;
+  /**
+   * What a row that is NULL, not text, or not a valid ID of the type does: `error` stops the
+   * program naming the row; `skip` leaves the row out and preview counts it. Default: error.
+   * @default "error"
+   */
+  onInvalid?: "error" | "skip";
+}
+
+/**
+ * A database that `sql:` member sources query. Give exactly one of `duckdb`, `postgres`.
+ */
+export type SqlSource = {
+  /**
+   * An embedded DuckDB database (install @duckdb/node-api). Relative file paths in its queries
+   * start at the spec file's folder.
+   */
+  duckdb: DuckDbSource;
+} | {
+  /**
+   * A PostgreSQL database (install pg). The connection string comes from a stack secret or an
+   * environment variable and never enters state, logs or errors. Give exactly one of
+   * `connectionConfig`, `connectionEnv`.
+   */
+  postgres: PostgresSource;
+};
+
+/**
+ * An embedded DuckDB database (install @duckdb/node-api). Relative file paths in its queries start
+ * at the spec file's folder.
+ */
+export interface DuckDbSource {
+  /**
+   * Database file, relative to the spec file's folder, opened read-only. Default: in memory
+   * (queries can still read Parquet and CSV files).
+   */
+  database?: string;
+}
+
+/**
+ * A PostgreSQL database (install pg). The connection string comes from a stack secret or an
+ * environment variable and never enters state, logs or errors. Give exactly one of
+ * `connectionConfig`, `connectionEnv`.
+ */
+export type PostgresSource = {
+  /**
+   * Stack config key holding the connection string (set it with `pulumi config set --secret`),
+   * e.g. `dsp:warehouseUrl`.
+   */
+  connectionConfig: string;
+} | {
+  /**
+   * Environment variable holding the connection string, e.g. DATABASE_URL.
+   */
+  connectionEnv: string;
+};
+
+/**
+ * IDs removed from this audience, per ID type (inline list or any file or SQL source). Default:
+ * none.
+ */
+export interface Exclusions {
+  /**
+   * COOKIE members: an inline list of cookie IDs (no repeats) or ID files.
+   */
+  COOKIE?: CookieMembers;
+  /**
+   * MAID members: an inline list of mobile ad IDs (no repeats, compared case-insensitively) or ID
+   * files.
+   */
+  MAID?: MaidMembers;
+  /**
+   * EXTERNAL_USER_ID IDs: an inline list or any file or SQL source.
+   */
+  EXTERNAL_USER_ID?: ExternalUserIdExclusion;
+}
+
+/**
+ * EXTERNAL_USER_ID IDs: an inline list or any file or SQL source.
+ */
+export type ExternalUserIdExclusion = ExternalUserId[] | IdFileSource;

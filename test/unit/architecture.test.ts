@@ -18,7 +18,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["program"], //                           program process: spec -> resources
   ["resources"], //                         program process: resource declarations, desired-set snapshots, the shim
   ["providers"], //                         provider process: one lifecycle per file, their context, log and errors
-  ["records", "gitops"], //                 sync records, CSV records, deletions; preview lines and plan summaries
+  ["records", "gitops", "sources"], //      sync records, CSV records, deletions; preview lines and plan summaries; ID sources (files, columns, SQL)
   ["config"], //                            settings from stack config or environment; where snapshots live
   ["spec", "pii", "snapshots", "client"], // pure core and the HTTP client
   ["plan"], //                              ID sets, diffs, fingerprints

@@ -30,6 +30,12 @@ describe("membership plan lines", () => {
     assert.deepEqual(parseMembershipLine(line), { label: "vip", idType: "COOKIE", adds: 10, removes: 5, unchanged: 20_000, reassert: false, inDoubt: 50_000 });
   });
 
+  it("reads the suppressed and skipped counts of sources (issue 15)", () => {
+    const line = describePlan("vip", "MAID", { addCount: 12, removeCount: 3, unchangedCount: 4000, suppressed: 1234, skipped: 2 });
+    assert.equal(line, "vip MAID: +12 −3 IDs (4,000 unchanged; 1,234 suppressed; 2 invalid rows skipped)");
+    assert.deepEqual(parseMembershipLine(line), { label: "vip", idType: "MAID", adds: 12, removes: 3, unchanged: 4000, reassert: false, inDoubt: 0, suppressed: 1234, skipped: 2 });
+  });
+
   it("marks a re-assert, as the provider words it", () => {
     const line = describePlan("vip", "MAID", { addCount: 5, removeCount: 0, unchangedCount: 0 }) + " (re-assert: every desired ID is sent again)";
     assert.equal(parseMembershipLine(line)?.reassert, true);

@@ -41,6 +41,7 @@ describe("spec resolution", () => {
       audienceFees: [{ cpmCents: 150, currency: "USD" }],
       consent: { consentType: "Amazon", amazonConsent: { amazonAdStorage: "GRANTED", amazonUserData: "GRANTED" } },
       members: {},
+      exclude: {},
     });
   });
 
@@ -59,6 +60,7 @@ describe("spec resolution", () => {
       consent: { consentType: "TCF", tcf: "CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA" },
       adopt: "72057594038053890",
       members: {},
+      exclude: {},
     });
   });
 
@@ -76,6 +78,7 @@ describe("spec resolution", () => {
       externalAudienceId: "a1",
       dataSourceCountry: ["DE"],
       members: {},
+      exclude: {},
     });
     assert.deepEqual([spec.records, spec.deletions, spec.settings], [[], [], { allowedRoots: [] }]);
   });

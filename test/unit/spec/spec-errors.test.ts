@@ -17,7 +17,7 @@ const ROWS: ErrorRow[] = [
   {
     name: "unknown top-level key",
     lines: [...H, "extra: 1"],
-    errors: ['spec.yaml:8:1: extra: unknown key "extra"; expected one of: version, defaults, audiences, records, deletions, settings'],
+    errors: ['spec.yaml:8:1: extra: unknown key "extra"; expected one of: version, defaults, audiences, sources, suppress, records, deletions, settings'],
   },
   {
     name: "misspelt top-level key also leaves a required key missing",
@@ -253,14 +253,14 @@ const ROWS: ErrorRow[] = [
     name: "records only feed EXTERNAL_USER_ID",
     lines: [...H, "    members:", "      COOKIE: { records: customers }"],
     errors: [
-      "spec.yaml:9:15: audiences.loyal-customers.members.COOKIE: must have exactly one of the keys file, files",
-      'spec.yaml:9:17: audiences.loyal-customers.members.COOKIE.records: unknown key "records"; expected one of: file, files',
+      "spec.yaml:9:15: audiences.loyal-customers.members.COOKIE: must have exactly one of the keys file, files, csv, parquet, sql",
+      'spec.yaml:9:17: audiences.loyal-customers.members.COOKIE.records: unknown key "records"; expected one of: file, files, csv, parquet, sql',
     ],
   },
   {
     name: "file and files together",
     lines: [...H, "    members:", "      MAID: { file: a.txt, files: [b.txt] }"],
-    errors: ["spec.yaml:9:13: audiences.loyal-customers.members.MAID: must have exactly one of the keys file, files"],
+    errors: ["spec.yaml:9:13: audiences.loyal-customers.members.MAID: must have exactly one of the keys file, files, csv, parquet, sql"],
   },
   {
     name: "the same file twice in files",
@@ -321,14 +321,14 @@ describe("spec errors: each error names file:line:column, path and reason", () =
       "spec.yaml:4:11: audiences.loyal-customers.name: must be at least 10 characters, got 5",
       "spec.yaml:5:10: audiences.loyal-customers.ttl: must be at most 34300800, got 34300801",
       'spec.yaml:6:25: audiences.loyal-customers.dataSourceCountry[0]: must be an ISO-3166-1 alpha-2 country code in capitals, like "US" or "GB", got "us"',
-      'spec.yaml:8:5: audiences.loyal-customers.colour: unknown key "colour"; expected one of: name, description, externalAudienceId, advertiserId, ttl, dataSourceCountry, audienceFees, consent, adopt, members',
+      'spec.yaml:8:5: audiences.loyal-customers.colour: unknown key "colour"; expected one of: name, description, externalAudienceId, advertiserId, ttl, dataSourceCountry, audienceFees, consent, adopt, members, exclude',
       "spec.yaml:9:23: audiences.loyal-customers.members.MAID[0]: is not a valid MAID: expected a UUID like 6f1c2e4a-1b2c-4d5e-8f90-a1b2c3d4e5f6",
     ]);
   });
 
   it("names the file as the caller gave it", () => {
     assert.deepEqual(parseErrors(specText("version: 1", "audiences: {}", "extra: 1"), "stacks/prod/audiences.yaml"), [
-      'stacks/prod/audiences.yaml:3:1: extra: unknown key "extra"; expected one of: version, defaults, audiences, records, deletions, settings',
+      'stacks/prod/audiences.yaml:3:1: extra: unknown key "extra"; expected one of: version, defaults, audiences, sources, suppress, records, deletions, settings',
     ]);
   });
 

@@ -58,7 +58,7 @@ describe("validateSpecCommand", () => {
         `${path}:3:3: audiences.a1: missing advertiserId; set it here or in defaults`,
         `${path}:3:3: audiences.a1: missing dataSourceCountry; set it here or in defaults`,
         `${path}:4:11: audiences.a1.name: must be at least 10 characters, got 5`,
-        `${path}:5:5: audiences.a1.colour: unknown key "colour"; expected one of: name, description, externalAudienceId, advertiserId, ttl, dataSourceCountry, audienceFees, consent, adopt, members`,
+        `${path}:5:5: audiences.a1.colour: unknown key "colour"; expected one of: name, description, externalAudienceId, advertiserId, ttl, dataSourceCountry, audienceFees, consent, adopt, members, exclude`,
         `✗ ${path}: 4 errors`,
       ],
     });

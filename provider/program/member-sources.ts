@@ -1,0 +1,96 @@
+/**
+ * Reads every ID source of a spec in the program (issue 15): members of every audience and ID
+ * type except records uploads, each audience's `exclude:` and the spec's `suppress:` list, all
+ * of them even when some fail. Then each membership's set is its members minus its exclusions
+ * minus the suppression list; how many the suppression list and `onInvalid: skip` took out is
+ * kept for the preview line. Each source is read once per program run.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { IdSet } from "../plan";
+import { ID_TYPES, type IdListSource, type IdType, type LoadedSpec } from "../spec";
+import { removeIds, SourceReader } from "../sources";
+import type { InputFailure } from "./input-diagnostics";
+
+/** What the sources left out of one membership, shown in its preview line. */
+export interface LeftOut {
+  /** Members removed because they are on the `suppress:` list (after the audience's own exclusions). */
+  suppressed: number;
+  /** Rows `onInvalid: skip` left out of the member source. */
+  skipped: number;
+}
+
+/** The key of a membership in the maps below. */
+export function memberSetKey(audienceKey: string, idType: string): string {
+  return `${audienceKey}\0${idType}`;
+}
+
+/** Every membership's final set (records uploads excepted), and what went into it. */
+export interface MemberSources {
+  /** Final member sets by {@link memberSetKey}. */
+  memberSets: Map<string, IdSet>;
+  /** By {@link memberSetKey}; present for every membership with members. */
+  leftOut: Map<string, LeftOut>;
+  /** IDs to remove from records-upload memberships, by {@link memberSetKey}: exclusions, then suppression. */
+  removals: Map<string, { exclude?: IdSet; suppress?: IdSet }>;
+  failures: InputFailure[];
+}
+
+/** Reads the spec's ID sources; failures in spec order. */
+export async function readMemberSources(spec: LoadedSpec, config: (key: string) => string | undefined = secretConfig): Promise<MemberSources> {
+  const reader = new SourceReader({ sources: spec.sources, dir: spec.dir, config, env: process.env });
+  const failures: Array<InputFailure | undefined> = [];
+  const read = (source: IdListSource, idType: IdType, what: string): Promise<{ set: IdSet; skipped: number } | undefined> => {
+    const slot = failures.push(undefined) - 1;
+    return reader.read(source, idType, what).catch((error: unknown) => {
+      failures[slot] = { context: "", error };
+      return undefined;
+    });
+  };
+  try {
+    const suppress = new Map<IdType, Promise<{ set: IdSet } | undefined>>();
+    for (const idType of ID_TYPES) {
+      const source = spec.suppress[idType];
+      if (source !== undefined) suppress.set(idType, read(source, idType, `suppress.${idType}`));
+    }
+    const memberships = spec.audiences.flatMap((audience) =>
+      ID_TYPES.flatMap((idType) => {
+        const source = audience.members[idType];
+        if (source === undefined) return [];
+        const excluded = audience.exclude[idType];
+        const path = `audiences.${audience.key}.members.${idType}`;
+        return [
+          {
+            key: memberSetKey(audience.key, idType),
+            idType,
+            members: source.kind === "records" ? undefined : read(source, idType, path),
+            exclude: excluded === undefined ? undefined : read(excluded, idType, `audiences.${audience.key}.exclude.${idType}`),
+          },
+        ];
+      }),
+    );
+    const memberSets = new Map<string, IdSet>();
+    const leftOut = new Map<string, LeftOut>();
+    const removals = new Map<string, { exclude?: IdSet; suppress?: IdSet }>();
+    for (const m of memberships) {
+      const [members, exclude, suppressed] = await Promise.all([m.members, m.exclude, suppress.get(m.idType)]);
+      if (m.members === undefined) {
+        removals.set(m.key, { ...(exclude === undefined ? {} : { exclude: exclude.set }), ...(suppressed === undefined ? {} : { suppress: suppressed.set }) });
+        continue;
+      }
+      if (members === undefined) continue;
+      const own = removeIds(members.set, exclude?.set);
+      const final = removeIds(own.set, suppressed?.set);
+      memberSets.set(m.key, final.set);
+      leftOut.set(m.key, { suppressed: final.removed, skipped: members.skipped });
+    }
+    return { memberSets, leftOut, removals, failures: failures.filter((f): f is InputFailure => f !== undefined) };
+  } finally {
+    await reader.close();
+  }
+}
+
+/** A full config key (`dsp:warehouseUrl`), secrets decrypted, from the running stack. */
+function secretConfig(key: string): string | undefined {
+  const colon = key.indexOf(":");
+  return new pulumi.Config(key.slice(0, colon)).get(key.slice(colon + 1));
+}

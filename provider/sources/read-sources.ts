@@ -1,0 +1,135 @@
+/**
+ * Reads ID sources of every kind into sets: inline lists, ID files, CSV and Parquet columns and
+ * SQL queries. Rows go straight into the set builder; each database is opened once per run (on
+ * first use) and closed by {@link SourceReader.close}.
+ */
+import { createReadStream } from "node:fs";
+import { idSetFrom, readIdFiles } from "../plan";
+import { ID_CANONICAL_FORMS, ID_SYNTAX_CHECKS, isObjectUrl, type IdListSource, type IdType, type ResolvedSqlSource } from "../spec";
+import { streamCsvColumn } from "./csv-column";
+import { openDuckDb, sqlIdentifier, sqlString } from "./duckdb-driver";
+import { IdCollector, type CollectedIds } from "./id-collector";
+import { openS3Object, s3ObjectToTempFile } from "./s3-object";
+import { SourceError } from "./source-error";
+import type { SqlConnection, SqlSourceContext } from "./sql-driver";
+import { SQL_DRIVERS } from "./sql-drivers";
+
+export type { CollectedIds } from "./id-collector";
+
+/** What a reader needs: the spec's SQL sources and folder, and where secrets come from. */
+export interface SourceReaderOptions extends SqlSourceContext {
+  sources: readonly ResolvedSqlSource[];
+  /** The spec's folder: where the default DuckDB's relative paths start. */
+  dir: string;
+}
+
+/** The name of the built-in in-memory DuckDB used by `sql:` without `source`. */
+const DEFAULT_SOURCE = "(built-in DuckDB)";
+
+/** Reads sources; one per program run. */
+export class SourceReader {
+  private readonly connections = new Map<string, Promise<SqlConnection>>();
+  /** Queries on one connection run one after the other. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly options: SourceReaderOptions) {}
+
+  /**
+   * The IDs of `source`, as type `idType`, validated and canonical.
+   * @param what names the source in messages, e.g. `audiences.loyal.members.MAID`
+   * @throws SourceError naming `what`, the source and the row; IdFileError for ID files
+   */
+  async read(source: IdListSource, idType: IdType, what: string): Promise<CollectedIds> {
+    const validate = ID_SYNTAX_CHECKS[idType];
+    const canonicalise = ID_CANONICAL_FORMS[idType];
+    switch (source.kind) {
+      case "inline":
+        return { set: idSetFrom(canonicalise === undefined ? source.ids : source.ids.map(canonicalise)), skipped: 0 };
+      case "files":
+        return { set: await readIdFiles(source.files, { validate, ...(canonicalise === undefined ? {} : { canonicalise }) }), skipped: 0 };
+      case "csv": {
+        const label = `${what} (csv ${source.file}, column ${source.column})`;
+        const collector = new IdCollector(label, idType, source.onInvalid);
+        await named(label, async () => {
+          const input = isObjectUrl(source.file) ? await openS3Object(source.file) : createReadStream(source.file, { highWaterMark: 1 << 20 });
+          await streamCsvColumn(input, source.column, source.delimiter, (v, row) => collector.accept(v, row));
+        });
+        return collector.finish();
+      }
+      case "parquet": {
+        const label = `${what} (parquet ${source.file}, column ${source.column})`;
+        const collector = new IdCollector(label, idType, source.onInvalid);
+        await named(label, () => this.parquetColumn(source.file, source.column, (v, row) => collector.accept(v, row)));
+        return collector.finish();
+      }
+      case "sql": {
+        const name = source.source ?? DEFAULT_SOURCE;
+        const label = `${what} (sql source ${name})`;
+        const collector = new IdCollector(label, idType, source.onInvalid);
+        await named(label, () => this.queued(name, async () => (await this.connection(source.source)).streamColumn(source.query, (v, row) => collector.accept(v, row))));
+        return collector.finish();
+      }
+    }
+  }
+
+  /** Closes every connection opened. */
+  async close(): Promise<void> {
+    const open = [...this.connections.values()];
+    this.connections.clear();
+    await Promise.all(open.map(async (c) => (await c.catch(() => undefined))?.close()));
+  }
+
+  private async parquetColumn(file: string, column: string, onValue: (value: unknown, row: number) => void): Promise<void> {
+    if (isObjectUrl(file)) {
+      const copy = await s3ObjectToTempFile(file);
+      try {
+        return await this.parquetColumn(copy.path, column, onValue);
+      } finally {
+        await copy.remove();
+      }
+    }
+    const db = await this.connection(undefined);
+    const from = `read_parquet(${sqlString(file)})`;
+    await this.queued(DEFAULT_SOURCE, async () => {
+      const names: string[] = [];
+      await db.streamColumn(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${from})`, (name) => void names.push(String(name)));
+      if (!names.includes(column)) throw new SourceError(`has no column ${column}; its columns: ${names.join(", ")}`);
+      await db.streamColumn(`SELECT ${sqlIdentifier(column)} FROM ${from}`, onValue);
+    });
+  }
+
+  private connection(name: string | undefined): Promise<SqlConnection> {
+    const key = name ?? DEFAULT_SOURCE;
+    let pending = this.connections.get(key);
+    if (pending === undefined) {
+      pending = this.open(name);
+      this.connections.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async open(name: string | undefined): Promise<SqlConnection> {
+    if (name === undefined) return openDuckDb(undefined, this.options.dir, "a parquet: or sql: source");
+    const source = this.options.sources.find((s) => s.name === name);
+    // The spec's semantic checks refuse unknown names; this is a library caller's mistake.
+    if (source === undefined) throw new SourceError(`no sources entry named ${name}`);
+    return (await SQL_DRIVERS[source.kind]()).open(source, this.options);
+  }
+
+  private queued<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    this.queues.set(key, next.catch(() => undefined));
+    return next;
+  }
+}
+
+/** A source's errors start with its name. */
+async function named(label: string, task: () => Promise<void>): Promise<void> {
+  try {
+    await task();
+  } catch (error) {
+    if (error instanceof SourceError) throw new SourceError(`${label}: ${error.message}`);
+    throw error;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The program's source reading (issue 15): members minus the audience's exclusions minus the
+ * suppression list, the counts the plan line shows, and every failing source reported at once.
+ * Real files, real DuckDB.
+ */
+import { strict as assert } from "node:assert";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { memberSetKey, readMemberSources } from "../../../provider/program/member-sources";
+import { describeInputFailures } from "../../../provider/program/input-diagnostics";
+import { loadSpec } from "../../../provider/spec";
+import { writeSpecFiles, type Spec } from "../../support/spec-files";
+import { cookieIds } from "../../support/synthetic-ids";
+
+describe("readMemberSources", () => {
+  let dir: string;
+  const ids = cookieIds(12, 81);
+  const [a, b, c, d, e, f] = ids as [string, string, string, string, string, string];
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "dsp-member-sources-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const base = (audiences: Spec["audiences"], extra: Partial<Spec> = {}): Spec => ({ version: 1, defaults: { advertiserId: "1", dataSourceCountry: ["US"] }, audiences, ...extra });
+
+  it("removes exclusions, then the suppression list, and counts what suppression and skipping left out", async () => {
+    const spec = base(
+      {
+        csv: { name: "From a CSV column", members: { COOKIE: { csv: { file: "m.csv", column: "cookie", onInvalid: "skip" } } }, exclude: { COOKIE: [a] } },
+        sql: { name: "From DuckDB SQL", members: { COOKIE: { sql: { query: "SELECT cookie FROM read_csv('m.csv', header = true) WHERE n <> 4" } } } },
+        inline: { name: "Inline members", members: { COOKIE: [e, f] } },
+      },
+      { suppress: { COOKIE: { file: "optouts.txt" } } },
+    );
+    const file = writeSpecFiles(dir, spec, { "m.csv": ["n,cookie", `1,${a}`, `2,${b}`, `3,${c}`, "4,not a cookie!", `5,${d}`], "optouts.txt": [c, f] });
+    const read = await readMemberSources(await loadSpec(file), () => undefined);
+    assert.deepEqual(read.failures, []);
+    assert.deepEqual(read.memberSets.get(memberSetKey("csv", "COOKIE"))?.toArray().sort(), [b, d].sort());
+    assert.deepEqual(read.leftOut.get(memberSetKey("csv", "COOKIE")), { suppressed: 1, skipped: 1 });
+    // Suppression applies to every audience; exclusions only to their own.
+    assert.deepEqual(read.memberSets.get(memberSetKey("sql", "COOKIE"))?.toArray().sort(), [a, b, d].sort());
+    assert.deepEqual(read.leftOut.get(memberSetKey("sql", "COOKIE")), { suppressed: 1, skipped: 0 });
+    assert.deepEqual(read.memberSets.get(memberSetKey("inline", "COOKIE"))?.toArray(), [e]);
+    assert.deepEqual(read.leftOut.get(memberSetKey("inline", "COOKIE")), { suppressed: 1, skipped: 0 });
+  });
+
+  it("reports every failing source in one pass, each naming where it is, as input errors", async () => {
+    const spec = base(
+      {
+        invalid: { name: "An invalid row", members: { COOKIE: { sql: { query: "SELECT cookie FROM read_csv('m.csv', header = true)" } } } },
+        missing: { name: "A missing column", members: { COOKIE: { csv: { file: "m.csv", column: "email" } } } },
+        broken: { name: "A broken query", members: { COOKIE: { sql: { query: "SELECT cookie FROM no_such_table" } } } },
+      },
+      { suppress: { COOKIE: { parquet: { file: "m.csv", column: "cookie" } } } },
+    );
+    const file = writeSpecFiles(dir, spec, { "m.csv": ["n,cookie", `1,${a}`, "2,not a cookie!"] });
+    const read = await readMemberSources(await loadSpec(file), () => undefined);
+    const { lines, unexpected } = describeInputFailures(read.failures, dir);
+    assert.equal(unexpected, false);
+    assert.equal(lines.length, 4, lines.join("\n"));
+    assert.match(lines[0] ?? "", /^suppress\.COOKIE \(parquet .*m\.csv, column cookie\): /);
+    assert.match(lines[1] ?? "", /^audiences\.invalid\.members\.COOKIE \(sql source \(built-in DuckDB\)\): row 2: is not a valid COOKIE ID/);
+    assert.match(lines[2] ?? "", /^audiences\.missing\.members\.COOKIE \(csv .*m\.csv, column email\): has no column email; the header has: n, cookie$/);
+    assert.match(lines[3] ?? "", /^audiences\.broken\.members\.COOKIE \(sql source \(built-in DuckDB\)\): Catalog Error: Table with name no_such_table does not exist/);
+    assert.ok(lines.every((line) => !line.includes("not a cookie!") && !line.includes(a)), "no value in any message");
+  });
+});
