@@ -35,7 +35,8 @@ export interface RecordsSyncResult {
 
 /**
  * Uploads the records of `batches` whose key `wanted` accepts, packed by the client's packer (one
- * request per body), and reports what Amazon accepted. Reading stops at the first failure (a read error counts too).
+ * request per body), and reports what Amazon accepted. Reading stops at the first failure (a
+ * read error counts too).
  */
 export async function uploadWantedRecords(
   client: Pick<DspClient, "uploadHashedRecords">,

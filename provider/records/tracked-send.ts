@@ -92,13 +92,6 @@ export async function sendTracked<K, A, B extends RequestBatch = RequestBatch>(
   return result;
 }
 
-/** The keys of the bodies that ended in `outcome`, in completion order. */
-export function keysWith<K>(result: Pick<TrackedSendResult<K, unknown>, "bodies">, outcome: TrackedOutcome): K[] {
-  const keys: K[] = [];
-  for (const body of result.bodies) if (body.outcome === outcome) for (const key of body.keys) keys.push(key);
-  return keys;
-}
-
 function asError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }

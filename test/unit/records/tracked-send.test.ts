@@ -1,6 +1,11 @@
 import { strict as assert } from "node:assert";
 import { DspHttpError, DspNetworkError, type KeyedBatch } from "../../../provider/client";
-import { keysWith, sendTracked } from "../../../provider/records/tracked-send";
+import { sendTracked, type TrackedOutcome, type TrackedSendResult } from "../../../provider/records/tracked-send";
+
+/** The keys of the bodies that ended in `outcome`, in completion order. */
+function keysWith<K>(result: TrackedSendResult<K, unknown>, outcome: TrackedOutcome): K[] {
+  return result.bodies.filter((b) => b.outcome === outcome).flatMap((b) => [...b.keys]);
+}
 
 const op = { operation: "PATCH /v2/dp/users" };
 
@@ -74,7 +79,7 @@ describe("records/tracked-send", () => {
       });
       assert.equal(result.error, error);
       assert.deepEqual(keysWith(result, "accepted"), [0, 1]);
-      assert.deepEqual(keysWith(result, outcome as "rejected" | "unknown"), [2, 3], `${String(error)}`);
+      assert.deepEqual(keysWith(result, outcome as TrackedOutcome), [2, 3], `${String(error)}`);
     }
   });
 
