@@ -9,6 +9,7 @@ import { runHashingBench, type HashingRun } from "./hashing";
 import { CEILING_OPS_PER_SECOND, runE2ePulumiBench, type CommandFigures } from "./e2e-pulumi";
 import { runEngineOverheadBench, type FloorComparison } from "./engine-overhead";
 import { runValidateScaleBench } from "./validate-scale";
+import { warehouseSourcesScenario } from "./warehouse-sources-scenario";
 import { formatNumber, formatRatio, formatSeconds, row, type ReportRow } from "./report";
 
 export type BenchMode = "quick" | "default" | "full";
@@ -250,4 +251,5 @@ export const SCENARIOS: readonly Scenario[] = [
       };
     },
   },
+  warehouseSourcesScenario,
 ];
