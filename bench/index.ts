@@ -28,7 +28,7 @@ export interface BenchOptions {
 }
 
 const USAGE = `usage: npm run bench [-- --only 1,3] [--full | --quick] [--cpu-prof] [--out DIR]
-  --only 1,3   run only these scenarios (1 client throughput, 2 planning, 3 end to end, 4 hashing, 5 engine overhead, 6 validate at scale, 7 snapshot deltas)
+  --only 1,3   run only these scenarios (1 client throughput, 2 planning, 3 end to end, 4 hashing, 5 engine overhead, 6 validate at scale, 7 snapshot deltas, 8 warehouse sources)
   --full       scenario 3 with 5,000,000 IDs instead of 1,000,000
   --quick      small sizes for a smoke run (minutes, not comparable with the goals)
   --cpu-prof   write .cpuprofile files under <out>/profiles

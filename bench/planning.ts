@@ -292,7 +292,7 @@ function collectGarbage(): void {
 }
 
 /** Resets VmHWM to the current RSS (Linux); false where that is not allowed. */
-function resetPeakRss(): boolean {
+export function resetPeakRss(): boolean {
   try {
     writeFileSync("/proc/self/clear_refs", "5");
     return true;
@@ -301,7 +301,7 @@ function resetPeakRss(): boolean {
   }
 }
 
-function peakRss(): number {
+export function peakRss(): number {
   const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
   return match === null ? Number.NaN : (Number(match[1]) * 1024) / 1e6;
 }

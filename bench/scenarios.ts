@@ -11,6 +11,7 @@ import { CEILING_OPS_PER_SECOND, runE2ePulumiBench, type CommandFigures } from "
 import { runEngineOverheadBench, type FloorComparison } from "./engine-overhead";
 import { runValidateScaleBench } from "./validate-scale";
 import { snapshotDeltaScenario } from "./snapshot-deltas";
+import { warehouseSourcesScenario } from "./warehouse-sources-scenario";
 import { formatNumber, formatRatio, formatSeconds, row, type ReportRow } from "./report";
 
 export type BenchMode = "quick" | "default" | "full";
@@ -259,4 +260,5 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   snapshotDeltaScenario,
+  warehouseSourcesScenario,
 ];

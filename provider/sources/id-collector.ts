@@ -3,9 +3,14 @@
  * canonicalised and pushed into the set builder as it arrives, so no list of all IDs is ever
  * held. Problems name the row, never the value: IDs are personal data.
  */
+import { isAscii } from "node:buffer";
 import { IdSetBuilder, type IdSet } from "../plan";
 import { ID_CANONICAL_FORMS, ID_SYNTAX_CHECKS, type IdType, type OnInvalid } from "../spec";
 import { SourceError } from "./source-error";
+import { NULL_LINE, type ColumnSink } from "./sql-driver";
+
+const LF = 0x0a;
+const NULL_BYTE = NULL_LINE.charCodeAt(0);
 
 /** How many problems one error lists before "… and N more". */
 const MAX_LISTED = 20;
@@ -17,7 +22,7 @@ export interface CollectedIds {
 }
 
 /** Collects one source's values; see the module comment. */
-export class IdCollector {
+export class IdCollector implements ColumnSink {
   private readonly builder = new IdSetBuilder();
   private readonly check: (id: string) => string | undefined;
   private readonly canonicalise: ((id: string) => string) | undefined;
@@ -38,13 +43,41 @@ export class IdCollector {
   }
 
   /** Takes the value of 1-based result row `row`. */
-  accept(value: unknown, row: number): void {
+  value(value: unknown, row: number): void {
     const problem = value === null || value === undefined ? "is NULL" : typeof value !== "string" ? `is a ${typeof value}, not text` : this.check(value);
     if (problem === undefined) {
       const id = value as string;
       this.builder.add(this.canonicalise === undefined ? id : this.canonicalise(id));
       return;
     }
+    this.reject(problem, row);
+  }
+
+  /** Takes many rows at once (see {@link ColumnSink.lines}); ASCII IDs go in as bytes, as ID file lines do. */
+  lines(bytes: Buffer, firstRow: number): void {
+    const ascii = isAscii(bytes);
+    let row = firstRow;
+    let start = 0;
+    for (;;) {
+      let end = bytes.indexOf(LF, start);
+      const last = end < 0;
+      if (last) end = bytes.length;
+      if (end - start === 1 && bytes[start] === NULL_BYTE) this.value(null, row);
+      else if (!ascii) this.value(bytes.toString("utf8", start, end), row);
+      else {
+        const id = bytes.toString("latin1", start, end);
+        const problem = this.check(id);
+        if (problem !== undefined) this.reject(problem, row);
+        else if (this.canonicalise === undefined) this.builder.addBytes(bytes, start, end);
+        else this.builder.add(this.canonicalise(id));
+      }
+      if (last) return;
+      row++;
+      start = end + 1;
+    }
+  }
+
+  private reject(problem: string, row: number): void {
     if (this.onInvalid === "skip") {
       this.skippedRows++;
       return;

@@ -38,7 +38,7 @@ export const postgresDriver: SqlDriver = {
       throw new SourceError(`cannot connect (connection string from ${where}): ${safeDbMessage(messageOf(error), "", secrets)}`);
     }
     return {
-      async streamColumn(query, onValue) {
+      async streamColumn(query, sink) {
         const clean = (error: unknown): SourceError => new SourceError(safeDbMessage(messageOf(error), query, secrets));
         try {
           await client.query("BEGIN READ ONLY");
@@ -54,7 +54,7 @@ export const postgresDriver: SqlDriver = {
               );
               checked = true;
             }
-            for (const values of page.rows as unknown[][]) onValue(values[0], ++row);
+            for (const values of page.rows as unknown[][]) sink.value(values[0], ++row);
             if (page.rows.length < FETCH_ROWS) break;
           }
           await client.query("COMMIT");

@@ -7,11 +7,11 @@ import { createReadStream } from "node:fs";
 import { idSetFrom, readIdFiles } from "../plan";
 import { ID_CANONICAL_FORMS, ID_SYNTAX_CHECKS, isObjectUrl, type IdListSource, type IdType, type ResolvedSqlSource } from "../spec";
 import { streamCsvColumn } from "./csv-column";
-import { openDuckDb, sqlIdentifier, sqlString } from "./duckdb-driver";
+import { openDuckDb, sqlIdentifier, sqlString, type DuckDbConnection } from "./duckdb-driver";
 import { IdCollector, type CollectedIds } from "./id-collector";
 import { openS3Object, s3ObjectToTempFile } from "./s3-object";
 import { SourceError } from "./source-error";
-import type { SqlConnection, SqlSourceContext } from "./sql-driver";
+import type { ColumnSink, SqlConnection, SqlSourceContext } from "./sql-driver";
 import { SQL_DRIVERS } from "./sql-drivers";
 
 export type { CollectedIds } from "./id-collector";
@@ -29,6 +29,8 @@ const DEFAULT_SOURCE = "(built-in DuckDB)";
 /** Reads sources; one per program run. */
 export class SourceReader {
   private readonly connections = new Map<string, Promise<SqlConnection>>();
+  /** The built-in DuckDB, also used for Parquet files. */
+  private builtIn: Promise<DuckDbConnection> | undefined;
   /** Queries on one connection run one after the other. */
   private readonly queues = new Map<string, Promise<unknown>>();
 
@@ -52,21 +54,21 @@ export class SourceReader {
         const collector = new IdCollector(label, idType, source.onInvalid);
         await named(label, async () => {
           const input = isObjectUrl(source.file) ? await openS3Object(source.file) : createReadStream(source.file, { highWaterMark: 1 << 20 });
-          await streamCsvColumn(input, source.column, source.delimiter, (v, row) => collector.accept(v, row));
+          await streamCsvColumn(input, source.column, source.delimiter, (v, row) => collector.value(v, row));
         });
         return collector.finish();
       }
       case "parquet": {
         const label = `${what} (parquet ${source.file}, column ${source.column})`;
         const collector = new IdCollector(label, idType, source.onInvalid);
-        await named(label, () => this.parquetColumn(source.file, source.column, (v, row) => collector.accept(v, row)));
+        await named(label, () => this.parquetColumn(source.file, source.column, collector));
         return collector.finish();
       }
       case "sql": {
         const name = source.source ?? DEFAULT_SOURCE;
         const label = `${what} (sql source ${name})`;
         const collector = new IdCollector(label, idType, source.onInvalid);
-        await named(label, () => this.queued(name, async () => (await this.connection(source.source)).streamColumn(source.query, (v, row) => collector.accept(v, row))));
+        await named(label, () => this.queued(name, async () => (await this.connection(source.source)).streamColumn(source.query, collector)));
         return collector.finish();
       }
     }
@@ -74,32 +76,38 @@ export class SourceReader {
 
   /** Closes every connection opened. */
   async close(): Promise<void> {
-    const open = [...this.connections.values()];
+    const open: Array<Promise<SqlConnection>> = [...this.connections.values(), ...(this.builtIn === undefined ? [] : [this.builtIn])];
     this.connections.clear();
+    this.builtIn = undefined;
     await Promise.all(open.map(async (c) => (await c.catch(() => undefined))?.close()));
   }
 
-  private async parquetColumn(file: string, column: string, onValue: (value: unknown, row: number) => void): Promise<void> {
+  private async parquetColumn(file: string, column: string, sink: ColumnSink): Promise<void> {
     if (isObjectUrl(file)) {
       const copy = await s3ObjectToTempFile(file);
       try {
-        return await this.parquetColumn(copy.path, column, onValue);
+        return await this.parquetColumn(copy.path, column, sink);
       } finally {
         await copy.remove();
       }
     }
-    const db = await this.connection(undefined);
+    const db = await this.builtInDuckDb();
     const from = `read_parquet(${sqlString(file)})`;
     await this.queued(DEFAULT_SOURCE, async () => {
-      const names: string[] = [];
-      await db.streamColumn(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${from})`, (name) => void names.push(String(name)));
+      const names = (await db.describe(from)).map((c) => c.name);
       if (!names.includes(column)) throw new SourceError(`has no column ${column}; its columns: ${names.join(", ")}`);
-      await db.streamColumn(`SELECT ${sqlIdentifier(column)} FROM ${from}`, onValue);
+      await db.streamColumn(`SELECT ${sqlIdentifier(column)} FROM ${from}`, sink);
     });
   }
 
+  private builtInDuckDb(): Promise<DuckDbConnection> {
+    this.builtIn ??= openDuckDb(undefined, this.options.dir, "a parquet: or sql: source");
+    return this.builtIn;
+  }
+
   private connection(name: string | undefined): Promise<SqlConnection> {
-    const key = name ?? DEFAULT_SOURCE;
+    if (name === undefined) return this.builtInDuckDb();
+    const key = name;
     let pending = this.connections.get(key);
     if (pending === undefined) {
       pending = this.open(name);
@@ -108,8 +116,7 @@ export class SourceReader {
     return pending;
   }
 
-  private async open(name: string | undefined): Promise<SqlConnection> {
-    if (name === undefined) return openDuckDb(undefined, this.options.dir, "a parquet: or sql: source");
+  private async open(name: string): Promise<SqlConnection> {
     const source = this.options.sources.find((s) => s.name === name);
     // The spec's semantic checks refuse unknown names; this is a library caller's mistake.
     if (source === undefined) throw new SourceError(`no sources entry named ${name}`);

@@ -12,15 +12,29 @@ export interface SqlSourceContext {
   env: Readonly<Record<string, string | undefined>>;
 }
 
+/** Where a column's values go, row by row or many rows at once. */
+export interface ColumnSink {
+  /** One value of 1-based result row `row`, as the client library gives it (text as a string, NULL as null). */
+  value(value: unknown, row: number): void;
+  /**
+   * Many text values at once, rows `firstRow`, `firstRow + 1`, … in order: UTF-8, separated by
+   * "\n", NULL written as {@link NULL_LINE}. A value holding "\n" must be written with it
+   * replaced by a control character, so that it stays one (invalid) value.
+   */
+  lines(bytes: Buffer, firstRow: number): void;
+}
+
+/** How {@link ColumnSink.lines} writes a NULL: U+0001, which no ID type allows. */
+export const NULL_LINE = "\u0001";
+
 /** One open connection; queries run one at a time. */
 export interface SqlConnection {
   /**
-   * Runs `query`, checks that it returns exactly one column, and calls `onValue` once per row in
-   * result order with the value as the client library gives it (text as a string; NULL as null),
-   * without holding the whole result. Rejects with a SourceError whose message is
-   * {@link safeDbMessage}'s cleaned database message.
+   * Runs `query`, checks that it returns exactly one text column, and passes every row to `sink`
+   * in result order without holding the whole result. Rejects with a SourceError whose message is
+   * the database's, cleaned by safeDbMessage.
    */
-  streamColumn(query: string, onValue: (value: unknown, row: number) => void): Promise<void>;
+  streamColumn(query: string, sink: ColumnSink): Promise<void>;
   close(): Promise<void>;
 }
 

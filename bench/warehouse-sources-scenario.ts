@@ -1,0 +1,25 @@
+/** Scenario 7 (issue 15): a Parquet column and a DuckDB query read into the desired set, next to an ID file of the same IDs, same run. */
+import { formatNumber, formatRatio, formatSeconds, row } from "./report";
+import type { Scenario } from "./scenarios";
+import { runWarehouseSourcesBench, type SourceReadFigures } from "./warehouse-sources";
+
+export const warehouseSourcesScenario: Scenario = {
+  id: 8,
+  title: "warehouse sources",
+  exposeGc: true,
+  async run({ sizes, log }) {
+    const f = await runWarehouseSourcesBench({ count: sizes.planningIds, log });
+    const figures = (name: string, r: SourceReadFigures) => [
+      row(7, `${name}: ${r.size.toLocaleString("en-US")} IDs into the desired set`, r.wallMs / 1000, "s", {
+        display: `${formatSeconds(r.wallMs / 1000)} (CPU ${formatSeconds(r.cpuMs / 1000)})`,
+        goal: { text: "≤ 5 s", met: r.wallMs <= 5000 },
+        comparison: { text: `${formatRatio(r.wallMs / f.idFile.wallMs)} the ID file (${formatSeconds(f.idFile.wallMs / 1000)})`, ratio: r.wallMs / f.idFile.wallMs },
+      }),
+      row(7, `${name}: peak RSS`, r.peakRssMb, "MB", {
+        goal: { text: "≤ 1,000 MB", met: r.peakRssMb <= 1000 },
+        comparison: { text: `ID file ${formatNumber(f.idFile.peakRssMb)} MB`, ratio: r.peakRssMb / f.idFile.peakRssMb },
+      }),
+    ];
+    return { figures: f, rows: [...figures("ID file", f.idFile), ...figures("Parquet column", f.parquet), ...figures("DuckDB SQL query", f.sql)] };
+  },
+};
