@@ -1,8 +1,8 @@
-import type { DspClient, DspEventListener, MembershipOpColumn, PatchBatch, PatchBatchLimits } from "../client";
+import type { DspClient, DspEventListener, KeyedBatch, MembershipOpColumn, PatchBatch, PatchBatchLimits } from "../client";
 import { DEFAULT_PATCH_BATCH_LIMITS, packMembershipColumns } from "../client";
 import type { IdSelection, MembershipIdType, MembershipPlan } from "../plan";
 import { IdSelection as Selection } from "../plan";
-import { outcomeOfFailure } from "./send-outcome";
+import { sendTracked } from "./tracked-send";
 
 /** How a plan is sent. */
 export interface MembershipSyncOptions {
@@ -37,10 +37,10 @@ export interface MembershipSyncResult {
   error?: Error;
 }
 
-/** One request body and the positions it covers in the plan's removes-then-adds sequence. */
-interface PlannedBatch {
-  batch: PatchBatch;
+/** Positions [start, end) in the plan's removes-then-adds sequence: the key of one request body. */
+interface PositionRange {
   start: number;
+  end: number;
 }
 
 /**
@@ -49,7 +49,7 @@ interface PlannedBatch {
  * R..R+A-1; a batch covers `batch.patches` consecutive positions because each patch is one ID of
  * this one audience.
  */
-function* plannedBatches(plan: MembershipPlan, opts: MembershipSyncOptions): Generator<PlannedBatch> {
+function* plannedBatches(plan: MembershipPlan, opts: MembershipSyncOptions): Generator<KeyedBatch<PositionRange, PatchBatch>> {
   const limits = opts.limits ?? DEFAULT_PATCH_BATCH_LIMITS;
   const chunk = opts.chunkSize ?? 100_000;
   const audienceIds = [opts.audienceId];
@@ -70,7 +70,7 @@ function* plannedBatches(plan: MembershipPlan, opts: MembershipSyncOptions): Gen
   }
   let position = 0;
   for (const batch of packMembershipColumns(columns(), limits)) {
-    yield { batch, start: position };
+    yield { ...batch, keys: [{ start: position, end: position + batch.patches }] };
     position += batch.patches;
   }
 }
@@ -90,30 +90,23 @@ export async function syncMembership(client: DspClient, plan: MembershipPlan, op
   const requestIds: string[] = [];
   const jobIds: string[] = [];
   let requests = 0;
-  let error: Error | undefined;
   const source = plannedBatches(plan, opts);
   const patchOptions = opts.onProgress ? { onProgress: opts.onProgress } : {};
 
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      if (error) return;
-      const next = source.next();
-      if (next.done) return;
-      const { batch, start } = next.value;
-      try {
-        const r = await client.patchAudienceMembership({ batches: [batch] }, patchOptions);
-        outcome.fill(ACCEPTED, start, start + batch.patches);
-        requests += r.requests;
-        requestIds.push(...r.requestIds);
-        jobIds.push(...r.jobIds);
-      } catch (e) {
-        if (outcomeOfFailure(e) === "unknown") outcome.fill(UNKNOWN, start, start + batch.patches);
-        error ??= e instanceof Error ? e : new Error(String(e));
-        return;
+  const sent = await sendTracked(source, (body) => client.patchAudienceMembership({ batches: [body] }, patchOptions), {
+    concurrency: opts.concurrency ?? 16,
+    onOutcome({ keys, outcome: sentOutcome, answer }) {
+      for (const { start, end } of keys) {
+        if (sentOutcome === "accepted") outcome.fill(ACCEPTED, start, end);
+        else if (sentOutcome === "unknown") outcome.fill(UNKNOWN, start, end);
       }
-    }
-  };
-  await Promise.all(Array.from({ length: opts.concurrency ?? 16 }, worker));
+      if (answer === undefined) return;
+      requests += answer.requests;
+      requestIds.push(...answer.requestIds);
+      jobIds.push(...answer.jobIds);
+    },
+  });
+  const error = sent.error;
 
   const pick = (sel: IdSelection, offset: number, wanted: number): IdSelection => {
     const kept: number[] = [];

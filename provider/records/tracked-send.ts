@@ -4,12 +4,7 @@
  * concurrency, and every body ends in one outcome: `accepted` (a 2xx), `unknown` (the answer did
  * not prove whether it was applied) or `rejected` (the answer proves it was not), as
  * send-outcome.ts classifies failures. After the first failure no new body is started; bodies in
- * flight still finish and are recorded. Used by the records upload and by user deletions.
- *
- * Memberships: syncMembership (membership-sync.ts) has the same shape and can adopt this with a
- * small change: pack with `packKeyedMembershipColumns` using plan positions as keys, send each
- * body with `client.patchAudienceMembership({ batches: [body] })`, and fill its per-position
- * outcome array from `onOutcome` (accepted → ACCEPTED, unknown → UNKNOWN).
+ * flight still finish and are recorded. Used by membership syncs, the records upload and user deletions.
  */
 import type { KeyedBatch, RequestBatch } from "../client";
 import { outcomeOfFailure, type SendOutcome } from "./send-outcome";
