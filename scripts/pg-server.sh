@@ -21,6 +21,12 @@ run=()
 if [ "$(id -u)" = 0 ]; then
   chown nobody "$dir"
   run=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
+  # A checkout in a private folder (mktemp -d is 0700) is out of that user's reach: it then runs a
+  # copy of the binaries (60 MB, symlinks kept) from the server's own temp dir.
+  if ! "${run[@]}" test -x "$bin/initdb"; then
+    cp -a "$(dirname "$bin")" "$dir/native"
+    bin="$dir/native/bin"
+  fi
 fi
 password="$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 printf '%s\n' "$password" > "$dir/pwfile"
