@@ -13,29 +13,9 @@ import { runValidateScaleBench } from "./validate-scale";
 import { snapshotDeltaScenario } from "./snapshot-deltas";
 import { warehouseSourcesScenario } from "./warehouse-sources-scenario";
 import { formatNumber, formatRatio, formatSeconds, row, type ReportRow } from "./report";
+import type { BenchMode, BenchSizes, Scenario } from "./scenario";
 
-export type BenchMode = "quick" | "default" | "full";
-
-/** How big each scenario is. */
-export interface BenchSizes {
-  /** Scenario 1: record-ops sent through the client. */
-  readonly clientRecords: number;
-  /** Scenario 1: length of the one-patch-per-request baseline, in seconds. */
-  readonly baselineSeconds: number;
-  /** Scenario 2: IDs in the planned membership. */
-  readonly planningIds: number;
-  /** Scenario 3: IDs in the audience's initial set. */
-  readonly e2eIds: number;
-  /** Scenario 4: synthetic PII rows. */
-  readonly hashingRows: number;
-  /** Scenario 4: a second, larger size for the hashed-records-only paths (issue 14); 0 for none. */
-  readonly hashingLargeRows: number;
-  /** Scenario 5: audiences in the spec, and no-op previews per spec (median reported). */
-  readonly engineAudiences: number;
-  readonly enginePreviews: number;
-  /** Scenario 6: audiences in the spec that is validated (the baseline has a tenth). */
-  readonly validateAudiences: number;
-}
+export type { BenchMode, BenchSizes, Scenario, ScenarioContext, ScenarioResult } from "./scenario";
 
 /** Issue 7's sizes by default; `--full` runs scenario 3 at 5,000,000 IDs; `--quick` is a smoke run whose figures are not comparable with the goals. */
 export const SIZES: Readonly<Record<BenchMode, BenchSizes>> = {
@@ -43,28 +23,6 @@ export const SIZES: Readonly<Record<BenchMode, BenchSizes>> = {
   default: { clientRecords: 1_000_000, baselineSeconds: 10, planningIds: 5_000_000, e2eIds: 1_000_000, hashingRows: 1_000_000, hashingLargeRows: 0, engineAudiences: 50, enginePreviews: 3, validateAudiences: 100_000 },
   full: { clientRecords: 1_000_000, baselineSeconds: 10, planningIds: 5_000_000, e2eIds: 5_000_000, hashingRows: 1_000_000, hashingLargeRows: 5_000_000, engineAudiences: 50, enginePreviews: 3, validateAudiences: 100_000 },
 };
-
-/** What a scenario gets to run with. */
-export interface ScenarioContext {
-  readonly sizes: BenchSizes;
-  /** Where CPU profiles of the Node.js processes a scenario starts go (the Pulumi program and providers). */
-  readonly cpuProfileDir?: string;
-  readonly log: (line: string) => void;
-}
-
-/** A scenario's own figures and its report rows. */
-export interface ScenarioResult {
-  readonly figures: unknown;
-  readonly rows: ReportRow[];
-}
-
-export interface Scenario {
-  readonly id: number;
-  readonly title: string;
-  /** Run its process with `--expose-gc` (worker threads refuse that flag, so only where no workers start). */
-  readonly exposeGc?: boolean;
-  run(context: ScenarioContext): Promise<ScenarioResult>;
-}
 
 const RATE_LIMIT_PER_SECOND = 100;
 const count = (n: number): string => n.toLocaleString("en-US");

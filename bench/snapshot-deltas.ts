@@ -18,7 +18,7 @@ import { planFromDelta, planMembership, readIdFile, setDigest } from "../provide
 import { FileSnapshotStore, putNearBase } from "../provider/snapshots";
 import { writeCookieIdFile } from "./id-files";
 import { formatNumber, formatRatio, formatSeconds, row } from "./report";
-import type { Scenario } from "./scenarios";
+import type { Scenario } from "./scenario";
 
 /** One phase as measured in its child process. */
 export interface PhaseFigures {

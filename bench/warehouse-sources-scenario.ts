@@ -1,6 +1,6 @@
 /** Scenario 7 (issue 15): a Parquet column and a DuckDB query read into the desired set, next to an ID file of the same IDs, same run. */
 import { formatNumber, formatRatio, formatSeconds, row } from "./report";
-import type { Scenario } from "./scenarios";
+import type { Scenario } from "./scenario";
 import { runWarehouseSourcesBench, type SourceReadFigures } from "./warehouse-sources";
 
 export const warehouseSourcesScenario: Scenario = {
