@@ -9,12 +9,13 @@
  *     node -r ts-node/register/transpile-only --expose-gc bench/planning.ts [count] [churn]
  */
 import { randomBytes } from "node:crypto";
-import { createWriteStream, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { createWriteStream, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { once } from "node:events";
 import { loadavg } from "node:os";
 import { membershipOps, planMembership, readIdFile, setDigest, type MembershipPlan } from "../provider/plan";
 import { FileSnapshotStore } from "../provider/snapshots";
+import { freshWorkDir } from "./work-dir";
 
 /** Options for {@link runPlanningBench}. */
 export interface PlanningBenchOptions {
@@ -76,9 +77,7 @@ export async function runPlanningBench(options: PlanningBenchOptions = {}): Prom
   const count = options.count ?? 5_000_000;
   const churn = options.churn ?? 0.01;
   const log = options.log ?? ((line: string) => console.log(line));
-  const directory = resolve(options.directory ?? join(__dirname, "out", "planning"));
-  rmSync(directory, { recursive: true, force: true });
-  mkdirSync(directory, { recursive: true });
+  const directory = freshWorkDir("planning", options.directory);
   const appliedPath = join(directory, "applied.ids");
   const desiredPath = join(directory, "desired.ids");
   try {

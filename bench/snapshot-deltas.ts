@@ -11,14 +11,15 @@
  *     node -r ts-node/register/transpile-only bench/snapshot-deltas.ts [count] [churn]
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { gzipSync, zstdCompressSync, constants } from "node:zlib";
 import { planFromDelta, planMembership, readIdFile, setDigest } from "../provider/plan";
 import { FileSnapshotStore, putNearBase } from "../provider/snapshots";
 import { writeCookieIdFile } from "./id-files";
 import { formatNumber, formatRatio, formatSeconds, row } from "./report";
 import type { Scenario } from "./scenario";
+import { freshWorkDir } from "./work-dir";
 
 /** One phase as measured in its child process. */
 export interface PhaseFigures {
@@ -49,9 +50,7 @@ export async function runSnapshotDeltaBench(options: { count?: number; churn?: n
   const count = options.count ?? 5_000_000;
   const churn = options.churn ?? 0.01;
   const log = options.log ?? ((line: string) => console.log(line));
-  const directory = resolve(options.directory ?? join(__dirname, "out", "snapshot-deltas"));
-  rmSync(directory, { recursive: true, force: true });
-  mkdirSync(directory, { recursive: true });
+  const directory = freshWorkDir("snapshot-deltas", options.directory);
   try {
     log(`generating ${count.toLocaleString("en")} cookie IDs and a ${churn * 100} % churn of them …`);
     await writeCookieIdFile(join(directory, "applied.ids"), { count, seed: 14 });

@@ -3,38 +3,28 @@
  * uploaded again when the CSV is reverted, so Amazon ends with the CSV's version of each record.
  */
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { startSimulator, type RunningSimulator } from "../../../simulator";
 import { hashedRecordsProvider, type RecordsUploadInputs, type RecordsUploadOutputs } from "../../../provider/providers/hashed-records-provider";
 import { PartialStateError } from "../../../provider/providers/partial-state-error";
-import { setProviderOverrides, snapshotStore } from "../../../provider/providers/provider-context";
+import { setProviderOverrides } from "../../../provider/providers/provider-context";
 import { clearSimulatorConfig, useSimulatorConfig } from "../../support/provider-config";
-import { readRecordSets, type RecordsSourceSettings } from "../../../provider/records/records-source";
 import { makeTempDir, TEST_KEY } from "../../support/csv-helpers";
-import { personCsvLine, syntheticPeople, TEMPLATE_HEADER, type SyntheticPerson } from "../../support/synthetic-people";
-
-const KEY_CONFIG = "dsp-audiences:externalIdKey";
+import { syntheticPeople, type SyntheticPerson } from "../../support/synthetic-people";
+import { RECORDS_KEY_CONFIG, RecordsCsvFixture } from "../../support/records-fixture";
 
 describe("records provider: in-doubt uploads against the simulator", function () {
   this.timeout(30_000);
   const tmp = makeTempDir();
   let sim: RunningSimulator;
-  const csv = path.join(tmp.dir, "people.csv");
-  const settings: RecordsSourceSettings = { csv, externalIdSecretConfig: KEY_CONFIG, minRows: 1 };
-
-  async function inputsFor(people: SyntheticPerson[]): Promise<RecordsUploadInputs> {
-    fs.writeFileSync(csv, `${TEMPLATE_HEADER}\n${people.map(personCsvLine).join("\n")}\n`);
-    const sets = await readRecordSets(settings, "people", { externalIdKey: TEST_KEY, workers: 0 });
-    const desiredDigest = await snapshotStore().put(sets.keys);
-    return { ...settings, label: "people", audiences: [], desiredDigest, desiredCount: sets.keys.size };
-  }
+  const records = new RecordsCsvFixture(tmp.dir);
+  const inputsFor = async (people: SyntheticPerson[]): Promise<RecordsUploadInputs> => (await records.inputsFor(people)).inputs;
   /** The digests Amazon holds per externalId. */
   const held = (): Map<string, string> => new Map([...sim.store.records()].map(([id, r]) => [id, r.digests.join(",")]));
 
   before(async () => {
     sim = await startSimulator({ port: 0, limits: { metadataTps: 0, audienceTps: 0, usersTps: 0, hashedTps: 0 } });
-    useSimulatorConfig(sim, path.join(tmp.dir, "snapshots"), { [KEY_CONFIG]: TEST_KEY });
+    useSimulatorConfig(sim, path.join(tmp.dir, "snapshots"), { [RECORDS_KEY_CONFIG]: TEST_KEY });
     setProviderOverrides({ client: { retry: { maxAttempts: 1 }, throttle: { hashedRecords: { ratePerSecond: 1000, burst: 100, spacingMarginMs: 0 } } } });
   });
 

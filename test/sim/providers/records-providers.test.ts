@@ -3,37 +3,26 @@
  * against the in-process simulator: lifecycle, partial progress, idempotence.
  */
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { startSimulator, type RunningSimulator } from "../../../simulator";
 import { hashedRecordsProvider, type RecordsUploadInputs, type RecordsUploadOutputs } from "../../../provider/providers/hashed-records-provider";
 import { PartialStateError } from "../../../provider/providers/partial-state-error";
 import { snapshotStore } from "../../../provider/providers/provider-context";
 import { clearSimulatorConfig, useSimulatorConfig } from "../../support/provider-config";
-import { readRecordSets, type RecordsSourceSettings } from "../../../provider/records/records-source";
 import { userDeletionsProvider } from "../../../provider/providers/user-deletions-provider";
 import { encodeDeletion, type DeletionEntry, type DeletionsInputs, type DeletionsOutputs } from "../../../provider/records/deletions";
 import { idSetFrom } from "../../../provider/plan";
 import { makeTempDir, TEST_KEY } from "../../support/csv-helpers";
-import { personCsvLine, syntheticPeople, TEMPLATE_HEADER, type SyntheticPerson } from "../../support/synthetic-people";
-
-const KEY_CONFIG = "dsp-audiences:externalIdKey";
+import { syntheticPeople, type SyntheticPerson } from "../../support/synthetic-people";
+import { RECORDS_KEY_CONFIG, RecordsCsvFixture } from "../../support/records-fixture";
 
 describe("records providers against the simulator", function () {
   this.timeout(30_000);
   const tmp = makeTempDir();
   let sim: RunningSimulator;
-  const csv = path.join(tmp.dir, "people.csv");
-  const settings: RecordsSourceSettings = { csv, externalIdSecretConfig: KEY_CONFIG, minRows: 1 };
-  const writeCsv = (people: SyntheticPerson[]): void => fs.writeFileSync(csv, `${TEMPLATE_HEADER}\n${people.map(personCsvLine).join("\n")}\n`);
-
+  const records = new RecordsCsvFixture(tmp.dir);
   /** What the program would do: read the CSV, store the desired set, build the inputs. */
-  async function inputsFor(people: SyntheticPerson[]): Promise<RecordsUploadInputs & { externalIds: string[] }> {
-    writeCsv(people);
-    const sets = await readRecordSets(settings, "people", { externalIdKey: TEST_KEY, workers: 0 });
-    const desiredDigest = await snapshotStore().put(sets.keys);
-    return { ...settings, label: "people", audiences: [], desiredDigest, desiredCount: sets.keys.size, externalIds: sets.externalIds.toArray().sort() };
-  }
+  const inputsFor = (people: SyntheticPerson[]): Promise<{ inputs: RecordsUploadInputs; externalIds: string[] }> => records.inputsFor(people);
 
   async function simJson<T>(p: string): Promise<T> {
     return (await (await fetch(`${sim.url}${p}`)).json()) as T;
@@ -45,7 +34,7 @@ describe("records providers against the simulator", function () {
 
   before(async () => {
     sim = await startSimulator({ port: 0 });
-    useSimulatorConfig(sim, path.join(tmp.dir, "snapshots"), { [KEY_CONFIG]: TEST_KEY });
+    useSimulatorConfig(sim, path.join(tmp.dir, "snapshots"), { [RECORDS_KEY_CONFIG]: TEST_KEY });
   });
 
   after(async () => {
@@ -60,7 +49,7 @@ describe("records providers against the simulator", function () {
   let held: RecordsUploadOutputs;
 
   it("create uploads every record and records the set and the first-upload time", async () => {
-    const { externalIds, ...news } = await inputsFor(v1);
+    const { inputs: news, externalIds } = await inputsFor(v1);
     const created = await hashedRecordsProvider.create(news);
     held = created.outs as RecordsUploadOutputs;
     assert.equal(held.appliedDigest, news.desiredDigest);
@@ -71,9 +60,9 @@ describe("records providers against the simulator", function () {
   });
 
   it("when the CSV changes again between plan and upload, records exactly what was accepted", async () => {
-    const { externalIds: _ids, ...news } = await inputsFor(v2);
+    const { inputs: news } = await inputsFor(v2);
     assert.equal((await hashedRecordsProvider.diff!("records/people", held, news)).changes, true);
-    writeCsv(v3); // person 3 changed again: the planned version of that record is gone
+    records.write(v3); // person 3 changed again: the planned version of that record is gone
     await assert.rejects(hashedRecordsProvider.update!("records/people", held, news), (e: unknown) => {
       assert.ok(e instanceof PartialStateError);
       assert.match(e.message, /the CSV or its externalId key changed since the plan was made \(1 of the 2 planned records were found\)/);
@@ -87,7 +76,7 @@ describe("records providers against the simulator", function () {
   });
 
   it("the next update uploads only the rest, and a repeat is a no-op", async () => {
-    const { externalIds: _ids, ...news } = await inputsFor(v3);
+    const { inputs: news } = await inputsFor(v3);
     const { outs } = await hashedRecordsProvider.update!("records/people", held, news);
     held = outs as RecordsUploadOutputs;
     assert.equal(held.appliedDigest, news.desiredDigest);
