@@ -16,3 +16,6 @@ export { isSetDigest, setDigest } from "./set-digest";
 export { applyPlan, IdSelection, planMembership, type MembershipPlan } from "./plan-membership";
 export { membershipOps, type MembershipIdType, type MembershipOp, type MembershipTarget } from "./membership-ops";
 export { applyAccepted, applySetDelta, DeltaMismatchError, planFromDelta, setDeltaOf, setOfSelection, wholeSelection, type SetDelta } from "./set-delta";
+export { RANGE_COUNT, rangeOf, sliceRanges } from "./fingerprint-range";
+export { SpilledSet, SpilledSetWriter } from "./spilled-set";
+export { SpillingSetBuilder, unionOfSorted, writeSpilled, type BuiltSet, type IdSink, type SpillingSetBuilderOptions } from "./spilling-set-builder";

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { Fingerprinter } from "./fingerprint";
 import type { IdSet } from "./id-set";
 
 /** Bump when the digest input changes; old digests then simply stop matching. */
@@ -20,13 +21,16 @@ const digests = new WeakMap<IdSet, string>();
 export function setDigest(set: IdSet): string {
   let digest = digests.get(set);
   if (digest === undefined) {
-    digest = createHash("sha256")
-      .update(`${DIGEST_FORMAT}\n${set.fingerprinter.name}\n${set.size}\n`)
-      .update(set.bytes)
+    digest = createHash("sha256").update(digestPrefix(set.fingerprinter, set.size)).update(set.bytes)
       .digest("hex");
     digests.set(set, digest);
   }
   return digest;
+}
+
+/** What the digest hashes before the IDs' bytes (a set kept on disk hashes the same). */
+export function digestPrefix(fingerprinter: Fingerprinter, size: number): string {
+  return `${DIGEST_FORMAT}\n${fingerprinter.name}\n${size}\n`;
 }
 
 /** True for a string shaped like a {@link setDigest} result. */

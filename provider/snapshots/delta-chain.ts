@@ -13,21 +13,37 @@ export const MAX_DELTA_DEPTH = 8;
  * applied, checked against the delta's count and digest. Depths must fall by one per link, so a
  * damaged chain cannot loop.
  */
-export async function resolveDelta(delta: DeltaSnapshot, location: string, getBase: (digest: string) => Promise<{ set: IdSet; depth: number }>): Promise<IdSet> {
+export function resolveDelta(delta: DeltaSnapshot, location: string, getBase: (digest: string) => Promise<{ set: IdSet; depth: number }>): Promise<IdSet> {
+  return checkedDelta(delta, location, getBase, (base) => {
+    const set = applySetDelta(base, delta);
+    return Promise.resolve({ set, size: set.size, digest: setDigest(set) });
+  });
+}
+
+/**
+ * The checks of {@link resolveDelta} around any way of applying a delta (`apply`, given the base):
+ * depth, fit ({@link DeltaMismatchError} is corruption), count and digest.
+ */
+export async function checkedDelta<T>(
+  delta: DeltaSnapshot,
+  location: string,
+  getBase: (digest: string) => Promise<{ set: T; depth: number }>,
+  apply: (base: T) => Promise<{ set: T; size: number; digest: string }>,
+): Promise<T> {
   const corrupt = (reason: string, cause?: unknown): SnapshotCorruptError =>
     new SnapshotCorruptError(delta.resultDigest, location, reason, cause === undefined ? undefined : { cause });
   if (delta.depth < 1 || delta.depth > MAX_DELTA_DEPTH) throw corrupt(`impossible delta depth ${delta.depth}`);
   const base = await getBase(delta.baseDigest);
   if (base.depth !== delta.depth - 1) throw corrupt(`its base is at depth ${base.depth}, not ${delta.depth - 1}`);
-  let result: IdSet;
+  let result: { set: T; size: number; digest: string };
   try {
-    result = applySetDelta(base.set, delta);
+    result = await apply(base.set);
   } catch (error) {
     if (error instanceof DeltaMismatchError) throw corrupt(`it does not fit its base: ${error.message}`, error);
     throw error;
   }
-  if (result.size !== delta.resultCount || setDigest(result) !== delta.resultDigest) throw corrupt("applied to its base it does not give its digest");
-  return result;
+  if (result.size !== delta.resultCount || result.digest !== delta.resultDigest) throw corrupt("applied to its base it does not give its digest");
+  return result.set;
 }
 
 /**

@@ -3,11 +3,15 @@
  * (`@aws-sdk/client-s3`): the same credential chain and endpoint options as the Pulumi CLI's
  * `s3://` backend. The SDK is required on first use only, so file stores never load it.
  */
+import { createReadStream, createWriteStream } from "node:fs";
+import { rm, stat } from "node:fs/promises";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
-import { isSetDigest, setDigest, type Fingerprinter, type IdSet } from "../plan";
-import { decodeSnapshot, encodeSnapshot } from "./snapshot-codec";
+import { isSetDigest, setDigest, SpilledSet, type Fingerprinter, type IdSet } from "../plan";
+import { encodeSnapshot, snapshotStream } from "./snapshot-codec";
 import { decodeDelta, encodeDelta, type DeltaSnapshot } from "./delta-codec";
-import { resolveDelta } from "./delta-chain";
+import { IN_MEMORY, onDisk, type SetReading } from "./set-reading";
 import { SnapshotCorruptError, SnapshotMissingError } from "./snapshot-errors";
 import { checkRecordName, type SnapshotStore } from "./snapshot-store";
 
@@ -122,29 +126,33 @@ export class S3SnapshotStore implements SnapshotStore {
   }
 
   async get(digest: string): Promise<IdSet> {
-    return (await this.getWithDepth(digest)).set;
+    return (await this.getWithDepth(digest, IN_MEMORY)).set;
   }
 
-  private async getWithDepth(digest: string): Promise<{ set: IdSet; depth: number }> {
+  async getSpilled(digest: string, directory: string): Promise<SpilledSet> {
+    return (await this.getWithDepth(digest, onDisk(directory))).set;
+  }
+
+  private async getWithDepth<T>(digest: string, reading: SetReading<T>): Promise<{ set: T; depth: number }> {
     try {
-      return { set: await this.getFull(digest), depth: 0 };
+      return { set: await this.getFull(digest, reading), depth: 0 };
     } catch (error) {
       if (!(error instanceof SnapshotMissingError)) throw error;
       const delta = await this.getDelta(digest);
       if (delta === undefined) throw error;
-      const set = await resolveDelta(delta, `s3://${this.bucket}/${this.deltaKeyOf(digest)}`, (base) => this.getWithDepth(base));
+      const set = await reading.resolve(delta, `s3://${this.bucket}/${this.deltaKeyOf(digest)}`, (base) => this.getWithDepth(base, reading));
       return { set, depth: delta.depth };
     }
   }
 
-  private async getFull(digest: string): Promise<IdSet> {
+  private async getFull<T>(digest: string, reading: SetReading<T>): Promise<T> {
     try {
-      return await this.read(digest);
+      return await this.read(digest, reading);
     } catch (first) {
       if (!(first instanceof SnapshotCorruptError)) throw first;
-      let again: IdSet;
+      let again: T;
       try {
-        again = await this.read(digest);
+        again = await this.read(digest, reading);
       } catch (second) {
         if (!(second instanceof SnapshotCorruptError)) throw second;
         throw await this.quarantine(digest, second);
@@ -168,29 +176,45 @@ export class S3SnapshotStore implements SnapshotStore {
     return this.options.fingerprinter === undefined ? {} : { fingerprinter: this.options.fingerprinter };
   }
 
-  async put(set: IdSet): Promise<string> {
-    const digest = setDigest(set);
+  async put(set: IdSet | SpilledSet): Promise<string> {
+    const digest = set instanceof SpilledSet ? await set.digest() : setDigest(set);
     // Only a whole copy counts: a delta whose base was lost is repaired by writing the set whole.
     if (await this.exists(this.keyOf(digest))) return digest;
+    const level = this.options.level === undefined ? {} : { level: this.options.level };
+    if (!(set instanceof SpilledSet)) {
+      // One buffer, one PUT: ≈17 bytes per 22-character ID, so 5M IDs are ~85 MB, far below S3's
+      // 5 GB single-PUT limit, and a single PUT is what makes the write atomic.
+      const body = await encodeSnapshot(set, level);
+      await this.putWhole(digest, set.size, body, body.length);
+      return digest;
+    }
+    // A set larger than memory: compressed into a file beside it first, then one streamed PUT.
+    const compressed = `${set.path}.gz`;
+    try {
+      await pipeline(snapshotStream(set, level), createWriteStream(compressed));
+      await this.putWhole(digest, set.size, createReadStream(compressed), (await stat(compressed)).size);
+    } finally {
+      await rm(compressed, { force: true });
+    }
+    return digest;
+  }
+
+  private async putWhole(digest: string, count: number, body: Buffer | Readable, length: number): Promise<void> {
     const { sdk, client } = this.connect();
-    // One buffer, one PUT: ≈17 bytes per 22-character ID, so 5M IDs are ~85 MB, far below S3's
-    // 5 GB single-PUT limit, and a single PUT is what makes the write atomic.
-    const body = await encodeSnapshot(set, this.options.level === undefined ? {} : { level: this.options.level });
     try {
       await client.send(
         new sdk.PutObjectCommand({
           Bucket: this.bucket,
           Key: this.keyOf(digest),
           Body: body,
-          ContentLength: body.length,
+          ContentLength: length,
           ContentType: "application/gzip",
-          Metadata: { "dsp-set-digest": digest, "dsp-set-count": String(set.size) },
+          Metadata: { "dsp-set-digest": digest, "dsp-set-count": String(count) },
         }),
       );
     } catch (error) {
       throw this.wrap("PUT", digest, error);
     }
-    return digest;
   }
 
   /** The object key of a record: `<prefix>/records/<name>.json`. */
@@ -242,7 +266,7 @@ export class S3SnapshotStore implements SnapshotStore {
     return { sdk: this.sdk, client: this.client };
   }
 
-  private async read(digest: string): Promise<IdSet> {
+  private async read<T>(digest: string, reading: SetReading<T>): Promise<T> {
     const { sdk, client } = this.connect();
     let body: AsyncIterable<Uint8Array>;
     try {
@@ -254,7 +278,7 @@ export class S3SnapshotStore implements SnapshotStore {
       if (isNotFound(error)) throw new SnapshotMissingError(digest, this.urlOf(digest));
       throw this.wrap("GET", digest, error);
     }
-    return decodeSnapshot(body, { expectedDigest: digest, location: this.urlOf(digest), ...this.fingerprinterOption() });
+    return reading.decode(body, { expectedDigest: digest, location: this.urlOf(digest), ...this.fingerprinterOption() });
   }
 
   /** Moves a corrupt object aside (copy, then delete); returns the error to throw. */

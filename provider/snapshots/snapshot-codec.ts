@@ -1,3 +1,4 @@
+import { createHash, type Hash } from "node:crypto";
 import { pipeline, Readable } from "node:stream";
 import { createGunzip, createGzip } from "node:zlib";
 import {
@@ -6,9 +7,12 @@ import {
   MAX_SET_BYTES,
   NotCanonicalError,
   setDigest,
+  SpilledSet,
+  SpilledSetWriter,
   type Fingerprinter,
   type IdSet,
 } from "../plan";
+import { digestPrefix } from "../plan/set-digest";
 import { nodeErrorCode, SnapshotCorruptError, SnapshotUnsupportedError } from "./snapshot-errors";
 
 /**
@@ -58,24 +62,28 @@ export interface SnapshotDecodeOptions {
 }
 
 /** The first line of a snapshot. */
-function headerOf(set: IdSet): string {
-  const fields = [
-    `count=${set.size}`,
-    `bytes=${set.bytes.length}`,
-    `fingerprint=${set.fingerprinter.name}`,
-    `sha256=${setDigest(set)}`,
-  ];
-  return `${FORMAT_NAME} ${FORMAT_VERSION} ${fields.join(" ")}\n`;
+function headerOf(header: SnapshotHeader): Buffer {
+  const fields = [`count=${header.count}`, `bytes=${header.bytes}`, `fingerprint=${header.fingerprint}`, `sha256=${header.digest}`];
+  return Buffer.from(`${FORMAT_NAME} ${FORMAT_VERSION} ${fields.join(" ")}\n`, "latin1");
 }
 
 function* snapshotPieces(set: IdSet): Generator<Buffer> {
-  yield Buffer.from(headerOf(set), "latin1");
+  yield headerOf({ count: set.size, bytes: set.bytes.length, fingerprint: set.fingerprinter.name, digest: setDigest(set) });
   for (let at = 0; at < set.bytes.length; at += PIECE_BYTES) yield set.bytes.subarray(at, at + PIECE_BYTES);
 }
 
-/** The gzip-compressed snapshot of `set`, as a stream (pipe it to a file). */
-export function snapshotStream(set: IdSet, options: SnapshotEncodeOptions = {}): Readable {
-  return pipeline(Readable.from(snapshotPieces(set)), createGzip({ level: options.level ?? 6, chunkSize: ZLIB_CHUNK_BYTES }), () => {
+async function* spilledPieces(set: SpilledSet): AsyncGenerator<Buffer> {
+  yield headerOf({ count: set.size, bytes: set.byteLength, fingerprint: set.fingerprinter.name, digest: await set.digest() });
+  yield* set.pieces();
+}
+
+/**
+ * The gzip-compressed snapshot of `set`, as a stream (pipe it to a file). A set kept on disk is
+ * streamed from its file (after one pass for its digest, which the header holds).
+ */
+export function snapshotStream(set: IdSet | SpilledSet, options: SnapshotEncodeOptions = {}): Readable {
+  const pieces = set instanceof SpilledSet ? spilledPieces(set) : snapshotPieces(set);
+  return pipeline(Readable.from(pieces), createGzip({ level: options.level ?? 6, chunkSize: ZLIB_CHUNK_BYTES }), () => {
     // Errors reach the consumer through the returned stream.
   });
 }
@@ -164,6 +172,80 @@ export async function decodeSnapshot(
     throw corrupt(`it holds a different set (${header.digest})`);
   }
   return set;
+}
+
+/**
+ * Reads a snapshot into a {@link SpilledSet} in `directory`, in bounded memory: the same checks as
+ * {@link decodeSnapshot} (header, sizes, canonical order, digest), made piece by piece.
+ */
+export async function decodeSnapshotToDisk(
+  source: AsyncIterable<Uint8Array>,
+  directory: string,
+  options: SnapshotDecodeOptions = {},
+): Promise<SpilledSet> {
+  const location = options.location ?? "(stream)";
+  const fingerprinter = options.fingerprinter ?? defaultFingerprinter;
+  const corrupt = (reason: string, cause?: unknown): SnapshotCorruptError =>
+    new SnapshotCorruptError(options.expectedDigest, location, reason, cause === undefined ? undefined : { cause });
+  const inflated = pipeline(Readable.from(source), createGunzip({ chunkSize: ZLIB_CHUNK_BYTES }), () => {
+    // Errors reach the loop below through the gunzip stream.
+  });
+  const writer = new SpilledSetWriter(directory, fingerprinter);
+  let header: SnapshotHeader | undefined;
+  let pending: Buffer = Buffer.alloc(0);
+  let count = 0;
+  let filled = 0;
+  let hash: Hash | undefined;
+  /** Adopts the whole lines of `bytes` and returns the rest. */
+  const adopt = (bytes: Buffer): Buffer => {
+    const end = bytes.lastIndexOf(NEWLINE) + 1;
+    if (end === 0) return bytes;
+    const lines = bytes.subarray(0, end);
+    let n = 0;
+    for (let at = lines.indexOf(NEWLINE); at !== -1; at = lines.indexOf(NEWLINE, at + 1)) n++;
+    try {
+      writer.append(idSetFromCanonicalBytes(lines, n, fingerprinter));
+    } catch (error) {
+      if (error instanceof NotCanonicalError) throw corrupt(`IDs out of canonical order near ID ${count}`, error);
+      throw error;
+    }
+    count += n;
+    return bytes.subarray(end);
+  };
+  try {
+    for await (const piece of inflated) {
+      let chunk = piece as Buffer;
+      if (header === undefined) {
+        pending = Buffer.concat([pending, chunk]);
+        const newline = pending.indexOf(NEWLINE);
+        if (newline === -1) {
+          if (pending.length > MAX_HEADER_BYTES) throw corrupt("missing or malformed header");
+          continue;
+        }
+        header = parseHeader(pending.subarray(0, newline).toString("latin1"), corrupt, (detail) => new SnapshotUnsupportedError(options.expectedDigest, location, detail));
+        if (header.fingerprint !== fingerprinter.name) {
+          throw new SnapshotUnsupportedError(options.expectedDigest, location, `written with fingerprint ${header.fingerprint}, this version uses ${fingerprinter.name}`);
+        }
+        hash = createHash("sha256").update(digestPrefix(fingerprinter, header.count));
+        chunk = pending.subarray(newline + 1);
+        pending = Buffer.alloc(0);
+      }
+      if (filled + chunk.length > header.bytes) throw corrupt(`more than the ${header.bytes} bytes of IDs in its header`);
+      filled += chunk.length;
+      hash?.update(chunk);
+      pending = adopt(pending.length === 0 ? chunk : Buffer.concat([pending, chunk]));
+    }
+    if (header === undefined) throw corrupt(pending.length === 0 ? "no header" : "truncated header");
+    if (filled !== header.bytes || pending.length > 0) throw corrupt(`truncated: ${filled} of ${header.bytes} bytes of IDs`);
+    if (count !== header.count) throw corrupt(`${count} IDs where its header says ${header.count}`);
+    if (hash?.digest("hex") !== header.digest) throw corrupt("content does not match the digest in its header");
+    if (options.expectedDigest !== undefined && header.digest !== options.expectedDigest) throw corrupt(`it holds a different set (${header.digest})`);
+  } catch (error) {
+    writer.abandon();
+    if (isZlibError(error)) throw corrupt(`gzip data is damaged or truncated (${error.message})`, error);
+    throw error;
+  }
+  return writer.finish();
 }
 
 function parseHeader(

@@ -3,10 +3,10 @@ import { createWriteStream } from "node:fs";
 import { mkdir, open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { isSetDigest, setDigest, type Fingerprinter, type IdSet } from "../plan";
-import { decodeSnapshot, snapshotStream } from "./snapshot-codec";
+import { isSetDigest, setDigest, SpilledSet, type Fingerprinter, type IdSet } from "../plan";
+import { snapshotStream } from "./snapshot-codec";
 import { decodeDelta, encodeDelta, type DeltaSnapshot } from "./delta-codec";
-import { resolveDelta } from "./delta-chain";
+import { IN_MEMORY, onDisk, type SetReading } from "./set-reading";
 import { nodeErrorCode, SnapshotCorruptError, SnapshotMissingError } from "./snapshot-errors";
 
 /**
@@ -25,8 +25,15 @@ export interface SnapshotStore {
    * @throws SnapshotCorruptError when it is damaged
    */
   get(digest: string): Promise<IdSet>;
-  /** Stores `set` (a no-op when already stored) and returns its digest. */
-  put(set: IdSet): Promise<string>;
+  /**
+   * The set with this digest, verified, read into a file in `directory` instead of memory (for
+   * sets larger than memory; see {@link SpilledSet}).
+   * @throws SnapshotMissingError when there is none
+   * @throws SnapshotCorruptError when it is damaged
+   */
+  getSpilled(digest: string, directory: string): Promise<SpilledSet>;
+  /** Stores `set` (a no-op when already stored) and returns its digest. A spilled set streams from its file. */
+  put(set: IdSet | SpilledSet): Promise<string>;
   /**
    * The delta a set is stored as, when it is stored as one over another set (see delta-codec.ts);
    * undefined when it is stored whole or not at all. Reads only the delta, not its base.
@@ -123,10 +130,14 @@ export class FileSnapshotStore implements SnapshotStore {
   }
 
   async get(digest: string): Promise<IdSet> {
-    return (await this.getWithDepth(digest)).set;
+    return (await this.getWithDepth(digest, IN_MEMORY)).set;
   }
 
-  private async getWithDepth(digest: string): Promise<{ set: IdSet; depth: number }> {
+  async getSpilled(digest: string, directory: string): Promise<SpilledSet> {
+    return (await this.getWithDepth(digest, onDisk(directory))).set;
+  }
+
+  private async getWithDepth<T>(digest: string, reading: SetReading<T>): Promise<{ set: T; depth: number }> {
     const path = this.pathOf(digest);
     let file;
     try {
@@ -136,13 +147,13 @@ export class FileSnapshotStore implements SnapshotStore {
       const delta = await this.getDelta(digest);
       if (delta === undefined) throw new SnapshotMissingError(digest, path);
       const deltaPath = this.deltaPathOf(digest);
-      const set = await this.quarantineIfCorrupt(deltaPath, resolveDelta(delta, deltaPath, (base) => this.getWithDepth(base)));
+      const set = await this.quarantineIfCorrupt(deltaPath, reading.resolve(delta, deltaPath, (base) => this.getWithDepth(base, reading)));
       return { set, depth: delta.depth };
     }
     try {
       const set = await this.quarantineIfCorrupt(
         path,
-        decodeSnapshot(file.createReadStream({ autoClose: false, highWaterMark: 1 << 20 }), { expectedDigest: digest, location: path, ...this.fingerprinterOption() }),
+        reading.decode(file.createReadStream({ autoClose: false, highWaterMark: 1 << 20 }), { expectedDigest: digest, location: path, ...this.fingerprinterOption() }),
       );
       return { set, depth: 0 };
     } finally {
@@ -187,8 +198,8 @@ export class FileSnapshotStore implements SnapshotStore {
     await syncDirectory(dirname(path));
   }
 
-  async put(set: IdSet): Promise<string> {
-    const digest = setDigest(set);
+  async put(set: IdSet | SpilledSet): Promise<string> {
+    const digest = set instanceof SpilledSet ? await set.digest() : setDigest(set);
     // Only a whole copy counts: a delta whose base was lost is repaired by writing the set whole.
     if (await isFile(this.pathOf(digest))) return digest;
     const level = this.options.level === undefined ? {} : { level: this.options.level };

@@ -225,6 +225,10 @@ export class MembershipHarness {
         this.wholeReads.push(digest);
         return store.get(digest);
       },
+      getSpilled: (digest, directory) => {
+        this.wholeReads.push(digest);
+        return store.getSpilled(digest, directory);
+      },
       getDelta: (digest) => store.getDelta(digest),
       depthOf: (digest) => store.depthOf(digest),
       readRecord: (name) => store.readRecord(name),

@@ -1,0 +1,145 @@
+/**
+ * Builds a set in bounded memory: IDs are collected by an {@link IdSetBuilder} until they reach
+ * the memory budget, then sorted into a run on disk; at the end the runs are merged one
+ * fingerprint range at a time into a {@link SpilledSet}. A set that fits comes back as an
+ * {@link IdSet}, exactly as the builder alone would make it.
+ */
+import { mkdtempSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { defaultFingerprinter, type Fingerprinter } from "./fingerprint";
+import { RANGE_COUNT } from "./fingerprint-range";
+import { IdSet } from "./id-set";
+import { IdSetBuilder } from "./id-set-builder";
+import { planMembership } from "./plan-membership";
+import { applySetDelta, setOfSelection } from "./set-delta";
+import { SpilledSetWriter, type SpilledSet } from "./spilled-set";
+
+/** What an ID source pushes into: {@link IdSetBuilder} or {@link SpillingSetBuilder}. */
+export interface IdSink {
+  /** Adds an ID as given; non-empty, no "\n". */
+  add(id: string): void;
+  /** Adds the UTF-8 ID `source[start, end)`; the caller guarantees non-empty and no "\n". */
+  addBytes(source: Uint8Array, start: number, end: number): void;
+  /** IDs added so far, repeats included. */
+  readonly count: number;
+}
+
+/** A set in memory or, when it did not fit the budget, on disk. */
+export type BuiltSet = IdSet | SpilledSet;
+
+/**
+ * Bytes a builder holds per ID beyond the ID's own bytes and "\n": offset and fingerprint.
+ * Building then needs about as much again for the sorted copy.
+ */
+const PER_ID_OVERHEAD = 12;
+const BUILD_FACTOR = 2.5;
+
+/** Options for {@link SpillingSetBuilder}. */
+export interface SpillingSetBuilderOptions {
+  /**
+   * Memory the set may take while it is built, in bytes. A set that needs more is sorted in runs
+   * of about 2/5 of it, written to disk and merged.
+   */
+  readonly memoryBytes: number;
+  /** Where runs and the spilled set are written. @default a new folder under the system temp dir */
+  readonly directory?: string;
+  /** @default defaultFingerprinter */
+  readonly fingerprinter?: Fingerprinter;
+  /** Expected bytes of all IDs plus one per ID, as for {@link IdSetBuilder}. @default unknown */
+  readonly expectedBytes?: number;
+}
+
+export class SpillingSetBuilder implements IdSink {
+  private readonly fingerprinter: Fingerprinter;
+  private readonly runLimit: number;
+  private readonly runs: SpilledSet[] = [];
+  private builder: IdSetBuilder;
+  private heldBytes = 0;
+  private added = 0;
+  private directory: string | undefined;
+
+  constructor(private readonly options: SpillingSetBuilderOptions) {
+    this.fingerprinter = options.fingerprinter ?? defaultFingerprinter;
+    this.runLimit = Math.max(256, Math.floor(options.memoryBytes / BUILD_FACTOR));
+    this.builder = this.newBuilder(options.expectedBytes);
+  }
+
+  get count(): number {
+    return this.added;
+  }
+
+  add(id: string): void {
+    this.builder.add(id);
+    this.heldBytes += Buffer.byteLength(id, "utf8") + 1 + PER_ID_OVERHEAD;
+    this.afterAdd();
+  }
+
+  addBytes(source: Uint8Array, start: number, end: number): void {
+    this.builder.addBytes(source, start, end);
+    this.heldBytes += end - start + 1 + PER_ID_OVERHEAD;
+    this.afterAdd();
+  }
+
+  private afterAdd(): void {
+    this.added++;
+    if (this.heldBytes >= this.runLimit) this.spillRun();
+  }
+
+  private newBuilder(expectedBytes: number | undefined): IdSetBuilder {
+    const cap = Math.floor(this.runLimit * 0.7);
+    return new IdSetBuilder({ fingerprinter: this.fingerprinter, expectedBytes: Math.min(expectedBytes ?? 64 * 1024, cap) });
+  }
+
+  private workDirectory(): string {
+    this.directory ??= this.options.directory ?? mkdtempSync(join(tmpdir(), "dsp-set-"));
+    return this.directory;
+  }
+
+  /** Sorts what is held into a run on disk. */
+  private spillRun(): void {
+    const run = this.builder.build();
+    this.builder = this.newBuilder(this.runLimit);
+    this.heldBytes = 0;
+    this.runs.push(writeSpilled(this.workDirectory(), run));
+  }
+
+  /** The set: in memory when it fit, else merged from its runs on disk (which are deleted). */
+  build(): BuiltSet {
+    if (this.runs.length === 0) return this.builder.build();
+    if (this.builder.count > 0) this.spillRun();
+    const writer = new SpilledSetWriter(this.workDirectory(), this.fingerprinter);
+    writer.countRepeats(this.runs.reduce((sum, run) => sum + run.duplicatesRemoved, 0));
+    try {
+      for (let range = 0; range < RANGE_COUNT; range++) {
+        const { set, dropped } = unionOfSorted(this.runs.map((run) => run.ranges(range, range + 1)));
+        writer.append(set, dropped);
+      }
+    } catch (error) {
+      writer.abandon();
+      throw error;
+    } finally {
+      for (const run of this.runs) run.dispose();
+    }
+    return writer.finish();
+  }
+}
+
+/** Writes a set to a new spilled file in `directory`. */
+export function writeSpilled(directory: string, set: IdSet): SpilledSet {
+  const writer = new SpilledSetWriter(directory, set.fingerprinter);
+  writer.append(set, set.duplicatesRemoved);
+  return writer.finish();
+}
+
+/** The union of canonical sets, and how many IDs were in more than one. Linear merges. */
+export function unionOfSorted(sets: readonly IdSet[]): { set: IdSet; dropped: number } {
+  let dropped = 0;
+  let result = sets[0] ?? IdSet.empty();
+  for (const next of sets.slice(1)) {
+    const fresh = setOfSelection(planMembership(result, next).adds);
+    dropped += next.size - fresh.size;
+    result = applySetDelta(result, { removes: IdSet.empty(result.fingerprinter), adds: fresh });
+  }
+  return { set: result, dropped };
+}
