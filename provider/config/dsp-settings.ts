@@ -20,6 +20,7 @@ export const SETTINGS = {
   clientSecret: { key: "dsp:clientSecret", env: "DSP_CLIENT_SECRET" },
   refreshToken: { key: "dsp:refreshToken", env: "DSP_REFRESH_TOKEN" },
   snapshotDir: { key: "dsp:snapshotDir", env: "DSP_SNAPSHOT_DIR" },
+  planMemoryMB: { key: "dsp:planMemoryMB", env: "DSP_PLAN_MEMORY_MB" },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -5,8 +5,10 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Consent } from "../spec";
-import { IdSet, applyAccepted, setDigest, planFromDelta, planMembership, wholeSelection, type MembershipIdType, type MembershipPlan } from "../plan";
-import { isReadable, putOverBase, SNAPSHOT_RECOVERY_HINT, SnapshotMissingError } from "../snapshots";
+import { IdSet, applyAccepted, defaultFingerprinter, setDigest, planFromDelta, planMembership, SpilledSetWriter, wholeSelection, type MembershipIdType, type MembershipPlan, type SpilledSet } from "../plan";
+import { isReadable, putOverBase, SNAPSHOT_RECOVERY_HINT, SnapshotMissingError, type SnapshotStore } from "../snapshots";
+import { resolvePlanMemoryBytes } from "../config/plan-memory";
+import { planWindows, SpilledCopies, WHOLE_SET, type PlanWindow } from "./plan-windows";
 import { engineLog, engineProgress } from "./engine-log";
 import { urnOf } from "../util/urn-input";
 import { syncMembership, type MembershipSyncOptions, type MembershipSyncResult } from "../records/membership-sync";
@@ -23,7 +25,7 @@ import {
   type ResolvedMembership,
 } from "../records/membership-record";
 import { planSync } from "../records/sync-plan";
-import { configureProvider, dspClient, providerOverrides, snapshotStore } from "./provider-context";
+import { configureProvider, dspClient, providerConfig, providerOverrides, snapshotStore } from "./provider-context";
 import { fmt } from "../util/format";
 import { describePlan, type PlanCounts } from "../gitops/membership-line";
 
@@ -67,8 +69,7 @@ export interface MembershipOutputs extends MembershipInputs {
 }
 
 
-/** The counts of a plan line; `inDoubt` of the adds and removes are re-sends of IDs in doubt. */
-/** Everything a sync of one membership starts from. */
+/** Everything a sync of one window of a membership starts from. */
 interface PreparedPlan {
   resolved: Pick<ResolvedMembership, "appliedDigest" | "inDoubt" | "unsettled">;
   /**
@@ -81,8 +82,43 @@ interface PreparedPlan {
   counts: PlanCounts;
 }
 
+/**
+ * A membership's plan, as one window or (when its sets exceed `dsp:planMemoryMB`) several windows
+ * of fingerprint ranges, each planned and sent on its own from copies of the sets on disk.
+ */
+interface Prepared {
+  windows: readonly PlanWindow[];
+  /** The sums over all windows. */
+  counts: PlanCounts;
+  reassert: boolean;
+  /** The record that overrode the state, when one did (the same for every window). */
+  unsettled: MembershipSyncRecord | undefined;
+  appliedDigest: string | undefined;
+  /** The plan of one window (computed again for each call when there are several windows). */
+  planIn(window: PlanWindow): Promise<PreparedPlan>;
+}
+
 /** Plans are computed in diff and used again in update within one process. */
-const planCache = new PlanCache<PreparedPlan>();
+const planCache = new PlanCache<Prepared>();
+
+/** Copies of large sets on disk, per snapshot store location, for the life of the process. */
+const spilledCopies = new Map<string, SpilledCopies>();
+
+function copiesFor(store: SnapshotStore): SpilledCopies {
+  let copies = spilledCopies.get(store.location);
+  if (copies === undefined) spilledCopies.set(store.location, (copies = new SpilledCopies(store)));
+  return copies;
+}
+
+/** The windows a plan of these sets needs within the memory budget (see plan-windows.ts). */
+function windowsOf(olds: Partial<MembershipOutputs>, news: MembershipInputs): readonly PlanWindow[] {
+  const ids = (news.desiredCount ?? 0) + (olds.appliedCount ?? 0) + (olds.inDoubtCount ?? 0);
+  return planWindows(ids, planMemoryBytes());
+}
+
+function planMemoryBytes(): number {
+  return providerOverrides().planMemoryBytes ?? resolvePlanMemoryBytes(providerConfig());
+}
 
 /**
  * applied → desired, from the state or, when an earlier up's result never reached the state, from
@@ -90,34 +126,101 @@ const planCache = new PlanCache<PreparedPlan>();
  * reassert token, every desired ID is sent again; if the applied snapshot is missing then,
  * removals are unknown and skipped (said in a warning).
  */
-async function planFor(olds: Partial<MembershipOutputs>, news: MembershipInputs, record: MembershipSyncRecord | undefined): Promise<PreparedPlan> {
+async function planFor(olds: Partial<MembershipOutputs>, news: MembershipInputs, record: MembershipSyncRecord | undefined): Promise<Prepared> {
   const reassert = olds.appliedDigest !== undefined && news.reassertToken !== olds.reassertToken;
-  const key = [olds.appliedDigest, olds.inDoubtDigest, olds.syncAttempt, record?.attempt, record?.stage, news.desiredDigest, reassert];
+  const windows = windowsOf(olds, news);
+  const key = [olds.appliedDigest, olds.inDoubtDigest, olds.syncAttempt, record?.attempt, record?.stage, news.desiredDigest, reassert, windows.length];
   return planCache.get(key, async () => {
-    const fromDelta = reassert ? undefined : await planFromStoredDelta(olds, news, record);
-    if (fromDelta !== undefined) return fromDelta;
-    const planned = await planSync(snapshotStore(), olds, record, news.desiredDigest, {
-      baseOf: planningBase,
-      ...(reassert ? { onMissingApplied: reassertWithoutApplied(news) } : {}),
-    });
-    const { resolved, desired, base } = planned;
-    let plan = planned.plan;
-    if (reassert) {
-      // Re-send everything desired, keep the exact removals.
-      plan = { ...plan, adds: wholeSelection(desired), addCount: desired.size, unchangedCount: 0, isNoOp: desired.size === 0 && plan.removeCount === 0 };
+    const warnOnce = reassertWithoutApplied(news);
+    if (windows.length === 1) {
+      const fromDelta = reassert ? undefined : await planFromStoredDelta(olds, news, record);
+      return inOneWindow(fromDelta ?? (await planWindow(snapshotStore(), olds, news, record, reassert, warnOnce)));
     }
-    const counts: PlanCounts = { addCount: plan.addCount, removeCount: plan.removeCount, unchangedCount: plan.unchangedCount };
-    if (resolved.inDoubt.size > 0) counts.inDoubt = { count: resolved.inDoubt.size, wanted: wantedInDoubt(resolved.inDoubt, desired) };
-    const prepared: PreparedPlan = { resolved, base: () => Promise.resolve(base), plan, reassert, counts };
-    return prepared;
+    const copies = copiesFor(snapshotStore());
+    const planIn = (window: PlanWindow): Promise<PreparedPlan> => planWindow(copies.view(window), olds, news, record, reassert, warnOnce);
+    return inWindows(windows, reassert, planIn, (counts, window) => addCounts(counts, window.counts));
   });
 }
 
-/** With a new reassert token and no applied snapshot: every desired ID is sent, removals are unknown (said in a warning). */
-function reassertWithoutApplied(news: MembershipInputs): (error: SnapshotMissingError, desired: IdSet) => Promise<ResolvedMembership> {
-  return async (_error, desired) => {
-    await engineLog().log("warning", `${news.label} ${news.idType}: applied snapshot missing; re-asserting all ${fmt(desired.size)} IDs, removals cannot be computed`, urnOf(news));
-    return { appliedDigest: undefined, applied: IdSet.empty(), inDoubt: IdSet.empty() };
+/** The plan of one window: the whole plan when the window is the whole set. */
+async function planWindow(
+  store: SnapshotStore,
+  olds: Partial<MembershipOutputs>,
+  news: MembershipInputs,
+  record: MembershipSyncRecord | undefined,
+  reassert: boolean,
+  onMissingApplied: () => Promise<ResolvedMembership>,
+): Promise<PreparedPlan> {
+  const planned = await planSync(store, olds, record, news.desiredDigest, {
+    baseOf: planningBase,
+    ...(reassert ? { onMissingApplied } : {}),
+  });
+  const { resolved, desired, base } = planned;
+  let plan = planned.plan;
+  if (reassert) {
+    // Re-send everything desired, keep the exact removals.
+    plan = { ...plan, adds: wholeSelection(desired), addCount: desired.size, unchangedCount: 0, isNoOp: desired.size === 0 && plan.removeCount === 0 };
+  }
+  const counts: PlanCounts = { addCount: plan.addCount, removeCount: plan.removeCount, unchangedCount: plan.unchangedCount };
+  if (resolved.inDoubt.size > 0) counts.inDoubt = { count: resolved.inDoubt.size, wanted: wantedInDoubt(resolved.inDoubt, desired) };
+  return { resolved, base: () => Promise.resolve(base), plan, reassert, counts };
+}
+
+function inOneWindow(plan: PreparedPlan): Prepared {
+  return {
+    windows: WHOLE_SET,
+    counts: plan.counts,
+    reassert: plan.reassert,
+    unsettled: plan.resolved.unsettled,
+    appliedDigest: plan.resolved.appliedDigest,
+    planIn: () => Promise.resolve(plan),
+  };
+}
+
+/** Plans every window once for the sums (each window's sets are dropped before the next is read). */
+async function inWindows(
+  windows: readonly PlanWindow[],
+  reassert: boolean,
+  planIn: (window: PlanWindow) => Promise<PreparedPlan>,
+  add: (counts: PlanCounts, window: PreparedPlan) => void,
+): Promise<Prepared> {
+  const counts: PlanCounts = { addCount: 0, removeCount: 0, unchangedCount: 0 };
+  let first: PreparedPlan | undefined;
+  for (const window of windows) {
+    const planned = await planIn(window);
+    first ??= planned;
+    add(counts, planned);
+  }
+  const resolved = (first as PreparedPlan).resolved;
+  return { windows, counts, reassert, unsettled: resolved.unsettled, appliedDigest: resolved.appliedDigest, planIn };
+}
+
+function addCounts(sum: PlanCounts, part: PlanCounts): void {
+  sum.addCount += part.addCount;
+  sum.removeCount += part.removeCount;
+  sum.unchangedCount += part.unchangedCount;
+  if (part.inDoubt !== undefined) {
+    const held = sum.inDoubt ?? { count: 0, wanted: 0 };
+    sum.inDoubt = { count: held.count + part.inDoubt.count, wanted: held.wanted + part.inDoubt.wanted };
+  }
+}
+
+function emptyResolution(): ResolvedMembership {
+  return { appliedDigest: undefined, applied: IdSet.empty(), inDoubt: IdSet.empty() };
+}
+
+/**
+ * With a new reassert token and no applied snapshot: every desired ID is sent, removals are unknown
+ * (said in one warning, however many windows ask).
+ */
+function reassertWithoutApplied(news: MembershipInputs): () => Promise<ResolvedMembership> {
+  let warned = false;
+  return async () => {
+    if (!warned) {
+      warned = true;
+      await engineLog().log("warning", `${news.label} ${news.idType}: applied snapshot missing; re-asserting all ${fmt(news.desiredCount)} IDs, removals cannot be computed`, urnOf(news));
+    }
+    return emptyResolution();
   };
 }
 
@@ -153,50 +256,106 @@ function recordOf(m: Pick<MembershipInputs, "audienceId" | "idType">): Promise<M
 interface SyncOutcome {
   appliedCount: number;
   appliedDigest: string;
-  inDoubt: IdSet;
+  inDoubtCount: number;
   inDoubtDigest: string | undefined;
+}
+
+/** What the requests of a sync did, over all its windows. */
+interface SyncSummary {
+  acceptedAdds: number;
+  acceptedRemoves: number;
+  requests: number;
+  firstRequestId: string | undefined;
+  /** The first failure; nothing was sent after it. */
+  error: Error | undefined;
+}
+
+/**
+ * The applied set and the IDs still in doubt after a sync of one window's plan stopped part-way:
+ * the base with the accepted ops applied; in doubt, the IDs whose answer proved nothing and the
+ * earlier in-doubt IDs this sync did not get accepted.
+ */
+function afterFailure(resolved: Pick<ResolvedMembership, "inDoubt">, planned: IdSet, result: MembershipSyncResult): { applied: IdSet; inDoubt: IdSet } {
+  const applied = applyAccepted(planned, result.accepted.removes, result.accepted.adds);
+  const acceptedIds = unionOf([result.accepted.removes, result.accepted.adds]);
+  const stillInDoubt = planMembership(acceptedIds, resolved.inDoubt).adds; // earlier in-doubt IDs not accepted now
+  return { applied, inDoubt: unionOf([stillInDoubt, result.unknown.removes, result.unknown.adds]) };
+}
+
+/** Writes one set from the parts each window gives, in window order, and stores it. */
+async function storeFromWindows(store: SnapshotStore, copies: SpilledCopies, windows: readonly PlanWindow[], partIn: (window: PlanWindow, index: number) => Promise<IdSet>): Promise<{ digest: string; count: number }> {
+  const writer = new SpilledSetWriter(copies.workDirectory(), defaultFingerprinter);
+  try {
+    for (const [index, window] of windows.entries()) writer.append(await partIn(window, index));
+  } catch (error) {
+    writer.abandon();
+    throw error;
+  }
+  const set: SpilledSet = writer.finish();
+  try {
+    return { digest: await store.put(set), count: set.size };
+  } finally {
+    set.dispose();
+  }
 }
 
 /**
  * Sends a plan with in-doubt tracking: the sync record says "sending" (durably) before the first
  * request, and "answered" with what the answers proved once they are in. IDs whose answer proved
- * nothing stay in doubt, and so do earlier in-doubt IDs this sync did not get accepted.
+ * nothing stay in doubt, and so do earlier in-doubt IDs this sync did not get accepted. A plan in
+ * several windows sends them in turn and stops at the first failure; the windows after it keep
+ * their applied and in-doubt IDs as they were.
  */
-async function trackedSync(owner: string, target: MembershipInputs | MembershipOutputs, prepared: Pick<PreparedPlan, "resolved" | "base" | "plan" | "reassert">, desiredDigest: string, attempt: string): Promise<{ result: MembershipSyncResult; outcome: SyncOutcome }> {
+async function trackedSync(owner: string, target: MembershipInputs | MembershipOutputs, prepared: Prepared, desiredDigest: string, attempt: string): Promise<{ summary: SyncSummary; outcome: SyncOutcome }> {
   const store = snapshotStore();
-  const { resolved, base, plan, reassert } = prepared;
-  const priorInDoubtDigest = resolved.inDoubt.size > 0 ? await store.put(resolved.inDoubt) : undefined;
+  const { windows, counts, reassert } = prepared;
+  const single = windows.length === 1;
+  const copies = copiesFor(store);
+  let priorInDoubtDigest: string | undefined;
+  if ((counts.inDoubt?.count ?? 0) > 0) {
+    priorInDoubtDigest = single
+      ? await store.put((await prepared.planIn(WHOLE_SET[0] as PlanWindow)).resolved.inDoubt)
+      : (await storeFromWindows(store, copies, windows, async (window) => (await prepared.planIn(window)).resolved.inDoubt)).digest;
+  }
   await writeMembershipRecord(store, {
     audienceId: target.audienceId,
     idType: target.idType,
     owner,
     attempt,
     stage: "sending",
-    ...(resolved.appliedDigest === undefined ? {} : { baseDigest: resolved.appliedDigest }),
+    ...(prepared.appliedDigest === undefined ? {} : { baseDigest: prepared.appliedDigest }),
     ...(priorInDoubtDigest === undefined ? {} : { priorInDoubtDigest }),
     desiredDigest,
     ...(reassert ? { reassert: true } : {}),
   });
-  const progress = engineProgress({ label: `${target.label} ${target.idType}`, unit: "IDs", verb: "sent" }, plan.addCount + plan.removeCount, urnOf(target));
-  const result = await syncMembership(dspClient(), plan, { ...syncTarget(target), onProgress: progress });
+  const progress = engineProgress({ label: `${target.label} ${target.idType}`, unit: "IDs", verb: "sent" }, counts.addCount + counts.removeCount, urnOf(target));
+  const summary: SyncSummary = { acceptedAdds: 0, acceptedRemoves: 0, requests: 0, firstRequestId: undefined, error: undefined };
+  let failed: { index: number; planned: PreparedPlan; result: MembershipSyncResult } | undefined;
+  for (const [index, window] of windows.entries()) {
+    const planned = await prepared.planIn(window);
+    const result = await syncMembership(dspClient(), planned.plan, { ...syncTarget(target), onProgress: progress });
+    summary.acceptedAdds += result.accepted.adds.size;
+    summary.acceptedRemoves += result.accepted.removes.size;
+    summary.requests += result.requests;
+    summary.firstRequestId ??= result.requestIds[0];
+    if (result.error) {
+      summary.error = result.error;
+      failed = { index, planned, result };
+      break;
+    }
+  }
   let outcome: SyncOutcome;
-  if (!result.error) {
-    outcome = { appliedCount: plan.addCount + plan.unchangedCount, appliedDigest: desiredDigest, inDoubt: IdSet.empty(), inDoubtDigest: undefined };
-  } else {
-    const planned = await base();
-    const applied = applyAccepted(planned, result.accepted.removes, result.accepted.adds);
-    const acceptedIds = unionOf([result.accepted.removes, result.accepted.adds]);
-    const stillInDoubt = planMembership(acceptedIds, resolved.inDoubt).adds; // earlier in-doubt IDs not accepted now
-    const inDoubt = unionOf([stillInDoubt, result.unknown.removes, result.unknown.adds]);
+  if (failed === undefined) {
+    outcome = { appliedCount: counts.addCount + counts.unchangedCount, appliedDigest: desiredDigest, inDoubtCount: 0, inDoubtDigest: undefined };
+  } else if (single) {
+    const planned = await failed.planned.base();
+    const { applied, inDoubt } = afterFailure(failed.planned.resolved, planned, failed.result);
     // Nothing in doubt before: the base is the applied set as stored, so the new one can be a delta over it.
-    const baseDigest = resolved.inDoubt.size === 0 ? resolved.appliedDigest : undefined;
+    const baseDigest = failed.planned.resolved.inDoubt.size === 0 ? failed.planned.resolved.appliedDigest : undefined;
     await putOverBase(store, applied, baseDigest, () => Promise.resolve(planned));
-    outcome = {
-      appliedCount: applied.size,
-      appliedDigest: setDigest(applied),
-      inDoubt,
-      inDoubtDigest: inDoubt.size > 0 ? await store.put(inDoubt) : undefined,
-    };
+    outcome = { appliedCount: applied.size, appliedDigest: setDigest(applied), inDoubtCount: inDoubt.size, inDoubtDigest: inDoubt.size > 0 ? await store.put(inDoubt) : undefined };
+  } else {
+    outcome = await outcomeOfWindows(store, copies, prepared, desiredDigest, failed);
   }
   await writeMembershipRecord(store, {
     audienceId: target.audienceId,
@@ -206,21 +365,39 @@ async function trackedSync(owner: string, target: MembershipInputs | MembershipO
     stage: "answered",
     appliedDigest: outcome.appliedDigest,
     ...(outcome.inDoubtDigest === undefined ? {} : { inDoubtDigest: outcome.inDoubtDigest }),
-    inDoubtCount: outcome.inDoubt.size,
+    inDoubtCount: outcome.inDoubtCount,
   });
-  return { result, outcome };
+  return { summary, outcome };
+}
+
+/**
+ * The applied set and IDs in doubt after a windowed sync failed in window `failed.index`: windows
+ * before it reached the desired set with nothing in doubt; that one is what its answers proved;
+ * the ones after it were not sent, so they hold their base and their in-doubt IDs.
+ */
+async function outcomeOfWindows(store: SnapshotStore, copies: SpilledCopies, prepared: Prepared, desiredDigest: string, failed: { index: number; planned: PreparedPlan; result: MembershipSyncResult }): Promise<SyncOutcome> {
+  const failedParts = afterFailure(failed.planned.resolved, await failed.planned.base(), failed.result);
+  const partsIn = async (window: PlanWindow, index: number): Promise<{ applied: IdSet; inDoubt: IdSet }> => {
+    if (index === failed.index) return failedParts;
+    if (index < failed.index) return { applied: await copies.view(window).get(desiredDigest), inDoubt: IdSet.empty() };
+    const planned = await prepared.planIn(window);
+    return { applied: await planned.base(), inDoubt: planned.resolved.inDoubt };
+  };
+  const applied = await storeFromWindows(store, copies, prepared.windows, async (window, index) => (await partsIn(window, index)).applied);
+  const inDoubt = await storeFromWindows(store, copies, prepared.windows, async (window, index) => (await partsIn(window, index)).inDoubt);
+  return { appliedCount: applied.count, appliedDigest: applied.digest, inDoubtCount: inDoubt.count, inDoubtDigest: inDoubt.count > 0 ? inDoubt.digest : undefined };
 }
 
 /** Sends the plan, then works out what is applied now, storing a snapshot of it when it is not the desired set. */
-async function carryOut(id: string, news: MembershipInputs, prepared: PreparedPlan): Promise<MembershipOutputs> {
-  const { plan } = prepared;
+async function carryOut(id: string, news: MembershipInputs, prepared: Prepared): Promise<MembershipOutputs> {
+  const { counts } = prepared;
   const attempt = newAttemptId();
-  const { result, outcome } = await trackedSync(news.label, news, prepared, news.desiredDigest, attempt);
+  const { summary, outcome } = await trackedSync(news.label, news, prepared, news.desiredDigest, attempt);
   const lastSync = {
-    adds: result.accepted.adds.size,
-    removes: result.accepted.removes.size,
-    requests: result.requests,
-    ...(result.requestIds[0] === undefined ? {} : { firstRequestId: result.requestIds[0] }),
+    adds: summary.acceptedAdds,
+    removes: summary.acceptedRemoves,
+    requests: summary.requests,
+    ...(summary.firstRequestId === undefined ? {} : { firstRequestId: summary.firstRequestId }),
   };
   const outputs: MembershipOutputs = {
     ...news,
@@ -228,19 +405,19 @@ async function carryOut(id: string, news: MembershipInputs, prepared: PreparedPl
     appliedCount: outcome.appliedCount,
     lastSync,
     syncAttempt: attempt,
-    inDoubtCount: outcome.inDoubt.size,
+    inDoubtCount: outcome.inDoubtCount,
     ...(outcome.inDoubtDigest === undefined ? {} : { inDoubtDigest: outcome.inDoubtDigest }),
   };
-  if (!result.error) return outputs;
+  if (!summary.error) return outputs;
   const doubt =
-    outcome.inDoubt.size > 0
-      ? ` ${fmt(outcome.inDoubt.size)} IDs are in doubt (sent, but the answer did not say whether Amazon applied them): ` +
+    outcome.inDoubtCount > 0
+      ? ` ${fmt(outcome.inDoubtCount)} IDs are in doubt (sent, but the answer did not say whether Amazon applied them): ` +
         "the next `pulumi up` sends them again, as adds or removes as the spec then wants, whatever it says by then."
       : "";
   throw new PartialStateError(
-    `${news.label} ${news.idType}: ${result.error.message}\n` +
-      `Amazon accepted +${fmt(lastSync.adds)} −${fmt(lastSync.removes)} of +${fmt(plan.addCount)} −${fmt(plan.removeCount)} ` +
-      `in ${result.requests} requests; that progress is recorded, and the next \`pulumi up\` sends only the rest.${doubt}`,
+    `${news.label} ${news.idType}: ${summary.error.message}\n` +
+      `Amazon accepted +${fmt(lastSync.adds)} −${fmt(lastSync.removes)} of +${fmt(counts.addCount)} −${fmt(counts.removeCount)} ` +
+      `in ${summary.requests} requests; that progress is recorded, and the next \`pulumi up\` sends only the rest.${doubt}`,
     id,
     outputs,
   );
@@ -320,7 +497,7 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = {
   async create(raw) {
     const news = raw as MembershipInputs;
     const prepared = await planFor({}, news, await recordOf(news));
-    const taken = prepared.resolved.unsettled;
+    const taken = prepared.unsettled;
     if (taken && taken.owner !== news.label) {
       await engineLog().log("info", `${news.label} ${news.idType}: takes over audience ${news.audienceId} from "${taken.owner}", planning from what it left`, urnOf(news));
     }
@@ -349,9 +526,21 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = {
       );
       return;
     }
-    let resolved: ResolvedMembership;
+    const empty = IdSet.empty();
+    const windows = planWindows((held.appliedCount ?? 0) + (held.inDoubtCount ?? 0), planMemoryBytes());
+    const copies = copiesFor(store);
+    // Removes every applied ID and every ID in doubt (removes are idempotent).
+    const planIn = async (window: PlanWindow): Promise<PreparedPlan> => {
+      const resolved = await resolveMembership(windows.length === 1 ? store : copies.view(window), held, record);
+      const base = planningBase(resolved.applied, resolved.inDoubt, empty);
+      const plan = planMembership(base, empty);
+      const counts: PlanCounts = { addCount: 0, removeCount: plan.removeCount, unchangedCount: 0 };
+      if (resolved.inDoubt.size > 0) counts.inDoubt = { count: resolved.inDoubt.size, wanted: 0 };
+      return { resolved, base: () => Promise.resolve(base), plan, reassert: false, counts };
+    };
+    let prepared: Prepared;
     try {
-      resolved = await resolveMembership(store, held, record);
+      prepared = windows.length === 1 ? inOneWindow(await planIn(WHOLE_SET[0] as PlanWindow)) : await inWindows(windows, false, planIn, (counts, window) => addCounts(counts, window.counts));
     } catch (e) {
       if (e instanceof SnapshotMissingError) {
         throw new Error(
@@ -361,19 +550,16 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = {
       }
       throw e;
     }
-    const empty = IdSet.empty();
-    // Removes every applied ID and every ID in doubt (removes are idempotent).
-    const base = planningBase(resolved.applied, resolved.inDoubt, empty);
-    const plan = planMembership(base, empty);
-    const { result, outcome } = await trackedSync(held.label, held, { resolved, base: () => Promise.resolve(base), plan, reassert: false }, await store.put(empty), newAttemptId());
-    if (result.error) {
-      const doubt = outcome.inDoubt.size > 0 ? `; ${fmt(outcome.inDoubt.size)} removals are in doubt and are sent again` : "";
+    const removeCount = prepared.counts.removeCount;
+    const { summary, outcome } = await trackedSync(held.label, held, prepared, await store.put(empty), newAttemptId());
+    if (summary.error) {
+      const doubt = outcome.inDoubtCount > 0 ? `; ${fmt(outcome.inDoubtCount)} removals are in doubt and are sent again` : "";
       throw new Error(
-        `${held.label} ${held.idType}: removing members failed after ${fmt(result.accepted.removes.size)} of ${fmt(plan.removeCount)}: ${result.error.message}. ` +
+        `${held.label} ${held.idType}: removing members failed after ${fmt(summary.acceptedRemoves)} of ${fmt(removeCount)}: ${summary.error.message}. ` +
           `Removals are idempotent: run the destroy (or up) again${doubt}.`,
       );
     }
-    await engineLog().log("info", `${held.label} ${held.idType}: removed ${fmt(plan.removeCount)} IDs in ${result.requests} requests`, urnOf(held));
+    await engineLog().log("info", `${held.label} ${held.idType}: removed ${fmt(removeCount)} IDs in ${summary.requests} requests`, urnOf(held));
   },
 };
 

@@ -22,6 +22,8 @@ export interface ProviderOverrides {
   wrapStore?: (store: SnapshotStore) => SnapshotStore;
   /** Membership patch bodies and requests in flight. */
   sync?: { limits?: PatchBatchLimits; concurrency?: number };
+  /** The plan memory budget in bytes, below `dsp:planMemoryMB`'s 1 MB floor, so small sets plan in windows. */
+  planMemoryBytes?: number;
 }
 
 let overrides: ProviderOverrides = {};

@@ -50,8 +50,8 @@ export function idRange(prefix: string, from: number, to: number): string[] {
  * A harness for the current mocha suite: simulator started before it and stopped after, faults
  * cleared and a fresh audience before each test.
  */
-export function harnessPerTest(): MembershipHarness {
-  const h = new MembershipHarness();
+export function harnessPerTest(planMemoryBytes?: number): MembershipHarness {
+  const h = new MembershipHarness(planMemoryBytes);
   before(() => h.start());
   after(() => h.stop());
   beforeEach(async () => {
@@ -70,8 +70,13 @@ export class MembershipHarness {
   private crashed = false;
   /** Digests of the sets read whole from the store (`get`), in order. */
   readonly wholeReads: string[] = [];
+  /** Digests of the sets copied onto disk (`getSpilled`) to be planned in windows, in order. */
+  readonly spilledReads: string[] = [];
   private patchCalls = 0;
   private crashAfter: number | undefined;
+
+  /** @param planMemoryBytes the provider's plan memory budget; small ones make it plan in windows. @default the provider's own */
+  constructor(private readonly planMemoryBytes?: number) {}
 
   async start(): Promise<void> {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "dsp-membership-"));
@@ -85,6 +90,7 @@ export class MembershipHarness {
       sync: { limits: { maxBodyBytes: 1_000_000, maxPatches: 4 }, concurrency: 3 },
       wrapClient: (client) => this.crashingClient(client),
       wrapStore: (store) => this.crashingStore(store),
+      ...(this.planMemoryBytes === undefined ? {} : { planMemoryBytes: this.planMemoryBytes }),
     });
   }
 
@@ -226,7 +232,7 @@ export class MembershipHarness {
         return store.get(digest);
       },
       getSpilled: (digest, directory) => {
-        this.wholeReads.push(digest);
+        this.spilledReads.push(digest);
         return store.getSpilled(digest, directory);
       },
       getDelta: (digest) => store.getDelta(digest),

@@ -118,9 +118,10 @@ class Destroy implements fc.AsyncCommand<Model, MembershipHarness> {
   toString = (): string => (this.killedAfter === undefined ? "destroy" : `destroy killed after ${this.killedAfter} requests`);
 }
 
-describe("membership provider: model-based interruptions against the simulator", function () {
+/** The default budget plans these sets whole; 600 bytes makes the provider plan and send them in up to 16 windows. */
+for (const [budget, planMemoryBytes] of [["in memory", undefined], ["in windows (sets larger than the memory budget)", 600]] as const) describe(`membership provider: model-based interruptions against the simulator, planned ${budget}`, function () {
   this.timeout(180_000);
-  const h = new MembershipHarness();
+  const h = new MembershipHarness(planMemoryBytes);
   before(() => h.start());
   after(() => h.stop());
 
@@ -144,5 +145,7 @@ describe("membership provider: model-based interruptions against the simulator",
       }),
       { numRuns: 40 },
     );
+    if (planMemoryBytes !== undefined) assert.ok(h.spilledReads.length > 0, "the sets were planned from copies on disk");
+    else assert.equal(h.spilledReads.length, 0, "the sets were planned in memory");
   });
 });

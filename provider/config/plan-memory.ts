@@ -1,0 +1,28 @@
+/**
+ * `dsp:planMemoryMB`: how much memory the sets of one membership may take while it is planned, in
+ * the program and in the provider. A set larger than that is sorted in runs on disk and planned
+ * one fingerprint range at a time, so memory stays near the budget whatever the set's size.
+ */
+import { readSetting, type ConfigLookup } from "./dsp-settings";
+
+/**
+ * The default budget, in MB: a 5M-ID membership (~0.2 GB of sets) plans in memory, as fast as
+ * before; 20M IDs and more plan in bounded memory.
+ */
+export const DEFAULT_PLAN_MEMORY_MB = 768;
+/** Below this a budget only multiplies the files and passes. */
+const MIN_PLAN_MEMORY_MB = 1;
+
+/**
+ * The budget in bytes, from stack config or `DSP_PLAN_MEMORY_MB`.
+ * @throws Error naming the setting when it is not a whole number of MB ≥ 1
+ */
+export function resolvePlanMemoryBytes(config: ConfigLookup, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = readSetting("planMemoryMB", config, env);
+  if (raw === undefined) return DEFAULT_PLAN_MEMORY_MB * 1e6;
+  const mb = Number(raw.trim());
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(mb) || mb < MIN_PLAN_MEMORY_MB) {
+    throw new Error(`dsp:planMemoryMB must be a whole number of megabytes, at least ${MIN_PLAN_MEMORY_MB} (got ${JSON.stringify(raw)})`);
+  }
+  return mb * 1e6;
+}
