@@ -4,6 +4,7 @@ import { stat } from "node:fs/promises";
 import type { Fingerprinter } from "./fingerprint";
 import type { IdSet } from "./id-set";
 import { IdSetBuilder } from "./id-set-builder";
+import { SpillingSetBuilder, type BuiltSet, type IdSink } from "./spilling-set-builder";
 import { forEachLine, LineTooLongError } from "./line-scanner";
 import { firstInvalidUtf8 } from "../util/utf8";
 
@@ -72,13 +73,38 @@ export async function readIdFile(path: string, options: ReadIdFilesOptions = {})
  * reports every problem up to the cap).
  */
 export async function readIdFiles(paths: readonly string[], options: ReadIdFilesOptions = {}): Promise<IdSet> {
+  const builder = new IdSetBuilder({ expectedBytes: await expectedBytesOf(paths), ...fingerprinterOf(options) });
+  await readIdFilesInto(paths, builder, options);
+  return builder.build();
+}
+
+/**
+ * {@link readIdFiles} within a memory budget: a set larger than `memoryBytes` is sorted in runs on
+ * disk (in `directory`) and comes back as a {@link SpilledSet}; one that fits, as an {@link IdSet}.
+ */
+export async function readIdFilesBounded(paths: readonly string[], options: ReadIdFilesOptions & { readonly memoryBytes: number; readonly directory?: string }): Promise<BuiltSet> {
+  const builder = new SpillingSetBuilder({
+    memoryBytes: options.memoryBytes,
+    expectedBytes: await expectedBytesOf(paths),
+    ...fingerprinterOf(options),
+    ...(options.directory === undefined ? {} : { directory: options.directory }),
+  });
+  await readIdFilesInto(paths, builder, options);
+  return builder.build();
+}
+
+async function expectedBytesOf(paths: readonly string[]): Promise<number> {
   const sizes = await Promise.all(paths.map(async (path) => (await stat(path)).size));
-  const builderOptions = {
-    // Every line may lack its "\n" only at the very end of a file.
-    expectedBytes: sizes.reduce((sum, size) => sum + size, 0) + paths.length,
-    ...(options.fingerprinter === undefined ? {} : { fingerprinter: options.fingerprinter }),
-  };
-  const builder = new IdSetBuilder(builderOptions);
+  // Every line may lack its "\n" only at the very end of a file.
+  return sizes.reduce((sum, size) => sum + size, 0) + paths.length;
+}
+
+function fingerprinterOf(options: ReadIdFilesOptions): { fingerprinter?: Fingerprinter } {
+  return options.fingerprinter === undefined ? {} : { fingerprinter: options.fingerprinter };
+}
+
+/** Reads the files' IDs into `builder`; throws {@link IdFileError} listing every bad line. */
+async function readIdFilesInto(paths: readonly string[], builder: IdSink, options: ReadIdFilesOptions): Promise<void> {
   const problems = new ProblemLog(options.maxReportedProblems ?? 20);
   for (const path of paths) {
     const acceptLine = lineAcceptor(builder, options.validate, options.canonicalise, (line, reason, column) =>
@@ -93,7 +119,6 @@ export async function readIdFiles(paths: readonly string[], options: ReadIdFiles
     }
   }
   problems.throwIfAny();
-  return builder.build();
 }
 
 const HASH = 0x23;
@@ -109,7 +134,7 @@ function isAsciiSpace(byte: number): boolean {
  * their trimming and validation follow the string rules exactly.
  */
 function lineAcceptor(
-  builder: IdSetBuilder,
+  builder: IdSink,
   validate: IdValidator | undefined,
   canonicalise: ((id: string) => string) | undefined,
   reject: (line: number, reason: string, column?: number) => void,

@@ -7,6 +7,7 @@ export {
   IdFileError,
   readIdFile,
   readIdFiles,
+  readIdFilesBounded,
   type IdLineProblem,
   type IdValidator,
   type ReadIdFilesOptions,

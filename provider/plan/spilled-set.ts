@@ -94,6 +94,11 @@ export class SpilledSet {
     return this.digestValue;
   }
 
+  /** The IDs as strings, in canonical order; for tests and small sets. */
+  toArray(): string[] {
+    return this.ranges(0, RANGE_COUNT).toArray();
+  }
+
   /** Deletes its file. */
   dispose(): void {
     rmSync(this.path, { force: true });

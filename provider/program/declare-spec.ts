@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { IdSet } from "../plan";
+import type { BuiltSet, IdSet } from "../plan";
 import type { RecordSets } from "../records/records-source";
 import { ID_TYPES, type LoadedSpec, type MemberSource } from "../spec";
 import { memberSetKey } from "./member-sources";
@@ -21,7 +21,7 @@ export interface DeclareSpecOptions {
    * ID-file members read already, by `memberSetKey(audience, idType)`: a source found here is
    * not read again. The spec program reads every input first, to report all input errors at once.
    */
-  memberSets?: ReadonlyMap<string, IdSet>;
+  memberSets?: ReadonlyMap<string, BuiltSet>;
   /** Records read already, by `records:` key; see `memberSets`. */
   recordSets?: ReadonlyMap<string, RecordSets>;
   /** What suppression and `onInvalid: skip` left out, by `memberSetKey`; shown in the preview line. */
@@ -40,7 +40,7 @@ export interface DeclaredAudience {
  * A source's members. Records are read in the program (by their upload resource), so their
  * members arrive later, as a promise.
  */
-function membersOf(source: MemberSource, uploads: ReadonlyMap<string, HashedRecordUpload>, read: IdSet | undefined): DesiredMembers | Promise<DesiredMembers> {
+function membersOf(source: MemberSource, uploads: ReadonlyMap<string, HashedRecordUpload>, read: BuiltSet | undefined): DesiredMembers | Promise<DesiredMembers> {
   switch (source.kind) {
     case "inline":
       return read ?? source.ids;

@@ -6,7 +6,8 @@
  * kept for the preview line. Each source is read once per program run.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { IdSet } from "../plan";
+import type { BuiltSet, IdSet } from "../plan";
+import { resolvePlanMemoryBytes } from "../config/plan-memory";
 import { ID_TYPES, type IdListSource, type IdType, type LoadedSpec } from "../spec";
 import { removeIds, SourceReader } from "../sources";
 import type { InputFailure } from "./input-diagnostics";
@@ -26,8 +27,8 @@ export function memberSetKey(audienceKey: string, idType: string): string {
 
 /** Every membership's final set (records uploads excepted), and what went into it. */
 export interface MemberSources {
-  /** Final member sets by {@link memberSetKey}. */
-  memberSets: Map<string, IdSet>;
+  /** Final member sets by {@link memberSetKey}; those larger than `dsp:planMemoryMB` on disk. */
+  memberSets: Map<string, BuiltSet>;
   /** By {@link memberSetKey}; present for every membership with members. */
   leftOut: Map<string, LeftOut>;
   /** IDs to remove from records-upload memberships, by {@link memberSetKey}: exclusions, then suppression. */
@@ -37,11 +38,13 @@ export interface MemberSources {
 
 /** Reads the spec's ID sources; failures in spec order. */
 export async function readMemberSources(spec: LoadedSpec, config: (key: string) => string | undefined = secretConfig): Promise<MemberSources> {
-  const reader = new SourceReader({ sources: spec.sources, dir: spec.dir, config, env: process.env });
+  const reader = new SourceReader({ sources: spec.sources, dir: spec.dir, config, env: process.env, memoryBytes: resolvePlanMemoryBytes(config) });
   const failures: Array<InputFailure | undefined> = [];
-  const read = (source: IdListSource, idType: IdType, what: string): Promise<{ set: IdSet; skipped: number } | undefined> => {
+  const read = (source: IdListSource, idType: IdType, what: string): Promise<{ set: IdSet; skipped: number } | undefined> => readWith(reader.read(source, idType, what));
+  const readMembers = (source: IdListSource, idType: IdType, what: string): Promise<{ set: BuiltSet; skipped: number } | undefined> => readWith(reader.readMembers(source, idType, what));
+  const readWith = <T>(reading: Promise<T>): Promise<T | undefined> => {
     const slot = failures.push(undefined) - 1;
-    return reader.read(source, idType, what).catch((error: unknown) => {
+    return reading.catch((error: unknown) => {
       failures[slot] = { context: "", error };
       return undefined;
     });
@@ -62,13 +65,13 @@ export async function readMemberSources(spec: LoadedSpec, config: (key: string) 
           {
             key: memberSetKey(audience.key, idType),
             idType,
-            members: source.kind === "records" ? undefined : read(source, idType, path),
+            members: source.kind === "records" ? undefined : readMembers(source, idType, path),
             exclude: excluded === undefined ? undefined : read(excluded, idType, `audiences.${audience.key}.exclude.${idType}`),
           },
         ];
       }),
     );
-    const memberSets = new Map<string, IdSet>();
+    const memberSets = new Map<string, BuiltSet>();
     const leftOut = new Map<string, LeftOut>();
     const removals = new Map<string, { exclude?: IdSet; suppress?: IdSet }>();
     for (const m of memberships) {

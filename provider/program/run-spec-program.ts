@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { reassertToken } from "../gitops/reassert-token";
-import type { IdSet } from "../plan";
+import type { BuiltSet, IdSet } from "../plan";
 import { readRecordsInProgram, uploadSettings } from "../resources/hashed-record-upload";
 import type { RecordSets } from "../records/records-source";
 import { loadSpec, type LoadedSpec } from "../spec";
@@ -81,7 +81,7 @@ function specFileError(error: unknown, specPath: string): unknown {
 }
 
 interface SpecInputs {
-  memberSets: Map<string, IdSet>;
+  memberSets: Map<string, BuiltSet>;
   recordSets: Map<string, RecordSets>;
   leftOut: Map<string, LeftOut>;
   removals: Map<string, { exclude?: IdSet; suppress?: IdSet }>;

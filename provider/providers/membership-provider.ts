@@ -447,7 +447,10 @@ function leftOutOf(m: MembershipInputs): Pick<PlanCounts, "suppressed" | "skippe
 /** The plan line, with the snapshot recovery hint when a snapshot is missing. */
 async function planLine(held: Partial<MembershipOutputs>, wanted: MembershipInputs, record: MembershipSyncRecord | undefined): Promise<string> {
   try {
-    const { counts, reassert } = await planFor(held, wanted, record);
+    const { counts, reassert, windows } = await planFor(held, wanted, record);
+    if (windows.length > 1) {
+      await engineLog().log("info", `${wanted.label} ${wanted.idType}: sets larger than dsp:planMemoryMB (${fmt(planMemoryBytes() / 1e6)} MB): planned from copies on disk in ${windows.length} windows`, urnOf(wanted));
+    }
     return describePlan(wanted.label, wanted.idType, { ...counts, ...leftOutOf(wanted) }, reassert);
   } catch (e) {
     if (e instanceof SnapshotMissingError) {

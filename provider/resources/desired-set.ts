@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { IdSet, MembershipIdType } from "../plan";
-import { setDigest } from "../plan";
+import { setDigest, SpilledSet } from "../plan";
 import { isReadable, putNearBase, type SnapshotStore } from "../snapshots";
 import { describeSnapshotLocation, openSnapshotStore, resolveSnapshotLocation } from "../config/snapshot-location";
 import { buildMemberSet, type DesiredMembers } from "./member-set";
@@ -43,8 +43,23 @@ export async function prepareDesiredSet(
     );
   }
   const store = openSnapshotStore(location);
+  if (set instanceof SpilledSet) return putSpilled(store, set);
   if (baseOf === undefined) return { digest: await store.put(set), count: set.size }; // a no-op when stored already
   const digest = setDigest(set);
   if (await isReadable(store, digest)) return { digest, count: set.size };
   return { digest: (await putNearBase(store, set, await baseOf(store))).digest, count: set.size };
+}
+
+/**
+ * A set larger than the memory budget is stored whole, streamed from its file (a delta would need
+ * its base read, and a whole write is one pass); then its file is deleted.
+ */
+async function putSpilled(store: SnapshotStore, set: SpilledSet): Promise<{ digest: string; count: number }> {
+  try {
+    const digest = await set.digest();
+    if (await isReadable(store, digest)) return { digest, count: set.size };
+    return { digest: await store.put(set), count: set.size };
+  } finally {
+    set.dispose();
+  }
 }

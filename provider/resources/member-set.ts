@@ -3,18 +3,25 @@
  * caller), validated and in canonical form: every path gives the same set, and so the same
  * digest, for the same members. Pure apart from reading the files.
  */
-import { IdSet, idSetFrom, readIdFiles, type MembershipIdType } from "../plan";
+import { IdSet, idSetFrom, readIdFiles, SpilledSet, type BuiltSet, type MembershipIdType } from "../plan";
 import { ID_CANONICAL_FORMS, ID_SYNTAX_CHECKS } from "../spec";
 
-/** A desired member set: built already, listed, or in ID files (one per line). */
-export type DesiredMembers = IdSet | readonly string[] | { files: readonly string[] };
+/**
+ * A desired member set: built already (in memory, or on disk when larger than the memory budget;
+ * either canonical already), listed, or in ID files (one per line).
+ */
+export type DesiredMembers = BuiltSet | readonly string[] | { files: readonly string[] };
 
 /**
  * Builds the set: IDs are checked with the type's syntax (errors name the member or the file and
  * line, never the ID) and mapped to the type's canonical form (MAIDs in lower case), so IDs
  * that differ only in case are one member.
  */
-export async function buildMemberSet(members: DesiredMembers, idType: MembershipIdType): Promise<IdSet> {
+export async function buildMemberSet(members: Exclude<DesiredMembers, SpilledSet>, idType: MembershipIdType): Promise<IdSet>;
+export async function buildMemberSet(members: DesiredMembers, idType: MembershipIdType): Promise<BuiltSet>;
+export async function buildMemberSet(members: DesiredMembers, idType: MembershipIdType): Promise<BuiltSet> {
+  // Read from ID files by the spec program, validated and canonical already.
+  if (members instanceof SpilledSet) return members;
   const validate = ID_SYNTAX_CHECKS[idType];
   const canonicalise = ID_CANONICAL_FORMS[idType];
   if (members instanceof IdSet) {

@@ -4,7 +4,7 @@
  * first use) and closed by {@link SourceReader.close}.
  */
 import { createReadStream } from "node:fs";
-import { idSetFrom, readIdFiles } from "../plan";
+import { idSetFrom, readIdFiles, readIdFilesBounded, type BuiltSet } from "../plan";
 import { ID_CANONICAL_FORMS, ID_SYNTAX_CHECKS, isObjectUrl, type IdListSource, type IdType, type ResolvedSqlSource } from "../spec";
 import { streamCsvColumn } from "./csv-column";
 import { openDuckDb, sqlIdentifier, sqlString, type DuckDbConnection } from "./duckdb-driver";
@@ -21,6 +21,11 @@ export interface SourceReaderOptions extends SqlSourceContext {
   sources: readonly ResolvedSqlSource[];
   /** The spec's folder: where the default DuckDB's relative paths start. */
   dir: string;
+  /**
+   * Memory a member list from ID files may take while it is read, in bytes; a larger one is sorted
+   * on disk (see {@link SourceReader.readMembers}). @default no limit
+   */
+  memoryBytes?: number;
 }
 
 /** The name of the built-in in-memory DuckDB used by `sql:` without `source`. */
@@ -41,6 +46,18 @@ export class SourceReader {
    * @param what names the source in messages, e.g. `audiences.loyal.members.MAID`
    * @throws SourceError naming `what`, the source and the row; IdFileError for ID files
    */
+  /**
+   * Like {@link read}, but ID files larger than the memory budget come back sorted on disk, as a
+   * {@link SpilledSet} (other sources are read into memory).
+   */
+  async readMembers(source: IdListSource, idType: IdType, what: string): Promise<{ set: BuiltSet; skipped: number }> {
+    const memoryBytes = this.options.memoryBytes;
+    if (source.kind !== "files" || memoryBytes === undefined) return this.read(source, idType, what);
+    const canonicalise = ID_CANONICAL_FORMS[idType];
+    const options = { validate: ID_SYNTAX_CHECKS[idType], memoryBytes, ...(canonicalise === undefined ? {} : { canonicalise }) };
+    return { set: await readIdFilesBounded(source.files, options), skipped: 0 };
+  }
+
   async read(source: IdListSource, idType: IdType, what: string): Promise<CollectedIds> {
     const validate = ID_SYNTAX_CHECKS[idType];
     const canonicalise = ID_CANONICAL_FORMS[idType];

@@ -1,0 +1,68 @@
+/**
+ * A membership larger than its memory budget through the real CLI (issue 14): with
+ * `dsp:planMemoryMB: 1`, 60,000 IDs are sorted on disk by the program and planned in windows by the
+ * provider. The counts must be exact, `up` must leave exactly the spec in the simulator, a change
+ * must send exactly the change, and a second preview must have nothing to do.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { cookieIds } from "../support/synthetic-ids";
+import { simMembers, startSimulatedStack, type SimulatedStack } from "../support/simulated-stack";
+import { writeSpecFiles } from "../support/spec-files";
+
+describe("a membership larger than dsp:planMemoryMB, planned on disk (real CLI)", function () {
+  this.timeout(10 * 60 * 1000);
+  const all = cookieIds(61_000, 91);
+  const v1 = all.slice(0, 60_000);
+  const v2 = [...all.slice(1_500, 60_000), ...all.slice(60_000)]; // −1,500 +1,000
+  let env: SimulatedStack;
+  let specDir: string;
+  let audienceId: string;
+  const writeSpec = (ids: readonly string[]): void => {
+    writeSpecFiles(
+      specDir,
+      { version: 1, defaults: { advertiserId: "42", dataSourceCountry: ["US"] }, audiences: { big: { name: "Big audience", members: { COOKIE: { file: "cookies.txt" } } } } },
+      // Repeats and blank lines count as in any ID file.
+      { "cookies.txt": [...ids, "", ...ids.slice(0, 100)] },
+    );
+  };
+
+  before(async function () {
+    env = await startSimulatedStack("", "spill");
+    specDir = path.join(env.work, "spec");
+    fs.mkdirSync(specDir, { recursive: true });
+    writeSpec(v1);
+    await env.run((s) => s.setConfig("dsp:spec", path.join(specDir, "audiences.yaml")));
+    await env.run((s) => s.setConfig("dsp:planMemoryMB", "1"));
+  });
+
+  after(async function () {
+    await env?.close();
+  });
+
+  it("creates the audience with exactly its members, planned in windows", async function () {
+    const preview = await env.run((s) => s.preview([]));
+    assert.equal(preview.code, 0, preview.stderr);
+    assert.match(preview.stdout, /big COOKIE: \+60,000 −0 IDs/);
+    const up = await env.run((s) => s.up());
+    assert.equal(up.code, 0, up.stderr);
+    const out = JSON.parse((await env.stack.must(["stack", "output", "--json"])).stdout) as { audiences: { big: { audienceId: string } } };
+    audienceId = out.audiences.big.audienceId;
+    assert.deepEqual([...(await simMembers(env.sim, audienceId)).COOKIE].sort(), [...v1].sort());
+    assert.equal((await env.run((s) => s.preview(["--expect-no-changes"]))).code, 0, "nothing left to send");
+  });
+
+  it("a change previews and sends exactly the change from copies on disk, and converges", async function () {
+    writeSpec(v2);
+    const preview = await env.run((s) => s.preview([]));
+    assert.equal(preview.code, 0, preview.stderr);
+    assert.match(preview.stdout, /big COOKIE: sets larger than dsp:planMemoryMB \(1 MB\): planned from copies on disk in \d+ windows/);
+    assert.match(preview.stdout, /big COOKIE: \+1,000 −1,500 IDs \(58,500 unchanged\)/);
+    const up = await env.run((s) => s.up());
+    assert.equal(up.code, 0, up.stderr);
+    assert.match(up.stdout, /big COOKIE: sent \+1,000 −1,500 in \d+ requests/);
+    assert.deepEqual([...(await simMembers(env.sim, audienceId)).COOKIE].sort(), [...v2].sort());
+    assert.equal((await env.run((s) => s.preview(["--expect-no-changes"]))).code, 0, "a second up has nothing to send");
+  });
+});
