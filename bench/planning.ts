@@ -53,7 +53,7 @@ export interface PlanningBenchFigures {
   readonly ops: PhaseTiming;
   /** setDigest of the desired set. */
   readonly digest: PhaseTiming;
-  /** FileSnapshotStore.put of the applied set (gzip-6). */
+  /** FileSnapshotStore.put of the applied set (zstd-1 since issue 14; gzip-6 before). */
   readonly snapshotEncode: PhaseTiming;
   readonly snapshotBytes: number;
   /** FileSnapshotStore.get, verified. */

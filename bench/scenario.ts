@@ -11,6 +11,8 @@ export interface BenchSizes {
   readonly baselineSeconds: number;
   /** Scenario 2: IDs in the planned membership. */
   readonly planningIds: number;
+  /** Scenario 2: sizes planned within the memory budget, on disk (issue 14). */
+  readonly boundedPlanningIds: readonly number[];
   /** Scenario 3: IDs in the audience's initial set. */
   readonly e2eIds: number;
   /** Scenario 4: synthetic PII rows. */

@@ -38,7 +38,14 @@ export interface MemberSources {
 
 /** Reads the spec's ID sources; failures in spec order. */
 export async function readMemberSources(spec: LoadedSpec, config: (key: string) => string | undefined = secretConfig): Promise<MemberSources> {
-  const reader = new SourceReader({ sources: spec.sources, dir: spec.dir, config, env: process.env, memoryBytes: resolvePlanMemoryBytes(config) });
+  let memoryBytes: number;
+  try {
+    memoryBytes = resolvePlanMemoryBytes(config);
+  } catch (error) {
+    // A bad budget is an input error like a bad source: reported, nothing read.
+    return { memberSets: new Map(), leftOut: new Map(), removals: new Map(), failures: [{ context: "", error }] };
+  }
+  const reader = new SourceReader({ sources: spec.sources, dir: spec.dir, config, env: process.env, memoryBytes });
   const failures: Array<InputFailure | undefined> = [];
   const read = (source: IdListSource, idType: IdType, what: string): Promise<{ set: IdSet; skipped: number } | undefined> => readWith(reader.read(source, idType, what));
   const readMembers = (source: IdListSource, idType: IdType, what: string): Promise<{ set: BuiltSet; skipped: number } | undefined> => readWith(reader.readMembers(source, idType, what));

@@ -9,7 +9,7 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { isSetDigest, setDigest, SpilledSet, type Fingerprinter, type IdSet } from "../plan";
-import { encodeSnapshot, snapshotStream } from "./snapshot-codec";
+import { encodeSnapshot, SNAPSHOT_SUFFIXES, snapshotStream } from "./snapshot-codec";
 import { decodeDelta, encodeDelta, type DeltaSnapshot } from "./delta-codec";
 import { IN_MEMORY, onDisk, type SetReading } from "./set-reading";
 import { SnapshotCorruptError, SnapshotMissingError } from "./snapshot-errors";
@@ -28,7 +28,7 @@ export interface S3SnapshotStoreOptions {
    * @default {} (everything from the environment)
    */
   readonly client?: S3ClientConfig;
-  /** gzip level for new snapshots. @default 6 */
+  /** zstd level for new whole snapshots. @default 1 */
   readonly level?: number;
   /** Fingerprint algorithm of the sets read back. @default defaultFingerprinter */
   readonly fingerprinter?: Fingerprinter;
@@ -60,11 +60,26 @@ export class S3SnapshotStore implements SnapshotStore {
     this.location = `s3://${this.bucket}${this.prefix === "" ? "" : `/${this.prefix}`}`;
   }
 
-  /** The object key that holds (or would hold) the snapshot with this digest. */
+  /** The object key a new whole snapshot with this digest is written to (zstd). */
   keyOf(digest: string): string {
+    return this.objectKey(digest, SNAPSHOT_SUFFIXES.zstd);
+  }
+
+  /** The key of a whole snapshot written before issue 14 (gzip), still read. */
+  legacyKeyOf(digest: string): string {
+    return this.objectKey(digest, SNAPSHOT_SUFFIXES.gzip);
+  }
+
+  private objectKey(digest: string, suffix: string): string {
     if (!isSetDigest(digest)) throw new RangeError(`not a set digest: ${JSON.stringify(digest)}`);
-    const name = `${digest.slice(0, 2)}/${digest}.ids.gz`;
+    const name = `${digest.slice(0, 2)}/${digest}${suffix}`;
     return this.prefix === "" ? name : `${this.prefix}/${name}`;
+  }
+
+  /** The key of the whole snapshot with this digest, in either codec; undefined when there is none. */
+  private async wholeKeyOf(digest: string): Promise<string | undefined> {
+    for (const key of [this.keyOf(digest), this.legacyKeyOf(digest)]) if (await this.exists(key)) return key;
+    return undefined;
   }
 
   /** `s3://bucket/key` of a digest, for messages. */
@@ -74,15 +89,15 @@ export class S3SnapshotStore implements SnapshotStore {
 
   /** The object key that holds (or would hold) the set with this digest as a delta. */
   deltaKeyOf(digest: string): string {
-    return this.keyOf(digest).replace(/\.ids\.gz$/, ".delta.zst");
+    return this.objectKey(digest, ".delta.zst");
   }
 
   async has(digest: string): Promise<boolean> {
-    return (await this.exists(this.keyOf(digest))) || (await this.exists(this.deltaKeyOf(digest)));
+    return (await this.wholeKeyOf(digest)) !== undefined || (await this.exists(this.deltaKeyOf(digest)));
   }
 
   async depthOf(digest: string): Promise<number | undefined> {
-    if (await this.exists(this.keyOf(digest))) return 0;
+    if ((await this.wholeKeyOf(digest)) !== undefined) return 0;
     return (await this.getDelta(digest))?.depth;
   }
 
@@ -146,16 +161,18 @@ export class S3SnapshotStore implements SnapshotStore {
   }
 
   private async getFull<T>(digest: string, reading: SetReading<T>): Promise<T> {
+    // The zstd object, else one written before issue 14 (gzip); a HEAD each, cheap beside the GET.
+    const key = (await this.wholeKeyOf(digest)) ?? this.keyOf(digest);
     try {
-      return await this.read(digest, reading);
+      return await this.read(digest, key, reading);
     } catch (first) {
       if (!(first instanceof SnapshotCorruptError)) throw first;
       let again: T;
       try {
-        again = await this.read(digest, reading);
+        again = await this.read(digest, key, reading);
       } catch (second) {
         if (!(second instanceof SnapshotCorruptError)) throw second;
-        throw await this.quarantine(digest, second);
+        throw await this.quarantine(key, second);
       }
       return again;
     }
@@ -179,7 +196,7 @@ export class S3SnapshotStore implements SnapshotStore {
   async put(set: IdSet | SpilledSet): Promise<string> {
     const digest = set instanceof SpilledSet ? await set.digest() : setDigest(set);
     // Only a whole copy counts: a delta whose base was lost is repaired by writing the set whole.
-    if (await this.exists(this.keyOf(digest))) return digest;
+    if ((await this.wholeKeyOf(digest)) !== undefined) return digest;
     const level = this.options.level === undefined ? {} : { level: this.options.level };
     if (!(set instanceof SpilledSet)) {
       // One buffer, one PUT: ≈17 bytes per 22-character ID, so 5M IDs are ~85 MB, far below S3's
@@ -189,7 +206,7 @@ export class S3SnapshotStore implements SnapshotStore {
       return digest;
     }
     // A set larger than memory: compressed into a file beside it first, then one streamed PUT.
-    const compressed = `${set.path}.gz`;
+    const compressed = `${set.path}.zst`;
     try {
       await pipeline(snapshotStream(set, level), createWriteStream(compressed));
       await this.putWhole(digest, set.size, createReadStream(compressed), (await stat(compressed)).size);
@@ -208,7 +225,7 @@ export class S3SnapshotStore implements SnapshotStore {
           Key: this.keyOf(digest),
           Body: body,
           ContentLength: length,
-          ContentType: "application/gzip",
+          ContentType: "application/zstd",
           Metadata: { "dsp-set-digest": digest, "dsp-set-count": String(count) },
         }),
       );
@@ -266,25 +283,25 @@ export class S3SnapshotStore implements SnapshotStore {
     return { sdk: this.sdk, client: this.client };
   }
 
-  private async read<T>(digest: string, reading: SetReading<T>): Promise<T> {
+  private async read<T>(digest: string, key: string, reading: SetReading<T>): Promise<T> {
     const { sdk, client } = this.connect();
+    const url = `s3://${this.bucket}/${key}`;
     let body: AsyncIterable<Uint8Array>;
     try {
-      const response = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(digest) }));
-      if (response.Body === undefined) throw new SnapshotCorruptError(digest, this.urlOf(digest), "the object has no body");
+      const response = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      if (response.Body === undefined) throw new SnapshotCorruptError(digest, url, "the object has no body");
       body = response.Body as AsyncIterable<Uint8Array>;
     } catch (error) {
       if (error instanceof SnapshotCorruptError) throw error;
-      if (isNotFound(error)) throw new SnapshotMissingError(digest, this.urlOf(digest));
-      throw this.wrap("GET", digest, error);
+      if (isNotFound(error)) throw new SnapshotMissingError(digest, url);
+      throw this.wrapKey("GET", key, error);
     }
-    return reading.decode(body, { expectedDigest: digest, location: this.urlOf(digest), ...this.fingerprinterOption() });
+    return reading.decode(body, { expectedDigest: digest, location: url, ...this.fingerprinterOption() });
   }
 
   /** Moves a corrupt object aside (copy, then delete); returns the error to throw. */
-  private async quarantine(digest: string, error: SnapshotCorruptError): Promise<SnapshotCorruptError> {
+  private async quarantine(key: string, error: SnapshotCorruptError): Promise<SnapshotCorruptError> {
     const { sdk, client } = this.connect();
-    const key = this.keyOf(digest);
     const aside = `${key}.corrupt`;
     try {
       await client.send(new sdk.CopyObjectCommand({ Bucket: this.bucket, Key: aside, CopySource: `${this.bucket}/${encodeKey(key)}` }));
@@ -292,7 +309,7 @@ export class S3SnapshotStore implements SnapshotStore {
     } catch {
       return error; // e.g. read-only credentials: still report the corruption itself
     }
-    return new SnapshotCorruptError(digest, this.urlOf(digest), `${error.reason}; moved aside to s3://${this.bucket}/${aside}`, { cause: error });
+    return new SnapshotCorruptError(error.digest, `s3://${this.bucket}/${key}`, `${error.reason}; moved aside to s3://${this.bucket}/${aside}`, { cause: error });
   }
 
   /** An SDK failure with the operation and object named, the SDK error kept as the cause. */

@@ -4,7 +4,7 @@ import { mkdir, open, readFile, rename, stat, unlink, writeFile } from "node:fs/
 import { dirname, join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { isSetDigest, setDigest, SpilledSet, type Fingerprinter, type IdSet } from "../plan";
-import { snapshotStream } from "./snapshot-codec";
+import { SNAPSHOT_SUFFIXES, snapshotStream } from "./snapshot-codec";
 import { decodeDelta, encodeDelta, type DeltaSnapshot } from "./delta-codec";
 import { IN_MEMORY, onDisk, type SetReading } from "./set-reading";
 import { nodeErrorCode, SnapshotCorruptError, SnapshotMissingError } from "./snapshot-errors";
@@ -63,15 +63,15 @@ export function checkRecordName(name: string): string {
 
 /** Options for {@link FileSnapshotStore}. */
 export interface FileSnapshotStoreOptions {
-  /** gzip level for new snapshots. @default 6 */
+  /** zstd level for new whole snapshots. @default 1 */
   readonly level?: number;
   /** Fingerprint algorithm of the sets read back. @default defaultFingerprinter */
   readonly fingerprinter?: Fingerprinter;
 }
 
 /**
- * A {@link SnapshotStore} in a directory: `<dir>/<first 2 hex>/<digest>.ids.gz`, or
- * `<digest>.delta.zst` for a set stored as a delta.
+ * A {@link SnapshotStore} in a directory: `<dir>/<first 2 hex>/<digest>.ids.zst` (or `.ids.gz`,
+ * as written before issue 14, still read), or `<digest>.delta.zst` for a set stored as a delta.
  *
  * Writes go to a temporary file that is flushed, then renamed into place,
  * so a reader sees a whole snapshot or none. A snapshot found corrupt is
@@ -88,23 +88,38 @@ export class FileSnapshotStore implements SnapshotStore {
     this.location = resolve(directory);
   }
 
-  /** The file that holds (or would hold) the snapshot with this digest. */
+  /** The file a new whole snapshot with this digest is written to (zstd). */
   pathOf(digest: string): string {
-    if (!isSetDigest(digest)) throw new RangeError(`not a set digest: ${JSON.stringify(digest)}`);
-    return join(this.location, digest.slice(0, 2), `${digest}.ids.gz`);
+    return this.fileOf(digest, SNAPSHOT_SUFFIXES.zstd);
+  }
+
+  /** The file of a whole snapshot written before issue 14 (gzip), still read. */
+  legacyPathOf(digest: string): string {
+    return this.fileOf(digest, SNAPSHOT_SUFFIXES.gzip);
   }
 
   /** The file that holds (or would hold) the set with this digest as a delta. */
   deltaPathOf(digest: string): string {
-    return this.pathOf(digest).replace(/\.ids\.gz$/, ".delta.zst");
+    return this.fileOf(digest, ".delta.zst");
+  }
+
+  private fileOf(digest: string, suffix: string): string {
+    if (!isSetDigest(digest)) throw new RangeError(`not a set digest: ${JSON.stringify(digest)}`);
+    return join(this.location, digest.slice(0, 2), `${digest}${suffix}`);
+  }
+
+  /** The file of the whole snapshot with this digest, in either codec; undefined when there is none. */
+  private async wholePathOf(digest: string): Promise<string | undefined> {
+    for (const path of [this.pathOf(digest), this.legacyPathOf(digest)]) if (await isFile(path)) return path;
+    return undefined;
   }
 
   async has(digest: string): Promise<boolean> {
-    return (await isFile(this.pathOf(digest))) || (await isFile(this.deltaPathOf(digest)));
+    return (await this.wholePathOf(digest)) !== undefined || (await isFile(this.deltaPathOf(digest)));
   }
 
   async depthOf(digest: string): Promise<number | undefined> {
-    if (await isFile(this.pathOf(digest))) return 0;
+    if ((await this.wholePathOf(digest)) !== undefined) return 0;
     return (await this.getDelta(digest))?.depth;
   }
 
@@ -138,7 +153,7 @@ export class FileSnapshotStore implements SnapshotStore {
   }
 
   private async getWithDepth<T>(digest: string, reading: SetReading<T>): Promise<{ set: T; depth: number }> {
-    const path = this.pathOf(digest);
+    const path = (await this.wholePathOf(digest)) ?? this.pathOf(digest);
     let file;
     try {
       file = await open(path, "r");
@@ -201,7 +216,7 @@ export class FileSnapshotStore implements SnapshotStore {
   async put(set: IdSet | SpilledSet): Promise<string> {
     const digest = set instanceof SpilledSet ? await set.digest() : setDigest(set);
     // Only a whole copy counts: a delta whose base was lost is repaired by writing the set whole.
-    if (await isFile(this.pathOf(digest))) return digest;
+    if ((await this.wholePathOf(digest)) !== undefined) return digest;
     const level = this.options.level === undefined ? {} : { level: this.options.level };
     await this.writeAtomically(this.pathOf(digest), (temporary) => pipeline(snapshotStream(set, level), createWriteStream(temporary, { flags: "wx", flush: true })));
     return digest;

@@ -183,7 +183,7 @@ describe("audiences.yaml → pulumi up → the simulator holds exactly the spec 
   it("never lets a secret into state, snapshots or any output", async function () {
     const files = allFilesText(path.join(env.work, "backend"));
     assert.ok(files.some((f) => f.file.endsWith(".json")), "the backend holds the stack's state");
-    assert.ok(files.some((f) => f.file.endsWith(".ids.gz")), "snapshots sit beside the backend");
+    assert.ok(files.some((f) => f.file.endsWith(".ids.zst")), "snapshots sit beside the backend");
     for (const secret of [env.secrets.clientSecret, env.secrets.refreshToken]) {
       for (const f of files) assert.ok(!f.text.includes(secret), `secret found in ${f.file}`);
       for (const out of env.transcript) assert.ok(!out.includes(secret), "secret found in CLI output");

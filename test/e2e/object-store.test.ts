@@ -75,7 +75,7 @@ describe("snapshots in an S3-compatible bucket beside the Pulumi state (moto + r
 
     it("stores a set once under its digest and reads it back verified", async function () {
       const digest = await store.put(set);
-      assert.deepEqual(await listKeys(s3, "unit/"), [`unit/snaps/${digest.slice(0, 2)}/${digest}.ids.gz`]);
+      assert.deepEqual(await listKeys(s3, "unit/"), [`unit/snaps/${digest.slice(0, 2)}/${digest}.ids.zst`]);
       assert.equal(await store.has(digest), true);
       const back = await store.get(digest);
       assert.equal(back.size, 5000);
@@ -88,7 +88,7 @@ describe("snapshots in an S3-compatible bucket beside the Pulumi state (moto + r
       assert.equal(await store.has(digest), false);
       await assert.rejects(store.get(digest), (e: unknown) => {
         assert.ok(e instanceof SnapshotMissingError);
-        assert.match(e.message, new RegExp(`not found at s3://${BUCKET}/unit/snaps/00/0{64}\\.ids\\.gz\\. `));
+        assert.match(e.message, new RegExp(`not found at s3://${BUCKET}/unit/snaps/00/0{64}\\.ids\\.zst\\. `));
         assert.ok(e.message.includes(SNAPSHOT_RECOVERY_HINT));
         return true;
       });
@@ -99,7 +99,7 @@ describe("snapshots in an S3-compatible bucket beside the Pulumi state (moto + r
       await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: store.keyOf(digest), Body: Buffer.from("not gzip at all") }));
       await assert.rejects(store.get(digest), (e: unknown) => {
         assert.ok(e instanceof SnapshotCorruptError);
-        assert.match(e.message, /is corrupt: gzip data is damaged or truncated .*; moved aside to s3:\/\/dsp-state\/unit\/snaps\/.*\.ids\.gz\.corrupt/);
+        assert.match(e.message, /is corrupt: compressed data is damaged or truncated .*; moved aside to s3:\/\/dsp-state\/unit\/snaps\/.*\.ids\.zst\.corrupt/);
         return true;
       });
       assert.equal(await store.has(digest), false);
@@ -201,7 +201,7 @@ describe("snapshots in an S3-compatible bucket beside the Pulumi state (moto + r
       assert.ok(keys.some((k) => k.startsWith(`${PREFIX}/.pulumi/stacks/`)), "the state is in the bucket");
       const snapshots = keys.filter((k) => k.startsWith(SNAPSHOTS) && !k.startsWith(`${SNAPSHOTS}records/`));
       assert.equal(snapshots.length, 2, `one snapshot per applied set: ${snapshots.join(", ")}`);
-      for (const k of snapshots) assert.match(k, /\/([0-9a-f]{2})\/\1[0-9a-f]{62}\.ids\.gz$/);
+      for (const k of snapshots) assert.match(k, /\/([0-9a-f]{2})\/\1[0-9a-f]{62}\.ids\.zst$/);
       // Beside them, the sync records of the two memberships and the two creates.
       const records = keys.filter((k) => k.startsWith(`${SNAPSHOTS}records/`)).map((k) => k.slice(`${SNAPSHOTS}records/`.length));
       assert.deepEqual(records.map((r) => r.replace(/-[0-9a-f]{32}\.json$|-\d+-(COOKIE|MAID)\.json$/, "")).sort(), ["audience-create", "audience-create", "membership", "membership"]);
@@ -257,8 +257,8 @@ describe("snapshots in an S3-compatible bucket beside the Pulumi state (moto + r
       const state = JSON.parse(await stackB.exportState()) as { deployment: { resources: Array<{ type: string; outputs?: { label?: string; appliedDigest?: string } }> } };
       const alphaDigest = state.deployment.resources.find((r) => r.type.endsWith("AudienceMembership") && r.outputs?.label === "os-alpha")?.outputs?.appliedDigest;
       assert.ok(alphaDigest, "alpha's applied digest is in state");
-      const key = applied.find((k) => k.endsWith(`${alphaDigest}.ids.gz`));
-      assert.ok(key, "its snapshot is in the bucket");
+      const key = applied.find((k) => k.endsWith(`${alphaDigest}.ids.zst`));
+      assert.ok(key, `its snapshot is in the bucket: ${applied.join(", ")}`);
       await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
       const r = await stackB.preview(["--json"]);
       assert.notEqual(r.code, 0, "the preview fails");

@@ -154,9 +154,9 @@ describe("records: CSV of people → hashed upload → EXTERNAL_USER_ID audience
   });
 
   it("no raw email, email hash or externalId key is in the state, the snapshots or any output", async function () {
-    const files = allFilesText(path.join(env.work, "backend")).map((f) => (f.file.endsWith(".gz") ? { ...f, text: zlib.gunzipSync(Buffer.from(f.text, "latin1")).toString("latin1") } : f));
+    const files = allFilesText(path.join(env.work, "backend")).map((f) => (f.file.endsWith(".ids.zst") ? { ...f, text: zlib.zstdDecompressSync(Buffer.from(f.text, "latin1")).toString("latin1") } : f));
     assert.ok(files.some((f) => f.file.endsWith(".json")), "the backend holds the stack's state");
-    assert.ok(files.some((f) => f.file.endsWith(".ids.gz") && f.text.includes(`${expected2.ids[0]}:`)), "record snapshots sit beside the backend");
+    assert.ok(files.some((f) => f.file.endsWith(".ids.zst") && f.text.includes(`${expected2.ids[0]}:`)), "record snapshots sit beside the backend");
     const emails = [...v1, ...v2].flatMap((p) => [p.email.trim(), p.email.trim().toLowerCase()]);
     const hashes = [...expected1.emailHashes, ...expected2.emailHashes];
     const outputs = env.transcript.join("\n");

@@ -133,7 +133,7 @@ describe("snapshot location", () => {
     const s3 = openSnapshotStore({ scheme: "s3", bucket: "b-1", prefix: "p/.dsp-audiences/snapshots", client: { region: "us-east-1" } });
     assert.ok(s3 instanceof S3SnapshotStore);
     assert.equal(s3.location, "s3://b-1/p/.dsp-audiences/snapshots");
-    assert.equal((s3 as S3SnapshotStore).keyOf("ab".repeat(32)), `p/.dsp-audiences/snapshots/ab/${"ab".repeat(32)}.ids.gz`);
+    assert.equal((s3 as S3SnapshotStore).keyOf("ab".repeat(32)), `p/.dsp-audiences/snapshots/ab/${"ab".repeat(32)}.ids.zst`);
   });
 
   it("loads the AWS SDK (~1.5 s) only when an S3 store makes its first request", function () {

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { gunzipSync, gzipSync } from "node:zlib";
+import { gunzipSync, gzipSync, zstdDecompressSync } from "node:zlib";
 import fc from "fast-check";
 import { IdSet, idSetFrom, setDigest } from "../../../provider/plan";
 import {
@@ -10,9 +10,14 @@ import {
 } from "../../../provider/snapshots";
 import { collidingFingerprinter, idListArbitrary } from "../plan/arbitraries";
 
+/** The decompressed bytes of a snapshot in either codec. */
+function inflateAny(snapshot: Buffer): Buffer {
+  return snapshot[0] === 0x1f ? gunzipSync(snapshot) : zstdDecompressSync(snapshot);
+}
+
 /** Replaces the decompressed content, re-gzipped so only our own checks can catch it. */
 function withContent(snapshot: Buffer, edit: (text: string) => string): Buffer {
-  return gzipSync(Buffer.from(edit(gunzipSync(snapshot).toString("utf8")), "utf8"));
+  return gzipSync(Buffer.from(edit(inflateAny(snapshot).toString("utf8")), "utf8"));
 }
 
 function isCorrupt(pattern: RegExp): (error: unknown) => boolean {
@@ -42,7 +47,7 @@ describe("snapshot codec", () => {
 
   it("writes a readable header and newline-separated IDs in canonical order", async () => {
     const set = idSetFrom(["b", "a"]);
-    const text = gunzipSync(await encodeSnapshot(set)).toString("utf8");
+    const text = zstdDecompressSync(await encodeSnapshot(set)).toString("utf8");
     assert.equal(text, `dsp-idset 1 count=2 bytes=4 fingerprint=imul2x32-v2 sha256=${setDigest(set)}\n${set.toArray().join("\n")}\n`);
   });
 
@@ -54,6 +59,23 @@ describe("snapshot codec", () => {
     assert.deepEqual((await decodeSnapshot(fast)).toArray(), set.toArray());
   });
 
+  it("reads both codecs: zstd (new snapshots) and gzip (written before issue 14), whatever the name", async () => {
+    const set = idSetFrom(["x", "y", "z"]);
+    for (const codec of ["zstd", "gzip"] as const) {
+      const decoded = await decodeSnapshot(await encodeSnapshot(set, { codec }), { expectedDigest: setDigest(set) });
+      assert.deepEqual(decoded.toArray(), set.toArray(), codec);
+    }
+  });
+
+  it("a truncated or damaged zstd snapshot is corrupt", async () => {
+    const snapshot = await encodeSnapshot(idSetFrom(Array.from({ length: 500 }, (_, i) => `zid-${i}`)));
+    await assert.rejects(decodeSnapshot(snapshot.subarray(0, snapshot.length >> 1)), isCorrupt(/compressed data is damaged or truncated/));
+    const flipped = Buffer.from(snapshot);
+    const at = flipped.length >> 1;
+    flipped.writeUInt8((flipped[at] as number) ^ 0xff, at);
+    await assert.rejects(decodeSnapshot(flipped), (error: unknown) => error instanceof SnapshotCorruptError);
+  });
+
   it("round-trips the empty set", async () => {
     assert.equal((await decodeSnapshot(await encodeSnapshot(IdSet.empty()))).size, 0);
   });
@@ -62,11 +84,12 @@ describe("snapshot codec", () => {
     const set = idSetFrom(Array.from({ length: 5000 }, (_, i) => `cookie-${i}`));
     let snapshot: Buffer;
     before(async () => {
-      snapshot = await encodeSnapshot(set);
+      // The legacy codec: gzip damage is what older snapshots can suffer; zstd's is below.
+      snapshot = await encodeSnapshot(set, { codec: "gzip" });
     });
 
     it("truncated gzip", async () => {
-      await assert.rejects(decodeSnapshot(snapshot.subarray(0, snapshot.length >> 1)), isCorrupt(/gzip data is damaged or truncated/));
+      await assert.rejects(decodeSnapshot(snapshot.subarray(0, snapshot.length >> 1)), isCorrupt(/compressed data is damaged or truncated/));
     });
 
     it("flipped bits, wherever they land", async () => {
@@ -79,7 +102,7 @@ describe("snapshot codec", () => {
     });
 
     it("not gzip at all", async () => {
-      await assert.rejects(decodeSnapshot(Buffer.from("hello\n")), isCorrupt(/gzip/));
+      await assert.rejects(decodeSnapshot(Buffer.from("hello\n")), isCorrupt(/compressed data is damaged/));
     });
 
     it("IDs missing at the end", async () => {

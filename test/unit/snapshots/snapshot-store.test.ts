@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { idSetFrom, setDigest } from "../../../provider/plan";
-import { FileSnapshotStore, SnapshotCorruptError, SnapshotMissingError } from "../../../provider/snapshots";
+import { encodeSnapshot, FileSnapshotStore, SnapshotCorruptError, SnapshotMissingError } from "../../../provider/snapshots";
 
 describe("FileSnapshotStore", () => {
   let dir: string;
@@ -21,10 +21,21 @@ describe("FileSnapshotStore", () => {
     assert.equal(await store.has(digest), false);
     assert.equal(await store.put(set), digest);
     assert.equal(await store.has(digest), true);
-    assert.equal(store.pathOf(digest), join(dir, digest.slice(0, 2), `${digest}.ids.gz`));
+    assert.equal(store.pathOf(digest), join(dir, digest.slice(0, 2), `${digest}.ids.zst`));
     assert.ok(existsSync(store.pathOf(digest)));
     const back = await store.get(digest);
     assert.deepEqual(back.toArray(), set.toArray());
+  });
+
+  it("reads a gzip snapshot written before issue 14 (.ids.gz), and puts nothing over it", async () => {
+    mkdirSync(join(dir, digest.slice(0, 2)), { recursive: true });
+    writeFileSync(store.legacyPathOf(digest), await encodeSnapshot(set, { codec: "gzip" }));
+    assert.equal(await store.has(digest), true);
+    assert.equal(await store.depthOf(digest), 0);
+    assert.deepEqual((await store.get(digest)).toArray(), set.toArray());
+    assert.deepEqual((await store.getSpilled(digest, dir)).toArray(), set.toArray());
+    await store.put(set);
+    assert.equal(existsSync(store.pathOf(digest)), false, "the old copy counts as stored");
   });
 
   it("puts idempotently and leaves no temporary files", async () => {
@@ -32,13 +43,13 @@ describe("FileSnapshotStore", () => {
     const written = statSync(store.pathOf(digest)).mtimeMs;
     await Promise.all([store.put(set), store.put(idSetFrom([...set].reverse()))]);
     assert.equal(statSync(store.pathOf(digest)).mtimeMs, written);
-    assert.deepEqual(readdirSync(join(dir, digest.slice(0, 2))), [`${digest}.ids.gz`]);
+    assert.deepEqual(readdirSync(join(dir, digest.slice(0, 2))), [`${digest}.ids.zst`]);
   });
 
   it("writes concurrent puts of one new set safely", async () => {
     const digests = await Promise.all([store.put(set), store.put(set), store.put(set)]);
     assert.deepEqual(digests, [digest, digest, digest]);
-    assert.deepEqual(readdirSync(join(dir, digest.slice(0, 2))), [`${digest}.ids.gz`]);
+    assert.deepEqual(readdirSync(join(dir, digest.slice(0, 2))), [`${digest}.ids.zst`]);
     assert.deepEqual((await store.get(digest)).toArray(), set.toArray());
   });
 
@@ -62,7 +73,7 @@ describe("FileSnapshotStore", () => {
     await assert.rejects(store.get(digest), (error: unknown) => {
       assert.ok(error instanceof SnapshotCorruptError);
       assert.equal(error.digest, digest);
-      assert.match(error.reason, /gzip data is damaged or truncated.*; moved aside to .*\.ids\.gz\.corrupt$/);
+      assert.match(error.reason, /compressed data is damaged or truncated.*; moved aside to .*\.ids\.zst\.corrupt$/);
       return true;
     });
     assert.equal(await store.has(digest), false);

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gunzipSync, gzipSync } from "node:zlib";
+import { zstdCompressSync, zstdDecompressSync } from "node:zlib";
 import { idSetFrom, RANGE_COUNT, setDigest, setDeltaOf, SpilledSet, SpillingSetBuilder } from "../../../provider/plan";
 import { FileSnapshotStore, SnapshotCorruptError } from "../../../provider/snapshots";
 
@@ -50,17 +50,17 @@ describe("snapshots of sets larger than memory", () => {
     const set = idSetFrom(ids(2000));
     const digest = await store.put(set);
     const path = store.pathOf(digest);
-    const text = gunzipSync(readFileSync(path)).toString("latin1");
+    const text = zstdDecompressSync(readFileSync(path)).toString("latin1");
     const damaged = text.replace(/cookie-(\d)/, "cookie-x$1");
-    writeFileSync(path, gzipSync(Buffer.from(damaged, "latin1")));
+    writeFileSync(path, zstdCompressSync(Buffer.from(damaged, "latin1")));
     await assert.rejects(store.getSpilled(digest, directory), SnapshotCorruptError);
   });
 
   it("a truncated snapshot is corrupt", async () => {
     const digest = await store.put(idSetFrom(ids(2000)));
     const path = store.pathOf(digest);
-    const whole = gunzipSync(readFileSync(path));
-    writeFileSync(path, gzipSync(whole.subarray(0, whole.length - 100)));
+    const whole = zstdDecompressSync(readFileSync(path));
+    writeFileSync(path, zstdCompressSync(whole.subarray(0, whole.length - 100)));
     await assert.rejects(store.getSpilled(digest, directory), (error: unknown) => error instanceof SnapshotCorruptError && /truncated/.test(error.message));
   });
 });
