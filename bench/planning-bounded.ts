@@ -13,7 +13,7 @@
  *     node -r ts-node/register/transpile-only bench/planning-bounded.ts [count] [churn] [budgetMB]
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readIdFilesBounded, SpilledSet } from "../provider/plan";
 import { FileSnapshotStore } from "../provider/snapshots";
@@ -113,7 +113,7 @@ async function runPhase(name: Phase, directory: string, budgetMb: number): Promi
       const applied = digestOf("applied");
       const desired = digestOf("desired");
       // The counts the provider knows from state and inputs: about the count, twice.
-      const counts = readFileSync(join(directory, "applied.ids")).length / 23;
+      const counts = statSync(join(directory, "applied.ids")).size / 23;
       const windows = planWindows(counts * 2, memoryBytes);
       const copies = new SpilledCopies(store);
       let addCount = 0;

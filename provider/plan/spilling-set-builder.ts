@@ -11,8 +11,8 @@ import { defaultFingerprinter, type Fingerprinter } from "./fingerprint";
 import { RANGE_COUNT } from "./fingerprint-range";
 import { IdSet } from "./id-set";
 import { IdSetBuilder } from "./id-set-builder";
-import { planMembership } from "./plan-membership";
-import { applySetDelta, setOfSelection } from "./set-delta";
+import { compareFingerprints } from "./fingerprint-sort";
+import { compareIdBytes, copyIdBytes, viewOf } from "./id-bytes";
 import { SpilledSetWriter, type SpilledSet } from "./spilled-set";
 
 /** What an ID source pushes into: {@link IdSetBuilder} or {@link SpillingSetBuilder}. */
@@ -33,13 +33,13 @@ export type BuiltSet = IdSet | SpilledSet;
  * Building then needs about as much again for the sorted copy.
  */
 const PER_ID_OVERHEAD = 12;
-const BUILD_FACTOR = 2.5;
+const BUILD_FACTOR = 3;
 
 /** Options for {@link SpillingSetBuilder}. */
 export interface SpillingSetBuilderOptions {
   /**
    * Memory the set may take while it is built, in bytes. A set that needs more is sorted in runs
-   * of about 2/5 of it, written to disk and merged.
+   * of about 1/3 of it, written to disk and merged.
    */
   readonly memoryBytes: number;
   /** Where runs and the spilled set are written. @default a new folder under the system temp dir */
@@ -132,14 +132,69 @@ export function writeSpilled(directory: string, set: IdSet): SpilledSet {
   return writer.finish();
 }
 
-/** The union of canonical sets, and how many IDs were in more than one. Linear merges. */
+/**
+ * The union of canonical sets (each without repeats), and how many IDs were in more than one: one
+ * k-way merge that copies each ID once and keeps its fingerprint (no ID is fingerprinted again).
+ * k is the number of sorted runs, a handful, so the smallest head is found by a linear scan.
+ */
 export function unionOfSorted(sets: readonly IdSet[]): { set: IdSet; dropped: number } {
+  const live = sets.filter((set) => set.size > 0);
+  if (live.length <= 1) return { set: live[0] ?? sets[0] ?? IdSet.empty(), dropped: 0 };
+  const fingerprinter = (live[0] as IdSet).fingerprinter;
+  const total = live.reduce((sum, set) => sum + set.size, 0);
+  const bytes = Buffer.allocUnsafeSlow(live.reduce((sum, set) => sum + set.bytes.length, 0));
+  const out = viewOf(bytes);
+  const offsets = new Uint32Array(total + 1);
+  const hi = new Uint32Array(total);
+  const lo = new Uint32Array(total);
+  const next = new Array<number>(live.length).fill(0);
+  let count = 0;
+  let at = 0;
   let dropped = 0;
-  let result = sets[0] ?? IdSet.empty();
-  for (const next of sets.slice(1)) {
-    const fresh = setOfSelection(planMembership(result, next).adds);
-    dropped += next.size - fresh.size;
-    result = applySetDelta(result, { removes: IdSet.empty(result.fingerprinter), adds: fresh });
+  let collisions = 0;
+  for (;;) {
+    let best = -1;
+    for (let s = 0; s < live.length; s++) {
+      if ((next[s] as number) >= (live[s] as IdSet).size) continue;
+      if (best < 0 || compareHeads(live[s] as IdSet, next[s] as number, live[best] as IdSet, next[best] as number) < 0) best = s;
+    }
+    if (best < 0) break;
+    const set = live[best] as IdSet;
+    const i = next[best] as number;
+    next[best] = i + 1;
+    const h = set.fingerprintHi[i] as number;
+    const l = set.fingerprintLo[i] as number;
+    const start = set.startOf(i);
+    const end = set.endOf(i);
+    if (count > 0 && hi[count - 1] === h && lo[count - 1] === l) {
+      if (compareIdBytes(out, offsets[count - 1] as number, at - 1, set.view, start, end) === 0) {
+        dropped++;
+        continue;
+      }
+      collisions++;
+    }
+    offsets[count] = at;
+    hi[count] = h;
+    lo[count] = l;
+    copyIdBytes(set.view, start, end + 1, out, at);
+    at += end + 1 - start;
+    count++;
   }
-  return { set: result, dropped };
+  offsets[count] = at;
+  const set = new IdSet({
+    fingerprinter,
+    bytes: bytes.subarray(0, at),
+    offsets: offsets.subarray(0, count + 1),
+    fingerprintHi: hi.subarray(0, count),
+    fingerprintLo: lo.subarray(0, count),
+    duplicatesRemoved: 0,
+    fingerprintCollisions: collisions,
+  });
+  return { set, dropped };
+}
+
+/** Canonical order of ID `i` of `a` against ID `j` of `b`: fingerprint, then bytes. */
+function compareHeads(a: IdSet, i: number, b: IdSet, j: number): number {
+  const order = compareFingerprints(a.fingerprintHi[i] as number, a.fingerprintLo[i] as number, b.fingerprintHi[j] as number, b.fingerprintLo[j] as number);
+  return order !== 0 ? order : compareIdBytes(a.view, a.startOf(i), a.endOf(i), b.view, b.startOf(j), b.endOf(j));
 }
