@@ -26,7 +26,10 @@ export interface ProgressFigures {
   readonly total?: number;
   /** Since the work started, in ms. */
   readonly elapsedMs: number;
-  /** Time spent waiting before retries of throttled (429) requests, in ms. @default 0 */
+  /**
+   * Wall time during which some request waited to retry after a 429, in ms: requests throttled
+   * together count once, as they wait together. @default 0
+   */
   readonly throttledMs?: number;
 }
 
@@ -61,7 +64,11 @@ export interface ProgressReporterOptions {
   readonly wording: ProgressWording;
   /** Everything to do, in the wording's unit. */
   readonly total: number;
-  /** Least time between two lines, and before the first, in ms (short work prints none). @default 5000 */
+  /**
+   * Least time between two lines, and before the first, in ms (short work prints none). Once a line
+   * has been printed, the moment everything is done prints one more, at once, so that the last line
+   * says 100 %. @default 5000
+   */
   readonly intervalMs?: number;
   /** Current time in ms (injected: tests drive it). */
   readonly now: () => number;
@@ -77,16 +84,29 @@ export function progressReporter(o: ProgressReporterOptions): { readonly listene
   const started = o.now();
   const interval = o.intervalMs ?? PROGRESS_INTERVAL_MS;
   let lastLine = started;
+  let printed = false;
   let done = 0;
   let throttledMs = 0;
+  let heldUntil = -Infinity;
   const figures = (): ProgressFigures => ({ done, total: o.total, elapsedMs: o.now() - started, throttledMs });
   const listener: DspEventListener = (event) => {
-    if (event.type === "ids-accepted") done += event.ops;
-    else if (event.type === "retry" && event.reason === "THROTTLED") throttledMs += event.delayMs;
-    else return;
     const now = o.now();
-    if (now - lastLine < interval) return;
+    let finished = false;
+    if (event.type === "ids-accepted") {
+      finished = done < o.total && done + event.ops >= o.total;
+      done += event.ops;
+    } else if (event.type === "retry" && event.reason === "THROTTLED") {
+      // A 429 holds the client's whole lane (request-executor.ts): 16 requests throttled at once wait 1 s, not 16.
+      const until = now + event.delayMs;
+      if (until > heldUntil) {
+        throttledMs += until - Math.max(now, heldUntil);
+        heldUntil = until;
+      }
+    } else return;
+    // The row of a resource shows its latest line: once there is one, the last one must say 100 %.
+    if (now - lastLine < interval && !(finished && printed)) return;
     lastLine = now;
+    printed = true;
     o.emit(describeProgress(o.wording, figures()));
   };
   return { listener, figures };

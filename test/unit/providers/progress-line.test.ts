@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import type { DspClientEvent } from "../../../provider/client";
+import type { DspClientEvent, DspEventListener } from "../../../provider/client";
 import { describeProgress, formatDuration, progressReporter } from "../../../provider/providers/progress-line";
 
 const IDS = { label: "loyal COOKIE", unit: "IDs", verb: "sent" } as const;
@@ -45,5 +45,46 @@ describe("providers/progress-line", () => {
     listener(accepted(0));
     assert.equal(lines.length, 2);
     assert.deepEqual(figures(), { done: 20_000, total: 100_000, elapsedMs: 10_000, throttledMs: 3_000 });
+  });
+
+  it("counts 429 waits as wall time: requests throttled together wait once", () => {
+    let now = 0;
+    const { listener, figures } = progressReporter({ wording: IDS, total: 100_000, now: () => now, emit: () => undefined });
+    for (let i = 0; i < 16; i++) listener(throttled(1_000));
+    assert.equal(figures().throttledMs, 1_000, "16 requests throttled at the same moment");
+    now = 500;
+    listener(throttled(1_000));
+    assert.equal(figures().throttledMs, 1_500, "overlapping the first wait by half of it");
+    now = 5_000;
+    listener(throttled(2_000));
+    listener(throttled(500));
+    assert.equal(figures().throttledMs, 3_500, "a later, separate wait adds whole; a shorter one inside it adds nothing");
+  });
+
+  it("prints one more line, at once, when the work completes after a line was printed; short work prints none", () => {
+    let now = 0;
+    const lines: string[] = [];
+    const reporter = (total: number): DspEventListener => progressReporter({ wording: IDS, total, intervalMs: 5_000, now: () => now, emit: (l) => lines.push(l) }).listener;
+    const short = reporter(4_000);
+    short(accepted(2_000));
+    now = 1_000;
+    short(accepted(2_000));
+    assert.deepEqual(lines, [], "done within the first interval");
+    now = 0;
+    const long = reporter(10_000);
+    now = 5_000;
+    long(accepted(4_000));
+    now = 6_000;
+    long(accepted(4_000));
+    assert.equal(lines.length, 1, "within the interval, and not yet done");
+    now = 7_000;
+    long(accepted(2_000));
+    assert.deepEqual(lines, [
+      "loyal COOKIE: 4,000 of 10,000 IDs sent (40.0 %), 800 IDs/s, ETA 8 s",
+      "loyal COOKIE: 10,000 of 10,000 IDs sent (100.0 %), 1,429 IDs/s, ETA 0 s",
+    ]);
+    now = 8_000;
+    long(accepted(0));
+    assert.equal(lines.length, 2, "done already: no third line within the interval");
   });
 });
