@@ -34,6 +34,11 @@ export interface ChunkOutcome extends RowCounts {
   readonly fatal?: PiiIssue;
 }
 
+/** The text of a chunk of whole records (UTF-8 bytes, as the reader hands them out). */
+export function decodeChunk(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+}
+
 export const RECORD_SEPARATOR: Readonly<Record<RecordFormat, string>> = { json: ",", csv: "\n" };
 
 /** Output bytes per input character to start with (JSON items are ~7× their CSV row); grows on demand. */

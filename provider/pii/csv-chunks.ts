@@ -44,11 +44,22 @@ export function detectRecordDelimiter(text: string, atEnd: boolean): RecordDelim
 }
 
 /**
+ * What {@link recordBoundary} searches: a string, or the UTF-8 bytes of one (a Buffer), where
+ * positions are byte offsets. Quotes and line breaks are ASCII, and UTF-8 never uses their byte
+ * values inside a multi-byte character, so both give the same boundaries.
+ */
+export interface SearchableText {
+  readonly length: number;
+  indexOf(value: string, from?: number): number;
+  lastIndexOf(value: string, from?: number): number;
+}
+
+/**
  * Index just past the delimiter ending the first (`last` false) or last complete record; -1 if
  * none. A delimiter ends a record when an even number of quotes precedes it; quotes are sparse,
  * so their positions are collected with indexOf rather than by scanning every character.
  */
-export function recordBoundary(text: string, delimiter: RecordDelimiter, last: boolean): number {
+export function recordBoundary(text: SearchableText, delimiter: RecordDelimiter, last: boolean): number {
   const quotes: number[] = [];
   for (let q = text.indexOf('"'); q >= 0; q = text.indexOf('"', q + 1)) quotes.push(q);
   if (last) {

@@ -1,10 +1,11 @@
 /**
- * Worker-thread entry: receives one CSV chunk (a single string) per message and answers with
- * one packed buffer plus a lengths array, both transferred (not copied), so crossing threads stays cheap
+ * Worker-thread entry: receives one CSV chunk per message as UTF-8 bytes (transferred, and
+ * decoded here rather than on the reading thread) and answers with one packed buffer plus the
+ * lengths and rows arrays, all transferred (not copied), so crossing threads stays cheap
  * (perf-baselines.md §3: posting arrays of items instead removes the gain).
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { processChunk } from "./chunk-processor";
+import { decodeChunk, processChunk } from "./chunk-processor";
 import type { RecordDelimiter } from "./csv-chunks";
 import type { RecordFormat } from "./record-format";
 import { createRowProcessor, type RowSettings } from "./row-processor";
@@ -19,7 +20,8 @@ export interface WorkerInit {
 
 export interface WorkerJob {
   readonly seq: number;
-  readonly text: string;
+  /** Whole records, UTF-8, in an ArrayBuffer of their own (transferred). */
+  readonly bytes: Uint8Array;
 }
 
 if (parentPort !== null) {
@@ -27,7 +29,7 @@ if (parentPort !== null) {
   const init = workerData as WorkerInit;
   const processor = createRowProcessor(init.settings);
   port.on("message", (job: WorkerJob) => {
-    const outcome = processChunk(job.text, init.delimiter, processor, init.format, init.maxIssues, init.maxRowChars);
+    const outcome = processChunk(decodeChunk(job.bytes), init.delimiter, processor, init.format, init.maxIssues, init.maxRowChars);
     port.postMessage({ seq: job.seq, outcome }, [
       outcome.data.buffer as ArrayBuffer,
       outcome.lengths.buffer as ArrayBuffer,

@@ -2,17 +2,17 @@
  * Reads a PII CSV in chunks of whole records and processes them on worker threads (or inline
  * on the calling thread with `workers: 0`), yielding one packed batch per chunk in file order.
  *
- * The main thread only reads text, finds record boundaries (quote-aware) and merges results; it
- * posts one string per chunk and gets one packed string per chunk back. Row numbers, problems
+ * The main thread only reads bytes, finds record boundaries (quote-aware) and merges results; it
+ * transfers one buffer of UTF-8 per chunk and gets one packed buffer per chunk back. Row numbers, problems
  * and output are identical to the streaming csv-parse reader (csv-records.ts).
  */
-import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import { processChunk, type ChunkOutcome } from "./chunk-processor";
+import { decodeChunk, processChunk, type ChunkOutcome } from "./chunk-processor";
 import { detectRecordDelimiter, parseChunk, recordBoundary, type RecordDelimiter } from "./csv-chunks";
-import { columnNameAt, overLongColumnOfPartialRecord, rowTooLongIssue } from "./csv-limits";
+import { columnNameAt, rowTooLongIssue } from "./csv-limits";
+import { CsvByteReader } from "./csv-byte-reader";
 import { chooseMode, isBlankRow, parseHeader, type ColumnLayout, type HeaderLayout } from "./csv-header";
 import { resolveCsvOptions, rowSettingsFor, type HashedCsvOptions, type ResolvedCsvOptions } from "./csv-options";
 import { InputTally, type CsvReadSummary } from "./input-tally";
@@ -30,8 +30,8 @@ export interface BatchOptions extends HashedCsvOptions {
    */
   readonly workers?: number | "auto";
   /**
-   * Characters of CSV text per chunk (rounded to whole records). Workers get bigger chunks: fewer
-   * hand-overs per row (bench/hashing.ts).
+   * Bytes of CSV text (UTF-8; characters for ASCII) per chunk, rounded to whole records. Workers
+   * get bigger chunks: fewer hand-overs per row (bench/hashing.ts).
    * @default 4_194_304 with workers ("auto" included), 1_048_576 with `workers: 0`
    */
   readonly chunkChars?: number;
@@ -57,11 +57,6 @@ const WORKER_CHUNK_CHARS = 4 * 1024 * 1024;
 /** Below this size (~350k rows) worker start-up and hand-over cost more than a second core saves. */
 export const AUTO_WORKERS_MIN_BYTES = 32 * 1024 * 1024;
 const MAX_AUTO_WORKERS = 8;
-/**
- * A record that has not ended after this many times the row limit in raw text is too long even if
- * its fields are not (a line of separators only): it is not buffered further.
- */
-const RAW_SLACK = 4;
 
 /**
  * Workers for "auto": one per idle core, or 0 (the calling thread). Measured with
@@ -89,7 +84,7 @@ export async function* hashCsvBatches(path: string, options: BatchOptions = {}):
   const chunkChars = options.chunkChars ?? (requestedWorkers === 0 ? INLINE_CHUNK_CHARS : WORKER_CHUNK_CHARS);
   if (!Number.isInteger(chunkChars) || chunkChars < 1) throw new RangeError("chunkChars must be a positive integer");
   const tally = new InputTally(o.fileName, o);
-  const reader = new TextReader(path, chunkChars, o.maxRowChars);
+  const reader = new CsvByteReader(path, chunkChars, o.maxRowChars);
   let pool: Pipeline | undefined;
   try {
     const start = await readStart(reader, o, tally);
@@ -121,7 +116,7 @@ export async function* hashCsvBatches(path: string, options: BatchOptions = {}):
     for (;;) {
       const chunk = await reader.nextChunk(start.delimiter);
       if (chunk === undefined) break;
-      if (typeof chunk !== "string") {
+      if (!(chunk instanceof Uint8Array)) {
         // The record after every chunk handed out so far is over the limit: report it after them.
         while (pool.pending() > 0) {
           const batch = merge(await pool.next());
@@ -148,88 +143,9 @@ export async function* hashCsvBatches(path: string, options: BatchOptions = {}):
   }
 }
 
-/** Reads text (BOM stripped) and hands out chunks ending on record boundaries. */
-class TextReader {
-  private readonly stream: fs.ReadStream;
-  private readonly iterator: AsyncIterator<string>;
-  carry = "";
-  atEnd = false;
-  private first = true;
-
-  constructor(
-    private readonly path: string,
-    private readonly chunkChars: number,
-    private readonly maxRowChars: number,
-  ) {
-    this.stream = fs.createReadStream(path, { encoding: "utf8", highWaterMark: Math.min(chunkChars, 4 * 1024 * 1024) });
-    this.iterator = this.stream[Symbol.asyncIterator]() as AsyncIterator<string>;
-  }
-
-  async size(): Promise<number> {
-    return (await fs.promises.stat(this.path)).size;
-  }
-
-  /** Appends the next piece of text; false at end of input. */
-  async readMore(): Promise<boolean> {
-    if (this.atEnd) return false;
-    const next = await this.iterator.next();
-    if (next.done === true) {
-      this.atEnd = true;
-      return false;
-    }
-    let text = next.value;
-    if (this.first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    this.first = false;
-    this.carry += text;
-    return true;
-  }
-
-  /**
-   * The 0-based column where the unfinished record at the start of `carry` went over the row
-   * limit, or -1 while it has not (or the record may still end within it).
-   */
-  overLongColumn(): number {
-    if (this.carry.length <= this.maxRowChars) return -1;
-    const column = overLongColumnOfPartialRecord(this.carry, this.maxRowChars);
-    if (column >= 0 || this.carry.length <= this.maxRowChars * RAW_SLACK) return column;
-    let separators = 0;
-    for (let at = this.carry.indexOf(","); at >= 0; at = this.carry.indexOf(",", at + 1)) separators++;
-    return separators;
-  }
-
-  /**
-   * Next chunk of whole records (the remainder at end of input); undefined when exhausted. A
-   * record is never cut: when the one at the start of the carry has not ended within the row
-   * limit, this returns where it went over instead (the caller stops reading).
-   */
-  async nextChunk(delimiter: RecordDelimiter): Promise<string | { overLongColumn: number } | undefined> {
-    for (;;) {
-      if (this.carry.length >= this.chunkChars || this.atEnd) {
-        const cut = this.atEnd ? this.carry.length : recordBoundary(this.carry, delimiter, true);
-        if (cut < 0) {
-          // Unbalanced quotes keep every delimiter "inside a field" too: the same error, not a split.
-          const overLongColumn = this.overLongColumn();
-          if (overLongColumn >= 0) return { overLongColumn };
-        }
-        if (cut > 0) {
-          const chunk = this.carry.slice(0, cut);
-          this.carry = this.carry.slice(cut);
-          return chunk;
-        }
-        if (this.atEnd) return undefined;
-      }
-      await this.readMore();
-    }
-  }
-
-  close(): void {
-    this.stream.destroy();
-  }
-}
-
 /** Reads the header and, in "auto" mode, peeks at the first data row to pick raw or hashed. */
 async function readStart(
-  reader: TextReader,
+  reader: CsvByteReader,
   o: ResolvedCsvOptions,
   tally: InputTally,
 ): Promise<{ delimiter: RecordDelimiter; layout: ColumnLayout } | undefined> {
@@ -240,19 +156,19 @@ async function readStart(
     return undefined;
   };
   let delimiter: RecordDelimiter | undefined;
-  while ((delimiter = detectRecordDelimiter(reader.carry, reader.atEnd)) === undefined && readable()) await reader.readMore();
+  while ((delimiter = detectRecordDelimiter(reader.text, reader.atEnd)) === undefined && readable()) await reader.readMore();
   if (delimiter === undefined && !reader.atEnd) return overLong(1, undefined);
   delimiter ??= "\n";
   let headerEnd: number;
-  while ((headerEnd = recordBoundary(reader.carry, delimiter, false)) < 0 && readable()) await reader.readMore();
+  while ((headerEnd = recordBoundary(reader.text, delimiter, false)) < 0 && readable()) await reader.readMore();
   if (headerEnd < 0 && !reader.atEnd) return overLong(1, undefined);
-  if (headerEnd < 0) headerEnd = reader.carry.length;
-  if (headerEnd === 0 && reader.carry.length === 0) {
+  if (headerEnd < 0) headerEnd = reader.text.length;
+  if (headerEnd === 0 && reader.text.length === 0) {
     tally.addFatal({ code: "empty-file", reason: "file is empty (expected a header row)" });
     return undefined;
   }
-  const headerText = reader.carry.slice(0, headerEnd);
-  reader.carry = reader.carry.slice(headerEnd);
+  const headerText = reader.text.slice(0, headerEnd);
+  reader.dropText(headerEnd);
   const { rows, error } = parseChunk(headerText, delimiter);
   if (error !== undefined || rows[0] === undefined) {
     tally.addFatal({ row: 1, code: "csv-syntax", reason: "CSV syntax: the header row cannot be parsed" });
@@ -268,14 +184,14 @@ async function readStart(
   if (o.mode === "auto" && !header.hashedNames) {
     let scanned = 0;
     for (;;) {
-      const end = reader.atEnd ? reader.carry.length : recordBoundary(reader.carry, delimiter, true);
+      const end = reader.atEnd ? reader.text.length : recordBoundary(reader.text, delimiter, true);
       if (end > scanned) {
-        firstDataRow = parseChunk(reader.carry.slice(scanned, end), delimiter).rows.find((cells) => !isBlankRow(cells));
+        firstDataRow = parseChunk(reader.text.slice(scanned, end), delimiter).rows.find((cells) => !isBlankRow(cells));
         scanned = end;
       }
       if (firstDataRow !== undefined || reader.atEnd) break;
       // Blank lines before the first data row are rows too.
-      if (recordBoundary(reader.carry.slice(scanned), delimiter, false) < 0 && reader.overLongColumn() >= 0) break;
+      if (recordBoundary(reader.text.slice(scanned), delimiter, false) < 0 && reader.overLongColumn() >= 0) break;
       await reader.readMore();
     }
   }
@@ -289,7 +205,8 @@ async function readStart(
 
 /** Ordered processing of chunks: submit in file order, receive outcomes in the same order. */
 interface Pipeline {
-  submit(chunk: string): void;
+  /** `chunk`: whole records, UTF-8; the pipeline takes it over (it may be transferred). */
+  submit(chunk: Uint8Array): void;
   next(): Promise<ChunkOutcome>;
   pending(): number;
   /** Outstanding chunks allowed before the reader waits (bounds memory). */
@@ -311,8 +228,8 @@ class InlinePipeline implements Pipeline {
     this.processor = createRowProcessor(settings);
   }
 
-  submit(chunk: string): void {
-    this.queue.push(processChunk(chunk, this.delimiter, this.processor, this.format, this.maxIssues, this.maxRowChars));
+  submit(chunk: Uint8Array): void {
+    this.queue.push(processChunk(decodeChunk(chunk), this.delimiter, this.processor, this.format, this.maxIssues, this.maxRowChars));
   }
   next(): Promise<ChunkOutcome> {
     const outcome = this.queue.shift();
@@ -363,14 +280,14 @@ class WorkerPipeline implements Pipeline {
     for (const waiting of this.waiting) for (const waiter of waiting.splice(0)) waiter.reject(error);
   }
 
-  submit(chunk: string): void {
+  submit(chunk: Uint8Array): void {
     let target = 0;
     for (let i = 1; i < this.workers.length; i++) if ((this.waiting[i]?.length ?? 0) < (this.waiting[target]?.length ?? 0)) target = i;
     const promise = new Promise<ChunkOutcome>((resolve, reject) => {
       if (this.failure !== undefined) return reject(this.failure);
       this.waiting[target]?.push({ resolve, reject });
-      const job: WorkerJob = { seq: this.seq++, text: chunk };
-      this.workers[target]?.postMessage(job);
+      const job: WorkerJob = { seq: this.seq++, bytes: chunk };
+      this.workers[target]?.postMessage(job, [chunk.buffer as ArrayBuffer]);
     });
     promise.catch(() => undefined); // awaited in order later; avoid an unhandled-rejection crash meanwhile
     this.order.push(promise);

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { AUTO_WORKERS_MIN_BYTES, autoWorkerCount, PiiInputError, type BatchOptions, type CsvReadSummary, type HashedCsvOptions } from "../../../provider/pii";
 import { packHashedRecords, type HashedRecordInput, type RequestBatch } from "../../../provider/client";
@@ -63,6 +64,29 @@ describe("pii/parallel: worker path equals the single-thread path", function () 
     assert.deepEqual(inline.error, stream.error);
     assert.deepEqual(workers.error, stream.error);
     assert.equal(workers.error?.message, stream.error.message);
+  });
+
+  it("cuts chunks between records, never inside a character: BOM, multi-byte letters, bytes that are not UTF-8, at every chunk size", async () => {
+    const rows = [
+      '\ufeffemail,first_name,last_name,address\r\n',
+      "zoe@example.com,Zoë,Søren,1 Straße\r\n",
+      'jo@example.com,José,"Mü,ller","Apt ""😀"" 2"\r\n',
+      "\r\n",
+      "li@example.com,李,Łukasz,\u00a0Main\u2003St\r\n",
+    ];
+    // "Müller" saved as Latin-1 (0xFC is not UTF-8), then a cut-off two-byte character at the very end.
+    const bytes = Buffer.concat([Buffer.from(rows.join("")), Buffer.from("ann@example.com,Ann,M"), Buffer.from([0xfc]), Buffer.from("ller,x\r\nbo@example.com,B,C,"), Buffer.from([0xc3])]);
+    const file = tmp.file("bytes.csv", "");
+    fs.writeFileSync(file, bytes);
+    const options = { externalIdKey: TEST_KEY, minRows: 1, invalidFields: "omit-field" as const };
+    const reference = await readThrough("stream", file, options);
+    assert.ok(reference.summary !== undefined || reference.error !== undefined);
+    for (const chunkChars of [1, 2, 3, 5, 8, 13, 64, 1 << 20]) {
+      const inline = await readThrough("inline", file, { ...options, chunkChars });
+      assert.deepEqual(inline, reference, `inline, chunkChars ${chunkChars}`);
+    }
+    const workers = await readThrough("workers", file, { ...options, workers: 2, chunkChars: 5 });
+    assert.deepEqual(workers, reference);
   });
 
   it("uses workers under \"auto\" only for large files on a machine with an idle core", () => {
