@@ -8,16 +8,40 @@ import { createHash, randomUUID } from "node:crypto";
 import { closeSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
-import { idSetFromCanonicalBytes, NotCanonicalError } from "./canonical-bytes";
+import { NotCanonicalError } from "./canonical-bytes";
 import { compareFingerprints } from "./fingerprint-sort";
 import type { Fingerprinter } from "./fingerprint";
 import { compareIdBytes, viewOf } from "./id-bytes";
-import type { IdSet } from "./id-set";
+import { IdSet } from "./id-set";
 import { RANGE_COUNT, rangeOf } from "./fingerprint-range";
 import { digestPrefix } from "./set-digest";
 
 /** Reads and hashes go through buffers of this size. */
 const READ_BYTES = 1 << 20;
+const NEWLINE = 0x0a;
+/** Each ID's fingerprint in the sidecar file: high and low 32 bits, native byte order. */
+const FINGERPRINT_BYTES = 8;
+
+/** The sidecar of a spilled set's file: its IDs' fingerprints, in the same order. */
+function fingerprintsPathOf(path: string): string {
+  return `${path}.fp`;
+}
+
+/** `length` bytes of a file from `start`. */
+function readRange(path: string, start: number, length: number): Buffer {
+  const bytes = Buffer.allocUnsafeSlow(length);
+  const fd = openSync(path, "r");
+  try {
+    for (let at = 0; at < length; ) {
+      const read = readSync(fd, bytes, at, Math.min(length - at, 1 << 30), start + at);
+      if (read === 0) throw new Error(`${path}: ends early`);
+      at += read;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return bytes;
+}
 
 export class SpilledSet {
   private digestValue: string | undefined;
@@ -48,24 +72,34 @@ export class SpilledSet {
     return (this.starts[to] as number) - (this.starts[from] as number);
   }
 
-  /** The IDs in ranges `[from, to)`, read from the file and checked. */
+  /**
+   * The IDs in ranges `[from, to)`, read from the file with their fingerprints from its sidecar
+   * (written with them, so nothing is fingerprinted or checked again: the file is this process's
+   * own, in a private folder, and everything was checked on its way in).
+   */
   ranges(from: number, to: number): IdSet {
     const start = this.starts[from] as number;
-    const length = (this.starts[to] as number) - start;
-    const bytes = Buffer.allocUnsafeSlow(length);
-    const fd = openSync(this.path, "r");
-    try {
-      for (let at = 0; at < length; ) {
-        const read = readSync(fd, bytes, at, Math.min(length - at, 1 << 30), start + at);
-        if (read === 0) throw new Error(`${this.path}: ends early`);
-        at += read;
-      }
-    } finally {
-      closeSync(fd);
-    }
+    const bytes = readRange(this.path, start, (this.starts[to] as number) - start);
+    let first = 0;
+    for (let r = 0; r < from; r++) first += this.counts[r] as number;
     let count = 0;
     for (let r = from; r < to; r++) count += this.counts[r] as number;
-    return idSetFromCanonicalBytes(bytes, count, this.fingerprinter);
+    const pairs = readRange(fingerprintsPathOf(this.path), first * FINGERPRINT_BYTES, count * FINGERPRINT_BYTES);
+    const words = new Uint32Array(pairs.buffer, pairs.byteOffset, count * 2);
+    const hi = new Uint32Array(count);
+    const lo = new Uint32Array(count);
+    const offsets = new Uint32Array(count + 1);
+    let at = 0;
+    for (let i = 0; i < count; i++) {
+      hi[i] = words[2 * i] as number;
+      lo[i] = words[2 * i + 1] as number;
+      offsets[i] = at;
+      at = bytes.indexOf(NEWLINE, at) + 1;
+      if (at === 0) throw new Error(`${this.path}: fewer IDs than its index says`);
+    }
+    offsets[count] = at;
+    if (at !== bytes.length) throw new Error(`${this.path}: more IDs than its index says`);
+    return new IdSet({ fingerprinter: this.fingerprinter, bytes, offsets, fingerprintHi: hi, fingerprintLo: lo, duplicatesRemoved: 0, fingerprintCollisions: 0 });
   }
 
   /** The file's bytes in order, in pieces of about 1 MiB (for the snapshot and the digest). */
@@ -99,9 +133,10 @@ export class SpilledSet {
     return this.ranges(0, RANGE_COUNT).toArray();
   }
 
-  /** Deletes its file. */
+  /** Deletes its files. */
   dispose(): void {
     rmSync(this.path, { force: true });
+    rmSync(fingerprintsPathOf(this.path), { force: true });
   }
 }
 
@@ -111,6 +146,7 @@ export class SpilledSet {
  */
 export class SpilledSetWriter {
   private readonly fd: number;
+  private readonly fingerprintsFd: number;
   private readonly rangeBytes = new Float64Array(RANGE_COUNT);
   private readonly counts = new Float64Array(RANGE_COUNT);
   private readonly last = new Uint32Array(2);
@@ -125,6 +161,7 @@ export class SpilledSetWriter {
   ) {
     this.path = join(directory, `set-${randomUUID()}.ids`);
     this.fd = openSync(this.path, "wx");
+    this.fingerprintsFd = openSync(fingerprintsPathOf(this.path), "wx");
   }
 
   /** Counts repeats dropped before the sets were appended (e.g. within sorted runs). */
@@ -149,6 +186,13 @@ export class SpilledSetWriter {
       (this.rangeBytes[range] as number) += (set.offsets[i + 1] as number) - (set.offsets[i] as number);
     }
     for (let at = 0; at < set.bytes.length; ) at += writeSync(this.fd, set.bytes, at, set.bytes.length - at);
+    const words = new Uint32Array(set.size * 2);
+    for (let i = 0; i < set.size; i++) {
+      words[2 * i] = set.fingerprintHi[i] as number;
+      words[2 * i + 1] = set.fingerprintLo[i] as number;
+    }
+    const pairs = Buffer.from(words.buffer);
+    for (let at = 0; at < pairs.length; ) at += writeSync(this.fingerprintsFd, pairs, at, pairs.length - at);
     const final = set.size - 1;
     this.last[0] = set.fingerprintHi[final] as number;
     this.last[1] = set.fingerprintLo[final] as number;
@@ -160,6 +204,7 @@ export class SpilledSetWriter {
     if (this.closed) throw new Error("SpilledSetWriter.finish() was already called");
     this.closed = true;
     closeSync(this.fd);
+    closeSync(this.fingerprintsFd);
     const starts = [0];
     for (let r = 0; r < RANGE_COUNT; r++) starts.push((starts[r] as number) + (this.rangeBytes[r] as number));
     return new SpilledSet(this.path, this.fingerprinter, starts, Array.from(this.counts), this.duplicates);
@@ -167,8 +212,12 @@ export class SpilledSetWriter {
 
   /** Closes and deletes the file (on an error part-way). */
   abandon(): void {
-    if (!this.closed) closeSync(this.fd);
+    if (!this.closed) {
+      closeSync(this.fd);
+      closeSync(this.fingerprintsFd);
+    }
     this.closed = true;
     rmSync(this.path, { force: true });
+    rmSync(fingerprintsPathOf(this.path), { force: true });
   }
 }
