@@ -1,13 +1,15 @@
 /**
  * Issue 14, part 1, design B: planning in bounded memory with an embedded engine that spills.
- * DuckDB reads both ID files, computes the two exact anti-joins (desired EXCEPT applied, applied
- * EXCEPT desired; EXCEPT is distinct) under `memory_limit`, spilling to a folder under the work
- * dir, and COPYs them to files. It runs in a child process, so wall, CPU and peak RSS are its own.
- * For the comparison with design A (spilled sorted runs in provider/plan) only.
+ * DuckDB reads both ID files, computes the exact diff (desired EXCEPT applied, applied EXCEPT
+ * desired, both distinct; or one full outer join) under `memory_limit`, spilling to a folder under
+ * the work dir, and COPYs adds and removes to files. It runs in a child process, so wall, CPU and
+ * peak RSS are its own. For the comparison with design A (spilled sorted runs in provider/plan).
  *
- *     node -r ts-node/register/transpile-only bench/planning-duckdb.ts [count] [churn] [memoryMB,…] [threads]
+ *     node -r ts-node/register/transpile-only bench/planning-duckdb.ts [count] [churn] [memoryMB,…] [query,…] [threads]
  *
- * e.g. `… bench/planning-duckdb.ts 20000000 0.01 512,256` (defaults: 5,000,000, 0.01, 512,256).
+ * e.g. `… bench/planning-duckdb.ts 20000000 0.01 512,256` (defaults: 5,000,000 IDs, 0.01, budgets
+ * 512,256 MB, queries except,full-outer-join, DuckDB's threads). Every run is then checked
+ * against the in-memory plan of provider/plan, ID by ID.
  */
 import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
@@ -31,7 +33,17 @@ export interface DuckDbPlanningOptions {
   readonly workDir: string;
   /** DuckDB worker threads. @default DuckDB's own default, one per core */
   readonly threads?: number;
+  /**
+   * How the diff is asked for. `except`: two anti-joins (desired EXCEPT applied, applied EXCEPT
+   * desired), each reading both files and hashing one whole set. `full-outer-join`: one join of
+   * the two files keeping the unmatched rows of either side (the churn) in a temporary table, then
+   * each side's distinct IDs from it: one hash table of a whole set instead of two. @default "except"
+   */
+  readonly query?: DuckDbPlanQuery;
 }
+
+/** See {@link DuckDbPlanningOptions.query}. */
+export type DuckDbPlanQuery = "except" | "full-outer-join";
 
 /** What {@link runDuckDbPlanning} measured, in ms and MB (10^6 B). */
 export interface DuckDbPlanningFigures {
@@ -68,7 +80,7 @@ export function idFileRelation(path: string): string {
   );
 }
 
-/** The statements of one plan: settings, then the adds and the removes COPY'd (each returns its row count). */
+/** The statements of one plan: settings, then the adds and the removes COPY'd (the last two; each returns its row count). */
 export function duckDbPlanStatements(options: DuckDbPlanningOptions): { statements: string[]; addsFile: string; removesFile: string; spillDir: string } {
   const addsFile = join(options.workDir, "adds.ids");
   const removesFile = join(options.workDir, "removes.ids");
@@ -84,8 +96,19 @@ export function duckDbPlanStatements(options: DuckDbPlanningOptions): { statemen
       // Order is free, so operators may stream and spill without keeping it.
       "SET preserve_insertion_order = false",
       ...(options.threads === undefined ? [] : [`SET threads = ${options.threads}`]),
-      `COPY (SELECT id FROM ${desired} EXCEPT SELECT id FROM ${applied}) ${copyTo(addsFile)}`,
-      `COPY (SELECT id FROM ${applied} EXCEPT SELECT id FROM ${desired}) ${copyTo(removesFile)}`,
+      ...((options.query ?? "except") === "except"
+        ? [
+            `COPY (SELECT id FROM ${desired} EXCEPT SELECT id FROM ${applied}) ${copyTo(addsFile)}`,
+            `COPY (SELECT id FROM ${applied} EXCEPT SELECT id FROM ${desired}) ${copyTo(removesFile)}`,
+          ]
+        : [
+            // No NULL reaches the join (idFileRelation drops them), so a NULL side means "not in that file".
+            `CREATE TEMP TABLE churn AS SELECT d.id AS added, a.id AS removed FROM ${desired} AS d FULL OUTER JOIN ${applied} AS a ON d.id = a.id ` +
+              "WHERE d.id IS NULL OR a.id IS NULL",
+            // DISTINCT: an ID repeated in one file and absent from the other is one row per copy.
+            `COPY (SELECT DISTINCT added FROM churn WHERE added IS NOT NULL) ${copyTo(addsFile)}`,
+            `COPY (SELECT DISTINCT removed FROM churn WHERE removed IS NOT NULL) ${copyTo(removesFile)}`,
+          ]),
     ],
     addsFile,
     removesFile,
@@ -185,37 +208,47 @@ async function main(args: readonly string[]): Promise<void> {
   const count = Number(args[0] ?? 5_000_000);
   const churn = Number(args[1] ?? 0.01);
   const budgets = (args[2] ?? "512,256").split(",").map(Number);
-  const threads = args[3] === undefined ? undefined : Number(args[3]);
+  const queries = (args[3] ?? "except,full-outer-join").split(",") as DuckDbPlanQuery[];
+  const threads = args[4] === undefined ? undefined : Number(args[4]);
   const directory = freshWorkDir("planning-duckdb");
   const appliedFile = join(directory, "applied.ids");
   const desiredFile = join(directory, "desired.ids");
   console.log(`generating ${count.toLocaleString("en")} cookie IDs and a ${churn * 100} % churn of them …`);
   await writeCookieIdFile(appliedFile, { count, seed: 14 });
   const churned = await writeCookieIdFile(desiredFile, { count, seed: 14, churn });
-  const runs: DuckDbPlanningFigures[] = [];
+  const runs: Array<{ name: string; figures: DuckDbPlanningFigures }> = [];
   for (const memoryMB of budgets) {
-    const workDir = freshWorkDir(`planning-duckdb/${memoryMB}MB`);
-    const load = loadavg()[0] ?? Number.NaN;
-    const f = await runDuckDbPlanning({ appliedFile, desiredFile, memoryMB, workDir, ...(threads === undefined ? {} : { threads }) });
-    runs.push(f);
-    console.log(
-      `DuckDB, memory_limit ${memoryMB} MB${threads === undefined ? "" : `, ${threads} threads`}: ${(f.wallMs / 1000).toFixed(2)} s ` +
-        `(CPU ${(f.cpuMs / 1000).toFixed(2)} s), peak RSS ${f.peakRssMb.toFixed(0)} MB (${f.rssBeforeMb.toFixed(0)} MB before opening DuckDB), ` +
-        `spill peak ${f.peakSpillMb.toFixed(0)} MB, +${f.addCount} −${f.removeCount} (load ${load.toFixed(2)})`,
-    );
-    if (f.addCount !== churned.added || f.removeCount !== churned.removed) {
-      throw new Error(`wrong counts: +${f.addCount} −${f.removeCount}, generated +${churned.added} −${churned.removed}`);
+    for (const query of queries) {
+      const name = `${query}, memory_limit ${memoryMB} MB${threads === undefined ? "" : `, ${threads} threads`}`;
+      const workDir = freshWorkDir(`planning-duckdb/${query}-${memoryMB}MB`);
+      const load = loadavg()[0] ?? Number.NaN;
+      let f: DuckDbPlanningFigures;
+      try {
+        f = await runDuckDbPlanning({ appliedFile, desiredFile, memoryMB, workDir, query, ...(threads === undefined ? {} : { threads }) });
+      } catch (error) {
+        // A budget too small for DuckDB is a figure too.
+        console.log(`${name}: ${error instanceof Error ? error.message : String(error)} (load ${load.toFixed(2)})`);
+        continue;
+      }
+      runs.push({ name, figures: f });
+      console.log(
+        `${name}: ${(f.wallMs / 1000).toFixed(2)} s (CPU ${(f.cpuMs / 1000).toFixed(2)} s), peak RSS ${f.peakRssMb.toFixed(0)} MB ` +
+          `(${f.rssBeforeMb.toFixed(0)} MB before opening DuckDB), spill peak ${f.peakSpillMb.toFixed(0)} MB, +${f.addCount} −${f.removeCount} (load ${load.toFixed(2)})`,
+      );
+      if (f.addCount !== churned.added || f.removeCount !== churned.removed) {
+        throw new Error(`${name}: wrong counts +${f.addCount} −${f.removeCount}, generated +${churned.added} −${churned.removed}`);
+      }
     }
   }
   // After every measured run, so the check's memory and CPU stay out of the figures.
   console.log("checking each run's files against the in-memory plan (provider/plan) …");
   const plan = planMembership(await readIdFile(appliedFile), await readIdFile(desiredFile));
   const expected = { adds: idSetFrom(plan.adds), removes: idSetFrom(plan.removes) };
-  for (const [k, f] of runs.entries()) {
-    const problem = await exactnessProblem(f, expected);
-    if (problem !== undefined) throw new Error(`memory_limit ${budgets[k]} MB: ${problem}`);
+  for (const run of runs) {
+    const problem = await exactnessProblem(run.figures, expected);
+    if (problem !== undefined) throw new Error(`${run.name}: ${problem}`);
   }
-  console.log("exact: every run wrote the in-memory plan's adds and removes, each once");
+  console.log(`exact: each of the ${runs.length} runs wrote the in-memory plan's adds and removes, each once`);
 }
 
 if (require.main === module) {

@@ -20,25 +20,27 @@ describe("bench/planning-duckdb: design B of issue 14's bounded-memory plan", fu
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("writes exactly desired − applied and applied − desired, every ID byte for byte, each once", async () => {
-    const common = Array.from({ length: 9_900 }, (_, i) => `id-${i}`);
-    const removed = [...Array.from({ length: 100 }, (_, i) => `gone-${i}`), ...AWKWARD.slice(0, 8)];
-    const added = [...Array.from({ length: 100 }, (_, i) => `new-${i}`), ...AWKWARD.slice(8)];
-    // 10,000 IDs a side; the desired file repeats some IDs and has a blank line, which add nothing.
-    const appliedFile = join(dir, "applied.ids");
-    const desiredFile = join(dir, "desired.ids");
-    writeFileSync(appliedFile, [...common, ...removed].join("\n") + "\n");
-    writeFileSync(desiredFile, [...added, ...common.slice().reverse(), "", added[0], common[0], AWKWARD[10]].join("\n"));
+  for (const query of ["except", "full-outer-join"] as const) {
+    it(`writes exactly desired − applied and applied − desired, every ID byte for byte, each once (${query})`, async () => {
+      const common = Array.from({ length: 9_900 }, (_, i) => `id-${i}`);
+      const removed = [...Array.from({ length: 100 }, (_, i) => `gone-${i}`), ...AWKWARD.slice(0, 8)];
+      const added = [...Array.from({ length: 100 }, (_, i) => `new-${i}`), ...AWKWARD.slice(8)];
+      // 10,000 IDs a side; both files repeat some IDs and the desired one has a blank line, which add nothing.
+      const appliedFile = join(dir, "applied.ids");
+      const desiredFile = join(dir, "desired.ids");
+      writeFileSync(appliedFile, [...common, ...removed, removed[0], AWKWARD[3]].join("\n") + "\n");
+      writeFileSync(desiredFile, [...added, ...common.slice().reverse(), "", added[0], common[0], AWKWARD[10]].join("\n"));
 
-    const f = await runDuckDbPlanning({ appliedFile, desiredFile, memoryMB: 64, workDir: dir, threads: 2 });
+      const f = await runDuckDbPlanning({ appliedFile, desiredFile, memoryMB: 64, workDir: dir, threads: 2, query });
 
-    assert.equal(f.addCount, added.length);
-    assert.equal(f.removeCount, removed.length);
-    assert.deepEqual(lines(f.addsFile).sort(), added.slice().sort());
-    assert.deepEqual(lines(f.removesFile).sort(), removed.slice().sort());
-    assert.ok(f.peakRssMb >= f.rssBeforeMb && f.rssBeforeMb > 0, `peak ${f.peakRssMb} MB, before ${f.rssBeforeMb} MB`);
-    assert.ok(f.wallMs > 0 && f.cpuMs > 0);
-  });
+      assert.equal(f.addCount, added.length);
+      assert.equal(f.removeCount, removed.length);
+      assert.deepEqual(lines(f.addsFile).sort(), added.slice().sort());
+      assert.deepEqual(lines(f.removesFile).sort(), removed.slice().sort());
+      assert.ok(f.peakRssMb >= f.rssBeforeMb && f.rssBeforeMb > 0, `peak ${f.peakRssMb} MB, before ${f.rssBeforeMb} MB`);
+      assert.ok(f.wallMs > 0 && f.cpuMs > 0);
+    });
+  }
 
   it("writes empty files when the sets are equal", async () => {
     const file = join(dir, "same.ids");
