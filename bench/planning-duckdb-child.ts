@@ -53,7 +53,13 @@ function oneLine(message: string): string {
   return message
     .split("\n")
     .map((line) => line.trim())
-    .filter((line) => line !== "" && !/^(Original Line|Possible Solution):/.test(line) && (!/^\w+ = /.test(line) || line.startsWith("file = ")))
+    .filter(
+      (line) =>
+        line !== "" &&
+        !/^(Original Line|Possible Solution|Possible solutions|See also)\b/.test(line) &&
+        !line.startsWith("* ") &&
+        (!/^\w+ = /.test(line) || line.startsWith("file = ")),
+    )
     .join("; ");
 }
 
