@@ -12,7 +12,7 @@
  * against the in-memory plan of provider/plan, ID by ID.
  */
 import { spawn } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { loadavg } from "node:os";
 import { idSetFrom, planMembership, readIdFile, type IdSet } from "../provider/plan";
@@ -211,6 +211,15 @@ async function main(args: readonly string[]): Promise<void> {
   const queries = (args[3] ?? "except,full-outer-join").split(",") as DuckDbPlanQuery[];
   const threads = args[4] === undefined ? undefined : Number(args[4]);
   const directory = freshWorkDir("planning-duckdb");
+  try {
+    await measure(directory, count, churn, budgets, queries, threads);
+  } finally {
+    // Two 460 MB files at 20M IDs, and each run's output.
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+async function measure(directory: string, count: number, churn: number, budgets: readonly number[], queries: readonly DuckDbPlanQuery[], threads: number | undefined): Promise<void> {
   const appliedFile = join(directory, "applied.ids");
   const desiredFile = join(directory, "desired.ids");
   console.log(`generating ${count.toLocaleString("en")} cookie IDs and a ${churn * 100} % churn of them …`);
