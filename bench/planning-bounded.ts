@@ -22,6 +22,7 @@ import { planSync } from "../provider/records/sync-plan";
 import { planWindows, SpilledCopies } from "../provider/providers/plan-windows";
 import { DEFAULT_PLAN_MEMORY_MB } from "../provider/config/plan-memory";
 import { writeCookieIdFile } from "./id-files";
+import { runDuckDbPlanning, type DuckDbPlanningFigures } from "./planning-duckdb";
 import { formatNumber, formatSeconds, row, type ReportRow } from "./report";
 import { freshWorkDir } from "./work-dir";
 
@@ -46,6 +47,12 @@ export interface BoundedPlanningFigures {
   readonly expectedRemoves: number;
   readonly program: BoundedPhase;
   readonly provider: BoundedPhase;
+  /**
+   * Design B, for the comparison issue 14 asks for: DuckDB's exact anti-join of the two ID files
+   * under a 256 MB `memory_limit`, spilling (up to 20M IDs; undefined above, or when DuckDB is not
+   * installed, with the reason).
+   */
+  readonly duckdb?: DuckDbPlanningFigures | { readonly skipped: string };
 }
 
 type Phase = "store-applied" | "program" | "provider";
@@ -77,9 +84,26 @@ export async function runBoundedPlanningBench(options: BoundedPlanningOptions = 
     const program = phase(directory, "program", budgetMb, log);
     writeFileSync(join(directory, "desired.digest"), program.detail);
     const provider = phase(directory, "provider", budgetMb, log);
-    return { count, churn, budgetMb, expectedAdds: change.added, expectedRemoves: change.removed, program, provider };
+    const duckdb = count <= DUCKDB_UP_TO ? await duckDbDesign(directory, log) : undefined;
+    return { count, churn, budgetMb, expectedAdds: change.added, expectedRemoves: change.removed, program, provider, ...(duckdb === undefined ? {} : { duckdb }) };
   } finally {
     rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+/** Design B is measured up to this size: at 100M its spill and time add minutes to the bench. */
+const DUCKDB_UP_TO = 20_000_000;
+const DUCKDB_MEMORY_MB = 256;
+
+async function duckDbDesign(directory: string, log: (line: string) => void): Promise<DuckDbPlanningFigures | { skipped: string }> {
+  try {
+    const f = await runDuckDbPlanning({ appliedFile: join(directory, "applied.ids"), desiredFile: join(directory, "desired.ids"), memoryMB: DUCKDB_MEMORY_MB, workDir: directory, query: "full-outer-join" });
+    log(`duckdb        ${(f.wallMs / 1000).toFixed(2)} s (CPU ${(f.cpuMs / 1000).toFixed(2)} s), peak RSS ${f.peakRssMb.toFixed(0)} MB, spilled ${f.peakSpillMb.toFixed(0)} MB: +${f.addCount} −${f.removeCount}`);
+    return f;
+  } catch (error) {
+    const skipped = error instanceof Error ? error.message.split("\n")[0] ?? "" : String(error);
+    log(`duckdb        not measured: ${skipped}`);
+    return { skipped };
   }
 }
 
@@ -147,7 +171,7 @@ export function boundedPlanningRows(f: BoundedPlanningFigures, inMemory: { count
   const scale = f.count / inMemory.count;
   const exact = f.provider.addCount === f.expectedAdds && f.provider.removeCount === f.expectedRemoves;
   const phases = `program ${formatSeconds(f.program.wallMs / 1000)} (CPU ${formatSeconds(f.program.cpuMs / 1000)}), provider ${formatSeconds(f.provider.wallMs / 1000)} (CPU ${formatSeconds(f.provider.cpuMs / 1000)}) in ${f.provider.windows ?? 1} windows`;
-  return [
+  const rows = [
     row(2, `plan ${ids} within dsp:planMemoryMB ${f.budgetMb}: desired file sorted on disk and stored, then planned from copies on disk${exact ? "" : "; counts differ from the churn written!"}`, seconds, "s", {
       display: `${formatSeconds(seconds)} (+${f.provider.addCount?.toLocaleString("en-US")} −${f.provider.removeCount?.toLocaleString("en-US")})`,
       ...(goals.seconds === undefined ? {} : { goal: { text: `≤ ${goals.seconds} s`, met: seconds <= goals.seconds && exact } }),
@@ -161,6 +185,18 @@ export function boundedPlanningRows(f: BoundedPlanningFigures, inMemory: { count
       },
     }),
   ];
+  const b = f.duckdb;
+  if (b !== undefined && "skipped" in b) rows.push(row(2, `design B (DuckDB) at ${ids}: not measured (${b.skipped})`, Number.NaN, "s"));
+  else if (b !== undefined) {
+    const exactB = b.addCount === f.expectedAdds && b.removeCount === f.expectedRemoves;
+    rows.push(
+      row(2, `design B at ${ids}: DuckDB's full outer join of the two ID files, memory_limit ${DUCKDB_MEMORY_MB} MB, spilling${exactB ? "" : "; counts differ from the churn written!"}`, b.wallMs / 1000, "s", {
+        display: `${formatSeconds(b.wallMs / 1000)} (CPU ${formatSeconds(b.cpuMs / 1000)}), peak RSS ${formatNumber(b.peakRssMb)} MB, spilled ${formatNumber(b.peakSpillMb)} MB`,
+        comparison: { text: `design A (ours): ${formatSeconds(seconds)} (CPU ${formatSeconds((f.program.cpuMs + f.provider.cpuMs) / 1000)}), peak ${formatNumber(peakMb)} MB, and it also stores the set and plans its in-doubt IDs` },
+      }),
+    );
+  }
+  return rows;
 }
 
 function peakRssMb(): number {
