@@ -5,7 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Consent } from "../spec";
-import { IdSet, applyAccepted, defaultFingerprinter, setDigest, planFromDelta, planMembership, SpilledSetWriter, wholeSelection, type MembershipIdType, type MembershipPlan, type SpilledSet } from "../plan";
+import { IdSet, applyAccepted, defaultFingerprinter, setDigest, setOfSelection, sliceRanges, planFromDelta, planMembership, SpilledSetWriter, wholeSelection, type IdSelection, type MembershipIdType, type MembershipPlan, type SpilledSet } from "../plan";
 import { isReadable, putOverBase, SNAPSHOT_RECOVERY_HINT, SnapshotMissingError, type SnapshotStore } from "../snapshots";
 import { resolvePlanMemoryBytes } from "../config/plan-memory";
 import { planWindows, SpilledCopies, WHOLE_SET, type PlanWindow } from "./plan-windows";
@@ -94,6 +94,11 @@ interface Prepared {
   /** The record that overrode the state, when one did (the same for every window). */
   unsettled: MembershipSyncRecord | undefined;
   appliedDigest: string | undefined;
+  /**
+   * A plan taken from a delta is one window, but when its sets exceed the memory budget, the
+   * applied set after a failure part-way is written in these windows (the base is not read whole).
+   */
+  baseWindows?: readonly PlanWindow[];
   /** The plan of one window (computed again for each call when there are several windows). */
   planIn(window: PlanWindow): Promise<PreparedPlan>;
 }
@@ -132,10 +137,10 @@ async function planFor(olds: Partial<MembershipOutputs>, news: MembershipInputs,
   const key = [olds.appliedDigest, olds.inDoubtDigest, olds.syncAttempt, record?.attempt, record?.stage, news.desiredDigest, reassert, windows.length];
   return planCache.get(key, async () => {
     const warnOnce = reassertWithoutApplied(news);
-    if (windows.length === 1) {
-      const fromDelta = reassert ? undefined : await planFromStoredDelta(olds, news, record);
-      return inOneWindow(fromDelta ?? (await planWindow(snapshotStore(), olds, news, record, reassert, warnOnce)));
-    }
+    // A stored delta is the plan whatever the sets' size: only the change is read.
+    const fromDelta = reassert ? undefined : await planFromStoredDelta(olds, news, record);
+    if (fromDelta !== undefined) return { ...inOneWindow(fromDelta), ...(windows.length > 1 ? { baseWindows: windows } : {}) };
+    if (windows.length === 1) return inOneWindow(await planWindow(snapshotStore(), olds, news, record, reassert, warnOnce));
     const copies = copiesFor(snapshotStore());
     const planIn = (window: PlanWindow): Promise<PreparedPlan> => planWindow(copies.view(window), olds, news, record, reassert, warnOnce);
     return inWindows(windows, reassert, planIn, (counts, window) => addCounts(counts, window.counts));
@@ -347,6 +352,8 @@ async function trackedSync(owner: string, target: MembershipInputs | MembershipO
   let outcome: SyncOutcome;
   if (failed === undefined) {
     outcome = { appliedCount: counts.addCount + counts.unchangedCount, appliedDigest: desiredDigest, inDoubtCount: 0, inDoubtDigest: undefined };
+  } else if (single && prepared.baseWindows !== undefined && prepared.appliedDigest !== undefined) {
+    outcome = await outcomeOfDeltaInWindows(store, copies, prepared.baseWindows, prepared.appliedDigest, failed.result);
   } else if (single) {
     const planned = await failed.planned.base();
     const { applied, inDoubt } = afterFailure(failed.planned.resolved, planned, failed.result);
@@ -386,6 +393,23 @@ async function outcomeOfWindows(store: SnapshotStore, copies: SpilledCopies, pre
   const applied = await storeFromWindows(store, copies, prepared.windows, async (window, index) => (await partsIn(window, index)).applied);
   const inDoubt = await storeFromWindows(store, copies, prepared.windows, async (window, index) => (await partsIn(window, index)).inDoubt);
   return { appliedCount: applied.count, appliedDigest: applied.digest, inDoubtCount: inDoubt.count, inDoubtDigest: inDoubt.count > 0 ? inDoubt.digest : undefined };
+}
+
+/**
+ * What a plan taken from a delta (nothing was in doubt) leaves after a failure, when the applied set
+ * is larger than the budget: the applied set with the accepted ops applied, window by window from
+ * its copy on disk (the accepted ops are at most the delta, which is small); in doubt, the ops
+ * whose answer proved nothing.
+ */
+async function outcomeOfDeltaInWindows(store: SnapshotStore, copies: SpilledCopies, windows: readonly PlanWindow[], appliedDigest: string, result: MembershipSyncResult): Promise<SyncOutcome> {
+  const removes = setOfSelection(result.accepted.removes);
+  const adds = setOfSelection(result.accepted.adds);
+  const applied = await storeFromWindows(store, copies, windows, async (window) => {
+    const part = (set: IdSet): IdSelection => wholeSelection(sliceRanges(set, window.from, window.to));
+    return applyAccepted(await copies.view(window).get(appliedDigest), part(removes), part(adds));
+  });
+  const inDoubt = unionOf([result.unknown.removes, result.unknown.adds]);
+  return { appliedCount: applied.count, appliedDigest: applied.digest, inDoubtCount: inDoubt.size, inDoubtDigest: inDoubt.size > 0 ? await store.put(inDoubt) : undefined };
 }
 
 /** Sends the plan, then works out what is applied now, storing a snapshot of it when it is not the desired set. */

@@ -41,6 +41,17 @@ describe("a membership larger than dsp:planMemoryMB, planned on disk (real CLI)"
     await env?.close();
   });
 
+  it("a budget that is not a whole number of MB stops the preview with one clean input error", async function () {
+    await env.run((s) => s.setConfig("dsp:planMemoryMB", "lots"));
+    const preview = await env.run((s) => s.preview([]));
+    await env.run((s) => s.setConfig("dsp:planMemoryMB", "1"));
+    assert.notEqual(preview.code, 0);
+    const output = preview.stdout + preview.stderr;
+    assert.match(output, /dsp:planMemoryMB must be a whole number of megabytes, at least 1 \(got "lots"\)/);
+    assert.match(output, /stopped by 1 input error \(above\); nothing was changed/);
+    assert.doesNotMatch(output, /\n\s+at .+:\d+:\d+\)?\n/, "no stack trace");
+  });
+
   it("creates the audience with exactly its members, planned in windows", async function () {
     const preview = await env.run((s) => s.preview([]));
     assert.equal(preview.code, 0, preview.stderr);

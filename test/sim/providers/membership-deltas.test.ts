@@ -54,3 +54,29 @@ describe("membership provider: desired sets stored as deltas", function () {
     assert.equal((await h.up("m", v3)).changes, false);
   });
 });
+
+describe("membership provider: deltas over sets larger than the plan memory budget", function () {
+  this.timeout(30_000);
+  // 2,000 bytes: a 400-ID membership is planned in windows, but a stored delta is still the plan.
+  const h = harnessPerTest(2_000);
+
+  const v1 = ids("a", 0, 400);
+  const v3 = [...ids("a", 40, 400), ...ids("c", 0, 50)];
+
+  it("a delta plan that stops part-way writes the applied set window by window, exactly, and the next up converges", async () => {
+    assert.equal((await h.up("m", v1)).kind, "ok");
+    assert.ok(await snapshotStore().getDelta((await h.inputs("m", v3)).desiredDigest), "v3 is stored as a delta");
+    h.wholeReads.length = 0;
+    h.sim.setFaults({ rate5xx: 1, routes: ["PATCH /v2/dp/audience"], count: 1 });
+    const failed = await h.up("m", v3);
+    assert.equal(failed.kind, "partial", String(failed.error));
+    assert.deepEqual(h.wholeReads, [], "the applied set was not read whole: it was read from its copy on disk, in windows");
+    const held = h.state.get("m");
+    assert.ok(held);
+    assert.deepEqual((await snapshotStore().get(held.appliedDigest)).toArray().sort(), h.members(), "the recorded applied set is exactly what the audience holds");
+    h.sim.setFaults({});
+    assert.equal((await h.up("m", v3)).kind, "ok");
+    assert.deepEqual(h.members(), sorted(v3));
+    assert.equal((await h.up("m", v3)).changes, false);
+  });
+});
