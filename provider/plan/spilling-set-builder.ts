@@ -4,7 +4,7 @@
  * fingerprint range at a time into a {@link SpilledSet}. A set that fits comes back as an
  * {@link IdSet}, exactly as the builder alone would make it.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { defaultFingerprinter, type Fingerprinter } from "./fingerprint";
@@ -92,7 +92,7 @@ export class SpillingSetBuilder implements IdSink {
   }
 
   private workDirectory(): string {
-    this.directory ??= this.options.directory ?? mkdtempSync(join(tmpdir(), "dsp-set-"));
+    this.directory ??= this.options.directory ?? temporaryDirectory();
     return this.directory;
   }
 
@@ -123,6 +123,20 @@ export class SpillingSetBuilder implements IdSink {
     }
     return writer.finish();
   }
+}
+
+/** Folders this process made for spilled sets: deleted when it exits, however it ends. */
+const ownFolders = new Set<string>();
+
+function temporaryDirectory(): string {
+  const directory = mkdtempSync(join(tmpdir(), "dsp-set-"));
+  if (ownFolders.size === 0) {
+    process.once("exit", () => {
+      for (const folder of ownFolders) rmSync(folder, { recursive: true, force: true });
+    });
+  }
+  ownFolders.add(directory);
+  return directory;
 }
 
 /** Writes a set to a new spilled file in `directory`. */

@@ -4,7 +4,7 @@
  * held. Problems name the row, never the value: IDs are personal data.
  */
 import { isAscii } from "node:buffer";
-import { IdSetBuilder, type IdSet } from "../plan";
+import { IdSetBuilder, type BuiltSet, type IdSet, type IdSink } from "../plan";
 import { ID_CANONICAL_FORMS, ID_SYNTAX_CHECKS, type IdType, type OnInvalid } from "../spec";
 import { SourceError } from "./source-error";
 import { NULL_LINE, type ColumnSink } from "./sql-driver";
@@ -15,15 +15,17 @@ const NULL_BYTE = NULL_LINE.charCodeAt(0);
 /** How many problems one error lists before "… and N more". */
 const MAX_LISTED = 20;
 
-/** A source's IDs as a set, and how many rows `onInvalid: skip` left out. */
-export interface CollectedIds {
-  set: IdSet;
+/** A source's IDs as a set (in memory unless said otherwise), and how many rows `onInvalid: skip` left out. */
+export interface CollectedIds<S extends BuiltSet = IdSet> {
+  set: S;
   skipped: number;
 }
 
+/** What the IDs go into: an {@link IdSetBuilder}, or a `SpillingSetBuilder` for sets that may exceed memory. */
+export type SetSink<S extends BuiltSet> = IdSink & { build(): S };
+
 /** Collects one source's values; see the module comment. */
-export class IdCollector implements ColumnSink {
-  private readonly builder = new IdSetBuilder();
+export class IdCollector<S extends BuiltSet = IdSet> implements ColumnSink {
   private readonly check: (id: string) => string | undefined;
   private readonly canonicalise: ((id: string) => string) | undefined;
   private readonly problems: string[] = [];
@@ -37,6 +39,7 @@ export class IdCollector implements ColumnSink {
     private readonly what: string,
     idType: IdType,
     private readonly onInvalid: OnInvalid,
+    private readonly builder: SetSink<S> = new IdSetBuilder() as unknown as SetSink<S>,
   ) {
     this.check = ID_SYNTAX_CHECKS[idType];
     this.canonicalise = ID_CANONICAL_FORMS[idType];
@@ -87,7 +90,7 @@ export class IdCollector implements ColumnSink {
   }
 
   /** The set, or one error listing the bad rows. */
-  finish(): CollectedIds {
+  finish(): CollectedIds<S> {
     if (this.problemCount > 0) {
       const more = this.problemCount - this.problems.length;
       const lines = this.problems.map((p) => `${this.what}: ${p}`);

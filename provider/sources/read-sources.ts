@@ -4,11 +4,11 @@
  * first use) and closed by {@link SourceReader.close}.
  */
 import { createReadStream } from "node:fs";
-import { idSetFrom, readIdFiles, readIdFilesBounded, type BuiltSet } from "../plan";
+import { IdSetBuilder, readIdFiles, readIdFilesBounded, SpillingSetBuilder, type BuiltSet, type ReadIdFilesOptions } from "../plan";
 import { ID_CANONICAL_FORMS, ID_SYNTAX_CHECKS, isObjectUrl, type IdListSource, type IdType, type ResolvedSqlSource } from "../spec";
 import { streamCsvColumn } from "./csv-column";
 import { openDuckDb, sqlIdentifier, sqlString, type DuckDbConnection } from "./duckdb-driver";
-import { IdCollector, type CollectedIds } from "./id-collector";
+import { IdCollector, type CollectedIds, type SetSink } from "./id-collector";
 import { openS3Object, s3ObjectToTempFile } from "./s3-object";
 import { SourceError } from "./source-error";
 import type { ColumnSink, SqlConnection, SqlSourceContext } from "./sql-driver";
@@ -50,25 +50,37 @@ export class SourceReader {
    * Like {@link read}, but ID files larger than the memory budget come back sorted on disk, as a
    * {@link SpilledSet} (other sources are read into memory).
    */
-  async readMembers(source: IdListSource, idType: IdType, what: string): Promise<{ set: BuiltSet; skipped: number }> {
+  async readMembers(source: IdListSource, idType: IdType, what: string): Promise<CollectedIds<BuiltSet>> {
     const memoryBytes = this.options.memoryBytes;
-    if (source.kind !== "files" || memoryBytes === undefined) return this.read(source, idType, what);
-    const canonicalise = ID_CANONICAL_FORMS[idType];
-    const options = { validate: ID_SYNTAX_CHECKS[idType], memoryBytes, ...(canonicalise === undefined ? {} : { canonicalise }) };
-    return { set: await readIdFilesBounded(source.files, options), skipped: 0 };
+    if (memoryBytes === undefined) return this.read(source, idType, what);
+    return this.readInto(source, idType, what, () => new SpillingSetBuilder({ memoryBytes }), (files, options) => readIdFilesBounded(files, { ...options, memoryBytes }));
   }
 
-  async read(source: IdListSource, idType: IdType, what: string): Promise<CollectedIds> {
+  /** The IDs of `source`, in memory. */
+  read(source: IdListSource, idType: IdType, what: string): Promise<CollectedIds> {
+    return this.readInto(source, idType, what, () => new IdSetBuilder(), readIdFiles);
+  }
+
+  private async readInto<S extends BuiltSet>(
+    source: IdListSource,
+    idType: IdType,
+    what: string,
+    newBuilder: () => SetSink<S>,
+    readFiles: (files: readonly string[], options: ReadIdFilesOptions) => Promise<S>,
+  ): Promise<CollectedIds<S>> {
     const validate = ID_SYNTAX_CHECKS[idType];
     const canonicalise = ID_CANONICAL_FORMS[idType];
     switch (source.kind) {
-      case "inline":
-        return { set: idSetFrom(canonicalise === undefined ? source.ids : source.ids.map(canonicalise)), skipped: 0 };
+      case "inline": {
+        const builder = newBuilder();
+        for (const id of source.ids) builder.add(canonicalise === undefined ? id : canonicalise(id));
+        return { set: builder.build(), skipped: 0 };
+      }
       case "files":
-        return { set: await readIdFiles(source.files, { validate, ...(canonicalise === undefined ? {} : { canonicalise }) }), skipped: 0 };
+        return { set: await readFiles(source.files, { validate, ...(canonicalise === undefined ? {} : { canonicalise }) }), skipped: 0 };
       case "csv": {
         const label = `${what} (csv ${source.file}, column ${source.column})`;
-        const collector = new IdCollector(label, idType, source.onInvalid);
+        const collector = new IdCollector(label, idType, source.onInvalid, newBuilder());
         await named(label, async () => {
           const input = isObjectUrl(source.file) ? await openS3Object(source.file) : createReadStream(source.file, { highWaterMark: 1 << 20 });
           await streamCsvColumn(input, source.column, source.delimiter, (v, row) => collector.value(v, row));
@@ -77,14 +89,14 @@ export class SourceReader {
       }
       case "parquet": {
         const label = `${what} (parquet ${source.file}, column ${source.column})`;
-        const collector = new IdCollector(label, idType, source.onInvalid);
+        const collector = new IdCollector(label, idType, source.onInvalid, newBuilder());
         await named(label, () => this.parquetColumn(source.file, source.column, collector));
         return collector.finish();
       }
       case "sql": {
         const name = source.source ?? DEFAULT_SOURCE;
         const label = `${what} (sql source ${name})`;
-        const collector = new IdCollector(label, idType, source.onInvalid);
+        const collector = new IdCollector(label, idType, source.onInvalid, newBuilder());
         await named(label, () => this.queued(name, async () => (await this.connection(source.source)).streamColumn(source.query, collector)));
         return collector.finish();
       }

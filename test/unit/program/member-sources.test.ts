@@ -12,6 +12,7 @@ import { describeInputFailures } from "../../../provider/program/input-diagnosti
 import { loadSpec } from "../../../provider/spec";
 import { writeSpecFiles, type Spec } from "../../support/spec-files";
 import { cookieIds } from "../../support/synthetic-ids";
+import { SpilledSet } from "../../../provider/plan";
 
 describe("readMemberSources", () => {
   let dir: string;
@@ -23,6 +24,35 @@ describe("readMemberSources", () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const base = (audiences: Spec["audiences"], extra: Partial<Spec> = {}): Spec => ({ version: 1, defaults: { advertiserId: "1", dataSourceCountry: ["US"] }, audiences, ...extra });
+
+  it("within a small dsp:planMemoryMB, CSV, SQL and file members are sorted on disk, with exclusions and suppression exact", async () => {
+    const many = cookieIds(40_000, 82);
+    const spec = base(
+      {
+        csv: { name: "From a big CSV", members: { COOKIE: { csv: { file: "m.csv", column: "cookie" } } }, exclude: { COOKIE: { file: "x.txt" } } },
+        sql: { name: "From a big query", members: { COOKIE: { sql: { query: "SELECT cookie FROM read_csv('m.csv', header = true)" } } } },
+        file: { name: "From a big ID file", members: { COOKIE: { file: "ids.txt" } } },
+      },
+      { suppress: { COOKIE: { file: "optouts.txt" } } },
+    );
+    const file = writeSpecFiles(dir, spec, {
+      "m.csv": ["cookie", ...many],
+      "ids.txt": many,
+      "x.txt": many.slice(0, 100),
+      "optouts.txt": many.slice(100, 150),
+    });
+    const read = await readMemberSources(await loadSpec(file), (key) => (key === "dsp:planMemoryMB" ? "1" : undefined));
+    assert.deepEqual(read.failures, []);
+    // Suppressed: IDs 100–149 everywhere; excluded: IDs 0–99 from the CSV audience only.
+    const expected = (excluded: boolean): string[] => [...(excluded ? [] : many.slice(0, 100)), ...many.slice(150)].sort();
+    for (const [key, excluded] of [["csv", true], ["sql", false], ["file", false]] as const) {
+      const set = read.memberSets.get(memberSetKey(key, "COOKIE"));
+      assert.ok(set instanceof SpilledSet, `${key}: 40,000 IDs in a 1 MB budget are sorted on disk`);
+      assert.deepEqual(set.toArray().sort(), expected(excluded), key);
+      assert.deepEqual(read.leftOut.get(memberSetKey(key, "COOKIE")), { suppressed: 50, skipped: 0 }, key);
+      set.dispose();
+    }
+  });
 
   it("removes exclusions, then the suppression list, and counts what suppression and skipping left out", async () => {
     const spec = base(
