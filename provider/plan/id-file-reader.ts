@@ -15,6 +15,12 @@ import { firstInvalidUtf8 } from "../util/utf8";
  */
 export type IdValidator = (id: string) => string | undefined;
 
+/**
+ * A fast check on an ID's bytes: true means valid (so `validate` is not asked); false means "ask
+ * `validate`". It must never accept an ID `validate` rejects.
+ */
+export type IdBytesCheck = (bytes: Uint8Array, start: number, end: number) => boolean;
+
 /** One rejected line of an ID file. */
 export interface IdLineProblem {
   readonly file: string;
@@ -44,6 +50,8 @@ export class IdFileError extends Error {
 export interface ReadIdFilesOptions {
   /** Rejects IDs; each failure is reported with its file and line. @default accept every ID */
   readonly validate?: IdValidator;
+  /** Accepts the common valid IDs from their bytes, before `validate` builds a string. @default none */
+  readonly acceptsBytes?: IdBytesCheck;
   /** How many problems the error lists before "… and N more". @default 20 */
   readonly maxReportedProblems?: number;
   /** @default defaultFingerprinter */
@@ -107,7 +115,7 @@ function fingerprinterOf(options: ReadIdFilesOptions): { fingerprinter?: Fingerp
 async function readIdFilesInto(paths: readonly string[], builder: IdSink, options: ReadIdFilesOptions): Promise<void> {
   const problems = new ProblemLog(options.maxReportedProblems ?? 20);
   for (const path of paths) {
-    const acceptLine = lineAcceptor(builder, options.validate, options.canonicalise, (line, reason, column) =>
+    const acceptLine = lineAcceptor(builder, options.validate, options.acceptsBytes, options.canonicalise, (line, reason, column) =>
       problems.add({ file: path, line, ...(column === undefined ? {} : { column }), reason }),
     );
     const lineOptions = options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes };
@@ -136,6 +144,7 @@ function isAsciiSpace(byte: number): boolean {
 function lineAcceptor(
   builder: IdSink,
   validate: IdValidator | undefined,
+  acceptsBytes: IdBytesCheck | undefined,
   canonicalise: ((id: string) => string) | undefined,
   reject: (line: number, reason: string, column?: number) => void,
 ): (chunk: Buffer, start: number, end: number, lineNumber: number) => void {
@@ -155,6 +164,7 @@ function lineAcceptor(
     }
     if (chunkIsAscii || isAscii(chunk.subarray(first, last))) {
       if (validate === undefined && canonicalise === undefined) return builder.addBytes(chunk, first, last);
+      if (canonicalise === undefined && acceptsBytes?.(chunk, first, last) === true) return builder.addBytes(chunk, first, last);
       const ascii = chunk.toString("latin1", first, last);
       const reason = validate?.(ascii);
       if (reason !== undefined) return reject(lineNumber, reason);

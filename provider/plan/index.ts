@@ -5,6 +5,7 @@ export { idSetFromCanonicalBytes, NotCanonicalError } from "./canonical-bytes";
 export { MAX_SET_BYTES } from "./id-columns";
 export {
   IdFileError,
+  type IdBytesCheck,
   readIdFile,
   readIdFiles,
   readIdFilesBounded,

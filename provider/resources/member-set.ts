@@ -4,7 +4,7 @@
  * digest, for the same members. Pure apart from reading the files.
  */
 import { IdSet, idSetFrom, readIdFiles, SpilledSet, type BuiltSet, type MembershipIdType } from "../plan";
-import { ID_CANONICAL_FORMS, ID_SYNTAX_CHECKS } from "../spec";
+import { ID_BYTES_CHECKS, ID_CANONICAL_FORMS, ID_SYNTAX_CHECKS } from "../spec";
 
 /**
  * A desired member set: built already (in memory, or on disk when larger than the memory budget;
@@ -40,5 +40,6 @@ export async function buildMemberSet(members: DesiredMembers, idType: Membership
     return idSetFrom(canonicalise === undefined ? ids : ids.map(canonicalise));
   }
   const files = (members as { files: readonly string[] }).files;
-  return readIdFiles(files, { validate, ...(canonicalise !== undefined ? { canonicalise } : {}) });
+  const acceptsBytes = ID_BYTES_CHECKS[idType];
+  return readIdFiles(files, { validate, ...(acceptsBytes === undefined ? {} : { acceptsBytes }), ...(canonicalise !== undefined ? { canonicalise } : {}) });
 }

@@ -5,7 +5,7 @@
  */
 import { createReadStream } from "node:fs";
 import { IdSetBuilder, readIdFiles, readIdFilesBounded, SpillingSetBuilder, type BuiltSet, type ReadIdFilesOptions } from "../plan";
-import { ID_CANONICAL_FORMS, ID_SYNTAX_CHECKS, isObjectUrl, type IdListSource, type IdType, type ResolvedSqlSource } from "../spec";
+import { ID_BYTES_CHECKS, ID_CANONICAL_FORMS, ID_SYNTAX_CHECKS, isObjectUrl, type IdListSource, type IdType, type ResolvedSqlSource } from "../spec";
 import { streamCsvColumn } from "./csv-column";
 import { openDuckDb, sqlIdentifier, sqlString, type DuckDbConnection } from "./duckdb-driver";
 import { IdCollector, type CollectedIds, type SetSink } from "./id-collector";
@@ -69,6 +69,7 @@ export class SourceReader {
     readFiles: (files: readonly string[], options: ReadIdFilesOptions) => Promise<S>,
   ): Promise<CollectedIds<S>> {
     const validate = ID_SYNTAX_CHECKS[idType];
+    const acceptsBytes = ID_BYTES_CHECKS[idType];
     const canonicalise = ID_CANONICAL_FORMS[idType];
     switch (source.kind) {
       case "inline": {
@@ -77,7 +78,7 @@ export class SourceReader {
         return { set: builder.build(), skipped: 0 };
       }
       case "files":
-        return { set: await readFiles(source.files, { validate, ...(canonicalise === undefined ? {} : { canonicalise }) }), skipped: 0 };
+        return { set: await readFiles(source.files, { validate, ...(acceptsBytes === undefined ? {} : { acceptsBytes }), ...(canonicalise === undefined ? {} : { canonicalise }) }), skipped: 0 };
       case "csv": {
         const label = `${what} (csv ${source.file}, column ${source.column})`;
         const collector = new IdCollector(label, idType, source.onInvalid, newBuilder());

@@ -3,7 +3,7 @@ export { loadSpec, parseSpec, type LoadSpecOptions } from "./load-spec";
 export { validateSpecCommand, summarizeSpec, VALIDATE_EXIT } from "./validate-command";
 export { SpecValidationError, formatSpecError, type SpecError } from "./spec-error";
 export type { FileProbe } from "./file-references";
-export { canonicalId, ID_CANONICAL_FORMS, ID_SYNTAX_CHECKS, type IdCanonicaliser, type IdSyntaxCheck } from "./id-syntax";
+export { canonicalId, ID_BYTES_CHECKS, ID_CANONICAL_FORMS, ID_SYNTAX_CHECKS, type IdBytesCheck, type IdCanonicaliser, type IdSyntaxCheck } from "./id-syntax";
 export {
   ID_TYPES,
   type AudienceFee,

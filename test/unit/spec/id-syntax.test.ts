@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 
-import { ID_SYNTAX_CHECKS, type IdType } from "../../../provider/spec";
+import fc from "fast-check";
+import { ID_BYTES_CHECKS, ID_SYNTAX_CHECKS, type IdType } from "../../../provider/spec";
 
 const COOKIE_INVALID = "is not a valid COOKIE ID: expected 1–1999 characters of A–Z a–z 0–9 _ - = + / . :";
 const MAID_INVALID = "is not a valid MAID: expected a UUID like 6f1c2e4a-1b2c-4d5e-8f90-a1b2c3d4e5f6";
@@ -44,4 +45,31 @@ describe("ID syntax checks (shared with ID files)", () => {
     const secret = "jane@example.com";
     assert.equal(ID_SYNTAX_CHECKS.EXTERNAL_USER_ID(secret)?.includes(secret), false);
   });
+});
+
+describe("ID byte checks (the fast path of ID files)", () => {
+  const asciiId = fc.string({ unit: fc.integer({ min: 0, max: 127 }).map((c) => String.fromCharCode(c)), minLength: 0, maxLength: 140 });
+  const anyId = fc.oneof(asciiId, fc.string({ unit: "grapheme", maxLength: 20 }), fc.constantFrom("", "a".repeat(128), "a".repeat(129), "a".repeat(1999), "a".repeat(2000)));
+
+  it("COOKIE and EXTERNAL_USER_ID have one, derived from the schema; MAID (a UUID, not all zeros) has none", () => {
+    assert.equal(typeof ID_BYTES_CHECKS.COOKIE, "function");
+    assert.equal(typeof ID_BYTES_CHECKS.EXTERNAL_USER_ID, "function");
+    assert.equal(ID_BYTES_CHECKS.MAID, undefined);
+  });
+
+  for (const type of ["COOKIE", "EXTERNAL_USER_ID"] as const) {
+    it(`${type}: accepts exactly the ASCII IDs the string check accepts, and never anything it rejects`, () => {
+      const bytesCheck = ID_BYTES_CHECKS[type] as (bytes: Uint8Array, start: number, end: number) => boolean;
+      fc.assert(
+        fc.property(anyId, (id) => {
+          const bytes = Buffer.from(`xx${id}yy`, "utf8");
+          const accepted = bytesCheck(bytes, 2, bytes.length - 2);
+          const valid = ID_SYNTAX_CHECKS[type](id) === undefined;
+          if (accepted) assert.ok(valid, "accepted by bytes, rejected by the rule");
+          if (valid && Buffer.byteLength(id) === id.length) assert.ok(accepted, "a valid ASCII ID takes the fast path");
+        }),
+        { numRuns: 3000 },
+      );
+    });
+  }
 });
