@@ -10,6 +10,12 @@ import { readSetting, type ConfigLookup } from "./dsp-settings";
  * before; 20M IDs and more plan in bounded memory.
  */
 export const DEFAULT_PLAN_MEMORY_MB = 768;
+/**
+ * Bytes a plan holds per ID of the sets it reads: the ID itself (~23 B for a cookie), its offset
+ * and fingerprint (12 B), and the planning base, selections and request bodies made from them.
+ */
+export const PLAN_BYTES_PER_ID = 100;
+
 /** Below this a budget only multiplies the files and passes. */
 const MIN_PLAN_MEMORY_MB = 1;
 

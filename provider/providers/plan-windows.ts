@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RANGE_COUNT, type SpilledSet } from "../plan";
 import type { SnapshotStore } from "../snapshots";
+import { PLAN_BYTES_PER_ID } from "../config/plan-memory";
 
 /** A run of fingerprint ranges `[from, to)` planned together. */
 export interface PlanWindow {
@@ -19,11 +20,6 @@ export interface PlanWindow {
 /** The one window of a membership that fits in memory. */
 export const WHOLE_SET: readonly PlanWindow[] = [{ from: 0, to: RANGE_COUNT }];
 
-/**
- * Bytes a plan holds per ID of the sets it reads: the ID itself (~23 B for a cookie), its offset
- * and fingerprint (12 B), and the planning base, selections and request bodies made from them.
- */
-export const PLAN_BYTES_PER_ID = 100;
 
 /**
  * The windows for a plan over `idCount` IDs (applied, desired and in doubt together) within

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { IdSet, MembershipIdType } from "../plan";
 import { setDigest, SpilledSet } from "../plan";
-import { isReadable, putNearBase, type SnapshotStore } from "../snapshots";
+import { isReadable, putNearBase, putSpilledNearBase, type SnapshotStore } from "../snapshots";
+import { PLAN_BYTES_PER_ID, resolvePlanMemoryBytes } from "../config/plan-memory";
 import { describeSnapshotLocation, openSnapshotStore, resolveSnapshotLocation } from "../config/snapshot-location";
 import { buildMemberSet, type DesiredMembers } from "./member-set";
 import { programConfig } from "./program-config";
@@ -43,7 +44,7 @@ export async function prepareDesiredSet(
     );
   }
   const store = openSnapshotStore(location);
-  if (set instanceof SpilledSet) return putSpilled(store, set);
+  if (set instanceof SpilledSet) return putSpilled(store, set, baseOf);
   if (baseOf === undefined) return { digest: await store.put(set), count: set.size }; // a no-op when stored already
   const digest = setDigest(set);
   if (await isReadable(store, digest)) return { digest, count: set.size };
@@ -51,14 +52,17 @@ export async function prepareDesiredSet(
 }
 
 /**
- * A set larger than the memory budget is stored whole, streamed from its file (a delta would need
- * its base read, and a whole write is one pass); then its file is deleted.
+ * A set larger than the memory budget: stored as a delta over its base when the change is small
+ * (the base diffed from a copy on disk, range by range; the change held in memory only up to a
+ * share of the budget), else whole, streamed from its file; then its file is deleted.
  */
-async function putSpilled(store: SnapshotStore, set: SpilledSet): Promise<{ digest: string; count: number }> {
+async function putSpilled(store: SnapshotStore, set: SpilledSet, baseOf: ((store: SnapshotStore) => Promise<string | undefined>) | undefined): Promise<{ digest: string; count: number }> {
   try {
     const digest = await set.digest();
     if (await isReadable(store, digest)) return { digest, count: set.size };
-    return { digest: await store.put(set), count: set.size };
+    const baseDigest = baseOf === undefined ? undefined : await baseOf(store);
+    const maxChangedIds = Math.floor(resolvePlanMemoryBytes(programConfig) / PLAN_BYTES_PER_ID);
+    return { digest: (await putSpilledNearBase(store, set, baseDigest, maxChangedIds)).digest, count: set.size };
   } finally {
     set.dispose();
   }

@@ -16,4 +16,4 @@ export { FileSnapshotStore, type FileSnapshotStoreOptions, type SnapshotStore } 
 export { S3SnapshotStore, type S3SnapshotStoreOptions } from "./object-store-snapshot-store";
 export { decodeDelta, encodeDelta, type DeltaSnapshot } from "./delta-codec";
 export { MAX_DELTA_DEPTH, worthADelta } from "./delta-chain";
-export { isReadable, putNearBase, putOverBase, type NearBasePut } from "./near-base";
+export { isReadable, putNearBase, putOverBase, putSpilledNearBase, type NearBasePut } from "./near-base";

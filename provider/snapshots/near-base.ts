@@ -1,4 +1,5 @@
-import { setDeltaOf, setDigest, type IdSet } from "../plan";
+import { dirname } from "node:path";
+import { IdSetBuilder, RANGE_COUNT, setDeltaOf, setDigest, type IdSet, type SetDelta, type SpilledSet } from "../plan";
 import { MAX_DELTA_DEPTH, worthADelta } from "./delta-chain";
 import { SnapshotError } from "./snapshot-errors";
 import type { SnapshotStore } from "./snapshot-store";
@@ -67,4 +68,48 @@ export async function isReadable(store: SnapshotStore, digest: string): Promise<
     throw error;
   }
   return false;
+}
+
+/**
+ * {@link putNearBase} for a set kept on disk (larger than memory): the base is copied onto disk
+ * beside it and diffed one fingerprint range at a time; the change is kept in memory only while it
+ * is worth a delta and at most `maxChangedIds` IDs, else the set is stored whole, streamed.
+ */
+export async function putSpilledNearBase(store: SnapshotStore, set: SpilledSet, baseDigest: string | undefined, maxChangedIds: number): Promise<NearBasePut> {
+  const digest = await set.digest();
+  if (await isReadable(store, digest)) return { digest, written: "stored" };
+  const depth = baseDigest === undefined || baseDigest === digest || (await store.has(digest)) ? undefined : await store.depthOf(baseDigest);
+  if (baseDigest !== undefined && depth !== undefined && worthADelta(depth, 0, set.size)) {
+    try {
+      const change = await rangewiseChange(store, set, baseDigest, (changed) => changed <= maxChangedIds && worthADelta(depth, changed, set.size));
+      if (change !== undefined) {
+        await store.putDelta({ ...change, baseDigest, resultDigest: digest, resultCount: set.size, depth: depth + 1 });
+        return { digest, written: "delta" };
+      }
+    } catch (error) {
+      if (!(error instanceof SnapshotError)) throw error; // an unreadable base: store the set whole
+    }
+  }
+  await store.put(set);
+  return { digest, written: "full" };
+}
+
+/** The change from the stored set `baseDigest` to `set`, range by range; undefined once `worth` says no. */
+async function rangewiseChange(store: SnapshotStore, set: SpilledSet, baseDigest: string, worth: (changedIds: number) => boolean): Promise<SetDelta | undefined> {
+  const base = await store.getSpilled(baseDigest, dirname(set.path));
+  try {
+    // The parts arrive in canonical order, so the builders keep them without sorting.
+    const removes = new IdSetBuilder({ fingerprinter: set.fingerprinter });
+    const adds = new IdSetBuilder({ fingerprinter: set.fingerprinter });
+    for (let range = 0; range < RANGE_COUNT; range++) {
+      const part = setDeltaOf(base.ranges(range, range + 1), set.ranges(range, range + 1));
+      for (const [into, from] of [[removes, part.removes], [adds, part.adds]] as const) {
+        for (let i = 0; i < from.size; i++) into.addBytes(from.bytes, from.startOf(i), from.endOf(i));
+      }
+      if (!worth(removes.count + adds.count)) return undefined;
+    }
+    return { removes: removes.build(), adds: adds.build() };
+  } finally {
+    base.dispose();
+  }
 }

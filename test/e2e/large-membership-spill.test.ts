@@ -13,9 +13,12 @@ import { writeSpecFiles } from "../support/spec-files";
 
 describe("a membership larger than dsp:planMemoryMB, planned on disk (real CLI)", function () {
   this.timeout(10 * 60 * 1000);
-  const all = cookieIds(61_000, 91);
+  const all = cookieIds(81_000, 91);
   const v1 = all.slice(0, 60_000);
-  const v2 = [...all.slice(1_500, 60_000), ...all.slice(60_000)]; // −1,500 +1,000
+  // A large change (more than a quarter of the set: stored whole, planned in windows) …
+  const v2 = [...all.slice(20_000, 60_000), ...all.slice(60_000, 80_000)]; // −20,000 +20,000
+  // … and a small one (stored as a delta over what the audience holds, which is then the plan).
+  const v3 = [...v2.slice(1_500), ...all.slice(80_000)]; // −1,500 +1,000
   let env: SimulatedStack;
   let specDir: string;
   let audienceId: string;
@@ -64,16 +67,33 @@ describe("a membership larger than dsp:planMemoryMB, planned on disk (real CLI)"
     assert.equal((await env.run((s) => s.preview(["--expect-no-changes"]))).code, 0, "nothing left to send");
   });
 
-  it("a change previews and sends exactly the change from copies on disk, and converges", async function () {
+  it("a large change previews and sends exactly the change from copies on disk, in windows, and converges", async function () {
     writeSpec(v2);
     const preview = await env.run((s) => s.preview([]));
     assert.equal(preview.code, 0, preview.stderr);
     assert.match(preview.stdout, /big COOKIE: sets larger than dsp:planMemoryMB \(1 MB\): planned from copies on disk in \d+ windows/);
-    assert.match(preview.stdout, /big COOKIE: \+1,000 −1,500 IDs \(58,500 unchanged\)/);
+    assert.match(preview.stdout, /big COOKIE: \+20,000 −20,000 IDs \(40,000 unchanged\)/);
+    const up = await env.run((s) => s.up());
+    assert.equal(up.code, 0, up.stderr);
+    assert.match(up.stdout, /big COOKIE: sent \+20,000 −20,000 in \d+ requests/);
+    assert.deepEqual([...(await simMembers(env.sim, audienceId)).COOKIE].sort(), [...v2].sort());
+    assert.equal((await env.run((s) => s.preview(["--expect-no-changes"]))).code, 0, "a second up has nothing to send");
+  });
+
+  it("a small change is stored as a delta computed on disk, which is the plan, and converges", async function () {
+    const backend = path.join(env.work, "backend");
+    const deltas = (): number => fs.readdirSync(backend, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".delta.zst")).length;
+    const before = deltas();
+    writeSpec(v3);
+    const preview = await env.run((s) => s.preview([]));
+    assert.equal(preview.code, 0, preview.stderr);
+    assert.match(preview.stdout, /big COOKIE: \+1,000 −1,500 IDs \(38,500 unchanged\)/);
+    assert.doesNotMatch(preview.stdout, /planned from copies on disk/, "the delta is the plan: no set is read");
+    assert.equal(deltas(), before + 1, "the new set is stored as a delta");
     const up = await env.run((s) => s.up());
     assert.equal(up.code, 0, up.stderr);
     assert.match(up.stdout, /big COOKIE: sent \+1,000 −1,500 in \d+ requests/);
-    assert.deepEqual([...(await simMembers(env.sim, audienceId)).COOKIE].sort(), [...v2].sort());
+    assert.deepEqual([...(await simMembers(env.sim, audienceId)).COOKIE].sort(), [...v3].sort());
     assert.equal((await env.run((s) => s.preview(["--expect-no-changes"]))).code, 0, "a second up has nothing to send");
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { zstdCompressSync, zstdDecompressSync } from "node:zlib";
 import { idSetFrom, RANGE_COUNT, setDigest, setDeltaOf, SpilledSet, SpillingSetBuilder } from "../../../provider/plan";
-import { FileSnapshotStore, SnapshotCorruptError } from "../../../provider/snapshots";
+import { FileSnapshotStore, putSpilledNearBase, SnapshotCorruptError } from "../../../provider/snapshots";
 
 describe("snapshots of sets larger than memory", () => {
   let directory: string;
@@ -62,5 +62,23 @@ describe("snapshots of sets larger than memory", () => {
     const whole = zstdDecompressSync(readFileSync(path));
     writeFileSync(path, zstdCompressSync(whole.subarray(0, whole.length - 100)));
     await assert.rejects(store.getSpilled(digest, directory), (error: unknown) => error instanceof SnapshotCorruptError && /truncated/.test(error.message));
+  });
+
+  it("a spilled set near its base is stored as a delta computed range by range, else whole", async () => {
+    const base = ids(4000);
+    const baseDigest = await store.put(idSetFrom(base));
+    const small = [...base.slice(100), ...ids(80, "n-")];
+    const put = await putSpilledNearBase(store, spill(small), baseDigest, 1_000_000);
+    assert.equal(put.written, "delta");
+    assert.equal(put.digest, setDigest(idSetFrom(small)));
+    const delta = await store.getDelta(put.digest);
+    assert.equal(delta?.removes.size, 100);
+    assert.equal(delta?.adds.size, 80);
+    assert.ok((await store.get(put.digest)).bytes.equals(idSetFrom(small).bytes));
+    const big = [...base.slice(2000), ...ids(2000, "m-")];
+    assert.equal((await putSpilledNearBase(store, spill(big), baseDigest, 1_000_000)).written, "full", "half the set changed");
+    const capped = [...base.slice(50), ...ids(10, "c-")];
+    assert.equal((await putSpilledNearBase(store, spill(capped), baseDigest, 40)).written, "full", "more changed IDs than the budget allows");
+    assert.ok((await store.get(setDigest(idSetFrom(capped)))).bytes.equals(idSetFrom(capped).bytes));
   });
 });
