@@ -87,7 +87,7 @@ describe("a membership larger than dsp:planMemoryMB, planned on disk (real CLI)"
     writeSpec(v3);
     const preview = await env.run((s) => s.preview([]));
     assert.equal(preview.code, 0, preview.stderr);
-    assert.match(preview.stdout, /big COOKIE: \+1,000 −1,500 IDs \(38,500 unchanged\)/);
+    assert.match(preview.stdout, /big COOKIE: \+1,000 −1,500 IDs \(58,500 unchanged\)/);
     assert.doesNotMatch(preview.stdout, /planned from copies on disk/, "the delta is the plan: no set is read");
     assert.equal(deltas(), before + 1, "the new set is stored as a delta");
     const up = await env.run((s) => s.up());
