@@ -15,12 +15,12 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { readIdFilesBounded, SpilledSet } from "../provider/plan";
-import { FileSnapshotStore } from "../provider/snapshots";
+import { planFromDelta, readIdFilesBounded, SpilledSet } from "../provider/plan";
+import { FileSnapshotStore, putSpilledNearBase } from "../provider/snapshots";
 import { planningBase } from "../provider/records/membership-record";
 import { planSync } from "../provider/records/sync-plan";
 import { planWindows, SpilledCopies } from "../provider/providers/plan-windows";
-import { DEFAULT_PLAN_MEMORY_MB } from "../provider/config/plan-memory";
+import { DEFAULT_PLAN_MEMORY_MB, PLAN_BYTES_PER_ID } from "../provider/config/plan-memory";
 import { writeCookieIdFile } from "./id-files";
 import { runDuckDbPlanning, type DuckDbPlanningFigures } from "./planning-duckdb";
 import { formatNumber, formatSeconds, row, type ReportRow } from "./report";
@@ -47,6 +47,10 @@ export interface BoundedPlanningFigures {
   readonly expectedRemoves: number;
   readonly program: BoundedPhase;
   readonly provider: BoundedPhase;
+  /** The same change as an `up` makes it: the desired set stored as a delta over the applied set (range by range, on disk). */
+  readonly programDelta: BoundedPhase;
+  /** The provider's plan from that delta alone. */
+  readonly providerDelta: BoundedPhase;
   /**
    * Design B, for the comparison issue 14 asks for: DuckDB's exact anti-join of the two ID files
    * under a 256 MB `memory_limit`, spilling (up to 20M IDs; undefined above, or when DuckDB is not
@@ -55,7 +59,7 @@ export interface BoundedPlanningFigures {
   readonly duckdb?: DuckDbPlanningFigures | { readonly skipped: string };
 }
 
-type Phase = "store-applied" | "program" | "provider";
+type Phase = "store-applied" | "program" | "provider" | "program-delta" | "provider-delta";
 
 /** Options for {@link runBoundedPlanningBench}. */
 export interface BoundedPlanningOptions {
@@ -84,8 +88,10 @@ export async function runBoundedPlanningBench(options: BoundedPlanningOptions = 
     const program = phase(directory, "program", budgetMb, log);
     writeFileSync(join(directory, "desired.digest"), program.detail);
     const provider = phase(directory, "provider", budgetMb, log);
+    const programDelta = phase(directory, "program-delta", budgetMb, log);
+    const providerDelta = phase(directory, "provider-delta", budgetMb, log);
     const duckdb = count <= DUCKDB_UP_TO ? await duckDbDesign(directory, log) : undefined;
-    return { count, churn, budgetMb, expectedAdds: change.added, expectedRemoves: change.removed, program, provider, ...(duckdb === undefined ? {} : { duckdb }) };
+    return { count, churn, budgetMb, expectedAdds: change.added, expectedRemoves: change.removed, program, provider, programDelta, providerDelta, ...(duckdb === undefined ? {} : { duckdb }) };
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
@@ -130,8 +136,23 @@ async function runPhase(name: Phase, directory: string, budgetMb: number): Promi
     case "program": {
       const set = await readIdFilesBounded([join(directory, name === "program" ? "desired.ids" : "applied.ids")], { memoryBytes, directory });
       const digest = await store.put(set);
+      // The delta phases' store holds the applied set too, as after the last up.
+      if (name === "store-applied") await new FileSnapshotStore(join(directory, "delta-store")).put(set);
       if (set instanceof SpilledSet) set.dispose();
       return { detail: digest };
+    }
+    case "program-delta": {
+      const deltas = new FileSnapshotStore(join(directory, "delta-store"));
+      const set = await readIdFilesBounded([join(directory, "desired.ids")], { memoryBytes, directory });
+      const put = set instanceof SpilledSet ? await putSpilledNearBase(deltas, set, digestOf("applied"), memoryBytes / PLAN_BYTES_PER_ID) : undefined;
+      if (set instanceof SpilledSet) set.dispose();
+      return { detail: `stored ${put?.written ?? "in memory (not measured)"}` };
+    }
+    case "provider-delta": {
+      const delta = await new FileSnapshotStore(join(directory, "delta-store")).getDelta(digestOf("desired"));
+      if (delta === undefined) throw new Error("the desired set was not stored as a delta");
+      const plan = planFromDelta(delta, delta.resultCount);
+      return { detail: `+${plan.addCount} −${plan.removeCount} from the delta`, addCount: plan.addCount, removeCount: plan.removeCount };
     }
     case "provider": {
       const applied = digestOf("applied");
@@ -185,6 +206,14 @@ export function boundedPlanningRows(f: BoundedPlanningFigures, inMemory: { count
       },
     }),
   ];
+  const d = f.programDelta;
+  const e = f.providerDelta;
+  rows.push(
+    row(2, `an up's part of ${ids} in bounded memory: desired set stored as a delta over the applied set (diffed range by range on disk), then planned from the delta alone`, (d.wallMs + e.wallMs) / 1000, "s", {
+      display: `${formatSeconds((d.wallMs + e.wallMs) / 1000)} (program ${formatSeconds(d.wallMs / 1000)}, ${formatNumber(d.peakRssMb)} MB: ${d.detail}; provider ${formatSeconds(e.wallMs / 1000)}, ${formatNumber(e.peakRssMb)} MB)`,
+      comparison: { text: `the windowed plan of the whole sets above ${formatSeconds(seconds)}: the provider's part ${formatSeconds(f.provider.wallMs / 1000)} → ${formatSeconds(e.wallMs / 1000)}`, ratio: f.provider.wallMs / e.wallMs },
+    }),
+  );
   const b = f.duckdb;
   if (b !== undefined && "skipped" in b) rows.push(row(2, `design B (DuckDB) at ${ids}: not measured (${b.skipped})`, Number.NaN, "s"));
   else if (b !== undefined) {
