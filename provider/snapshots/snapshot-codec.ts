@@ -1,4 +1,4 @@
-import { createHash, type Hash } from "node:crypto";
+import { createHash } from "node:crypto";
 import { pipeline, Readable } from "node:stream";
 import { constants, createGunzip, createGzip, createZstdCompress, createZstdDecompress } from "node:zlib";
 import {
@@ -113,6 +113,77 @@ interface SnapshotHeader {
   readonly digest: string;
 }
 
+/** How one read of a snapshot reports: its location and expected digest in every error. */
+interface SnapshotReading {
+  readonly fingerprinter: Fingerprinter;
+  corrupt(reason: string, cause?: unknown): SnapshotCorruptError;
+  unsupported(detail: string): SnapshotUnsupportedError;
+  readonly expectedDigest: string | undefined;
+}
+
+function readingOf(options: SnapshotDecodeOptions): SnapshotReading {
+  const location = options.location ?? "(stream)";
+  const expectedDigest = options.expectedDigest;
+  return {
+    fingerprinter: options.fingerprinter ?? defaultFingerprinter,
+    corrupt: (reason, cause) => new SnapshotCorruptError(expectedDigest, location, reason, cause === undefined ? undefined : { cause }),
+    unsupported: (detail) => new SnapshotUnsupportedError(expectedDigest, location, detail),
+    expectedDigest,
+  };
+}
+
+/**
+ * The checks every decoder makes on the decompressed stream: the header (format, version,
+ * fingerprint) goes to `begin`, then the ID bytes to `take` piece by piece, never more than the
+ * header says and, at the end, exactly that many. Damaged compression is corruption.
+ */
+async function scanSnapshot(
+  source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+  reading: SnapshotReading,
+  begin: (header: SnapshotHeader) => void,
+  take: (bytes: Buffer) => void,
+): Promise<SnapshotHeader> {
+  let header: SnapshotHeader | undefined;
+  let pending: Buffer = Buffer.alloc(0);
+  let seen = 0;
+  let filled = 0;
+  try {
+    for await (const piece of inflate(source)) {
+      let chunk = piece as Buffer;
+      seen += chunk.length;
+      if (header === undefined) {
+        pending = Buffer.concat([pending, chunk]);
+        const newline = pending.indexOf(NEWLINE);
+        if (newline === -1) {
+          if (pending.length > MAX_HEADER_BYTES) throw reading.corrupt("missing or malformed header");
+          continue;
+        }
+        header = parseHeader(pending.subarray(0, newline).toString("latin1"), reading.corrupt, reading.unsupported);
+        if (header.fingerprint !== reading.fingerprinter.name) {
+          throw reading.unsupported(`written with fingerprint ${header.fingerprint}, this version uses ${reading.fingerprinter.name}`);
+        }
+        begin(header);
+        chunk = pending.subarray(newline + 1);
+      }
+      if (filled + chunk.length > header.bytes) throw reading.corrupt(`more than the ${header.bytes} bytes of IDs in its header`);
+      filled += chunk.length;
+      take(chunk);
+    }
+  } catch (error) {
+    if (isZlibError(error)) throw reading.corrupt(`compressed data is damaged or truncated (${error.message})`, error);
+    throw error;
+  }
+  if (header === undefined) throw reading.corrupt(seen === 0 ? "no header" : "truncated header");
+  if (filled !== header.bytes) throw reading.corrupt(`truncated: ${filled} of ${header.bytes} bytes of IDs`);
+  return header;
+}
+
+/** The last checks of every decoder: the content's digest is the header's, and the one expected. */
+function checkDigests(reading: SnapshotReading, header: SnapshotHeader, contentDigest: string): void {
+  if (contentDigest !== header.digest) throw reading.corrupt("content does not match the digest in its header");
+  if (reading.expectedDigest !== undefined && header.digest !== reading.expectedDigest) throw reading.corrupt(`it holds a different set (${header.digest})`);
+}
+
 /**
  * Reads a snapshot back into an {@link IdSet}, checking it whole: compression
  * integrity, header, byte length, count, canonical order (so no repeats)
@@ -124,61 +195,29 @@ export async function decodeSnapshot(
   source: Uint8Array | AsyncIterable<Uint8Array>,
   options: SnapshotDecodeOptions = {},
 ): Promise<IdSet> {
-  const location = options.location ?? "(stream)";
-  const fingerprinter = options.fingerprinter ?? defaultFingerprinter;
-  const corrupt = (reason: string, cause?: unknown): SnapshotCorruptError =>
-    new SnapshotCorruptError(options.expectedDigest, location, reason, cause === undefined ? undefined : { cause });
-  const inflated = inflate(source instanceof Uint8Array ? [source] : source);
-
-  let header: SnapshotHeader | undefined;
-  const headerPieces: Buffer[] = [];
-  // The ID lines are the set's bytes: gunzip straight into one buffer, no per-line copies.
+  const reading = readingOf(options);
+  // The ID lines are the set's bytes: decompressed straight into one buffer, no per-line copies.
   let bytes = Buffer.alloc(0);
   let filled = 0;
-  try {
-    for await (const piece of inflated) {
-      let chunk = piece as Buffer;
-      if (header === undefined) {
-        const newline = chunk.indexOf(NEWLINE);
-        headerPieces.push(newline === -1 ? chunk : chunk.subarray(0, newline));
-        if (newline === -1) {
-          if (headerPieces.reduce((sum, part) => sum + part.length, 0) > MAX_HEADER_BYTES) throw corrupt("missing or malformed header");
-          continue;
-        }
-        header = parseHeader(Buffer.concat(headerPieces).toString("latin1"), corrupt, (detail) => {
-          return new SnapshotUnsupportedError(options.expectedDigest, location, detail);
-        });
-        if (header.fingerprint !== fingerprinter.name) {
-          throw new SnapshotUnsupportedError(
-            options.expectedDigest,
-            location,
-            `written with fingerprint ${header.fingerprint}, this version uses ${fingerprinter.name}`,
-          );
-        }
-        bytes = Buffer.allocUnsafeSlow(header.bytes);
-        chunk = chunk.subarray(newline + 1);
-      }
-      if (filled + chunk.length > header.bytes) throw corrupt(`more than the ${header.bytes} bytes of IDs in its header`);
+  const header = await scanSnapshot(
+    source instanceof Uint8Array ? [source] : source,
+    reading,
+    (found) => {
+      bytes = Buffer.allocUnsafeSlow(found.bytes);
+    },
+    (chunk) => {
       chunk.copy(bytes, filled);
       filled += chunk.length;
-    }
-  } catch (error) {
-    if (isZlibError(error)) throw corrupt(`compressed data is damaged or truncated (${error.message})`, error);
-    throw error;
-  }
-  if (header === undefined) throw corrupt(headerPieces.length === 0 ? "no header" : "truncated header");
-  if (filled !== header.bytes) throw corrupt(`truncated: ${filled} of ${header.bytes} bytes of IDs`);
+    },
+  );
   let set: IdSet;
   try {
-    set = idSetFromCanonicalBytes(bytes, header.count, fingerprinter);
+    set = idSetFromCanonicalBytes(bytes, header.count, reading.fingerprinter);
   } catch (error) {
-    if (error instanceof NotCanonicalError) throw corrupt(error.message, error);
+    if (error instanceof NotCanonicalError) throw reading.corrupt(error.message, error);
     throw error;
   }
-  if (setDigest(set) !== header.digest) throw corrupt("content does not match the digest in its header");
-  if (options.expectedDigest !== undefined && header.digest !== options.expectedDigest) {
-    throw corrupt(`it holds a different set (${header.digest})`);
-  }
+  checkDigests(reading, header, setDigest(set));
   return set;
 }
 
@@ -191,17 +230,12 @@ export async function decodeSnapshotToDisk(
   directory: string,
   options: SnapshotDecodeOptions = {},
 ): Promise<SpilledSet> {
-  const location = options.location ?? "(stream)";
-  const fingerprinter = options.fingerprinter ?? defaultFingerprinter;
-  const corrupt = (reason: string, cause?: unknown): SnapshotCorruptError =>
-    new SnapshotCorruptError(options.expectedDigest, location, reason, cause === undefined ? undefined : { cause });
-  const inflated = inflate(source);
+  const reading = readingOf(options);
+  const fingerprinter = reading.fingerprinter;
   const writer = new SpilledSetWriter(directory, fingerprinter);
-  let header: SnapshotHeader | undefined;
+  const hash = createHash("sha256");
   let pending: Buffer = Buffer.alloc(0);
   let count = 0;
-  let filled = 0;
-  let hash: Hash | undefined;
   /** Adopts the whole lines of `bytes` and returns the rest. */
   const adopt = (bytes: Buffer): Buffer => {
     const end = bytes.lastIndexOf(NEWLINE) + 1;
@@ -212,43 +246,27 @@ export async function decodeSnapshotToDisk(
     try {
       writer.append(idSetFromCanonicalBytes(lines, n, fingerprinter));
     } catch (error) {
-      if (error instanceof NotCanonicalError) throw corrupt(`IDs out of canonical order near ID ${count}`, error);
+      if (error instanceof NotCanonicalError) throw reading.corrupt(`IDs out of canonical order near ID ${count}`, error);
       throw error;
     }
     count += n;
     return bytes.subarray(end);
   };
   try {
-    for await (const piece of inflated) {
-      let chunk = piece as Buffer;
-      if (header === undefined) {
-        pending = Buffer.concat([pending, chunk]);
-        const newline = pending.indexOf(NEWLINE);
-        if (newline === -1) {
-          if (pending.length > MAX_HEADER_BYTES) throw corrupt("missing or malformed header");
-          continue;
-        }
-        header = parseHeader(pending.subarray(0, newline).toString("latin1"), corrupt, (detail) => new SnapshotUnsupportedError(options.expectedDigest, location, detail));
-        if (header.fingerprint !== fingerprinter.name) {
-          throw new SnapshotUnsupportedError(options.expectedDigest, location, `written with fingerprint ${header.fingerprint}, this version uses ${fingerprinter.name}`);
-        }
-        hash = createHash("sha256").update(digestPrefix(fingerprinter, header.count));
-        chunk = pending.subarray(newline + 1);
-        pending = Buffer.alloc(0);
-      }
-      if (filled + chunk.length > header.bytes) throw corrupt(`more than the ${header.bytes} bytes of IDs in its header`);
-      filled += chunk.length;
-      hash?.update(chunk);
-      pending = adopt(pending.length === 0 ? chunk : Buffer.concat([pending, chunk]));
-    }
-    if (header === undefined) throw corrupt(pending.length === 0 ? "no header" : "truncated header");
-    if (filled !== header.bytes || pending.length > 0) throw corrupt(`truncated: ${filled} of ${header.bytes} bytes of IDs`);
-    if (count !== header.count) throw corrupt(`${count} IDs where its header says ${header.count}`);
-    if (hash?.digest("hex") !== header.digest) throw corrupt("content does not match the digest in its header");
-    if (options.expectedDigest !== undefined && header.digest !== options.expectedDigest) throw corrupt(`it holds a different set (${header.digest})`);
+    const header = await scanSnapshot(
+      source,
+      reading,
+      (found) => hash.update(digestPrefix(fingerprinter, found.count)),
+      (chunk) => {
+        hash.update(chunk);
+        pending = adopt(pending.length === 0 ? chunk : Buffer.concat([pending, chunk]));
+      },
+    );
+    if (pending.length > 0) throw reading.corrupt("the last ID has no line break");
+    if (count !== header.count) throw reading.corrupt(`${count} IDs where its header says ${header.count}`);
+    checkDigests(reading, header, hash.digest("hex"));
   } catch (error) {
     writer.abandon();
-    if (isZlibError(error)) throw corrupt(`compressed data is damaged or truncated (${error.message})`, error);
     throw error;
   }
   return writer.finish();

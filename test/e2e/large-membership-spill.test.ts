@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { cookieIds } from "../support/synthetic-ids";
 import { simMembers, startSimulatedStack, type SimulatedStack } from "../support/simulated-stack";
-import { writeSpecFiles } from "../support/spec-files";
+import { writeCookieAudience } from "../support/spec-files";
 
 describe("a membership larger than dsp:planMemoryMB, planned on disk (real CLI)", function () {
   this.timeout(10 * 60 * 1000);
@@ -22,14 +22,8 @@ describe("a membership larger than dsp:planMemoryMB, planned on disk (real CLI)"
   let env: SimulatedStack;
   let specDir: string;
   let audienceId: string;
-  const writeSpec = (ids: readonly string[]): void => {
-    writeSpecFiles(
-      specDir,
-      { version: 1, defaults: { advertiserId: "42", dataSourceCountry: ["US"] }, audiences: { big: { name: "Big audience", members: { COOKIE: { file: "cookies.txt" } } } } },
-      // Repeats and blank lines count as in any ID file.
-      { "cookies.txt": [...ids, "", ...ids.slice(0, 100)] },
-    );
-  };
+  // Repeats and blank lines count as in any ID file.
+  const writeSpec = (ids: readonly string[]): string => writeCookieAudience(specDir, "big", "Big audience", [...ids, "", ...ids.slice(0, 100)]);
 
   before(async function () {
     env = await startSimulatedStack("", "spill");

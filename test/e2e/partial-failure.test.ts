@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { cookieIds } from "../support/synthetic-ids";
 import { patchLog, simMembers, startSimulatedStack, type SimulatedStack } from "../support/simulated-stack";
-import { writeSpecFiles } from "../support/spec-files";
+import { writeCookieAudience } from "../support/spec-files";
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -16,16 +16,8 @@ describe("an up interrupted by a failure storm keeps Amazon's accepted progress 
     env = await startSimulatedStack("", "partial");
     const dir = path.join(env.work, "spec");
     fs.mkdirSync(dir, { recursive: true });
-    writeSpecFiles(
-      dir,
-      {
-        version: 1,
-        defaults: { advertiserId: "42", dataSourceCountry: ["US"] },
-        audiences: { "big-one": { name: "A big cookie audience", members: { COOKIE: { file: "cookies.txt" } } } },
-      },
-      { "cookies.txt": ids },
-    );
-    await env.run((s) => s.setConfig("dsp:spec", path.join(dir, "audiences.yaml")));
+    const spec = writeCookieAudience(dir, "big-one", "A big cookie audience", ids);
+    await env.run((s) => s.setConfig("dsp:spec", spec));
   });
 
   after(async function () {

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { cookieIds } from "../support/synthetic-ids";
 import { simMembers, startSimulatedStack, type SimulatedStack } from "../support/simulated-stack";
-import { writeSpecFiles } from "../support/spec-files";
+import { writeCookieAudience } from "../support/spec-files";
 
 /** Files under `dir` whose names end with `suffix`. */
 function filesEndingWith(dir: string, suffix: string): string[] {
@@ -22,13 +22,7 @@ describe("a 1 % change stored and planned as a delta (real CLI)", function () {
   const v2 = [...all.slice(200, 20_000), ...all.slice(20_000)]; // −200 +200
   let env: SimulatedStack;
   let specDir: string;
-  const writeSpec = (ids: readonly string[]): void => {
-    writeSpecFiles(
-      specDir,
-      { version: 1, defaults: { advertiserId: "42", dataSourceCountry: ["US"] }, audiences: { churned: { name: "Churned audience", members: { COOKIE: { file: "cookies.txt" } } } } },
-      { "cookies.txt": ids },
-    );
-  };
+  const writeSpec = (ids: readonly string[]): string => writeCookieAudience(specDir, "churned", "Churned audience", ids);
 
   before(async function () {
     env = await startSimulatedStack("", "deltas");

@@ -29,3 +29,15 @@ export function writeSpecFiles(dir: string, spec: Spec, files: SideFiles = {}): 
   }
   return path.join(dir, "audiences.yaml");
 }
+
+/**
+ * The spec most end-to-end tests of one large membership use: one audience `key` whose COOKIE
+ * members are the ID file `cookies.txt` with these lines. Writes both into `dir`; returns the spec's path.
+ */
+export function writeCookieAudience(dir: string, key: string, name: string, lines: readonly string[]): string {
+  return writeSpecFiles(
+    dir,
+    { version: 1, defaults: { advertiserId: "42", dataSourceCountry: ["US"] }, audiences: { [key]: { name, members: { COOKIE: { file: "cookies.txt" } } } } },
+    { "cookies.txt": lines },
+  );
+}
