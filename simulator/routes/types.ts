@@ -7,6 +7,9 @@ import type { ErrorFamily, SimResponse } from "../responses";
 /** Counts a handler reports for the request log. */
 export interface RequestNote {
   patches?: number;
+  /** Of `patches`, the add and the remove ops. */
+  adds?: number;
+  removes?: number;
   users?: number;
   records?: number;
 }
