@@ -115,11 +115,11 @@ describe("kill -9 of pulumi up mid-sync, revert, recover as the README says (rea
     assert.ok(line, preview.stdout);
     const n = (x: string | undefined): number => Number((x ?? "0").replace(/,/g, ""));
     assert.equal(n(line[5]) + n(line[6]), n(line[4]), "the re-sends by direction add up");
-    const before = (await patchLog(env)).length;
+    const patchesBefore = (await patchLog(env)).length;
     const up2 = await env.run((s) => s.up());
     assert.match(up2.stdout, /warning: Attempting to deploy or update resources with 1 pending operations from previous deployment\./);
     assert.ok(up2.stdout.includes(line[0]), "the up plans what the preview showed");
-    const patches = (await patchLog(env)).slice(before);
+    const patches = (await patchLog(env)).slice(patchesBefore);
     assert.ok(patches.every((p) => p.status === 200), "a clean up");
     const sum = (key: "adds" | "removes"): number => patches.reduce((total, p) => total + (p[key] ?? 0), 0);
     assert.deepEqual({ adds: sum("adds"), removes: sum("removes") }, { adds: n(line[1]), removes: n(line[2]) }, "the up sent exactly the preview's +N −M");
