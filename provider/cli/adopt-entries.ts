@@ -63,13 +63,25 @@ function keyed(audiences: readonly AudienceMetadata[], taken: Set<string>): Arra
   });
 }
 
+const STRINGIFY = { lineWidth: 0, flowCollectionPadding: false } as const;
+
+/** The entries as a block map, each key at column 0. */
+function entriesText(entries: ReadonlyArray<{ key: string; audience: AudienceMetadata }>): string {
+  const doc = new Document(new YAMLMap());
+  const map = doc.contents as YAMLMap;
+  for (const { key, audience } of entries) map.add(doc.createPair(key, entryNode(doc, audience, key)));
+  return doc.toString(STRINGIFY);
+}
+
+/** `text`'s lines indented by `indent` spaces (blank lines stay empty). */
+function indented(text: string, indent: number): string {
+  return text.replace(/^(?=.)/gm, " ".repeat(indent));
+}
+
 /** The entries as YAML to paste under `audiences:` (indented by two spaces, as a spec has them). */
 export function renderEntries(audiences: readonly AudienceMetadata[]): string {
-  const doc = new Document({ audiences: {} });
-  const map = doc.get("audiences") as YAMLMap;
-  for (const { key, audience } of keyed(audiences, new Set())) map.add(doc.createPair(key, entryNode(doc, audience, key)));
-  doc.commentBefore = " Paste under `audiences:` in your spec (the keys are yours to rename before the first up).";
-  return doc.toString({ lineWidth: 0 });
+  const header = "# Paste under `audiences:` in your spec (the keys are yours to rename before the first up).\naudiences:\n";
+  return header + indented(entriesText(keyed(audiences, new Set())), 2);
 }
 
 /** What {@link addEntriesToSpec} did. */
@@ -98,24 +110,22 @@ function adoptedIds(audiences: YAMLMap): Map<string, string> {
 }
 
 /**
- * Adds entries to a spec's `audiences:` map, keeping its comments and layout; an audience the
- * spec adopts already is left as it is. An empty `text` starts a new spec.
- * @throws SpecEditError when the text is not YAML or has no `audiences:` map
+ * Adds entries to a spec's `audiences:` map. The text around them stays byte for byte as it was
+ * (the entries are inserted after the map's last line); an audience the spec adopts already is
+ * left as it is. An empty `text` starts a new spec.
+ * @throws SpecEditError when the text is not YAML or has no usable `audiences:` map
  */
 export function addEntriesToSpec(text: string, fileName: string, audiences: readonly AudienceMetadata[]): SpecEdit {
-  const doc = text.trim() === "" ? new Document({ version: 1, audiences: {} }) : parseDocument(text, { intAsBigInt: true, prettyErrors: true });
+  const doc: Document = parseDocument(text, { intAsBigInt: true, prettyErrors: true });
   const problem = doc.errors[0];
   if (problem !== undefined) throw new SpecEditError(`${fileName}: not valid YAML (${problem.message.split("\n")[0]}); nothing was written`);
-  if (!isMap(doc.contents)) throw new SpecEditError(`${fileName}: the spec is not a map of keys; nothing was written`);
-  let map = doc.get("audiences", true);
-  if (map === undefined || (isScalar(map) && map.value === null)) {
-    map = new YAMLMap();
-    doc.set("audiences", map);
-  }
-  if (!isMap(map)) throw new SpecEditError(`${fileName}: audiences: is not a map; nothing was written`);
-  const audiencesMap = map as YAMLMap;
-  const adopted = adoptedIds(audiencesMap);
-  const taken = new Set((audiencesMap.items as Pair[]).map((p) => (isScalar(p.key) ? String(p.key.value) : "")));
+  if (doc.contents !== null && !isMap(doc.contents)) throw new SpecEditError(`${fileName}: the spec is not a map of keys; nothing was written`);
+  const node = doc.get("audiences", true);
+  const empty = node === undefined || (isScalar(node) && node.value === null) || (isMap(node) && node.items.length === 0);
+  if (!empty && !isMap(node)) throw new SpecEditError(`${fileName}: audiences: is not a map; nothing was written`);
+  const existing = isMap(node) ? (node as YAMLMap) : new YAMLMap();
+  const adopted = adoptedIds(existing);
+  const taken = new Set((existing.items as Pair[]).map((p) => (isScalar(p.key) ? String(p.key.value) : "")));
   const present: SpecEdit["present"] = [];
   const fresh = audiences.filter((a) => {
     const key = adopted.get(a.audienceId);
@@ -123,7 +133,25 @@ export function addEntriesToSpec(text: string, fileName: string, audiences: read
     return key === undefined;
   });
   const added = keyed(fresh, taken);
-  for (const { key, audience } of added) audiencesMap.add(doc.createPair(key, entryNode(doc, audience, key)));
-  if (audiencesMap.flow === true && added.length > 0) audiencesMap.flow = false;
-  return { text: doc.toString({ lineWidth: 0 }), added: added.map(({ key, audience }) => ({ key, audienceId: audience.audienceId })), present };
+  const result = { added: added.map(({ key, audience }) => ({ key, audienceId: audience.audienceId })), present };
+  if (added.length === 0) return { text, ...result };
+  if (empty || existing.flow === true) {
+    // Nothing to keep inside the map: the document is written again with the entries (a new spec has `version: 1`).
+    if (doc.contents === null) doc.contents = doc.createNode({ version: 1 });
+    const map = new YAMLMap();
+    for (const pair of existing.items) map.add(pair);
+    for (const { key, audience } of added) map.add(doc.createPair(key, entryNode(doc, audience, key)));
+    doc.set("audiences", map);
+    return { text: doc.toString(STRINGIFY), ...result };
+  }
+  const first = (existing.items[0] as Pair).key as Scalar;
+  const keyStart = first.range?.[0] ?? 0;
+  const indent = keyStart - (text.lastIndexOf("\n", keyStart - 1) + 1);
+  // After the map's last non-blank line (its trailing comments included), before the blank lines that follow.
+  let at = existing.range?.[1] ?? text.length;
+  while (at > 0 && /\s/.test(text[at - 1] as string)) at--;
+  const lineEnd = text.indexOf("\n", at);
+  const head = lineEnd < 0 ? `${text}\n` : text.slice(0, lineEnd + 1);
+  const tail = lineEnd < 0 ? "" : text.slice(lineEnd + 1);
+  return { text: head + indented(entriesText(added), indent) + tail, ...result };
 }
