@@ -5,7 +5,8 @@
  * adopt-entries.ts.
  */
 import * as fs from "node:fs";
-import { DspHttpError, isInt64String, type AudienceMetadata, type DspClient } from "../client";
+import { DspHttpError, type AudienceMetadata, type DspClient } from "../client";
+import { isPositiveInt64Text } from "../spec/int64";
 import { parseCommandLine, UsageError, usageFailure, type CommandSpec } from "../util/command-line";
 import { addEntriesToSpec, renderEntries } from "./adopt-entries";
 import { processIo, type CommandIo } from "./command-io";
@@ -49,7 +50,7 @@ export function audienceIdsFromText(text: string, fileName: string): string[] {
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.replace(/#.*$/, "").trim();
     if (line === "") return;
-    if (!isInt64String(line)) throw new UsageError(`${fileName} line ${i + 1}: not an audience id (a positive int64, digits only)`);
+    if (!isPositiveInt64Text(line)) throw new UsageError(`${fileName} line ${i + 1}: not an audience id (a positive int64, digits only)`);
     ids.push(line);
   });
   return ids;
@@ -59,7 +60,7 @@ export function audienceIdsFromText(text: string, fileName: string): string[] {
 export function parseAdoptArgs(args: readonly string[], readFile: (file: string) => string = (f) => fs.readFileSync(f, "utf8")): AdoptRequest {
   const { values, positionals } = parseCommandLine(ADOPT_COMMAND, args);
   positionals.forEach((id, i) => {
-    if (!isInt64String(id)) throw new UsageError(`argument ${i + 1} is not an audience id (a positive int64, digits only)`);
+    if (!isPositiveInt64Text(id)) throw new UsageError(`argument ${i + 1} is not an audience id (a positive int64, digits only)`);
   });
   let fromFile: string[] = [];
   const file = values["ids-file"];

@@ -5,22 +5,24 @@
  * which also writes its help.
  */
 import { closestMatch, renderHelp, UsageError, usageFailure, type CommandSpec } from "../util/command-line";
+import { processIo, type CommandIo } from "./command-io";
 
 /** A subcommand: its table (for help) and how to run it. */
-interface Command {
+export interface Command {
   spec: CommandSpec;
   /** @returns the exit code; @throws UsageError for arguments it cannot take */
   run(args: string[]): Promise<number>;
 }
 
-const commands: Record<string, () => Promise<Command>> = {
+/** Every subcommand by name, loaded on demand. */
+export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   init: async () => {
     const m = await import("./init-command");
     return { spec: m.INIT_COMMAND, run: (args) => m.initCommand(args) };
   },
   validate: async () => {
     const m = await import("../spec/validate-command");
-    return { spec: m.VALIDATE_COMMAND, run: (args) => m.validateCommandLine(args, (line) => console.log(line)) };
+    return { spec: m.VALIDATE_COMMAND, run: (args) => m.validateCommandLine(args, (line) => io.out(line)) };
   },
   adopt: async () => {
     const m = await import("./adopt-command");
@@ -65,7 +67,7 @@ async function version(): Promise<string> {
 
 /** The list of commands, the global options and the exit codes. */
 export async function overview(): Promise<string> {
-  const specs = await Promise.all(Object.values(commands).map(async (load) => (await load()).spec));
+  const specs = await Promise.all(Object.values(COMMANDS).map(async (load) => (await load()).spec));
   const width = Math.max(...specs.map((s) => s.name.length));
   return [
     "usage: dsp-audiences <command> [options]",
@@ -91,45 +93,45 @@ function unknownCommand(name: string): string {
     const near = closestMatch(name.replace(/^-+/, ""), ["help", "version"]);
     return `dsp-audiences: unknown option '${name}'${near === undefined ? "" : ` (did you mean --${near}?)`}\n(dsp-audiences --help lists the commands)\n`;
   }
-  const near = closestMatch(name, Object.keys(commands));
+  const near = closestMatch(name, Object.keys(COMMANDS));
   return `dsp-audiences: unknown command '${name}'${near === undefined ? "" : ` (did you mean ${near}?)`}\n(dsp-audiences --help lists the commands)\n`;
 }
 
 /** Runs `dsp-audiences <argv>`; returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], io: Pick<CommandIo, "out" | "err"> = processIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === "--version" || name === "-v" || name === "version") {
-    console.log(await version());
+    io.out(await version());
     return EXIT_CODES.ok;
   }
   if (name === undefined) {
-    process.stderr.write(`${await overview()}\n`);
+    io.err(`${await overview()}\n`);
     return EXIT_CODES.usage;
   }
   if (name === "--help" || name === "-h" || (name === "help" && rest.length === 0)) {
-    console.log(await overview());
+    io.out(await overview());
     return EXIT_CODES.ok;
   }
   if (name === "help") {
     const topic = rest[0] as string;
-    const load = commands[topic];
+    const load = COMMANDS[topic];
     if (load === undefined || rest.length > 1) {
-      process.stderr.write(load === undefined ? unknownCommand(topic) : "dsp-audiences help: takes one command name\n");
+      io.err(load === undefined ? unknownCommand(topic) : "dsp-audiences help: takes one command name\n");
       return EXIT_CODES.usage;
     }
-    console.log(renderHelp((await load()).spec));
+    io.out(renderHelp((await load()).spec));
     return EXIT_CODES.ok;
   }
-  const load = commands[name];
+  const load = COMMANDS[name];
   if (load === undefined) {
-    process.stderr.write(unknownCommand(name));
+    io.err(unknownCommand(name));
     return EXIT_CODES.usage;
   }
   const command = await load();
   if (rest.includes("--help") || rest.includes("-h")) {
     const cut = rest.indexOf("--");
     if (cut < 0 || rest.slice(0, cut).some((a) => a === "--help" || a === "-h")) {
-      console.log(renderHelp(command.spec));
+      io.out(renderHelp(command.spec));
       return EXIT_CODES.ok;
     }
   }
@@ -137,7 +139,7 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(usageFailure(command.spec, error));
+    io.err(usageFailure(command.spec, error));
     return EXIT_CODES.usage;
   }
 }

@@ -145,11 +145,11 @@ export function parseCommandLine<O extends Record<string, OptionSpec>>(spec: Com
   const { min, max } = positionalRange(spec);
   const expected = (spec.arguments ?? []).map((a) => `<${a.name}>`).join(" ");
   if (positionals.length > max || positionals.length < min) {
-    const count = min === max ? `exactly ${min}` : positionals.length > max ? `at most ${max}` : `at least ${min}`;
-    const what = max === 0 ? `unexpected argument: ${spec.name} takes none` : `expected ${count} argument${min === 1 && max === 1 ? "" : "s"} (${expected}), got ${positionals.length}`;
+    const [word, n] = min === max ? ["exactly", min] : positionals.length > max ? ["at most", max] : ["at least", min];
+    const what = max === 0 ? `unexpected argument: ${spec.name} takes none` : `expected ${word} ${n} argument${n === 1 ? "" : "s"} (${expected}), got ${positionals.length}`;
     throw new UsageError(what);
   }
-  return { values: values as ParsedCommandLine<O>["values"], positionals, passThrough, help: false };
+  return { values: { ...values } as ParsedCommandLine<O>["values"], positionals, passThrough, help: false };
 }
 
 /** `dsp-audiences validate [options] [<spec>]` */
