@@ -22,7 +22,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   },
   validate: async () => {
     const m = await import("../spec/validate-command");
-    return { spec: m.VALIDATE_COMMAND, run: (args) => m.validateCommandLine(args, (line) => io.out(line)) };
+    return { spec: m.VALIDATE_COMMAND, run: (args) => m.validateCommandLine(args, (line) => processIo.out(line)) };
   },
   adopt: async () => {
     const m = await import("./adopt-command");
