@@ -55,8 +55,11 @@ describe("a new spec repository: init → validate → preview → up, the templ
     tarball = path.join(work, (JSON.parse(stdout.slice(stdout.indexOf("["))) as Array<{ filename: string }>)[0]?.filename as string);
     dir = path.join(work, PROJECT);
     fs.mkdirSync(dir);
-    // `npx dsp-audiences init` as from the registry: the package (with its dependencies) in npx's cache, run there.
-    const init = await run("npm", ["exec", "--yes", "--prefer-offline", `--package=${tarball}`, "--", "dsp-audiences", "init"], { cwd: dir, maxBuffer: 64 << 20 });
+    // `npx dsp-audiences init` runs the published files: the tarball as npm unpacks it (init needs none of its dependencies).
+    const unpacked = path.join(work, "unpacked");
+    fs.mkdirSync(unpacked);
+    await run("tar", ["-xzf", tarball, "-C", unpacked]);
+    const init = await run(process.execPath, [path.join(unpacked, "package", "bin", "dsp-audiences.js"), "init"], { cwd: dir });
     transcript.push("$ npx dsp-audiences init", init.stdout.trimEnd());
     initial = tree(dir);
     const install = ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", tarball];
