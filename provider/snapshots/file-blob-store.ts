@@ -56,9 +56,12 @@ export class FileBlobStore implements BlobStore {
   }
 
   async list(prefix: string): Promise<string[]> {
+    // Only the prefix's own folder is read (and the folders in it that the prefix takes in).
     const slash = prefix.lastIndexOf("/");
-    const folder = prefix.slice(0, slash + 1);
-    const start = prefix.slice(slash + 1);
+    return this.listFolder(prefix.slice(0, slash + 1), prefix.slice(slash + 1));
+  }
+
+  private async listFolder(folder: string, start: string): Promise<string[]> {
     let entries;
     try {
       entries = await readdir(this.locate(folder), { withFileTypes: true });
@@ -66,7 +69,13 @@ export class FileBlobStore implements BlobStore {
       if (isMissingFile(error)) return [];
       throw error;
     }
-    return entries.filter((entry) => entry.isFile() && entry.name.startsWith(start)).map((entry) => `${folder}${entry.name}`);
+    const names: string[] = [];
+    for (const entry of entries) {
+      if (!entry.name.startsWith(start)) continue;
+      if (entry.isFile()) names.push(`${folder}${entry.name}`);
+      else if (entry.isDirectory()) names.push(...(await this.listFolder(`${folder}${entry.name}/`, "")));
+    }
+    return names;
   }
 
   async quarantine(name: string): Promise<string | undefined> {
