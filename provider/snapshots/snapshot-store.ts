@@ -1,6 +1,6 @@
 import { dirname } from "node:path";
 import { isSetDigest, setDigest, SpilledSet, type Fingerprinter, type IdSet } from "../plan";
-import { gather, type BlobPutOptions, type BlobStore } from "./blob-store";
+import { gather, type BlobStore } from "./blob-store";
 import { decodeDelta, encodeDelta, type DeltaSnapshot } from "./delta-codec";
 import { IN_MEMORY, onDisk, type SetReading } from "./set-reading";
 import { SNAPSHOT_SUFFIXES, snapshotStream, type SnapshotDecodeOptions } from "./snapshot-codec";
@@ -75,7 +75,13 @@ const FORM_SUFFIXES = { zstd: SNAPSHOT_SUFFIXES.zstd, gzip: SNAPSHOT_SUFFIXES.gz
 type SnapshotForm = keyof typeof FORM_SUFFIXES;
 /** A whole copy first (no chain to follow), the current codec before the one written before issue 14. */
 const READ_ORDER: readonly SnapshotForm[] = ["zstd", "gzip", "delta"];
-const ZSTD_CONTENT: BlobPutOptions["contentType"] = "application/zstd";
+const ZSTD_CONTENT = "application/zstd";
+
+/** A set's blobs' names without their ending: `<first 2 hex>/<digest>`. */
+function stemOf(digest: string): string {
+  if (!isSetDigest(digest)) throw new RangeError(`not a set digest: ${JSON.stringify(digest)}`);
+  return `${digest.slice(0, 2)}/${digest}`;
+}
 
 /**
  * A {@link SnapshotStore} over any {@link BlobStore}: `<first 2 hex>/<digest>.ids.zst` (or
@@ -104,8 +110,7 @@ export class BlobSnapshotStore<Blobs extends BlobStore = BlobStore> implements S
 
   /** The blob that holds (or would hold) the set `digest` in `form`. */
   protected blobOf(digest: string, form: SnapshotForm): string {
-    if (!isSetDigest(digest)) throw new RangeError(`not a set digest: ${JSON.stringify(digest)}`);
-    return `${digest.slice(0, 2)}/${digest}${FORM_SUFFIXES[form]}`;
+    return `${stemOf(digest)}${FORM_SUFFIXES[form]}`;
   }
 
   /** The blob of a record. */
@@ -115,8 +120,7 @@ export class BlobSnapshotStore<Blobs extends BlobStore = BlobStore> implements S
 
   /** The forms the set is stored in, in read order (one listing). */
   private async formsOf(digest: string): Promise<SnapshotForm[]> {
-    const stem = this.blobOf(digest, "delta").slice(0, -FORM_SUFFIXES.delta.length);
-    const names = new Set(await this.blobs.list(`${stem}.`));
+    const names = new Set(await this.blobs.list(`${stemOf(digest)}.`));
     return READ_ORDER.filter((form) => names.has(this.blobOf(digest, form)));
   }
 
