@@ -9,6 +9,7 @@ export interface RequestNote {
   patches?: number;
   users?: number;
   records?: number;
+  fields?: string[];
 }
 
 export interface RouteContext {
