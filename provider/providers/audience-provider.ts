@@ -227,6 +227,7 @@ export const audienceProvider: pulumi.dynamic.ResourceProvider = {
         "info",
         `audience "${inputs.name}": adopting ${earlier.audienceId}, which this tool created earlier for externalAudienceId "${inputs.externalAudienceId}" ` +
           "(an interrupted `pulumi up`, or the same audience under another spec key)",
+        urnOf(raw),
       );
       const remote = await adopt({ ...inputs, adoptId: earlier.audienceId });
       return { id: remote.audienceId, outs: outputsFrom(inputs, remote) };
@@ -250,7 +251,10 @@ export const audienceProvider: pulumi.dynamic.ResourceProvider = {
       if (e instanceof DspHttpError && e.status === 400 && e.fieldName === "externalAudienceId") {
         throw new Error(`${e.message}\n${adoptHint(inputs, "exists")}`, { cause: e });
       }
-      if (e instanceof DspCreateMayHaveSucceededError) throw new Error(`${e.message}\n${adoptHint(inputs, "may exist")}`, { cause: e });
+      // The hint says what the client's message would (why it was not retried, how to adopt), for this spec: name the answer only.
+      if (e instanceof DspCreateMayHaveSucceededError) {
+        throw new Error(`${e.cause instanceof Error ? e.cause.message : e.message}\n${adoptHint(inputs, "may exist")}`, { cause: e });
+      }
       throw e;
     }
     await writeCreateRecord(store, { ...identity, attempt, stage: "answered", audienceId: remote.audienceId });
@@ -305,7 +309,7 @@ export const audienceProvider: pulumi.dynamic.ResourceProvider = {
       const still = [...new Set([...inDoubt, ...fields])];
       await writeMetadataRecord(store, id, { attempt, stage: "answered", fields: still });
       throw new PartialStateError(
-        `audience "${wanted.name}" (${id}): updating ${fields.join(", ")} failed and may or may not have been applied: ${(e as Error).message}. ` +
+        `audience "${wanted.name}" (${id}): updating ${fields.join(", ")} failed and may or may not have been applied: ${(e as Error).message.replace(/\.+$/, "")}. ` +
           "The next `pulumi up` sends these fields again with the values the spec then has.",
         id,
         { ...held, __provider: (news as { __provider?: unknown }).__provider, metadataAttempt: attempt, metadataInDoubt: still },
@@ -322,6 +326,7 @@ export const audienceProvider: pulumi.dynamic.ResourceProvider = {
       "warning",
       `audience "${held.name}" (${id}) is left in Amazon DSP: the Data Provider API has no DELETE. ` +
         "Its members managed here were removed; archive it in the DSP console if it is no longer needed.",
+      urnOf(held),
     );
   },
 };

@@ -89,7 +89,8 @@ export function adoptHint(inputs: { name: string; advertiserId: string; external
   const first =
     state === "exists"
       ? `Amazon already has an audience with externalAudienceId "${inputs.externalAudienceId}" for advertiser ${inputs.advertiserId}: most likely an earlier \`pulumi up\` created it and was interrupted before it could record it (the Data Provider API cannot list audiences, so its id is not known here).`
-      : `The audience "${inputs.name}" (externalAudienceId "${inputs.externalAudienceId}", advertiser ${inputs.advertiserId}) may have been created.`;
+      : `The audience "${inputs.name}" (externalAudienceId "${inputs.externalAudienceId}", advertiser ${inputs.advertiserId}) may have been created: ` +
+        "the request may have reached Amazon, and a create is not retried (it is not idempotent, and the API cannot list audiences to check).";
   return (
     `${first}\n${adoptSteps(inputs)}, and run \`pulumi up\` again. ` +
     (state === "exists"
