@@ -85,6 +85,8 @@ export interface RequestLogEntry {
   removes?: number;
   users?: number;
   records?: number;
+  /** metadata create/update: the fields the body sets, sorted, those under `metadata` as `metadata.<field>` */
+  fields?: string[];
   /** fault that decided the answer, e.g. "429", "503", "drop", "applyThenFail:500" */
   fault?: string;
 }

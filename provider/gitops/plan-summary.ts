@@ -161,7 +161,7 @@ function fieldChanges(before: Record<string, unknown> | undefined, after: Record
   return out;
 }
 
-const AUDIENCE_IGNORE = new Set(["__provider", "audienceId", "receivedRecords", "matchedRecords", "matchRate"]);
+const AUDIENCE_IGNORE = new Set([URN_INPUT, "__provider", "audienceId", "receivedRecords", "matchedRecords", "matchRate"]);
 
 /** Membership names are `<key>-<id type>`; used when an error names only a URN. */
 const MEMBERSHIP_SUFFIX = /-(cookie|maid|external-user-id)$/;

@@ -6,16 +6,19 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { AudienceFee, AudienceMetadata, UpdateAudienceInput } from "../client";
 import { DspCreateMayHaveSucceededError, DspHttpError, isInt64String } from "../client";
-import { engineLog } from "./engine-log";
+import { engineLog, type Severity } from "./engine-log";
+import { urnOf } from "../util/urn-input";
 import { outcomeOfFailure } from "../records/send-outcome";
 import {
   adoptHint,
+  adoptSteps,
   metadataInDoubt,
   readCreateRecord,
   readMetadataRecord,
   writeCreateRecord,
   writeMetadataRecord,
   newAttemptId,
+  type CreateRecord,
   type MutableField,
 } from "../records/audience-record";
 import { PartialStateError } from "./partial-state-error";
@@ -110,6 +113,53 @@ export function audienceUpdate(current: Partial<AudienceInputs>, wanted: Audienc
   return update;
 }
 
+/**
+ * Pure: what the preview says an update re-sends, when some of its fields were sent by a PUT whose
+ * answer did not prove the outcome (the engine's `[diff: …]` compares inputs, so it cannot show
+ * a field re-sent with the value it already had). Undefined when nothing is re-sent.
+ */
+export function resendNote(name: string, audienceId: string, update: UpdateAudienceInput, inDoubt: readonly string[]): string | undefined {
+  const fields = Object.keys(update);
+  const again = fields.filter((f) => inDoubt.includes(f));
+  if (again.length === 0) return undefined;
+  return (
+    `audience "${name}" (${audienceId}): PUT ${fields.join(", ")}; ${again.join(", ")} re-sent, ` +
+    `as ${again.length === 1 ? "its" : "their"} last PUT may or may not have been applied (a failed or interrupted up)`
+  );
+}
+
+/**
+ * Pure: what the preview says a create will do when it will not simply POST a new audience: adopt
+ * the `adopt:` id, adopt the audience an interrupted up created, or (a create whose answer was
+ * lost) most likely meet "already exists". Undefined for a plain create.
+ */
+export function createNote(inputs: AudienceInputs, earlier: CreateRecord | undefined): { severity: Severity; message: string } | undefined {
+  const who = `audience "${inputs.name}"`;
+  if (inputs.adoptId !== undefined) {
+    return {
+      severity: "info",
+      message: `${who}: adopts audience ${inputs.adoptId} instead of creating one: reads it, then updates the fields that differ from the spec`,
+    };
+  }
+  if (earlier?.audienceId !== undefined) {
+    return {
+      severity: "info",
+      message:
+        `${who}: adopts audience ${earlier.audienceId}, which an earlier \`pulumi up\` created for externalAudienceId "${inputs.externalAudienceId}" ` +
+        "but did not record: reads it, then updates the fields that differ from the spec (no new audience is created)",
+    };
+  }
+  if (earlier?.stage === "sending") {
+    return {
+      severity: "warning",
+      message:
+        `${who}: an earlier \`pulumi up\` sent its create and got no answer, so Amazon may already have it; ` +
+        `if so, this up's create fails with "already exists". ${adoptSteps(inputs)}, then preview again. If it does not exist, this up creates it.`,
+    };
+  }
+  return undefined;
+}
+
 function outputsFrom(inputs: AudienceInputs, remote: AudienceMetadata): AudienceOutputs {
   const outs: AudienceOutputs = { ...inputs, audienceId: remote.audienceId };
   const size = remote.audienceSize;
@@ -136,36 +186,54 @@ async function adopt(inputs: AudienceInputs & { adoptId: string }): Promise<Audi
 export const audienceProvider: pulumi.dynamic.ResourceProvider = {
   configure: configureProvider,
 
-  async check(_olds, news) {
+  async check(olds, news) {
     const failures = checkAudienceInputs(news as Partial<AudienceInputs>);
-    return failures.length > 0 ? { inputs: news, failures } : { inputs: { description: "", ...news } };
+    if (failures.length > 0) return { inputs: news, failures };
+    const inputs = { description: "", ...news } as AudienceInputs;
+    // No old inputs: the audience is to be created. Say when that is not a plain POST.
+    if (Object.keys(olds).length === 0) {
+      const note = createNote(inputs, await readCreateRecord(snapshotStore(), inputs.advertiserId, inputs.externalAudienceId));
+      if (note !== undefined) await engineLog().log(note.severity, note.message, urnOf(news));
+    }
+    return { inputs };
   },
 
   async diff(id, olds, news) {
     const held = olds as AudienceOutputs;
-    return diffAudience(held, news as AudienceInputs, await metadataInDoubt(snapshotStore(), id, held));
+    const wanted = news as AudienceInputs;
+    const inDoubt = await metadataInDoubt(snapshotStore(), id, held);
+    const diff = diffAudience(held, wanted, inDoubt);
+    const note = diff.replaces?.length ? undefined : resendNote(wanted.name, id, audienceUpdate(held, wanted, inDoubt), inDoubt);
+    if (note !== undefined) await engineLog().log("info", note, urnOf(news));
+    return diff;
   },
 
   async create(raw) {
     const inputs = raw as AudienceInputs;
+    const store = snapshotStore();
+    const earlier = await readCreateRecord(store, inputs.advertiserId, inputs.externalAudienceId);
+    const identity = { advertiserId: inputs.advertiserId, externalAudienceId: inputs.externalAudienceId, name: inputs.name };
     if (inputs.adoptId !== undefined) {
       const remote = await adopt({ ...inputs, adoptId: inputs.adoptId });
+      // A create of ours whose answer was lost made this audience (externalAudienceId is unique per advertiser): now its id is known.
+      if (earlier !== undefined && earlier.audienceId !== remote.audienceId) {
+        await writeCreateRecord(store, { ...identity, attempt: earlier.attempt, stage: "answered", audienceId: remote.audienceId });
+      }
       return { id: remote.audienceId, outs: outputsFrom(inputs, remote) };
     }
-    const store = snapshotStore();
     // An earlier up created this audience and was killed before the state recorded it: the record knows its id.
-    const earlier = await readCreateRecord(store, inputs.advertiserId, inputs.externalAudienceId);
     if (earlier?.audienceId !== undefined) {
       await engineLog().log(
         "info",
         `audience "${inputs.name}": adopting ${earlier.audienceId}, which this tool created earlier for externalAudienceId "${inputs.externalAudienceId}" ` +
           "(an interrupted `pulumi up`, or the same audience under another spec key)",
+        urnOf(raw),
       );
       const remote = await adopt({ ...inputs, adoptId: earlier.audienceId });
       return { id: remote.audienceId, outs: outputsFrom(inputs, remote) };
     }
     const attempt = newAttemptId();
-    await writeCreateRecord(store, { advertiserId: inputs.advertiserId, externalAudienceId: inputs.externalAudienceId, name: inputs.name, attempt, stage: "sending" });
+    await writeCreateRecord(store, { ...identity, attempt, stage: "sending" });
     let remote: AudienceMetadata;
     try {
       remote = await dspClient().createAudience({
@@ -178,20 +246,18 @@ export const audienceProvider: pulumi.dynamic.ResourceProvider = {
         ...(inputs.audienceFees === undefined ? {} : { audienceFees: inputs.audienceFees }),
       });
     } catch (e) {
+      // Refused, so this request created nothing; unless an earlier one may have, nothing is pending.
+      if (outcomeOfFailure(e) === "rejected" && earlier?.stage !== "sending") await writeCreateRecord(store, { ...identity, attempt, stage: "answered" });
       if (e instanceof DspHttpError && e.status === 400 && e.fieldName === "externalAudienceId") {
         throw new Error(`${e.message}\n${adoptHint(inputs, "exists")}`, { cause: e });
       }
-      if (e instanceof DspCreateMayHaveSucceededError) throw new Error(`${e.message}\n${adoptHint(inputs, "may exist")}`, { cause: e });
+      // The hint says what the client's message would (why it was not retried, how to adopt), for this spec: name the answer only.
+      if (e instanceof DspCreateMayHaveSucceededError) {
+        throw new Error(`${e.cause instanceof Error ? e.cause.message : e.message}\n${adoptHint(inputs, "may exist")}`, { cause: e });
+      }
       throw e;
     }
-    await writeCreateRecord(store, {
-      advertiserId: inputs.advertiserId,
-      externalAudienceId: inputs.externalAudienceId,
-      name: inputs.name,
-      attempt,
-      stage: "answered",
-      audienceId: remote.audienceId,
-    });
+    await writeCreateRecord(store, { ...identity, attempt, stage: "answered", audienceId: remote.audienceId });
     return { id: remote.audienceId, outs: outputsFrom(inputs, remote) };
   },
 
@@ -243,7 +309,7 @@ export const audienceProvider: pulumi.dynamic.ResourceProvider = {
       const still = [...new Set([...inDoubt, ...fields])];
       await writeMetadataRecord(store, id, { attempt, stage: "answered", fields: still });
       throw new PartialStateError(
-        `audience "${wanted.name}" (${id}): updating ${fields.join(", ")} failed and may or may not have been applied: ${(e as Error).message}. ` +
+        `audience "${wanted.name}" (${id}): updating ${fields.join(", ")} failed and may or may not have been applied: ${(e as Error).message.replace(/\.+$/, "")}. ` +
           "The next `pulumi up` sends these fields again with the values the spec then has.",
         id,
         { ...held, __provider: (news as { __provider?: unknown }).__provider, metadataAttempt: attempt, metadataInDoubt: still },
@@ -260,6 +326,7 @@ export const audienceProvider: pulumi.dynamic.ResourceProvider = {
       "warning",
       `audience "${held.name}" (${id}) is left in Amazon DSP: the Data Provider API has no DELETE. ` +
         "Its members managed here were removed; archive it in the DSP console if it is no longer needed.",
+      urnOf(held),
     );
   },
 };

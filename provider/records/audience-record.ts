@@ -22,8 +22,9 @@ export interface CreateRecord {
   name: string;
   attempt: string;
   at: string;
+  /** sending: a create may have reached Amazon and its answer is not known; answered: Amazon's answer is known. */
   stage: "sending" | "answered";
-  /** answered: the id Amazon gave the audience. */
+  /** answered: the id Amazon gave the audience (or that was adopted for it); none when Amazon refused the create. */
   audienceId?: string;
 }
 
@@ -75,16 +76,23 @@ export async function metadataInDoubt(store: SnapshotStore, audienceId: string, 
   return record.fields;
 }
 
+/** How to take over an existing audience by its id (the Data Provider API cannot list audiences). */
+export function adoptSteps(inputs: { name: string; externalAudienceId: string }): string {
+  return (
+    `To manage it: find the audience named "${inputs.name}" (externalAudienceId "${inputs.externalAudienceId}") in the Amazon DSP console, ` +
+    `copy its audience id, add \`adopt: "<that id>"\` to this audience in the spec (library: \`adoptId\`)`
+  );
+}
+
 /** What to do when Amazon says the audience exists, or may: find its id and adopt it. */
 export function adoptHint(inputs: { name: string; advertiserId: string; externalAudienceId: string }, state: "exists" | "may exist"): string {
   const first =
     state === "exists"
       ? `Amazon already has an audience with externalAudienceId "${inputs.externalAudienceId}" for advertiser ${inputs.advertiserId}: most likely an earlier \`pulumi up\` created it and was interrupted before it could record it (the Data Provider API cannot list audiences, so its id is not known here).`
-      : `The audience "${inputs.name}" (externalAudienceId "${inputs.externalAudienceId}", advertiser ${inputs.advertiserId}) may have been created.`;
+      : `The audience "${inputs.name}" (externalAudienceId "${inputs.externalAudienceId}", advertiser ${inputs.advertiserId}) may have been created: ` +
+        "the request may have reached Amazon, and a create is not retried (it is not idempotent, and the API cannot list audiences to check).";
   return (
-    `${first}\n` +
-    `To manage it: find the audience named "${inputs.name}" (externalAudienceId "${inputs.externalAudienceId}") in the Amazon DSP console, ` +
-    `copy its audience id, add \`adopt: "<that id>"\` to this audience in the spec (library: \`adoptId\`), and run \`pulumi up\` again. ` +
+    `${first}\n${adoptSteps(inputs)}, and run \`pulumi up\` again. ` +
     (state === "exists"
       ? "If it is another audience, give this one a different externalAudienceId."
       : "If no such audience exists, just run `pulumi up` again.")

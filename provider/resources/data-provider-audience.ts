@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AudienceFee } from "../client";
 import { dynamicShim } from "./dynamic-shim";
 import { claimAdoptedAudience } from "./ownership";
+import { URN_INPUT, ownUrn } from "./resource-urn";
 
 /** Inputs of {@link DataProviderAudience}. Ids are int64 decimal strings, never numbers. */
 export interface DataProviderAudienceArgs {
@@ -53,7 +54,14 @@ export class DataProviderAudience extends pulumi.dynamic.Resource {
     super(
       dynamicShim("audienceProvider"),
       name,
-      { ...args, audienceId: undefined, receivedRecords: undefined, matchedRecords: undefined, matchRate: undefined },
+      {
+        ...args,
+        audienceId: undefined,
+        receivedRecords: undefined,
+        matchedRecords: undefined,
+        matchRate: undefined,
+        [URN_INPUT]: ownUrn(name, "dsp-audiences", "DataProviderAudience", opts),
+      },
       opts,
       "dsp-audiences",
       "DataProviderAudience",

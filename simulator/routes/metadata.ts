@@ -14,9 +14,17 @@ const shared = {
   maxBytes: () => METADATA_MAX_BYTES,
 } satisfies Partial<Route>;
 
+/** Logs which fields a create or update asked to set (`description`, `metadata.ttl`, …), so tests can hold a request to what it should carry. */
+function noteFields(ctx: RouteContext, body: unknown): void {
+  const keys = (value: unknown): string[] => (typeof value === "object" && value !== null && !Array.isArray(value) ? Object.keys(value) : []);
+  const metadata = (body as { metadata?: unknown } | null)?.metadata;
+  ctx.note.fields = [...keys(body).filter((k) => k !== "metadata"), ...keys(metadata).map((k) => `metadata.${k}`)].sort();
+}
+
 function createAudience(ctx: RouteContext): SimResponse {
   const parsed = parseDpBody(ctx.body, ctx.requestId);
   if (!parsed.ok) return parsed.response;
+  noteFields(ctx, parsed.value);
   const v = validateCreateAudience(parsed.value);
   if (!v.ok) return dpError(v.status, ctx.requestId, v.issues);
   const input = v.value;
@@ -81,6 +89,7 @@ function updateAudience(ctx: RouteContext): SimResponse {
   if (!found.ok) return found.response;
   const parsed = parseDpBody(ctx.body, ctx.requestId);
   if (!parsed.ok) return parsed.response;
+  noteFields(ctx, parsed.value);
   const v = validateUpdateAudience(parsed.value);
   if (!v.ok) return dpError(v.status, ctx.requestId, v.issues);
   // Partial merge: omitted fields keep their values.

@@ -12,6 +12,7 @@ export interface RequestNote {
   removes?: number;
   users?: number;
   records?: number;
+  fields?: string[];
 }
 
 export interface RouteContext {

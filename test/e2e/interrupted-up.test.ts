@@ -7,29 +7,10 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { killProcessTree } from "../support/process-tree";
+import { killProcessTree, processAlive, waitFor } from "../support/process-tree";
 import { cookieIds } from "../support/synthetic-ids";
 import { patchLog, simMembers, startSimulatedStack, type SimulatedStack } from "../support/simulated-stack";
 import { writeSpecFiles } from "../support/spec-files";
-
-/** Polls the simulator's request log (the simulator runs in this process; its log is the clock here). */
-async function waitFor(what: string, condition: () => Promise<boolean>, attempts = 2400): Promise<void> {
-  for (let i = 0; i < attempts; i++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-/** Running (a zombie waiting to be reaped is not). */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
 
 const sorted = (xs: readonly string[]): string[] => [...xs].sort();
 
@@ -89,7 +70,7 @@ describe("kill -9 of pulumi up mid-sync, revert, recover as the README says (rea
     assert.ok(tree.length >= 3, `the CLI, its language host and the provider (${tree.length} processes)`);
     const killed = await up.done;
     env.transcript.push(killed.stdout, killed.stderr);
-    await waitFor("every killed process to be gone", async () => tree.every((p) => !alive(p)));
+    await waitFor("every killed process to be gone", async () => tree.every((p) => !processAlive(p)));
     assert.notEqual(killed.code, 0);
     env.sim.setFaults({});
     const reached = (await simMembers(env.sim, audienceId)).COOKIE;

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
 
 /** `pid` and every process below it, read from `ps` (Pulumi starts its plugins in process groups of their own). */
 export function processTree(pid: number): number[] {
@@ -28,4 +29,26 @@ export function killProcessTree(pid: number): number[] {
     }
   }
   return tree;
+}
+
+/** Running (a zombie waiting to be reaped is not). */
+export function processAlive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Polls `condition` until it holds (what a test waits for is another process's progress, seen
+ * through the simulator or the snapshot store); fails naming `what` after `attempts` polls.
+ */
+export async function waitFor(what: string, condition: () => Promise<boolean>, attempts = 2400): Promise<void> {
+  for (let i = 0; i < attempts; i++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }

@@ -1,5 +1,14 @@
 import { strict as assert } from "assert";
-import { audienceUpdate, checkAudienceInputs, diffAudience, type AudienceInputs, type AudienceOutputs } from "../../../provider/providers/audience-provider";
+import {
+  audienceUpdate,
+  checkAudienceInputs,
+  createNote,
+  diffAudience,
+  resendNote,
+  type AudienceInputs,
+  type AudienceOutputs,
+} from "../../../provider/providers/audience-provider";
+import type { CreateRecord } from "../../../provider/records/audience-record";
 
 const base: AudienceInputs = {
   name: "Loyal customers 2026",
@@ -57,5 +66,58 @@ describe("DataProviderAudience provider logic", () => {
       failures.map((f) => f.property),
       ["name", "advertiserId", "dataSourceCountry", "ttl", "adoptId"],
     );
+  });
+
+  it("the re-send note names what the PUT carries and which of it is re-sent, and is silent when nothing is", () => {
+    const update = audienceUpdate(held, { ...base, ttl: 604800 }, ["description"]);
+    assert.deepEqual(Object.keys(update), ["description", "ttl"]);
+    assert.equal(
+      resendNote(base.name, held.audienceId, update, ["description"]),
+      'audience "Loyal customers 2026" (72057594038053891): PUT description, ttl; description re-sent, as its last PUT may or may not have been applied (a failed or interrupted up)',
+    );
+    assert.equal(resendNote(base.name, held.audienceId, audienceUpdate(held, { ...base, ttl: 604800 }), []), undefined, "a plain update");
+    assert.match(resendNote(base.name, held.audienceId, update, ["description", "ttl"])!, /PUT description, ttl; description, ttl re-sent, as their last PUT/);
+    // A field in doubt that the spec no longer sets is not sent, so not re-sent either.
+    const { ttl: _dropped, ...noTtl } = base;
+    assert.equal(resendNote(base.name, held.audienceId, audienceUpdate(held, noTtl, ["ttl"]), ["ttl"]), undefined);
+  });
+
+  describe("what the preview says a create does", () => {
+    const record = (over: Partial<CreateRecord>): CreateRecord => ({
+      v: 1,
+      advertiserId: base.advertiserId,
+      externalAudienceId: base.externalAudienceId,
+      name: base.name,
+      attempt: "a1",
+      at: "2026-01-01T00:00:00.000Z",
+      stage: "sending",
+      ...over,
+    });
+    const cases: Array<{ title: string; inputs: AudienceInputs; earlier?: CreateRecord; severity?: string; says?: RegExp }> = [
+      { title: "a plain create says nothing", inputs: base },
+      { title: "a create Amazon refused earlier says nothing", inputs: base, earlier: record({ stage: "answered" }) },
+      { title: "adopt: says which audience it adopts", inputs: { ...base, adoptId: "72057594038053999" }, earlier: record({}), severity: "info", says: /adopts audience 72057594038053999 instead of creating one/ },
+      {
+        title: "an answered create the state never recorded is adopted",
+        inputs: base,
+        earlier: record({ stage: "answered", audienceId: "72057594038053891" }),
+        severity: "info",
+        says: /adopts audience 72057594038053891, which an earlier `pulumi up` created for externalAudienceId "loyal-2026" but did not record/,
+      },
+      {
+        title: "a create whose answer was lost warns of 'already exists' and says how to adopt",
+        inputs: base,
+        earlier: record({}),
+        severity: "warning",
+        says: /sent its create and got no answer, so Amazon may already have it; if so, this up's create fails with "already exists"\. To manage it: .*add `adopt: "<that id>"`/,
+      },
+    ];
+    for (const c of cases) {
+      it(c.title, () => {
+        const note = createNote(c.inputs, c.earlier);
+        assert.equal(note?.severity, c.severity);
+        if (c.says) assert.match(note!.message, c.says);
+      });
+    }
   });
 });
