@@ -10,14 +10,20 @@ import { engineLog } from "./engine-log";
 import { outcomeOfFailure } from "../records/send-outcome";
 import {
   adoptHint,
+  asCreateRecord,
+  createRecordName,
+  isRecordableAudienceId,
   metadataInDoubt,
-  readCreateRecord,
+  metadataRecordName,
   readMetadataRecord,
   writeCreateRecord,
   writeMetadataRecord,
   newAttemptId,
   type MutableField,
 } from "../records/audience-record";
+import { retireRecord } from "../records/record-retention";
+import type { SyncHold } from "../records/sync-hold";
+import { holdRecord, recordAtRest, recordTime, sweepRetiredOnce } from "./record-holds";
 import { PartialStateError } from "./partial-state-error";
 import { configureProvider, dspClient, snapshotStore } from "./provider-context";
 import { TTL_MAX_SECONDS } from "../api-vocabulary";
@@ -143,7 +149,8 @@ export const audienceProvider: pulumi.dynamic.ResourceProvider = {
 
   async diff(id, olds, news) {
     const held = olds as AudienceOutputs;
-    return diffAudience(held, news as AudienceInputs, await metadataInDoubt(snapshotStore(), id, held));
+    const found = isRecordableAudienceId(id) ? await recordAtRest(snapshotStore(), metadataRecordName(id), `audience "${held.name}" (${id})`, undefined) : undefined;
+    return diffAudience(held, news as AudienceInputs, metadataInDoubt(found, held));
   },
 
   async create(raw) {
@@ -152,47 +159,12 @@ export const audienceProvider: pulumi.dynamic.ResourceProvider = {
       const remote = await adopt({ ...inputs, adoptId: inputs.adoptId });
       return { id: remote.audienceId, outs: outputsFrom(inputs, remote) };
     }
-    const store = snapshotStore();
-    // An earlier up created this audience and was killed before the state recorded it: the record knows its id.
-    const earlier = await readCreateRecord(store, inputs.advertiserId, inputs.externalAudienceId);
-    if (earlier?.audienceId !== undefined) {
-      await engineLog().log(
-        "info",
-        `audience "${inputs.name}": adopting ${earlier.audienceId}, which this tool created earlier for externalAudienceId "${inputs.externalAudienceId}" ` +
-          "(an interrupted `pulumi up`, or the same audience under another spec key)",
-      );
-      const remote = await adopt({ ...inputs, adoptId: earlier.audienceId });
-      return { id: remote.audienceId, outs: outputsFrom(inputs, remote) };
-    }
-    const attempt = newAttemptId();
-    await writeCreateRecord(store, { advertiserId: inputs.advertiserId, externalAudienceId: inputs.externalAudienceId, name: inputs.name, attempt, stage: "sending" });
-    let remote: AudienceMetadata;
+    const hold = await holdRecord(snapshotStore(), createRecordName(inputs.advertiserId, inputs.externalAudienceId), `audience "${inputs.name}"`, undefined);
     try {
-      remote = await dspClient().createAudience({
-        name: inputs.name,
-        description: inputs.description,
-        advertiserId: inputs.advertiserId,
-        externalAudienceId: inputs.externalAudienceId,
-        dataSourceCountry: inputs.dataSourceCountry,
-        ...(inputs.ttl === undefined ? {} : { ttl: inputs.ttl }),
-        ...(inputs.audienceFees === undefined ? {} : { audienceFees: inputs.audienceFees }),
-      });
-    } catch (e) {
-      if (e instanceof DspHttpError && e.status === 400 && e.fieldName === "externalAudienceId") {
-        throw new Error(`${e.message}\n${adoptHint(inputs, "exists")}`, { cause: e });
-      }
-      if (e instanceof DspCreateMayHaveSucceededError) throw new Error(`${e.message}\n${adoptHint(inputs, "may exist")}`, { cause: e });
-      throw e;
+      return await createHeld(inputs, hold);
+    } finally {
+      hold.end();
     }
-    await writeCreateRecord(store, {
-      advertiserId: inputs.advertiserId,
-      externalAudienceId: inputs.externalAudienceId,
-      name: inputs.name,
-      attempt,
-      stage: "answered",
-      audienceId: remote.audienceId,
-    });
-    return { id: remote.audienceId, outs: outputsFrom(inputs, remote) };
   },
 
   async read(id, props) {
@@ -224,42 +196,107 @@ export const audienceProvider: pulumi.dynamic.ResourceProvider = {
 
   async update(id, olds, news) {
     const wanted = news as AudienceInputs;
-    const held = olds as AudienceOutputs;
-    const store = snapshotStore();
-    const inDoubt = await metadataInDoubt(store, id, held);
-    const update = audienceUpdate(held, wanted, inDoubt);
-    const fields = Object.keys(update);
-    const attempt = newAttemptId();
-    // Before the PUT: if its answer is lost, the next plan sends these fields again.
-    await writeMetadataRecord(store, id, { attempt, stage: "sending", fields: [...new Set([...inDoubt, ...fields])] });
-    let remote: AudienceMetadata;
+    const hold = await holdRecord(snapshotStore(), metadataRecordName(id), `audience "${wanted.name}" (${id})`, undefined);
     try {
-      remote = await dspClient().updateAudience(id, update);
-    } catch (e) {
-      if (outcomeOfFailure(e) === "rejected") {
-        await writeMetadataRecord(store, id, { attempt, stage: "answered", fields: inDoubt });
-        throw e;
-      }
-      const still = [...new Set([...inDoubt, ...fields])];
-      await writeMetadataRecord(store, id, { attempt, stage: "answered", fields: still });
-      throw new PartialStateError(
-        `audience "${wanted.name}" (${id}): updating ${fields.join(", ")} failed and may or may not have been applied: ${(e as Error).message}. ` +
-          "The next `pulumi up` sends these fields again with the values the spec then has.",
-        id,
-        { ...held, __provider: (news as { __provider?: unknown }).__provider, metadataAttempt: attempt, metadataInDoubt: still },
-      );
+      return await updateHeld(id, olds as AudienceOutputs, wanted, (news as { __provider?: unknown }).__provider, hold);
+    } finally {
+      hold.end();
     }
-    await writeMetadataRecord(store, id, { attempt, stage: "answered", fields: [] });
-    return { outs: { ...outputsFrom(wanted, remote), audienceId: id, metadataAttempt: attempt, metadataInDoubt: [] } };
   },
 
   async delete(id, props) {
     const held = props as AudienceOutputs;
+    // Kept for the history retention, then swept (see record-retention.ts).
+    const store = snapshotStore();
+    await retireRecord(store, createRecordName(held.advertiserId, held.externalAudienceId), recordTime());
+    if (isRecordableAudienceId(id)) await retireRecord(store, metadataRecordName(id), recordTime());
     // No DELETE in the Data Provider API: the audience stays in DSP, empty once its memberships are gone.
     await engineLog().log(
       "warning",
       `audience "${held.name}" (${id}) is left in Amazon DSP: the Data Provider API has no DELETE. ` +
         "Its members managed here were removed; archive it in the DSP console if it is no longer needed.",
     );
+    await sweepRetiredOnce(store);
   },
 };
+
+/** Creates the audience, holding its create record: adopts what an earlier, interrupted up created. */
+async function createHeld(inputs: AudienceInputs, hold: SyncHold): Promise<pulumi.dynamic.CreateResult> {
+  // An earlier up created this audience and was killed before the state recorded it: the record knows its id.
+  const earlier = asCreateRecord(hold.found, inputs.advertiserId, inputs.externalAudienceId);
+  if (earlier?.audienceId !== undefined) {
+    await engineLog().log(
+      "info",
+      `audience "${inputs.name}": adopting ${earlier.audienceId}, which this tool created earlier for externalAudienceId "${inputs.externalAudienceId}" ` +
+        "(an interrupted `pulumi up`, or the same audience under another spec key)",
+    );
+    const remote = await adopt({ ...inputs, adoptId: earlier.audienceId });
+    // Managed again: no longer a deleted audience's record.
+    await hold.release({ retiredAt: undefined });
+    return { id: remote.audienceId, outs: outputsFrom(inputs, remote) };
+  }
+  const attempt = newAttemptId();
+  await writeCreateRecord(hold, { advertiserId: inputs.advertiserId, externalAudienceId: inputs.externalAudienceId, name: inputs.name, attempt, stage: "sending" });
+  let remote: AudienceMetadata;
+  try {
+    remote = await dspClient().createAudience({
+      name: inputs.name,
+      description: inputs.description,
+      advertiserId: inputs.advertiserId,
+      externalAudienceId: inputs.externalAudienceId,
+      dataSourceCountry: inputs.dataSourceCountry,
+      ...(inputs.ttl === undefined ? {} : { ttl: inputs.ttl }),
+      ...(inputs.audienceFees === undefined ? {} : { audienceFees: inputs.audienceFees }),
+    });
+  } catch (e) {
+    // The record stays "sending": the next create looks for what this one may have made.
+    await hold.release();
+    if (e instanceof DspHttpError && e.status === 400 && e.fieldName === "externalAudienceId") {
+      throw new Error(`${e.message}\n${adoptHint(inputs, "exists")}`, { cause: e });
+    }
+    if (e instanceof DspCreateMayHaveSucceededError) throw new Error(`${e.message}\n${adoptHint(inputs, "may exist")}`, { cause: e });
+    throw e;
+  }
+  await writeCreateRecord(hold, {
+    advertiserId: inputs.advertiserId,
+    externalAudienceId: inputs.externalAudienceId,
+    name: inputs.name,
+    attempt,
+    stage: "answered",
+    audienceId: remote.audienceId,
+  });
+  await hold.release();
+  return { id: remote.audienceId, outs: outputsFrom(inputs, remote) };
+}
+
+/** Sends the PUT, holding the metadata record: before it the fields in flight, after it what is still in doubt. */
+async function updateHeld(id: string, held: AudienceOutputs, wanted: AudienceInputs, provider: unknown, hold: SyncHold): Promise<pulumi.dynamic.UpdateResult> {
+  const inDoubt = metadataInDoubt(hold.found, held);
+  const update = audienceUpdate(held, wanted, inDoubt);
+  const fields = Object.keys(update);
+  const attempt = newAttemptId();
+  // Before the PUT: if its answer is lost, the next plan sends these fields again.
+  await writeMetadataRecord(hold, { attempt, stage: "sending", fields: [...new Set([...inDoubt, ...fields])] });
+  let remote: AudienceMetadata;
+  try {
+    remote = await dspClient().updateAudience(id, update);
+  } catch (e) {
+    if (outcomeOfFailure(e) === "rejected") {
+      await writeMetadataRecord(hold, { attempt, stage: "answered", fields: inDoubt });
+      await hold.release();
+      throw e;
+    }
+    const still = [...new Set([...inDoubt, ...fields])];
+    await writeMetadataRecord(hold, { attempt, stage: "answered", fields: still });
+    await hold.release();
+    throw new PartialStateError(
+      `audience "${wanted.name}" (${id}): updating ${fields.join(", ")} failed and may or may not have been applied: ${(e as Error).message}. ` +
+        "The next `pulumi up` sends these fields again with the values the spec then has.",
+      id,
+      { ...held, __provider: provider, metadataAttempt: attempt, metadataInDoubt: still },
+    );
+  }
+  await writeMetadataRecord(hold, { attempt, stage: "answered", fields: [] });
+  await hold.release();
+  return { outs: { ...outputsFrom(wanted, remote), audienceId: id, metadataAttempt: attempt, metadataInDoubt: [] } };
+}

@@ -266,6 +266,38 @@ export class S3SnapshotStore implements SnapshotStore {
     }
   }
 
+  async deleteRecord(name: string): Promise<void> {
+    const { sdk, client } = this.connect();
+    const key = this.recordKey(name);
+    try {
+      // S3 answers a DELETE of a missing key with success too.
+      await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch (error) {
+      throw this.wrapKey("DELETE", key, error);
+    }
+  }
+
+  async listRecords(prefix: string): Promise<string[]> {
+    const { sdk, client } = this.connect();
+    const folder = this.recordKey("x").slice(0, -"x.json".length);
+    const names: string[] = [];
+    let token: string | undefined;
+    do {
+      let page;
+      try {
+        page = await client.send(new sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: folder + prefix, ...(token === undefined ? {} : { ContinuationToken: token }) }));
+      } catch (error) {
+        throw this.wrapKey("LIST", folder + prefix, error);
+      }
+      for (const object of page.Contents ?? []) {
+        const key = object.Key ?? "";
+        if (key.endsWith(".json")) names.push(key.slice(folder.length, -".json".length));
+      }
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+    return names;
+  }
+
   /** Releases the client's connections (tests; long-lived processes never need to). */
   close(): void {
     this.client?.destroy();

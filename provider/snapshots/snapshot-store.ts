@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { isSetDigest, setDigest, SpilledSet, type Fingerprinter, type IdSet } from "../plan";
@@ -53,6 +53,10 @@ export interface SnapshotStore {
   readRecord(name: string): Promise<unknown>;
   /** Writes a record durably (whole or not at all) before resolving. */
   writeRecord(name: string, value: unknown): Promise<void>;
+  /** Removes a record (a no-op when there is none). */
+  deleteRecord(name: string): Promise<void>;
+  /** The names of the records whose name starts with `prefix`, in no particular order. */
+  listRecords(prefix: string): Promise<string[]>;
 }
 
 /** Record names: letters, digits, `.`, `_`, `-`; no path separators. */
@@ -240,6 +244,28 @@ export class FileSnapshotStore implements SnapshotStore {
 
   async writeRecord(name: string, value: unknown): Promise<void> {
     await this.writeAtomically(this.recordPath(name), (temporary) => writeFile(temporary, JSON.stringify(value), { flag: "wx", flush: true }));
+  }
+
+  async deleteRecord(name: string): Promise<void> {
+    try {
+      await unlink(this.recordPath(name));
+    } catch (error) {
+      if (!isMissingFile(error)) throw error;
+      return;
+    }
+    await syncDirectory(join(this.location, "records"));
+  }
+
+  async listRecords(prefix: string): Promise<string[]> {
+    let files: string[];
+    try {
+      files = await readdir(join(this.location, "records"));
+    } catch (error) {
+      if (isMissingFile(error)) return [];
+      throw error;
+    }
+    // Temporary files of writes in progress end in `.tmp`, not `.json`.
+    return files.filter((f) => f.endsWith(".json") && f.startsWith(prefix)).map((f) => f.slice(0, -".json".length));
   }
 }
 
