@@ -356,7 +356,7 @@ async function trackedSync(owner: string, target: MembershipInputs | MembershipO
     ...(priorInDoubtDigest === undefined ? {} : { priorInDoubtDigest }),
     desiredDigest,
     ...(reassert ? { reassert: true } : {}),
-  });
+  } satisfies MembershipSyncRecord);
   const progress = engineProgress({ label: `${target.label} ${target.idType}`, unit: "IDs", verb: "sent" }, counts.addCount + counts.removeCount, urnOf(target));
   const summary: SyncSummary = { acceptedAdds: 0, acceptedRemoves: 0, requests: 0, firstRequestId: undefined, requestIds: [], error: undefined };
   let failed: { index: number; planned: PreparedPlan; result: MembershipSyncResult } | undefined;
@@ -413,7 +413,7 @@ async function trackedSync(owner: string, target: MembershipInputs | MembershipO
     appliedDigest: outcome.appliedDigest,
     ...(outcome.inDoubtDigest === undefined ? {} : { inDoubtDigest: outcome.inDoubtDigest }),
     inDoubtCount: outcome.inDoubtCount,
-  });
+  } satisfies MembershipSyncRecord);
   return { summary, outcome };
 }
 

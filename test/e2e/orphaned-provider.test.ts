@@ -68,7 +68,7 @@ describe("kill -9 of the pulumi process alone mid-sync, then an immediate up (re
   });
 
   after(async function () {
-    // The orphaned provider idles once its sync is done: it was started by this test, so it is stopped here.
+    // The orphaned provider (and language host) idle once their work is done: started by this test, stopped here.
     for (const pid of orphans) if (alive(pid)) process.kill(pid, "SIGKILL");
     await env?.close();
   });
@@ -88,8 +88,9 @@ describe("kill -9 of the pulumi process alone mid-sync, then an immediate up (re
     const up = env.stack.start(["up", "--yes", "--skip-preview"]);
     await waitFor("the sync record to say 'sending'", () => holderPid() !== undefined);
     const provider = holderPid() as number;
-    assert.ok(processTree(up.pid).includes(provider), "the record's holder is the up's provider");
-    orphans.push(provider);
+    const tree = processTree(up.pid);
+    assert.ok(tree.includes(provider), "the record's holder is the up's provider");
+    orphans.push(...tree.slice(1));
     process.kill(up.pid, "SIGKILL"); // the `pulumi` process alone
     await waitFor("the pulumi process to be gone", () => !alive(up.pid));
     assert.ok(alive(provider), "its provider lives on");
