@@ -171,9 +171,11 @@ export async function awaitRelease(store: SnapshotStore, name: string, options: 
     const record = await store.readRecord(name);
     const state = holderState(name, holderOf(record), env, timing);
     if (!state.live) {
-      if (waitedFor !== undefined) await options.say(`${subject}: ${describeHolder(waitedFor)} finished; planning from what it recorded`);
-      else if (state.holder !== undefined && state.why !== "none" && state.holder.token !== env.self.token) {
+      // A holder still named in the record did not release it: it stopped part-way.
+      if (state.holder !== undefined && state.holder.token !== env.self.token) {
         await options.say(`${subject}: ${describeHolder(state.holder)} stopped before it finished (${state.why === "exited" ? "it is gone" : "no heartbeat since " + state.holder.heartbeat}); planning from what it recorded`);
+      } else if (waitedFor !== undefined) {
+        await options.say(`${subject}: ${describeHolder(waitedFor)} finished; planning from what it recorded`);
       }
       return record;
     }
