@@ -12,7 +12,11 @@ import { outcomeOfFailure } from "../records/send-outcome";
 import {
   adoptHint,
   adoptSteps,
+  asCreateRecord,
+  createRecordName,
+  isRecordableAudienceId,
   metadataInDoubt,
+  metadataRecordName,
   readCreateRecord,
   readMetadataRecord,
   writeCreateRecord,
@@ -21,6 +25,9 @@ import {
   type CreateRecord,
   type MutableField,
 } from "../records/audience-record";
+import { retireRecord } from "../records/record-retention";
+import type { SyncHold } from "../records/sync-hold";
+import { holdRecord, recordAtRest, recordTime, sweepRetiredOnce } from "./record-holds";
 import { PartialStateError } from "./partial-state-error";
 import { configureProvider, dspClient, snapshotStore } from "./provider-context";
 import { TTL_MAX_SECONDS } from "../api-vocabulary";
@@ -113,6 +120,29 @@ export function audienceUpdate(current: Partial<AudienceInputs>, wanted: Audienc
   return update;
 }
 
+function outputsFrom(inputs: AudienceInputs, remote: AudienceMetadata): AudienceOutputs {
+  const outs: AudienceOutputs = { ...inputs, audienceId: remote.audienceId };
+  const size = remote.audienceSize;
+  if (size?.receivedRecordSize !== undefined) outs.receivedRecords = size.receivedRecordSize;
+  if (size?.matchedRecordSize !== undefined) outs.matchedRecords = size.matchedRecordSize;
+  if (size?.matchRate !== undefined) outs.matchRate = size.matchRate;
+  return outs;
+}
+
+async function adopt(inputs: AudienceInputs & { adoptId: string }): Promise<AudienceMetadata> {
+  const client = dspClient();
+  const remote = await client.getAudience(inputs.adoptId);
+  const clash = IMMUTABLE_FIELDS.filter((f) => remote[f] !== inputs[f]);
+  if (clash.length > 0) {
+    throw new Error(
+      `Cannot adopt audience ${inputs.adoptId}: its ${clash.join(", ")} differ from the spec and Amazon cannot change them; ` +
+        "make the spec match the existing audience.",
+    );
+  }
+  const update = audienceUpdate(remote, inputs);
+  return Object.keys(update).length > 0 ? client.updateAudience(inputs.adoptId, update) : remote;
+}
+
 /**
  * Pure: what the preview says an update re-sends, when some of its fields were sent by a PUT whose
  * answer did not prove the outcome (the engine's `[diff: …]` compares inputs, so it cannot show
@@ -160,29 +190,6 @@ export function createNote(inputs: AudienceInputs, earlier: CreateRecord | undef
   return undefined;
 }
 
-function outputsFrom(inputs: AudienceInputs, remote: AudienceMetadata): AudienceOutputs {
-  const outs: AudienceOutputs = { ...inputs, audienceId: remote.audienceId };
-  const size = remote.audienceSize;
-  if (size?.receivedRecordSize !== undefined) outs.receivedRecords = size.receivedRecordSize;
-  if (size?.matchedRecordSize !== undefined) outs.matchedRecords = size.matchedRecordSize;
-  if (size?.matchRate !== undefined) outs.matchRate = size.matchRate;
-  return outs;
-}
-
-async function adopt(inputs: AudienceInputs & { adoptId: string }): Promise<AudienceMetadata> {
-  const client = dspClient();
-  const remote = await client.getAudience(inputs.adoptId);
-  const clash = IMMUTABLE_FIELDS.filter((f) => remote[f] !== inputs[f]);
-  if (clash.length > 0) {
-    throw new Error(
-      `Cannot adopt audience ${inputs.adoptId}: its ${clash.join(", ")} differ from the spec and Amazon cannot change them; ` +
-        "make the spec match the existing audience.",
-    );
-  }
-  const update = audienceUpdate(remote, inputs);
-  return Object.keys(update).length > 0 ? client.updateAudience(inputs.adoptId, update) : remote;
-}
-
 export const audienceProvider: pulumi.dynamic.ResourceProvider = {
   configure: configureProvider,
 
@@ -201,7 +208,8 @@ export const audienceProvider: pulumi.dynamic.ResourceProvider = {
   async diff(id, olds, news) {
     const held = olds as AudienceOutputs;
     const wanted = news as AudienceInputs;
-    const inDoubt = await metadataInDoubt(snapshotStore(), id, held);
+    const found = isRecordableAudienceId(id) ? await recordAtRest(snapshotStore(), metadataRecordName(id), `audience "${held.name}" (${id})`, urnOf(news)) : undefined;
+    const inDoubt = metadataInDoubt(found, held);
     const diff = diffAudience(held, wanted, inDoubt);
     const note = diff.replaces?.length ? undefined : resendNote(wanted.name, id, audienceUpdate(held, wanted, inDoubt), inDoubt);
     if (note !== undefined) await engineLog().log("info", note, urnOf(news));
@@ -210,55 +218,12 @@ export const audienceProvider: pulumi.dynamic.ResourceProvider = {
 
   async create(raw) {
     const inputs = raw as AudienceInputs;
-    const store = snapshotStore();
-    const earlier = await readCreateRecord(store, inputs.advertiserId, inputs.externalAudienceId);
-    const identity = { advertiserId: inputs.advertiserId, externalAudienceId: inputs.externalAudienceId, name: inputs.name };
-    if (inputs.adoptId !== undefined) {
-      const remote = await adopt({ ...inputs, adoptId: inputs.adoptId });
-      // A create of ours whose answer was lost made this audience (externalAudienceId is unique per advertiser): now its id is known.
-      if (earlier !== undefined && earlier.audienceId !== remote.audienceId) {
-        await writeCreateRecord(store, { ...identity, attempt: earlier.attempt, stage: "answered", audienceId: remote.audienceId });
-      }
-      return { id: remote.audienceId, outs: outputsFrom(inputs, remote) };
-    }
-    // An earlier up created this audience and was killed before the state recorded it: the record knows its id.
-    if (earlier?.audienceId !== undefined) {
-      await engineLog().log(
-        "info",
-        `audience "${inputs.name}": adopting ${earlier.audienceId}, which this tool created earlier for externalAudienceId "${inputs.externalAudienceId}" ` +
-          "(an interrupted `pulumi up`, or the same audience under another spec key)",
-        urnOf(raw),
-      );
-      const remote = await adopt({ ...inputs, adoptId: earlier.audienceId });
-      return { id: remote.audienceId, outs: outputsFrom(inputs, remote) };
-    }
-    const attempt = newAttemptId();
-    await writeCreateRecord(store, { ...identity, attempt, stage: "sending" });
-    let remote: AudienceMetadata;
+    const hold = await holdRecord(snapshotStore(), createRecordName(inputs.advertiserId, inputs.externalAudienceId), `audience "${inputs.name}"`, urnOf(raw));
     try {
-      remote = await dspClient().createAudience({
-        name: inputs.name,
-        description: inputs.description,
-        advertiserId: inputs.advertiserId,
-        externalAudienceId: inputs.externalAudienceId,
-        dataSourceCountry: inputs.dataSourceCountry,
-        ...(inputs.ttl === undefined ? {} : { ttl: inputs.ttl }),
-        ...(inputs.audienceFees === undefined ? {} : { audienceFees: inputs.audienceFees }),
-      });
-    } catch (e) {
-      // Refused, so this request created nothing; unless an earlier one may have, nothing is pending.
-      if (outcomeOfFailure(e) === "rejected" && earlier?.stage !== "sending") await writeCreateRecord(store, { ...identity, attempt, stage: "answered" });
-      if (e instanceof DspHttpError && e.status === 400 && e.fieldName === "externalAudienceId") {
-        throw new Error(`${e.message}\n${adoptHint(inputs, "exists")}`, { cause: e });
-      }
-      // The hint says what the client's message would (why it was not retried, how to adopt), for this spec: name the answer only.
-      if (e instanceof DspCreateMayHaveSucceededError) {
-        throw new Error(`${e.cause instanceof Error ? e.cause.message : e.message}\n${adoptHint(inputs, "may exist")}`, { cause: e });
-      }
-      throw e;
+      return await createHeld(inputs, hold, urnOf(raw));
+    } finally {
+      hold.end();
     }
-    await writeCreateRecord(store, { ...identity, attempt, stage: "answered", audienceId: remote.audienceId });
-    return { id: remote.audienceId, outs: outputsFrom(inputs, remote) };
   },
 
   async read(id, props) {
@@ -290,37 +255,20 @@ export const audienceProvider: pulumi.dynamic.ResourceProvider = {
 
   async update(id, olds, news) {
     const wanted = news as AudienceInputs;
-    const held = olds as AudienceOutputs;
-    const store = snapshotStore();
-    const inDoubt = await metadataInDoubt(store, id, held);
-    const update = audienceUpdate(held, wanted, inDoubt);
-    const fields = Object.keys(update);
-    const attempt = newAttemptId();
-    // Before the PUT: if its answer is lost, the next plan sends these fields again.
-    await writeMetadataRecord(store, id, { attempt, stage: "sending", fields: [...new Set([...inDoubt, ...fields])] });
-    let remote: AudienceMetadata;
+    const hold = await holdRecord(snapshotStore(), metadataRecordName(id), `audience "${wanted.name}" (${id})`, urnOf(news));
     try {
-      remote = await dspClient().updateAudience(id, update);
-    } catch (e) {
-      if (outcomeOfFailure(e) === "rejected") {
-        await writeMetadataRecord(store, id, { attempt, stage: "answered", fields: inDoubt });
-        throw e;
-      }
-      const still = [...new Set([...inDoubt, ...fields])];
-      await writeMetadataRecord(store, id, { attempt, stage: "answered", fields: still });
-      throw new PartialStateError(
-        `audience "${wanted.name}" (${id}): updating ${fields.join(", ")} failed and may or may not have been applied: ${(e as Error).message.replace(/\.+$/, "")}. ` +
-          "The next `pulumi up` sends these fields again with the values the spec then has.",
-        id,
-        { ...held, __provider: (news as { __provider?: unknown }).__provider, metadataAttempt: attempt, metadataInDoubt: still },
-      );
+      return await updateHeld(id, olds as AudienceOutputs, wanted, (news as { __provider?: unknown }).__provider, hold);
+    } finally {
+      hold.end();
     }
-    await writeMetadataRecord(store, id, { attempt, stage: "answered", fields: [] });
-    return { outs: { ...outputsFrom(wanted, remote), audienceId: id, metadataAttempt: attempt, metadataInDoubt: [] } };
   },
 
   async delete(id, props) {
     const held = props as AudienceOutputs;
+    // Kept for the history retention, then swept (see record-retention.ts).
+    const store = snapshotStore();
+    await retireRecord(store, createRecordName(held.advertiserId, held.externalAudienceId), recordTime());
+    if (isRecordableAudienceId(id)) await retireRecord(store, metadataRecordName(id), recordTime());
     // No DELETE in the Data Provider API: the audience stays in DSP, empty once its memberships are gone.
     await engineLog().log(
       "warning",
@@ -328,5 +276,99 @@ export const audienceProvider: pulumi.dynamic.ResourceProvider = {
         "Its members managed here were removed; archive it in the DSP console if it is no longer needed.",
       urnOf(held),
     );
+    await sweepRetiredOnce(store);
   },
 };
+
+/**
+ * Creates the audience, holding its create record: adopts the `adopt:` id, or what an earlier,
+ * interrupted up created.
+ */
+async function createHeld(inputs: AudienceInputs, hold: SyncHold, urn: string | undefined): Promise<pulumi.dynamic.CreateResult> {
+  const earlier = asCreateRecord(hold.found, inputs.advertiserId, inputs.externalAudienceId);
+  const identity = { advertiserId: inputs.advertiserId, externalAudienceId: inputs.externalAudienceId, name: inputs.name };
+  if (inputs.adoptId !== undefined) {
+    const remote = await adopt({ ...inputs, adoptId: inputs.adoptId });
+    // A create of ours whose answer was lost made this audience (externalAudienceId is unique per advertiser): now its id is known.
+    if (earlier !== undefined && earlier.audienceId !== remote.audienceId) {
+      await writeCreateRecord(hold, { ...identity, attempt: earlier.attempt, stage: "answered", audienceId: remote.audienceId });
+    }
+    await hold.release();
+    return { id: remote.audienceId, outs: outputsFrom(inputs, remote) };
+  }
+  // An earlier up created this audience and was killed before the state recorded it: the record knows its id.
+  if (earlier?.audienceId !== undefined) {
+    await engineLog().log(
+      "info",
+      `audience "${inputs.name}": adopting ${earlier.audienceId}, which this tool created earlier for externalAudienceId "${inputs.externalAudienceId}" ` +
+        "(an interrupted `pulumi up`, or the same audience under another spec key)",
+      urn,
+    );
+    const remote = await adopt({ ...inputs, adoptId: earlier.audienceId });
+    // Managed again: no longer a deleted audience's record.
+    await hold.release({ retiredAt: undefined });
+    return { id: remote.audienceId, outs: outputsFrom(inputs, remote) };
+  }
+  const attempt = newAttemptId();
+  await writeCreateRecord(hold, { ...identity, attempt, stage: "sending" });
+  let remote: AudienceMetadata;
+  try {
+    remote = await dspClient().createAudience({
+      name: inputs.name,
+      description: inputs.description,
+      advertiserId: inputs.advertiserId,
+      externalAudienceId: inputs.externalAudienceId,
+      dataSourceCountry: inputs.dataSourceCountry,
+      ...(inputs.ttl === undefined ? {} : { ttl: inputs.ttl }),
+      ...(inputs.audienceFees === undefined ? {} : { audienceFees: inputs.audienceFees }),
+    });
+  } catch (e) {
+    // Refused, so this request created nothing; unless an earlier one may have, nothing is pending.
+    // Otherwise the record stays "sending": the next create looks for what this one may have made.
+    if (outcomeOfFailure(e) === "rejected" && earlier?.stage !== "sending") await writeCreateRecord(hold, { ...identity, attempt, stage: "answered" });
+    await hold.release();
+    if (e instanceof DspHttpError && e.status === 400 && e.fieldName === "externalAudienceId") {
+      throw new Error(`${e.message}\n${adoptHint(inputs, "exists")}`, { cause: e });
+    }
+    // The hint says what the client's message would (why it was not retried, how to adopt), for this spec: name the answer only.
+    if (e instanceof DspCreateMayHaveSucceededError) {
+      throw new Error(`${e.cause instanceof Error ? e.cause.message : e.message}\n${adoptHint(inputs, "may exist")}`, { cause: e });
+    }
+    throw e;
+  }
+  await writeCreateRecord(hold, { ...identity, attempt, stage: "answered", audienceId: remote.audienceId });
+  await hold.release();
+  return { id: remote.audienceId, outs: outputsFrom(inputs, remote) };
+}
+
+/** Sends the PUT, holding the metadata record: before it the fields in flight, after it what is still in doubt. */
+async function updateHeld(id: string, held: AudienceOutputs, wanted: AudienceInputs, provider: unknown, hold: SyncHold): Promise<pulumi.dynamic.UpdateResult> {
+  const inDoubt = metadataInDoubt(hold.found, held);
+  const update = audienceUpdate(held, wanted, inDoubt);
+  const fields = Object.keys(update);
+  const attempt = newAttemptId();
+  // Before the PUT: if its answer is lost, the next plan sends these fields again.
+  await writeMetadataRecord(hold, { attempt, stage: "sending", fields: [...new Set([...inDoubt, ...fields])] });
+  let remote: AudienceMetadata;
+  try {
+    remote = await dspClient().updateAudience(id, update);
+  } catch (e) {
+    if (outcomeOfFailure(e) === "rejected") {
+      await writeMetadataRecord(hold, { attempt, stage: "answered", fields: inDoubt });
+      await hold.release();
+      throw e;
+    }
+    const still = [...new Set([...inDoubt, ...fields])];
+    await writeMetadataRecord(hold, { attempt, stage: "answered", fields: still });
+    await hold.release();
+    throw new PartialStateError(
+      `audience "${wanted.name}" (${id}): updating ${fields.join(", ")} failed and may or may not have been applied: ${(e as Error).message.replace(/\.+$/, "")}. ` +
+        "The next `pulumi up` sends these fields again with the values the spec then has.",
+      id,
+      { ...held, __provider: provider, metadataAttempt: attempt, metadataInDoubt: still },
+    );
+  }
+  await writeMetadataRecord(hold, { attempt, stage: "answered", fields: [] });
+  await hold.release();
+  return { outs: { ...outputsFrom(wanted, remote), audienceId: id, metadataAttempt: attempt, metadataInDoubt: [] } };
+}

@@ -31,7 +31,24 @@ function stderrLog(): EngineLog {
   };
 }
 
+/**
+ * After `kill -9` of the `pulumi` process alone, this provider process lives on (an orphan) and
+ * finishes its sync, but nothing reads its stdout and stderr any more: a write fails with EPIPE.
+ * Unheard, that error reaches Pulumi's uncaught-error handler, which prints it to the same broken
+ * pipe, and so on without end: the process spins and never finishes. Heard here, such a stream is
+ * written no more.
+ */
+function muteWhenUnread(stream: NodeJS.WriteStream, closed: { value: boolean }): void {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    closed.value = true;
+  });
+}
+
 function grpcEngineLog(address: string): EngineLog {
+  const stderrClosed = { value: false };
+  muteWhenUnread(process.stderr, stderrClosed);
+  muteWhenUnread(process.stdout, { value: false });
   const grpc = require("@grpc/grpc-js") as typeof grpcType;
   const enginePb = require("@pulumi/pulumi/proto/engine_pb");
   const engineGrpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
@@ -50,7 +67,7 @@ function grpcEngineLog(address: string): EngineLog {
         if (urn) req.setUrn(urn);
         // A lost diagnostic must never fail a deployment.
         client.log(req, (err: Error | null) => {
-          if (err) process.stderr.write(`${severity}: ${message}\n`);
+          if (err && !stderrClosed.value) process.stderr.write(`${severity}: ${message}\n`);
           resolve();
         });
       }),

@@ -20,6 +20,10 @@ import { uploadWantedRecords, type RecordsSyncResult } from "../records/records-
 import { fmt } from "../util/format";
 import { PlanCache } from "./plan-cache";
 import { planSync } from "../records/sync-plan";
+import type { SyncHold } from "../records/sync-hold";
+import { appendHistory, historyEntry, keptHistory, type SyncHistoryEntry } from "../records/sync-history";
+import { retireRecord } from "../records/record-retention";
+import { historyRetentionMs, holdRecord, recordAtRest, recordTime, sweepRetiredOnce } from "./record-holds";
 
 export interface RecordsUploadInputs extends RecordsSourceSettings {
   /** Spec key, for messages. */
@@ -133,13 +137,18 @@ function setDigestOfLabel(label: string): string {
   return createHash("sha256").update(label).digest("hex").slice(0, 32);
 }
 
-async function readUploadRecord(label: string): Promise<MembershipSyncRecord | undefined> {
-  const value = (await snapshotStore().readRecord(uploadRecordName(label))) as MembershipSyncRecord | undefined;
-  return value?.v === 1 ? value : undefined;
+function asUploadRecord(value: unknown): MembershipSyncRecord | undefined {
+  return (value as MembershipSyncRecord | undefined)?.v === 1 ? (value as MembershipSyncRecord) : undefined;
 }
 
-async function writeUploadRecord(label: string, record: Omit<MembershipSyncRecord, "v" | "at" | "audienceId" | "idType">): Promise<void> {
-  await snapshotStore().writeRecord(uploadRecordName(label), { v: 1, at: new Date().toISOString(), audienceId: "-", idType: "EXTERNAL_USER_ID", ...record });
+/** The upload's sync record, once no other process is uploading (see sync-hold.ts). */
+async function readUploadRecord(inputs: RecordsUploadInputs): Promise<MembershipSyncRecord | undefined> {
+  return asUploadRecord(await recordAtRest(snapshotStore(), uploadRecordName(inputs.label), `records ${inputs.label}`, urnOf(inputs)));
+}
+
+/** Writes the upload's sync record through this process's hold on it. */
+async function writeUploadRecord(hold: SyncHold, record: Omit<MembershipSyncRecord, "v" | "at" | "audienceId" | "idType">): Promise<void> {
+  await hold.write({ v: 1, at: hold.now().toISOString(), audienceId: "-", idType: "EXTERNAL_USER_ID", ...record });
 }
 
 /**
@@ -184,9 +193,24 @@ async function planFor(olds: Partial<RecordsUploadOutputs>, news: RecordsUploadI
   });
 }
 
-/** Uploads the plan's adds, then records what Amazon holds now (removes need no call). */
+/** Holds the upload's sync record while it uploads (see sync-hold.ts). */
 async function carryOut(id: string, raw: object, news: RecordsUploadInputs, olds: Partial<RecordsUploadOutputs>): Promise<RecordsUploadOutputs> {
-  const { resolved, base, desired, plan, summary } = await planFor(olds, news, await readUploadRecord(news.label));
+  const hold = await holdRecord(snapshotStore(), uploadRecordName(news.label), `records ${news.label}`, urnOf(news));
+  try {
+    const outs = await upload(id, raw, news, olds, hold);
+    await sweepRetiredOnce(snapshotStore());
+    return outs;
+  } finally {
+    hold.end();
+  }
+}
+
+/** Uploads the plan's adds, then records what Amazon holds now (removes need no call). */
+async function upload(id: string, raw: object, news: RecordsUploadInputs, olds: Partial<RecordsUploadOutputs>, hold: SyncHold): Promise<RecordsUploadOutputs> {
+  const found = asUploadRecord(hold.found);
+  const retentionMs = historyRetentionMs();
+  const history = keptHistory(found?.history, hold.now().getTime(), retentionMs);
+  const { resolved, base, desired, plan, summary } = await planFor(olds, news, found);
   if (summary.gone > 0) await engineLog().log("warning", goneRecordsNote(news.label, summary.gone), urnOf(news));
   // The secret is read now, from the config the engine handed over, and not kept.
   const externalIdKey = externalIdKeyFor(news, providerConfig());
@@ -195,9 +219,10 @@ async function carryOut(id: string, raw: object, news: RecordsUploadInputs, olds
   const attempt = newAttemptId();
   const priorInDoubtDigest = resolved.inDoubt.size > 0 ? await store.put(resolved.inDoubt) : undefined;
   // Before the first request: if the answers are lost, the next plan finds what may have been uploaded.
-  await writeUploadRecord(news.label, {
+  await writeUploadRecord(hold, {
     owner: news.label,
     attempt,
+    history,
     stage: "sending",
     ...(resolved.appliedDigest === undefined ? {} : { baseDigest: resolved.appliedDigest }),
     ...(priorInDoubtDigest === undefined ? {} : { priorInDoubtDigest }),
@@ -221,9 +246,15 @@ async function carryOut(id: string, raw: object, news: RecordsUploadInputs, olds
   // `raw` carries the serialized provider (`__provider`), which every recorded state needs.
   const common = { ...(raw as RecordsUploadInputs), lastUpload, syncAttempt: attempt, ...(firstUploadedAt === undefined ? {} : { firstUploadedAt }) };
   const error = result.error;
+  const withEntry = async (appliedDigest: string, inDoubt: number): Promise<SyncHistoryEntry[]> => {
+    const at = hold.now();
+    const sync = { at: at.toISOString(), attempt, adds: result.accepted.size, removes: 0, requests: result.requests, requestIds: result.requestIds, inDoubt, appliedDigest };
+    return appendHistory(history, await historyEntry(snapshotStore(), error === undefined ? sync : { ...sync, failed: true }), at.getTime(), retentionMs);
+  };
   if (error === undefined && result.accepted.size === plan.addCount) {
     // Every desired record is at Amazon; in-doubt ones of externalIds no longer desired cannot be undone (no delete).
-    await writeUploadRecord(news.label, { owner: news.label, attempt, stage: "answered", appliedDigest: news.desiredDigest, inDoubtCount: 0 });
+    await writeUploadRecord(hold, { owner: news.label, attempt, history: await withEntry(news.desiredDigest, 0), stage: "answered", appliedDigest: news.desiredDigest, inDoubtCount: 0 });
+    await hold.release();
     return { ...common, appliedDigest: news.desiredDigest, appliedCount: news.desiredCount, inDoubtCount: 0 };
   }
   // Record exactly what is at Amazon now: the applied set minus the removes plus what was accepted.
@@ -240,14 +271,16 @@ async function carryOut(id: string, raw: object, news: RecordsUploadInputs, olds
   const unknown = error !== undefined && outcomeOfFailure(error) === "unknown";
   const inDoubt = unionOf([notAccepted(resolved.inDoubt), unknown ? notAccepted(plan.adds) : notAccepted(result.unknown)]);
   const inDoubtDigest = inDoubt.size > 0 ? await store.put(inDoubt) : undefined;
-  await writeUploadRecord(news.label, {
+  await writeUploadRecord(hold, {
     owner: news.label,
     attempt,
+    history: await withEntry(digest, inDoubt.size),
     stage: "answered",
     appliedDigest: digest,
     ...(inDoubtDigest === undefined ? {} : { inDoubtDigest }),
     inDoubtCount: inDoubt.size,
   });
+  await hold.release();
   const why =
     error !== undefined
       ? error.message
@@ -276,7 +309,7 @@ export const hashedRecordsProvider: pulumi.dynamic.ResourceProvider = {
     if (Object.keys(olds).length === 0 && typeof inputs.desiredCount === "number") {
       const log = engineLog();
       // An earlier up of this upload that never reached the state (killed) left a sync record: plan from it.
-      const record = await readUploadRecord(inputs.label);
+      const record = await readUploadRecord(inputs);
       const summary = record ? (await planFor({}, inputs, record)).summary : { newOrChanged: inputs.desiredCount, changed: 0, gone: 0, unchanged: 0 };
       await log.log("info", describeRecordsPlan(inputs.label, summary), urnOf(news));
       const warning = sameDayAssociationWarning(inputs.label, inputs.audiences ?? [], undefined, new Date());
@@ -288,7 +321,7 @@ export const hashedRecordsProvider: pulumi.dynamic.ResourceProvider = {
   async diff(_id, olds, news) {
     const held = olds as RecordsUploadOutputs;
     const wanted = news as RecordsUploadInputs;
-    const record = await readUploadRecord(wanted.label);
+    const record = await readUploadRecord(wanted);
     const unsettled = (record !== undefined && record.attempt !== held.syncAttempt) || (held.inDoubtCount ?? 0) > 0;
     const recordsChange = held.appliedDigest !== wanted.desiredDigest || unsettled;
     // Records are associated now with every audience when they change, else only with audiences newly using them.
@@ -325,6 +358,8 @@ export const hashedRecordsProvider: pulumi.dynamic.ResourceProvider = {
 
   async delete(_id, props) {
     const held = props as RecordsUploadOutputs;
+    // Kept for the history retention, then swept (see record-retention.ts).
+    await retireRecord(snapshotStore(), uploadRecordName(held.label), recordTime());
     await engineLog().log(
       "warning",
       `records ${held.label}: the ${fmt(held.appliedCount)} uploaded records stay at Amazon (the hashed-records API has no delete). ` +

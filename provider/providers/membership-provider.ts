@@ -14,16 +14,19 @@ import { urnOf } from "../util/urn-input";
 import { syncMembership, type MembershipSyncOptions, type MembershipSyncResult } from "../records/membership-sync";
 import { isInt64String } from "../client";
 import {
+  membershipRecordName,
   newAttemptId,
+  parseMembershipRecord,
   planningBase,
-  readMembershipRecord,
   resolveMembership,
   unionOf,
   wantedInDoubt,
-  writeMembershipRecord,
   type MembershipSyncRecord,
   type ResolvedMembership,
 } from "../records/membership-record";
+import type { SyncHold } from "../records/sync-hold";
+import { appendHistory, historyEntry, keptHistory } from "../records/sync-history";
+import { historyRetentionMs, holdRecord, recordAtRest, sweepRetiredOnce } from "./record-holds";
 import { planSync } from "../records/sync-plan";
 import { configureProvider, dspClient, providerConfig, providerOverrides, snapshotStore } from "./provider-context";
 import { fmt } from "../util/format";
@@ -252,9 +255,24 @@ async function planFromStoredDelta(olds: Partial<MembershipOutputs>, news: Membe
   };
 }
 
-/** The sync record of this membership's audience and ID type, if any. */
-function recordOf(m: Pick<MembershipInputs, "audienceId" | "idType">): Promise<MembershipSyncRecord | undefined> {
-  return readMembershipRecord(snapshotStore(), m.audienceId, m.idType);
+/** The sync record of this membership's audience and ID type, if any, once no other process is syncing it. */
+async function recordOf(m: MembershipInputs): Promise<MembershipSyncRecord | undefined> {
+  const store = snapshotStore();
+  const name = membershipRecordName(m.audienceId, m.idType);
+  return parseMembershipRecord(store, name, await recordAtRest(store, name, `${m.label} ${m.idType}`, urnOf(m)));
+}
+
+/** Holds the sync record of this membership's audience and ID type for a sync (see sync-hold.ts). */
+async function holdOf(m: MembershipInputs): Promise<{ hold: SyncHold; record: MembershipSyncRecord | undefined }> {
+  const store = snapshotStore();
+  const name = membershipRecordName(m.audienceId, m.idType);
+  const hold = await holdRecord(store, name, `${m.label} ${m.idType}`, urnOf(m));
+  try {
+    return { hold, record: parseMembershipRecord(store, name, hold.found) };
+  } catch (error) {
+    hold.end();
+    throw error;
+  }
 }
 
 /** What the answers of one sync prove: the applied set and the IDs still in doubt. */
@@ -271,6 +289,7 @@ interface SyncSummary {
   acceptedRemoves: number;
   requests: number;
   firstRequestId: string | undefined;
+  requestIds: string[];
   /** The first failure; nothing was sent after it. */
   error: Error | undefined;
 }
@@ -311,8 +330,10 @@ async function storeFromWindows(store: SnapshotStore, copies: SpilledCopies, win
  * several windows sends them in turn and stops at the first failure; the windows after it keep
  * their applied and in-doubt IDs as they were.
  */
-async function trackedSync(owner: string, target: MembershipInputs | MembershipOutputs, prepared: Prepared, desiredDigest: string, attempt: string): Promise<{ summary: SyncSummary; outcome: SyncOutcome }> {
+async function trackedSync(owner: string, target: MembershipInputs | MembershipOutputs, prepared: Prepared, desiredDigest: string, attempt: string, hold: SyncHold): Promise<{ summary: SyncSummary; outcome: SyncOutcome }> {
   const store = snapshotStore();
+  const retentionMs = historyRetentionMs();
+  const history = keptHistory((hold.found as MembershipSyncRecord | undefined)?.history, hold.now().getTime(), retentionMs);
   const { windows, counts, reassert } = prepared;
   const single = windows.length === 1;
   const copies = copiesFor(store);
@@ -322,19 +343,22 @@ async function trackedSync(owner: string, target: MembershipInputs | MembershipO
       ? await store.put((await prepared.planIn(WHOLE_SET[0] as PlanWindow)).resolved.inDoubt)
       : (await storeFromWindows(store, copies, windows, async (window) => (await prepared.planIn(window)).resolved.inDoubt)).digest;
   }
-  await writeMembershipRecord(store, {
+  await hold.write({
+    v: 1,
+    at: hold.now().toISOString(),
     audienceId: target.audienceId,
     idType: target.idType,
     owner,
     attempt,
+    history,
     stage: "sending",
     ...(prepared.appliedDigest === undefined ? {} : { baseDigest: prepared.appliedDigest }),
     ...(priorInDoubtDigest === undefined ? {} : { priorInDoubtDigest }),
     desiredDigest,
     ...(reassert ? { reassert: true } : {}),
-  });
+  } satisfies MembershipSyncRecord);
   const progress = engineProgress({ label: `${target.label} ${target.idType}`, unit: "IDs", verb: "sent" }, counts.addCount + counts.removeCount, urnOf(target));
-  const summary: SyncSummary = { acceptedAdds: 0, acceptedRemoves: 0, requests: 0, firstRequestId: undefined, error: undefined };
+  const summary: SyncSummary = { acceptedAdds: 0, acceptedRemoves: 0, requests: 0, firstRequestId: undefined, requestIds: [], error: undefined };
   let failed: { index: number; planned: PreparedPlan; result: MembershipSyncResult } | undefined;
   for (const [index, window] of windows.entries()) {
     const planned = await prepared.planIn(window);
@@ -343,6 +367,7 @@ async function trackedSync(owner: string, target: MembershipInputs | MembershipO
     summary.acceptedRemoves += result.accepted.removes.size;
     summary.requests += result.requests;
     summary.firstRequestId ??= result.requestIds[0];
+    summary.requestIds.push(...result.requestIds);
     if (result.error) {
       summary.error = result.error;
       failed = { index, planned, result };
@@ -364,16 +389,31 @@ async function trackedSync(owner: string, target: MembershipInputs | MembershipO
   } else {
     outcome = await outcomeOfWindows(store, copies, prepared, desiredDigest, failed);
   }
-  await writeMembershipRecord(store, {
+  const at = hold.now();
+  const entry = await historyEntry(store, {
+    at: at.toISOString(),
+    attempt,
+    adds: summary.acceptedAdds,
+    removes: summary.acceptedRemoves,
+    requests: summary.requests,
+    requestIds: summary.requestIds,
+    inDoubt: outcome.inDoubtCount,
+    appliedDigest: outcome.appliedDigest,
+    ...(summary.error === undefined ? {} : { failed: true as const }),
+  });
+  await hold.write({
+    v: 1,
+    at: at.toISOString(),
     audienceId: target.audienceId,
     idType: target.idType,
     owner,
     attempt,
+    history: appendHistory(history, entry, at.getTime(), retentionMs),
     stage: "answered",
     appliedDigest: outcome.appliedDigest,
     ...(outcome.inDoubtDigest === undefined ? {} : { inDoubtDigest: outcome.inDoubtDigest }),
     inDoubtCount: outcome.inDoubtCount,
-  });
+  } satisfies MembershipSyncRecord);
   return { summary, outcome };
 }
 
@@ -413,10 +453,11 @@ async function outcomeOfDeltaInWindows(store: SnapshotStore, copies: SpilledCopi
 }
 
 /** Sends the plan, then works out what is applied now, storing a snapshot of it when it is not the desired set. */
-async function carryOut(id: string, news: MembershipInputs, prepared: Prepared): Promise<MembershipOutputs> {
+async function carryOut(id: string, news: MembershipInputs, prepared: Prepared, hold: SyncHold): Promise<MembershipOutputs> {
   const { counts } = prepared;
   const attempt = newAttemptId();
-  const { summary, outcome } = await trackedSync(news.label, news, prepared, news.desiredDigest, attempt);
+  const { summary, outcome } = await trackedSync(news.label, news, prepared, news.desiredDigest, attempt, hold);
+  await hold.release();
   const lastSync = {
     adds: summary.acceptedAdds,
     removes: summary.acceptedRemoves,
@@ -523,74 +564,100 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = {
 
   async create(raw) {
     const news = raw as MembershipInputs;
-    const prepared = await planFor({}, news, await recordOf(news));
-    const taken = prepared.unsettled;
-    if (taken && taken.owner !== news.label) {
-      await engineLog().log("info", `${news.label} ${news.idType}: takes over audience ${news.audienceId} from "${taken.owner}", planning from what it left`, urnOf(news));
+    const { hold, record } = await holdOf(news);
+    try {
+      const prepared = await planFor({}, news, record);
+      const taken = prepared.unsettled;
+      if (taken && taken.owner !== news.label) {
+        await engineLog().log("info", `${news.label} ${news.idType}: takes over audience ${news.audienceId} from "${taken.owner}", planning from what it left`, urnOf(news));
+      }
+      const outs = await carryOut(membershipId(news), news, prepared, hold);
+      await sweepRetiredOnce(snapshotStore());
+      return { id: membershipId(news), outs };
+    } finally {
+      hold.end();
     }
-    return { id: membershipId(news), outs: await carryOut(membershipId(news), news, prepared) };
   },
 
   async update(id, olds, raw) {
     const news = raw as MembershipInputs;
-    const prepared = await planFor(olds as MembershipOutputs, news, await recordOf(news));
-    const outs = await carryOut(id, news, prepared);
-    const resent = prepared.counts.inDoubt?.count ?? 0;
-    const note = resent > 0 ? ` (${fmt(resent)} of them re-sent)` : "";
-    await engineLog().log("info", `${news.label} ${news.idType}: sent +${fmt(outs.lastSync.adds)} −${fmt(outs.lastSync.removes)} in ${outs.lastSync.requests} requests${note}`, urnOf(news));
-    return { outs };
+    const { hold, record } = await holdOf(news);
+    try {
+      const prepared = await planFor(olds as MembershipOutputs, news, record);
+      const outs = await carryOut(id, news, prepared, hold);
+      const resent = prepared.counts.inDoubt?.count ?? 0;
+      const note = resent > 0 ? ` (${fmt(resent)} of them re-sent)` : "";
+      await engineLog().log("info", `${news.label} ${news.idType}: sent +${fmt(outs.lastSync.adds)} −${fmt(outs.lastSync.removes)} in ${outs.lastSync.requests} requests${note}`, urnOf(news));
+      await sweepRetiredOnce(snapshotStore());
+      return { outs };
+    } finally {
+      hold.end();
+    }
   },
 
   async delete(_id, props) {
     const held = props as MembershipOutputs;
-    const store = snapshotStore();
-    const record = await recordOf(held);
-    if (record && record.attempt !== held.syncAttempt && record.owner !== held.label) {
-      // Another membership synced this audience and ID type since: it planned from what this one
-      // left and owns it now. Removing this one's members would remove what that one wants.
-      await engineLog().log(
-        "info",
-        `${held.label} ${held.idType}: audience ${held.audienceId} is now managed by "${record.owner}"; nothing removed`,
-        urnOf(held),
-      );
-      return;
-    }
-    const empty = IdSet.empty();
-    const windows = planWindows((held.appliedCount ?? 0) + (held.inDoubtCount ?? 0), planMemoryBytes());
-    const copies = copiesFor(store);
-    // Removes every applied ID and every ID in doubt (removes are idempotent).
-    const planIn = async (window: PlanWindow): Promise<PreparedPlan> => {
-      const resolved = await resolveMembership(windows.length === 1 ? store : copies.view(window), held, record);
-      const base = planningBase(resolved.applied, resolved.inDoubt, empty);
-      const plan = planMembership(base, empty);
-      const counts: PlanCounts = { addCount: 0, removeCount: plan.removeCount, unchangedCount: 0 };
-      if (resolved.inDoubt.size > 0) counts.inDoubt = { count: resolved.inDoubt.size, wanted: 0 };
-      return { resolved, base: () => Promise.resolve(base), plan, reassert: false, counts };
-    };
-    let prepared: Prepared;
+    const { hold, record } = await holdOf(held);
     try {
-      prepared = windows.length === 1 ? inOneWindow(await planIn(WHOLE_SET[0] as PlanWindow)) : await inWindows(windows, false, planIn, (counts, window) => addCounts(counts, window.counts));
-    } catch (e) {
-      if (e instanceof SnapshotMissingError) {
-        throw new Error(
-          `${held.label} ${held.idType}: cannot remove the ${fmt(held.appliedCount)} members: ${e.message}. ` +
-            "Restore the snapshot store, or drop the resource from state with `pulumi state delete` and remove the members in DSP.",
-        );
-      }
-      throw e;
+      await deleteMembership(held, record, hold);
+    } finally {
+      hold.end();
     }
-    const removeCount = prepared.counts.removeCount;
-    const { summary, outcome } = await trackedSync(held.label, held, prepared, await store.put(empty), newAttemptId());
-    if (summary.error) {
-      const doubt = outcome.inDoubtCount > 0 ? `; ${fmt(outcome.inDoubtCount)} removals are in doubt and are sent again` : "";
-      throw new Error(
-        `${held.label} ${held.idType}: removing members failed after ${fmt(summary.acceptedRemoves)} of ${fmt(removeCount)}: ${summary.error.message}. ` +
-          `Removals are idempotent: run the destroy (or up) again${doubt}.`,
-      );
-    }
-    await engineLog().log("info", `${held.label} ${held.idType}: removed ${fmt(removeCount)} IDs in ${summary.requests} requests`, urnOf(held));
   },
 };
+
+/** Removes every member this membership has at Amazon, then retires its sync record. */
+async function deleteMembership(held: MembershipOutputs, record: MembershipSyncRecord | undefined, hold: SyncHold): Promise<void> {
+  const store = snapshotStore();
+  if (record && record.attempt !== held.syncAttempt && record.owner !== held.label) {
+    await hold.release();
+    // Another membership synced this audience and ID type since: it planned from what this one
+    // left and owns it now. Removing this one's members would remove what that one wants.
+    await engineLog().log(
+      "info",
+      `${held.label} ${held.idType}: audience ${held.audienceId} is now managed by "${record.owner}"; nothing removed`,
+      urnOf(held),
+    );
+    return;
+  }
+  const empty = IdSet.empty();
+  const windows = planWindows((held.appliedCount ?? 0) + (held.inDoubtCount ?? 0), planMemoryBytes());
+  const copies = copiesFor(store);
+  // Removes every applied ID and every ID in doubt (removes are idempotent).
+  const planIn = async (window: PlanWindow): Promise<PreparedPlan> => {
+    const resolved = await resolveMembership(windows.length === 1 ? store : copies.view(window), held, record);
+    const base = planningBase(resolved.applied, resolved.inDoubt, empty);
+    const plan = planMembership(base, empty);
+    const counts: PlanCounts = { addCount: 0, removeCount: plan.removeCount, unchangedCount: 0 };
+    if (resolved.inDoubt.size > 0) counts.inDoubt = { count: resolved.inDoubt.size, wanted: 0 };
+    return { resolved, base: () => Promise.resolve(base), plan, reassert: false, counts };
+  };
+  let prepared: Prepared;
+  try {
+    prepared = windows.length === 1 ? inOneWindow(await planIn(WHOLE_SET[0] as PlanWindow)) : await inWindows(windows, false, planIn, (counts, window) => addCounts(counts, window.counts));
+  } catch (e) {
+    if (e instanceof SnapshotMissingError) {
+      throw new Error(
+        `${held.label} ${held.idType}: cannot remove the ${fmt(held.appliedCount)} members: ${e.message}. ` +
+          "Restore the snapshot store, or drop the resource from state with `pulumi state delete` and remove the members in DSP.",
+      );
+    }
+    throw e;
+  }
+  const removeCount = prepared.counts.removeCount;
+  const { summary, outcome } = await trackedSync(held.label, held, prepared, await store.put(empty), newAttemptId(), hold);
+  // Nothing is left in doubt: the record is kept for the history retention, then swept.
+  await hold.release(summary.error ? {} : { retiredAt: hold.now().toISOString() });
+  if (summary.error) {
+    const doubt = outcome.inDoubtCount > 0 ? `; ${fmt(outcome.inDoubtCount)} removals are in doubt and are sent again` : "";
+    throw new Error(
+      `${held.label} ${held.idType}: removing members failed after ${fmt(summary.acceptedRemoves)} of ${fmt(removeCount)}: ${summary.error.message}. ` +
+        `Removals are idempotent: run the destroy (or up) again${doubt}.`,
+    );
+  }
+  await engineLog().log("info", `${held.label} ${held.idType}: removed ${fmt(removeCount)} IDs in ${summary.requests} requests`, urnOf(held));
+  await sweepRetiredOnce(store);
+}
 
 function sameConsent(a: Consent | undefined, b: Consent | undefined): boolean {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);

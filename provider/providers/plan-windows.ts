@@ -75,6 +75,8 @@ export class SpilledCopies {
       put: refuse,
       putDelta: refuse,
       writeRecord: refuse,
+      deleteRecord: refuse,
+      listRecords: (prefix) => store.listRecords(prefix),
     };
   }
 

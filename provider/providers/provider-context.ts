@@ -6,6 +6,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { DspClient, type DspClientOptions, type PatchBatchLimits } from "../client";
 import type { SnapshotStore } from "../snapshots";
+import type { HoldEnvironment, HoldTiming } from "../records/sync-hold";
 import type { ConfigLookup } from "../config/dsp-settings";
 import { resolveDspCredentials, resolveDspEndpoint } from "../config/dsp-settings";
 import { openSnapshotStore, resolveSnapshotLocation } from "../config/snapshot-location";
@@ -24,6 +25,8 @@ export interface ProviderOverrides {
   sync?: { limits?: PatchBatchLimits; concurrency?: number };
   /** The plan memory budget in bytes, below `dsp:planMemoryMB`'s 1 MB floor, so small sets plan in windows. */
   planMemoryBytes?: number;
+  /** Who this process is and its clock, for sync-record holds, history and retention; and the holds' timing. */
+  holds?: { env?: Partial<HoldEnvironment>; timing?: Partial<HoldTiming> };
 }
 
 let overrides: ProviderOverrides = {};

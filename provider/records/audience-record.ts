@@ -12,6 +12,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { SnapshotStore } from "../snapshots";
+import type { SyncHold } from "./sync-hold";
 
 export type MutableField = "description" | "ttl" | "audienceFees" | "dataSourceCountry";
 
@@ -41,37 +42,57 @@ export function newAttemptId(): string {
   return randomUUID();
 }
 
-function createRecordName(advertiserId: string, externalAudienceId: string): string {
+/** Name of the create record of an audience (see sync-hold.ts: its create holds it). */
+export function createRecordName(advertiserId: string, externalAudienceId: string): string {
   const hash = createHash("sha256").update(`${advertiserId}\0${externalAudienceId}`).digest("hex").slice(0, 32);
   return `audience-create-${hash}`;
 }
 
-export async function readCreateRecord(store: SnapshotStore, advertiserId: string, externalAudienceId: string): Promise<CreateRecord | undefined> {
-  const record = (await store.readRecord(createRecordName(advertiserId, externalAudienceId))) as CreateRecord | undefined;
+/** The create record of this advertiser and externalAudienceId, from what a store read gave. */
+export function asCreateRecord(value: unknown, advertiserId: string, externalAudienceId: string): CreateRecord | undefined {
+  const record = value as CreateRecord | undefined;
   // The hash could collide only in theory; the fields decide.
   return record?.v === 1 && record.advertiserId === advertiserId && record.externalAudienceId === externalAudienceId ? record : undefined;
 }
 
-export async function writeCreateRecord(store: SnapshotStore, record: Omit<CreateRecord, "v" | "at">): Promise<void> {
-  await store.writeRecord(createRecordName(record.advertiserId, record.externalAudienceId), { v: 1, at: new Date().toISOString(), ...record });
+export async function readCreateRecord(store: SnapshotStore, advertiserId: string, externalAudienceId: string): Promise<CreateRecord | undefined> {
+  return asCreateRecord(await store.readRecord(createRecordName(advertiserId, externalAudienceId)), advertiserId, externalAudienceId);
+}
+
+/** Writes the create record through the create's hold on it. */
+export async function writeCreateRecord(hold: SyncHold, record: Omit<CreateRecord, "v" | "at">): Promise<void> {
+  await hold.write({ v: 1, at: hold.now().toISOString(), ...record });
+}
+
+/** Name of the metadata record of an audience (see sync-hold.ts: its update holds it). */
+export function metadataRecordName(audienceId: string): string {
+  return `audience-metadata-${audienceId}`;
+}
+
+export function asMetadataRecord(value: unknown): MetadataRecord | undefined {
+  return (value as MetadataRecord | undefined)?.v === 1 ? (value as MetadataRecord) : undefined;
 }
 
 export async function readMetadataRecord(store: SnapshotStore, audienceId: string): Promise<MetadataRecord | undefined> {
-  const record = (await store.readRecord(`audience-metadata-${audienceId}`)) as MetadataRecord | undefined;
-  return record?.v === 1 ? record : undefined;
+  return asMetadataRecord(await store.readRecord(metadataRecordName(audienceId)));
 }
 
-export async function writeMetadataRecord(store: SnapshotStore, audienceId: string, record: Omit<MetadataRecord, "v" | "at">): Promise<void> {
-  await store.writeRecord(`audience-metadata-${audienceId}`, { v: 1, at: new Date().toISOString(), ...record });
+/** Writes the metadata record through the update's hold on it. */
+export async function writeMetadataRecord(hold: SyncHold, record: Omit<MetadataRecord, "v" | "at">): Promise<void> {
+  await hold.write({ v: 1, at: hold.now().toISOString(), ...record });
+}
+
+/** True for an audience id a record can be named after (during a preview it may not be known yet). */
+export function isRecordableAudienceId(audienceId: string): boolean {
+  return /^\d+$/.test(audienceId);
 }
 
 /**
- * The fields whose last PUT may or may not have been applied: from the state, unless the store
- * holds a record of an update attempt the state does not reflect (the process was killed).
+ * The fields whose last PUT may or may not have been applied: from the state, unless `found` (the
+ * metadata record as read) is of an update attempt the state does not reflect (the process was killed).
  */
-export async function metadataInDoubt(store: SnapshotStore, audienceId: string, held: { metadataAttempt?: string; metadataInDoubt?: string[] }): Promise<string[]> {
-  if (!/^\d+$/.test(audienceId)) return [];
-  const record = await readMetadataRecord(store, audienceId);
+export function metadataInDoubt(found: unknown, held: { metadataAttempt?: string; metadataInDoubt?: string[] }): string[] {
+  const record = asMetadataRecord(found);
   if (record === undefined || record.attempt === held.metadataAttempt) return held.metadataInDoubt ?? [];
   return record.fields;
 }

@@ -20,6 +20,8 @@
 import { randomUUID } from "node:crypto";
 import { IdSet, IdSetBuilder, planMembership, type IdSelection, type MembershipIdType } from "../plan";
 import type { SnapshotStore } from "../snapshots";
+import type { SyncHolder } from "./sync-hold";
+import type { SyncHistoryEntry } from "./sync-history";
 
 export interface MembershipSyncRecord {
   v: 1;
@@ -44,6 +46,12 @@ export interface MembershipSyncRecord {
   /** answered: IDs whose outcome is still unknown. */
   inDoubtDigest?: string;
   inDoubtCount?: number;
+  /** The process syncing now (see sync-hold.ts); absent once it is done. */
+  holder?: SyncHolder;
+  /** The syncs within the history retention, oldest first (see sync-history.ts). */
+  history?: SyncHistoryEntry[];
+  /** ISO time the membership was deleted (see record-retention.ts). */
+  retiredAt?: string;
 }
 
 /** Name of the record of one audience and ID type in the snapshot store. */
@@ -56,10 +64,15 @@ export function newAttemptId(): string {
 }
 
 export async function readMembershipRecord(store: SnapshotStore, audienceId: string, idType: MembershipIdType): Promise<MembershipSyncRecord | undefined> {
-  const value = (await store.readRecord(membershipRecordName(audienceId, idType))) as MembershipSyncRecord | undefined;
+  return parseMembershipRecord(store, membershipRecordName(audienceId, idType), await store.readRecord(membershipRecordName(audienceId, idType)));
+}
+
+/** A record as read from the store, checked. */
+export function parseMembershipRecord(store: Pick<SnapshotStore, "location">, name: string, read: unknown): MembershipSyncRecord | undefined {
+  const value = read as MembershipSyncRecord | undefined;
   if (value === undefined) return undefined;
   if (value.v !== 1 || typeof value.attempt !== "string" || (value.stage !== "sending" && value.stage !== "answered")) {
-    throw new Error(`${store.location}: records/${membershipRecordName(audienceId, idType)}.json is not a membership sync record this version can read`);
+    throw new Error(`${store.location}: records/${name}.json is not a membership sync record this version can read`);
   }
   return value;
 }

@@ -46,6 +46,9 @@ export interface BlobStore {
    * @returns where it went, or undefined when it could not be moved (e.g. a read-only store)
    */
   quarantine(name: string): Promise<string | undefined>;
+
+  /** Removes blob `name`, durably; a no-op when there is none. */
+  delete(name: string): Promise<void>;
 }
 
 /** All of a blob's bytes, for blobs read whole (deltas, records). */

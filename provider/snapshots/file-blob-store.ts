@@ -78,6 +78,17 @@ export class FileBlobStore implements BlobStore {
     return names;
   }
 
+  async delete(name: string): Promise<void> {
+    const file = this.locate(name);
+    try {
+      await unlink(file);
+    } catch (error) {
+      if (isMissingFile(error)) return;
+      throw error;
+    }
+    await syncDirectory(dirname(file));
+  }
+
   async quarantine(name: string): Promise<string | undefined> {
     const aside = this.locate(quarantineName(name));
     return rename(this.locate(name), aside).then(

@@ -122,6 +122,16 @@ export class S3BlobStore implements BlobStore {
     return names;
   }
 
+  async delete(name: string): Promise<void> {
+    const { sdk, client } = this.connect();
+    try {
+      // S3 answers a DELETE of a missing key with success too.
+      await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name) }));
+    } catch (error) {
+      throw this.failed("DELETE", name, error);
+    }
+  }
+
   async quarantine(name: string): Promise<string | undefined> {
     const { sdk, client } = this.connect();
     const aside = quarantineName(name);

@@ -54,6 +54,10 @@ export interface SnapshotStore {
   readRecord(name: string): Promise<unknown>;
   /** Writes a record durably (whole or not at all) before resolving. */
   writeRecord(name: string, value: unknown): Promise<void>;
+  /** Removes a record (a no-op when there is none). */
+  deleteRecord(name: string): Promise<void>;
+  /** The names of the records whose name starts with `prefix`, in no particular order. */
+  listRecords(prefix: string): Promise<string[]>;
 }
 
 /** Record names: letters, digits, `.`, `_`, `-`; no path separators. */
@@ -98,6 +102,9 @@ function stemOf(digest: string): string {
  *   corrupt it is moved aside to `<name>.corrupt`, so that a later put can write a good copy,
  *   and any other form of the same set is read instead.
  */
+/** The folder of the sync records among a store's blobs. */
+const RECORDS_FOLDER = "records/";
+
 export class BlobSnapshotStore<Blobs extends BlobStore = BlobStore> implements SnapshotStore {
   readonly location: string;
 
@@ -115,7 +122,7 @@ export class BlobSnapshotStore<Blobs extends BlobStore = BlobStore> implements S
 
   /** The blob of a record. */
   protected recordBlobOf(name: string): string {
-    return `records/${checkRecordName(name)}.json`;
+    return `${RECORDS_FOLDER}${checkRecordName(name)}.json`;
   }
 
   /** The forms the set is stored in, in read order (one listing). */
@@ -181,6 +188,16 @@ export class BlobSnapshotStore<Blobs extends BlobStore = BlobStore> implements S
 
   async writeRecord(name: string, value: unknown): Promise<void> {
     await this.blobs.put(this.recordBlobOf(name), Buffer.from(JSON.stringify(value), "utf8"), { contentType: "application/json" });
+  }
+
+  async deleteRecord(name: string): Promise<void> {
+    await this.blobs.delete(this.recordBlobOf(name));
+  }
+
+  async listRecords(prefix: string): Promise<string[]> {
+    // Temporary files of writes in progress, and records moved aside, do not end in `.json`.
+    const blobs = await this.blobs.list(`${RECORDS_FOLDER}${prefix}`);
+    return blobs.filter((b) => b.endsWith(".json")).map((b) => b.slice(RECORDS_FOLDER.length, -".json".length));
   }
 
   /**
@@ -254,4 +271,6 @@ export class BlobSnapshotStore<Blobs extends BlobStore = BlobStore> implements S
     const location = this.blobs.locate(blob);
     return this.options.fingerprinter === undefined ? { expectedDigest: digest, location } : { expectedDigest: digest, location, fingerprinter: this.options.fingerprinter };
   }
+
+
 }

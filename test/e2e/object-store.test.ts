@@ -131,6 +131,17 @@ describe("snapshots in an S3-compatible bucket beside the Pulumi state (moto + r
       await assert.rejects(store.writeRecord("../escape", {}), /not a record name/);
     });
 
+    it("lists records by name prefix and removes one (a missing one is no error)", async function () {
+      await store.writeRecord("membership-2-MAID", { v: 1 });
+      await store.writeRecord("audience-metadata-2", { v: 1 });
+      assert.deepEqual((await store.listRecords("membership-")).sort(), ["membership-1-COOKIE", "membership-2-MAID"]);
+      await store.deleteRecord("membership-2-MAID");
+      await store.deleteRecord("membership-2-MAID");
+      assert.deepEqual(await store.listRecords("membership-"), ["membership-1-COOKIE"]);
+      assert.equal(await store.readRecord("membership-2-MAID"), undefined);
+      assert.deepEqual(await store.listRecords("audience-"), ["audience-metadata-2"]);
+    });
+
     it("does not mistake a missing bucket for a missing snapshot", async function () {
       const elsewhere = new S3SnapshotStore({ bucket: "no-such-bucket", client: { endpoint: s3server.endpoint, forcePathStyle: true, region: "us-east-1", credentials: { accessKeyId: "k", secretAccessKey: "s" } } });
       await assert.rejects(elsewhere.get("1".repeat(64)), (e: unknown) => !(e instanceof SnapshotMissingError) && /GET s3:\/\/no-such-bucket\/.* failed: NoSuchBucket/.test(String(e)));

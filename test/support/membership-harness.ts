@@ -290,6 +290,11 @@ export class MembershipHarness {
         check();
         return store.writeRecord(name, value);
       },
+      deleteRecord: async (name) => {
+        check();
+        return store.deleteRecord(name);
+      },
+      listRecords: (prefix) => store.listRecords(prefix),
     };
   }
 }

@@ -55,6 +55,10 @@ export class MemoryBlobStore implements BlobStore {
     return [...this.blobs.keys()].filter((name) => name.startsWith(prefix));
   }
 
+  async delete(name: string): Promise<void> {
+    this.blobs.delete(name);
+  }
+
   async quarantine(name: string): Promise<string | undefined> {
     const bytes = this.blobs.get(name);
     if (this.refuseQuarantine || bytes === undefined) return undefined;

@@ -23,6 +23,8 @@ export interface SimulatedStackOptions {
   projectDir?: string;
   /** Extra environment for the CLI and the processes it starts. */
   env?: Record<string, string>;
+  /** Hears every command's output as it comes. @default none */
+  onOutput?: (chunk: string) => void;
 }
 
 export async function startSimulatedStack(specFile: string, name: string, options: SimulatedStackOptions = {}): Promise<SimulatedStack> {
@@ -40,6 +42,7 @@ export async function startSimulatedStack(specFile: string, name: string, option
     binDir,
     stack: `${name}${process.pid}`,
     ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.onOutput === undefined ? {} : { onOutput: options.onOutput }),
   });
   const transcript: string[] = [];
   const run = async (fn: (s: PulumiStack) => Promise<PulumiResult>): Promise<PulumiResult> => {

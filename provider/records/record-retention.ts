@@ -1,0 +1,60 @@
+/**
+ * Sync records do not pile up: when a membership, an upload or an audience is deleted, its record
+ * is marked `retiredAt` (it keeps its history), and once the history retention has passed and
+ * nothing in it is in doubt, a sweep removes it. A record written again (the same audience and ID
+ * type managed anew) loses the mark.
+ */
+import type { SnapshotStore } from "../snapshots";
+import { holderOf, holderState, isHeldHere, type HoldEnvironment, type HoldTiming } from "./sync-hold";
+
+/** What a retired record carries. */
+export interface Retired {
+  /** ISO time its resource was deleted. */
+  retiredAt?: string;
+}
+
+/**
+ * True when the record leaves something in doubt: a send whose answers are not in, IDs or records
+ * in doubt, or metadata fields in doubt. Pure.
+ */
+export function leavesDoubt(record: unknown): boolean {
+  const r = record as { stage?: unknown; inDoubtCount?: unknown; fields?: unknown };
+  return r.stage === "sending" || (typeof r.inDoubtCount === "number" && r.inDoubtCount > 0) || (Array.isArray(r.fields) && r.fields.length > 0);
+}
+
+/** True when a sweep at `nowMs` removes the record: retired longer ago than the retention, nothing in doubt. Pure. */
+export function isExpired(record: unknown, nowMs: number, retentionMs: number): boolean {
+  if (record === null || typeof record !== "object") return false;
+  const retiredAt = (record as Retired).retiredAt;
+  if (typeof retiredAt !== "string") return false;
+  const retired = Date.parse(retiredAt);
+  return Number.isFinite(retired) && nowMs - retired >= retentionMs && !leavesDoubt(record);
+}
+
+/** Marks record `name` retired at `at`, when there is one (no hold: its resource is gone). */
+export async function retireRecord(store: SnapshotStore, name: string, at: Date): Promise<void> {
+  const record = await store.readRecord(name);
+  if (record === null || typeof record !== "object") return;
+  await store.writeRecord(name, { ...(record as object), retiredAt: at.toISOString() });
+}
+
+/** Records a sweep looks at: those of memberships, uploads and audiences. */
+const SWEPT_PREFIXES = ["membership-", "records-upload-", "audience-create-", "audience-metadata-"];
+
+/**
+ * Removes every expired record (see {@link isExpired}) that nobody holds, and returns their names.
+ * Each record is read just before it is removed, so one written since it was listed is kept.
+ */
+export async function sweepRetiredRecords(store: SnapshotStore, env: HoldEnvironment, timing: Pick<HoldTiming, "staleMs">, retentionMs: number): Promise<string[]> {
+  const removed: string[] = [];
+  for (const prefix of SWEPT_PREFIXES) {
+    for (const name of await store.listRecords(prefix)) {
+      if (isHeldHere(name)) continue;
+      const record = await store.readRecord(name);
+      if (!isExpired(record, env.clock.now(), retentionMs) || holderState(name, holderOf(record), env, timing).live) continue;
+      await store.deleteRecord(name);
+      removed.push(name);
+    }
+  }
+  return removed;
+}
