@@ -212,6 +212,21 @@ export function snapshotStoreContract(open: () => Promise<StoreUnderTest>, close
     await assert.rejects(s.store.writeRecord("../escape", {}), /not a record name/);
   });
 
+  it("lists records by prefix and removes them; removing one that is gone is no error", async () => {
+    await s.store.writeRecord("membership-1-COOKIE", { v: 1 });
+    await s.store.writeRecord("membership-1-MAID", { v: 1 });
+    await s.store.writeRecord("audience-metadata-1", { v: 1 });
+    const digest = await s.store.put(base);
+    assert.deepEqual((await s.store.listRecords("membership-")).sort(), ["membership-1-COOKIE", "membership-1-MAID"]);
+    assert.deepEqual((await s.store.listRecords("")).sort(), ["audience-metadata-1", "membership-1-COOKIE", "membership-1-MAID"]);
+    await s.store.deleteRecord("membership-1-COOKIE");
+    await s.store.deleteRecord("membership-1-COOKIE");
+    assert.equal(await s.store.readRecord("membership-1-COOKIE"), undefined);
+    assert.deepEqual(await s.store.listRecords("membership-"), ["membership-1-MAID"]);
+    assert.ok(await s.store.has(digest), "snapshots are not records");
+    await assert.rejects(s.store.deleteRecord("../escape"), /not a record name/);
+  });
+
   it("stores a set larger than memory from its file and reads it back onto disk, whole or as a delta", async () => {
     const spill = (set: IdSet): SpilledSet => {
       const builder = new SpillingSetBuilder({ memoryBytes: 20_000, directory: s.scratch });
