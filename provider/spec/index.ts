@@ -31,3 +31,5 @@ export {
 export { SPEC_SCHEMA } from "./spec-schema";
 export type * as SpecDocument from "./spec-types.generated";
 export { isObjectUrl } from "./file-references";
+export { isUnderPrefix, objectRefusal, parseObjectUrl, type ObjectLocation } from "./object-roots";
+export { DEFAULT_QUERY_TIMEOUT_SECONDS } from "./resolve-spec";
