@@ -11,11 +11,12 @@ interface Command {
 
 const commands: Record<string, Command> = {
   validate: {
-    summary: "check a spec (schema, IDs, files) without touching any API",
+    summary: "check a spec (schema, IDs, files, SQL statements) without touching any API or running any query",
     usage: "dsp-audiences validate [audiences.yaml]",
     run: async (args) => {
       const { validateSpecCommand } = await import("../spec/validate-command");
-      return validateSpecCommand(args[0] ?? "audiences.yaml", (line) => console.log(line));
+      const { checkDuckDbQueries } = await import("../sources/query-check");
+      return validateSpecCommand(args[0] ?? "audiences.yaml", (line) => console.log(line), { checkQueries: checkDuckDbQueries });
     },
   },
   "hash-csv": {

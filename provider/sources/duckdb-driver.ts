@@ -23,10 +23,15 @@ export const DUCKDB_PACKAGE = "@duckdb/node-api";
 /** The DuckDB process's entry module, beside this one (.ts under ts-node, .js when compiled). */
 const HOST_ENTRY = join(__dirname, `duckdb-host${extname(__filename)}`);
 
-/** A DuckDB connection; also describes a relation (the Parquet column check). */
+/** A DuckDB connection; also describes a relation (the Parquet column check) and checks a query's text. */
 export interface DuckDbConnection extends SqlConnection {
   /** The columns of `relation` (e.g. `read_parquet('x.parquet')`), without reading its rows. */
   describe(relation: string): Promise<Array<{ name: string; type: string }>>;
+  /**
+   * Checks by DuckDB's parser alone that `query` is exactly one SELECT statement: nothing is bound,
+   * read or run. @throws SourceError naming the rule it breaks
+   */
+  check(query: string): Promise<void>;
 }
 
 /** Where a DuckDB opens and what it may read. */
@@ -67,10 +72,12 @@ export async function openDuckDb(options: DuckDbOpenOptions, neededFor: string):
   }
   const describe = async (relation: string): Promise<Array<{ name: string; type: string }>> =>
     (await host.request({ op: "columns", sql: `SELECT * FROM ${relation}` }, relation)) ?? [];
+  const check = async (query: string): Promise<void> => void (await host.request({ op: "check", query }, query));
   return {
     describe,
+    check,
     async streamColumn(query, sink) {
-      await host.request({ op: "check", query }, query);
+      await check(query);
       const columns = (await host.request({ op: "columns", sql: query }, query)) ?? [];
       checkOneTextColumn(
         columns.map((c) => c.name),

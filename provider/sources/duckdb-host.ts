@@ -14,7 +14,7 @@
  */
 import { DuckDBInstance, StatementType, type DuckDBConnection } from "@duckdb/node-api";
 import type { DuckDbSandbox, HostReply, HostRequest } from "./duckdb-protocol";
-import { leadingKeyword, permissionRefusal, sqlString } from "./query-rules";
+import { leadingKeyword, sandboxRefusal, sqlString } from "./query-rules";
 
 let connection: DuckDBConnection | undefined;
 let instance: DuckDBInstance | undefined;
@@ -54,7 +54,7 @@ async function check(query: string): Promise<void> {
     statements?: unknown[];
   };
   serialize.destroySync();
-  if (parsed.error && parsed.error_type === "parser") throw new Error(`is not valid SQL: ${parsed.error_message ?? "syntax error"}`);
+  if (parsed.error && parsed.error_type === "parser") throw new Error(`is not valid SQL (a query must be exactly one SELECT statement): ${parsed.error_message ?? "syntax error"}`);
   // json_serialize_sql lists SELECT statements only; with any other kind in the text, DuckDB's statement extraction counts them.
   const count = parsed.error ? await statementCount(query) : (parsed.statements ?? []).length;
   if (count === 0) throw new Refusal("the query has no statement; it must be one SELECT statement");
@@ -127,7 +127,7 @@ async function handle(request: HostRequest): Promise<void> {
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const refusal = error instanceof Refusal ? message : permissionRefusal(message);
+    const refusal = error instanceof Refusal ? message : sandboxRefusal(message);
     await send({ id: request.id, kind: "error", message: refusal ?? message, refused: refusal !== undefined });
   }
 }

@@ -15,15 +15,18 @@ export function leadingKeyword(query: string): string {
 }
 
 /**
- * DuckDB's sandbox refusal ("Permission Error: Cannot access file "/etc/passwd" - file system
- * operations are disabled by configuration") said as the rule it enforces. DuckDB gives its error
- * class only as this message prefix.
+ * DuckDB's sandbox refusals said as the rule they enforce: a file outside the allowed folders
+ * ("Permission Error: Cannot access file "/etc/passwd" - file system operations are disabled by
+ * configuration"), or a URL whose file system is an extension that is never loaded ("Missing
+ * Extension Error: File s3://b/k requires the extension httpfs to be loaded"). DuckDB gives its
+ * error class only as the message's prefix. Undefined for any other message.
  */
-export function permissionRefusal(message: string): string | undefined {
-  const m = /^Permission Error: Cannot access (?:file|directory) "([^"]*)"/.exec(message);
-  if (m === null) return /^Permission Error:/.test(message) ? `refused: ${message.replace(/^Permission Error:\s*/, "")}` : undefined;
-  const target = m[1] ?? "";
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target) && !/^file:\/\//i.test(target)) {
+export function sandboxRefusal(message: string): string | undefined {
+  const file = /^Permission Error: Cannot access (?:file|directory) "([^"]*)"/.exec(message)?.[1];
+  const url = /^Missing Extension Error: File (\S+) requires the extension/.exec(message)?.[1];
+  const target = file ?? url;
+  if (target === undefined) return /^Permission Error:/.test(message) ? `refused: ${message.replace(/^Permission Error:\s*/, "")}` : undefined;
+  if (url !== undefined || (/^[a-z][a-z0-9+.-]*:\/\//i.test(target) && !/^file:\/\//i.test(target))) {
     return `may not read "${target}": a query reads local files only; read an s3:// object with a csv: or parquet: source under an s3:// entry of settings.allowedRoots`;
   }
   return `may not read "${target}": a query reads only files in the spec folder and settings.allowedRoots`;

@@ -2,7 +2,7 @@
  * `dsp-audiences validate <spec>`: checks a spec offline (no API, no network) and prints a
  * one-line summary or every error.
  */
-import { loadSpec } from "./load-spec";
+import { loadSpec, type LoadSpecOptions } from "./load-spec";
 import type { LoadedSpec } from "./loaded-spec";
 import { formatSpecError, SpecValidationError } from "./spec-error";
 
@@ -17,14 +17,15 @@ export const VALIDATE_EXIT = {
 /**
  * Validates the spec at `specPath`, writing lines to `out`:
  * `✓ audiences.yaml: 3 audiences, 12,345 inline IDs, 2 ID files`, or one line per error
- * (`file:line:column: path: message`) followed by `✗ audiences.yaml: 2 errors`.
+ * (`file:line:column: path: message`) followed by `✗ audiences.yaml: 2 errors`. With
+ * `options.checkQueries`, SQL queries are checked too (parsed, never run).
  *
  * @returns the exit code, see `VALIDATE_EXIT`
  */
-export async function validateSpecCommand(specPath: string, out: (line: string) => void): Promise<number> {
+export async function validateSpecCommand(specPath: string, out: (line: string) => void, options: Pick<LoadSpecOptions, "checkQueries"> = {}): Promise<number> {
   let spec: LoadedSpec;
   try {
-    spec = await loadSpec(specPath);
+    spec = await loadSpec(specPath, options);
   } catch (error) {
     if (error instanceof SpecValidationError) {
       for (const specError of error.errors) out(formatSpecError(specError));
