@@ -4,38 +4,59 @@
  * Runnable directly: `node -r ts-node/register/transpile-only simulator/cli.ts --port 8080`.
  */
 import { startSimulator, type RunningSimulator } from "./index";
-import { DEFAULT_LIMITS, SIMULATOR_CREDENTIALS, type FaultOptions, type SimulatorLimits, type SimulatorOptions } from "./options";
+import {
+  DEFAULT_AUDIENCE_ID_BASE,
+  DEFAULT_LIMITS,
+  DEFAULT_MATCH_SEED,
+  SIMULATOR_CREDENTIALS,
+  type FaultOptions,
+  type SimulatorLimits,
+  type SimulatorOptions,
+} from "./options";
 import { checkFaultOptions } from "./faults";
+import { parseCommandLine, renderHelp, UsageError, type CommandSpec } from "../provider/util/command-line";
 
-export const SIMULATOR_USAGE = `Usage: dsp-audiences sim [options]
+const LIMIT_NAMES = Object.keys(DEFAULT_LIMITS) as (keyof SimulatorLimits)[];
 
-  --port <n>              TCP port, 0 = ephemeral (default 0)
-  --host <addr>           listen address (default 127.0.0.1)
-  --data <dir>            persist state in <dir> (default: memory only)
-  --token-ttl <s>         access-token lifetime in seconds (default 3600)
-  --patch-delay-ms <ms>   apply audience patches after this delay (default 0)
-  --match-seed <s>        seed of the match model
-  --audience-id-base <n>  audience ids count up from here
-  --strict-auth           require 'Bearer' in Authorization
-  --limit <name>=<n>      override a limit, e.g. --limit audienceTps=0 (0 TPS = unthrottled); repeatable
-  --no-throttle           set every TPS limit to 0 (unthrottled)
-  --faults-seed <n>       fault PRNG seed (default 1)
-  --rate429 <x>           share of requests answered 429
-  --rate5xx <x>           share of requests answered 500/503
-  --drop-rate <x>         share of connections dropped without a response
-  --latency-ms <ms>       latency added to every faultable request
-  --fault-paths <a,b>     only fault these path prefixes
-  --fault-routes <a,b>    only fault these exact routes, e.g. "PATCH /v2/dp/audience"
-  --fault-count <n>       fault only the next n matching requests
-  --apply-then-fail       5xx faults apply the request first
-  --client-id <id> --client-secret <s> --refresh-token <t>   credentials to accept
-  --verbose               print one line per request
-  --help                  show this help
-`;
+/** The command's options; its parser and its help. */
+export const SIMULATOR_COMMAND = {
+  name: "sim",
+  summary: "start the local DSP API simulator (prints its URL and credentials)",
+  description:
+    "A loopback stand-in for the Data Provider API: every endpoint, Amazon's validation and error shapes,\n" +
+    "per-endpoint throttles with 429 + Retry-After, int64 audience ids, seeded faults. Runs until SIGINT or SIGTERM;\n" +
+    "its admin API under /__sim/ shows what it holds.",
+  arguments: [],
+  options: {
+    port: { type: "string", value: "<n>", description: "TCP port, 0 = ephemeral", default: "0" },
+    host: { type: "string", value: "<addr>", description: "listen address", default: "127.0.0.1" },
+    data: { type: "string", value: "<dir>", description: "persist state in <dir>", default: "memory only" },
+    "token-ttl": { type: "string", value: "<s>", description: "access-token lifetime in seconds", default: "3600" },
+    "patch-delay-ms": { type: "string", value: "<ms>", description: "apply audience patches after this delay", default: "0" },
+    "match-seed": { type: "string", value: "<s>", description: "seed of the match model", default: DEFAULT_MATCH_SEED },
+    "audience-id-base": { type: "string", value: "<n>", description: "audience ids count up from here", default: String(DEFAULT_AUDIENCE_ID_BASE) },
+    "strict-auth": { type: "boolean", description: "require 'Bearer' in Authorization" },
+    limit: { type: "string", value: "<name>=<n>", multiple: true, description: `override a limit (0 TPS = unthrottled); name: ${LIMIT_NAMES.join(", ")}` },
+    "no-throttle": { type: "boolean", description: "set every TPS limit to 0 (unthrottled)" },
+    "faults-seed": { type: "string", value: "<n>", description: "fault PRNG seed", default: "1" },
+    rate429: { type: "string", value: "<x>", description: "share of requests answered 429", default: "0" },
+    rate5xx: { type: "string", value: "<x>", description: "share of requests answered 500/503", default: "0" },
+    "drop-rate": { type: "string", value: "<x>", description: "share of connections dropped without a response", default: "0" },
+    "latency-ms": { type: "string", value: "<ms>", description: "latency added to every faultable request", default: "0" },
+    "fault-paths": { type: "string", value: "<a,b>", description: "only fault these path prefixes", default: "every API path" },
+    "fault-routes": { type: "string", value: "<a,b>", description: 'only fault these exact routes, e.g. "PATCH /v2/dp/audience"', default: "every API route" },
+    "fault-count": { type: "string", value: "<n>", description: "fault only the next n matching requests", default: "unlimited" },
+    "apply-then-fail": { type: "boolean", description: "5xx faults apply the request first" },
+    "client-id": { type: "string", value: "<id>", description: "client id to accept", default: SIMULATOR_CREDENTIALS.clientId },
+    "client-secret": { type: "string", value: "<s>", description: "client secret to accept", default: SIMULATOR_CREDENTIALS.clientSecret },
+    "refresh-token": { type: "string", value: "<t>", description: "refresh token to accept", default: SIMULATOR_CREDENTIALS.refreshToken },
+    verbose: { type: "boolean", description: "print one line per request" },
+  },
+  exitCodes: { 0: "stopped by SIGINT or SIGTERM", 1: "could not start (e.g. the port is taken)", 2: "usage error" },
+} as const satisfies CommandSpec;
 
-export class SimulatorCliError extends Error {
-  override name = "SimulatorCliError";
-}
+/** The help of `dsp-audiences sim`. */
+export const SIMULATOR_USAGE = renderHelp(SIMULATOR_COMMAND);
 
 export interface SimulatorCliArgs {
   options: SimulatorOptions;
@@ -45,132 +66,70 @@ export interface SimulatorCliArgs {
 
 function number(flag: string, raw: string | undefined): number {
   const n = Number(raw);
-  if (raw === undefined || raw.trim() === "" || !Number.isFinite(n)) throw new SimulatorCliError(`${flag} needs a number, got '${raw ?? ""}'`);
+  if (raw === undefined || raw.trim() === "" || !Number.isFinite(n)) throw new UsageError(`${flag} needs a number, got '${raw ?? ""}'`);
   return n;
 }
 
-/** Parses CLI flags into simulator options; throws {@link SimulatorCliError} on bad input. */
+/** `a, b,` → ["a", "b"] */
+function list(raw: string): string[] {
+  return raw
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p !== "");
+}
+
+/** Parses CLI flags into simulator options; throws {@link UsageError} on bad input. */
 export function parseSimulatorArgs(argv: readonly string[]): SimulatorCliArgs {
+  const { values: v, help } = parseCommandLine(SIMULATOR_COMMAND, argv);
+  if (help) return { options: {}, verbose: false, help };
   const options: SimulatorOptions = {};
-  const faults: FaultOptions = {};
+  const num = (name: keyof typeof v & string): number | undefined => (v[name] === undefined ? undefined : number(`--${name}`, v[name] as string));
+  const set = <T>(value: T | undefined, apply: (value: T) => void): void => {
+    if (value !== undefined) apply(value);
+  };
+  set(num("port"), (x) => (options.port = x));
+  set(v.host, (x) => (options.host = x));
+  set(v.data, (x) => (options.dataDir = x));
+  set(num("token-ttl"), (x) => (options.accessTokenTtlSeconds = x));
+  set(num("patch-delay-ms"), (x) => (options.patchApplyDelayMs = x));
+  set(v["match-seed"], (x) => (options.matchSeed = x));
+  set(v["audience-id-base"], (raw) => {
+    if (!/^\d{1,19}$/.test(raw)) throw new UsageError("--audience-id-base needs a non-negative integer");
+    options.audienceIdBase = BigInt(raw);
+  });
+  if (v["strict-auth"] === true) options.strictAuthorizationHeader = true;
+
   const limits: Partial<SimulatorLimits> = {};
-  const credentials: { clientId: string; clientSecret: string; refreshToken: string } = { ...SIMULATOR_CREDENTIALS };
-  let credentialsGiven = false;
-  let verbose = false;
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const eq = arg.indexOf("=");
-    // Accept both "--flag value" and "--flag=value".
-    const flag = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = flag !== arg ? arg.slice(eq + 1) : undefined;
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const next = argv[++i];
-      if (next === undefined) throw new SimulatorCliError(`${flag} needs a value`);
-      return next;
-    };
-    switch (flag) {
-      case "--port":
-        options.port = number(flag, value());
-        break;
-      case "--host":
-        options.host = value();
-        break;
-      case "--data":
-        options.dataDir = value();
-        break;
-      case "--token-ttl":
-        options.accessTokenTtlSeconds = number(flag, value());
-        break;
-      case "--patch-delay-ms":
-        options.patchApplyDelayMs = number(flag, value());
-        break;
-      case "--match-seed":
-        options.matchSeed = value();
-        break;
-      case "--audience-id-base": {
-        const raw = value();
-        if (!/^\d{1,19}$/.test(raw)) throw new SimulatorCliError(`${flag} needs a non-negative integer`);
-        options.audienceIdBase = BigInt(raw);
-        break;
-      }
-      case "--strict-auth":
-        options.strictAuthorizationHeader = true;
-        break;
-      case "--limit": {
-        const [name, raw] = value().split("=");
-        if (name === undefined || !(name in DEFAULT_LIMITS)) {
-          throw new SimulatorCliError(`--limit needs <name>=<n> with name one of ${Object.keys(DEFAULT_LIMITS).join(", ")}`);
-        }
-        limits[name as keyof SimulatorLimits] = number(`--limit ${name}`, raw);
-        break;
-      }
-      case "--no-throttle":
-        Object.assign(limits, { metadataTps: 0, audienceTps: 0, usersTps: 0, hashedTps: 0 });
-        break;
-      case "--faults-seed":
-        faults.seed = number(flag, value());
-        break;
-      case "--rate429":
-        faults.rate429 = number(flag, value());
-        break;
-      case "--rate5xx":
-        faults.rate5xx = number(flag, value());
-        break;
-      case "--drop-rate":
-        faults.dropRate = number(flag, value());
-        break;
-      case "--latency-ms":
-        faults.latencyMs = number(flag, value());
-        break;
-      case "--fault-paths":
-        faults.paths = value()
-          .split(",")
-          .map((p) => p.trim())
-          .filter((p) => p !== "");
-        break;
-      case "--fault-routes":
-        faults.routes = value()
-          .split(",")
-          .map((p) => p.trim())
-          .filter((p) => p !== "");
-        break;
-      case "--fault-count":
-        faults.count = number(flag, value());
-        break;
-      case "--apply-then-fail":
-        faults.applyThenFail = true;
-        break;
-      case "--client-id":
-        credentials.clientId = value();
-        credentialsGiven = true;
-        break;
-      case "--client-secret":
-        credentials.clientSecret = value();
-        credentialsGiven = true;
-        break;
-      case "--refresh-token":
-        credentials.refreshToken = value();
-        credentialsGiven = true;
-        break;
-      case "--verbose":
-        verbose = true;
-        break;
-      case "--help":
-      case "-h":
-        help = true;
-        break;
-      default:
-        throw new SimulatorCliError(`unknown option '${arg}'\n\n${SIMULATOR_USAGE}`);
-    }
+  if (v["no-throttle"] === true) Object.assign(limits, { metadataTps: 0, audienceTps: 0, usersTps: 0, hashedTps: 0 });
+  for (const entry of v.limit ?? []) {
+    const [name, raw] = entry.split("=");
+    if (name === undefined || !(LIMIT_NAMES as string[]).includes(name)) throw new UsageError(`--limit needs <name>=<n> with name one of ${LIMIT_NAMES.join(", ")}`);
+    limits[name as keyof SimulatorLimits] = number(`--limit ${name}`, raw);
   }
-  const faultProblem = checkFaultOptions(faults);
-  if (faultProblem) throw new SimulatorCliError(faultProblem);
-  if (Object.keys(faults).length > 0) options.faults = faults;
   if (Object.keys(limits).length > 0) options.limits = limits;
-  if (credentialsGiven) options.credentials = credentials;
-  return { options, verbose, help };
+
+  const faults: FaultOptions = {};
+  set(num("faults-seed"), (x) => (faults.seed = x));
+  set(num("rate429"), (x) => (faults.rate429 = x));
+  set(num("rate5xx"), (x) => (faults.rate5xx = x));
+  set(num("drop-rate"), (x) => (faults.dropRate = x));
+  set(num("latency-ms"), (x) => (faults.latencyMs = x));
+  set(v["fault-paths"], (x) => (faults.paths = list(x)));
+  set(v["fault-routes"], (x) => (faults.routes = list(x)));
+  set(num("fault-count"), (x) => (faults.count = x));
+  if (v["apply-then-fail"] === true) faults.applyThenFail = true;
+  const faultProblem = checkFaultOptions(faults);
+  if (faultProblem) throw new UsageError(faultProblem);
+  if (Object.keys(faults).length > 0) options.faults = faults;
+
+  if (v["client-id"] !== undefined || v["client-secret"] !== undefined || v["refresh-token"] !== undefined) {
+    options.credentials = {
+      clientId: v["client-id"] ?? SIMULATOR_CREDENTIALS.clientId,
+      clientSecret: v["client-secret"] ?? SIMULATOR_CREDENTIALS.clientSecret,
+      refreshToken: v["refresh-token"] ?? SIMULATOR_CREDENTIALS.refreshToken,
+    };
+  }
+  return { options, verbose: v.verbose === true, help: false };
 }
 
 export interface SimulatorCliIo {

@@ -231,6 +231,15 @@ export function toInt64String(value: JsonValue | undefined): string | undefined 
 }
 
 /**
+ * Canonical decimal text of an int64 written as a JSON integer (a safe-integer number or a
+ * bigint); `undefined` for anything else, a numeric string included: the documents type int64
+ * fields as `integer`, so a quoted id is not one.
+ */
+export function int64OfJsonInteger(value: JsonValue | undefined): string | undefined {
+  return typeof value === "number" || typeof value === "bigint" ? toInt64String(value) : undefined;
+}
+
+/**
  * `JSON.stringify` for response bodies, writing `bigint` as a bare JSON number so that int64
  * ids reach clients exactly as Amazon sends them. `undefined` properties are omitted.
  */

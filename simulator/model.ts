@@ -80,6 +80,9 @@ export interface RequestLogEntry {
   bytes: number;
   clientId?: string;
   patches?: number;
+  /** Of `patches`, the add and the remove ops (PATCH /v2/dp/audience). */
+  adds?: number;
+  removes?: number;
   users?: number;
   records?: number;
   /** fault that decided the answer, e.g. "429", "503", "drop", "applyThenFail:500" */

@@ -1,9 +1,10 @@
 /**
- * Response values and the error body shapes of each endpoint family:
+ * Response values and the error body shapes of each endpoint family. Every error of a route,
+ * the gateway's 401/403 included, has its family's documented shape:
  * - "dp" (audiencemetadata, audience, users): `{requestId, error: {httpStatusCode, description, errors}}`
  * - "hashed" (records/hashed): `{errorMessage}`
- * - gateway (auth, client id, unknown route): `{code, details}`
  * - "oauth" (token endpoint): `{error, error_description}`
+ * - "admin" (`/__sim`) and an unknown route: `{code, details}`
  */
 import { stringifyJson } from "./int64-json";
 import type { FieldIssue } from "./validation";
@@ -29,6 +30,7 @@ export function json(status: number, value: unknown, headers?: Record<string, st
 
 const DESCRIPTIONS: Record<number, string> = {
   400: "The request is invalid.",
+  401: "The caller is not authorized for this operation.",
   403: "The client is not allowed to access this resource.",
   404: "The requested resource was not found.",
   413: "The input payload exceeds the size limit.",
@@ -40,6 +42,7 @@ const DESCRIPTIONS: Record<number, string> = {
 
 const ERROR_TYPES: Record<number, string> = {
   400: "INVALID_INPUT",
+  401: "UNAUTHORIZED",
   403: "FORBIDDEN",
   404: "NOT_FOUND",
   413: "INPUT_TOO_LARGE",

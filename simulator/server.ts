@@ -16,7 +16,7 @@ import type { SimulatorCore } from "./core";
 import type { FaultDecision } from "./faults";
 import { readBody } from "./http-body";
 import type { RequestLogEntry } from "./model";
-import { familyError, gatewayError, json, type SimResponse } from "./responses";
+import { familyError, json, type SimResponse } from "./responses";
 import { adminRoutes } from "./routes/admin";
 import { audienceRoutes } from "./routes/audience";
 import { hashedRoutes } from "./routes/hashed";
@@ -50,11 +50,22 @@ export function createSimulatorServer(sim: SimulatorCore): Server {
   const server = createServer((req, res) => {
     handle(sim, req, res).catch((err: unknown) => {
       sim.options.log?.(`simulator: internal error: ${(err as Error)?.stack ?? String(err)}`);
-      if (!res.headersSent) send(res, json(500, { code: "INTERNAL_ERROR", details: "simulator bug; see log" }), "");
+      if (!res.headersSent) {
+        const requestId = randomUUID();
+        send(res, internalError(req, requestId), requestId);
+      }
     });
   });
   server.keepAliveTimeout = 30_000;
   return server;
+}
+
+/** A 500 for a simulator bug outside the handlers: in the route's error shape when there is a route. */
+function internalError(req: IncomingMessage, requestId: string): SimResponse {
+  const found = findRoute(req.method ?? "GET", (req.url ?? "/").split("?")[0] ?? "/");
+  if (!found) return json(500, { code: "INTERNAL_ERROR", details: "simulator bug; see log" });
+  const { route } = found;
+  return withContentType(familyError(route.family, 500, requestId), route.responseType?.(req.headers, 500));
 }
 
 async function handle(sim: SimulatorCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -65,15 +76,15 @@ async function handle(sim: SimulatorCore, req: IncomingMessage, res: ServerRespo
   const path = q < 0 ? url : url.slice(0, q);
   const requestId = randomUUID();
   const entry: RequestLogEntry = { seq: 0, t: options.clock(), method, path, status: 0, requestId, bytes: 0 };
+  const found = findRoute(method, path);
   const finish = (response: SimResponse | undefined): void => {
-    if (response) send(res, response, requestId);
+    if (response) send(res, withContentType(response, found?.route.responseType?.(req.headers, response.status)), requestId);
     entry.status = response?.status ?? 0;
     entry.seq = sim.store.nextRequestSeq();
     sim.commit([{ k: "request", e: entry }]);
     options.log?.(formatLogLine(entry));
   };
 
-  const found = findRoute(method, path);
   if (!found) {
     const name = `${method} ${path}`;
     return finish(json(501, { code: "NOT_IMPLEMENTED", details: `The simulator has no route ${name}`, route: name }));
@@ -95,7 +106,8 @@ async function handle(sim: SimulatorCore, req: IncomingMessage, res: ServerRespo
   let clientId = "";
   if (route.auth) {
     const auth = authenticate(sim, req);
-    if (!auth.ok) return finish(auth.response);
+    // The gateway's 401/403 in the route's own documented error shape.
+    if (!auth.ok) return finish(familyError(route.family, auth.status, requestId, auth.message));
     clientId = entry.clientId = auth.clientId;
   }
 
@@ -135,28 +147,24 @@ async function handle(sim: SimulatorCore, req: IncomingMessage, res: ServerRespo
   finish(response);
 }
 
-type AuthResult = { ok: true; clientId: string } | { ok: false; response: SimResponse };
+type AuthResult = { ok: true; clientId: string } | { ok: false; status: 401 | 403; message: string };
 
 /** Amazon's gateway: a valid bearer token (401) for a known client id matching the header (403). */
 function authenticate(sim: SimulatorCore, req: IncomingMessage): AuthResult {
   const token = bearerToken(req.headers.authorization, sim.options.strictAuthorizationHeader);
-  if (token === undefined) {
-    return { ok: false, response: gatewayError(401, "UNAUTHORIZED", "Missing or malformed Authorization header; expected 'Bearer <access token>'") };
-  }
+  if (token === undefined) return { ok: false, status: 401, message: "Missing or malformed Authorization header; expected 'Bearer <access token>'" };
   const check = sim.tokens.verify(token);
-  if (!check.ok) return { ok: false, response: gatewayError(401, "UNAUTHORIZED", check.reason) };
+  if (!check.ok) return { ok: false, status: 401, message: check.reason };
   const header = req.headers[CLIENT_ID_HEADER];
   const clientId = Array.isArray(header) ? header[0] : header;
-  if (clientId === undefined || clientId === "") {
-    return { ok: false, response: gatewayError(403, "FORBIDDEN", "Missing Amazon-Advertising-API-ClientId header") };
-  }
-  if (!sim.tokens.client(clientId)) {
-    return { ok: false, response: gatewayError(403, "FORBIDDEN", `Unknown Amazon-Advertising-API-ClientId '${clientId}'`) };
-  }
-  if (clientId !== check.clientId) {
-    return { ok: false, response: gatewayError(403, "FORBIDDEN", "The access token was issued to a different client id") };
-  }
+  if (clientId === undefined || clientId === "") return { ok: false, status: 403, message: "Missing Amazon-Advertising-API-ClientId header" };
+  if (!sim.tokens.client(clientId)) return { ok: false, status: 403, message: `Unknown Amazon-Advertising-API-ClientId '${clientId}'` };
+  if (clientId !== check.clientId) return { ok: false, status: 403, message: "The access token was issued to a different client id" };
   return { ok: true, clientId };
+}
+
+function withContentType(response: SimResponse, contentType: string | undefined): SimResponse {
+  return contentType === undefined ? response : { ...response, headers: { ...response.headers, "content-type": contentType } };
 }
 
 function withRetryAfter(response: SimResponse, seconds: number | undefined): SimResponse {

@@ -4,7 +4,7 @@
  * (see README "Validation").
  */
 import { isDataSourceCountry } from "./countries";
-import { toInt64String, type JsonObject, type JsonValue } from "./int64-json";
+import { int64OfJsonInteger, toInt64String, type JsonObject, type JsonValue } from "./int64-json";
 import {
   CURRENCIES,
   HASHED_FIELDS,
@@ -76,6 +76,21 @@ function rejectUnknownFields(obj: JsonObject, allowed: readonly string[], prefix
     if (!allowed.includes(key)) issues.invalid(join(prefix, key), `The input field '${join(prefix, key)}' is not recognized`);
   }
 }
+
+/**
+ * An int64 field (`type: integer, format: int64` in the documents): its canonical text when it is
+ * a JSON integer that `accepts`, else an issue naming the field. A quoted number gets its own
+ * message, so that a client which quotes an id learns exactly that.
+ */
+function checkInt64(v: JsonValue | undefined, field: string, what: string, issues: Issues, accepts: (id: string) => boolean = () => true): string | undefined {
+  const id = int64OfJsonInteger(v);
+  if (id !== undefined && accepts(id)) return id;
+  const quoted = typeof v === "string" && toInt64String(v) !== undefined;
+  issues.invalid(field, quoted ? `The input field '${field}' must be a JSON integer, not a string` : `The input field '${field}' must be ${what}`);
+  return undefined;
+}
+
+const isPositive = (id: string): boolean => !id.startsWith("-") && id !== "0";
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** Record values are stored as UTF-8, where lone surrogates would all become U+FFFD and collide. */
@@ -173,10 +188,7 @@ export function validateCreateAudience(body: JsonValue): Validation<AudienceInpu
     issues.invalid("name", `The input field 'name' must be a string of ${NAME_MIN_LENGTH} to ${NAME_MAX_LENGTH} characters`);
   }
   const description = checkDescription(body.description, issues);
-  const advertiserId = toInt64String(body.advertiserId);
-  if (advertiserId === undefined || advertiserId.startsWith("-") || advertiserId === "0") {
-    issues.invalid("advertiserId", "The input field 'advertiserId' must be a positive int64 (number or numeric string)");
-  }
+  const advertiserId = checkInt64(body.advertiserId, "advertiserId", "a positive int64 integer", issues, isPositive);
 
   const { metadata } = body;
   let externalAudienceId: string | undefined;
@@ -333,9 +345,8 @@ export function validatePatchBody(body: JsonValue, maxPatches: number): Validati
     } else {
       ids = [];
       for (let k = 0; k < value.length; k++) {
-        const id = toInt64String(value[k]);
-        if (id === undefined) issues.invalid(`${at}.value[${k}]`, `The input field '${at}.value[${k}]' must be an int64 audience id`);
-        else ids.push(id);
+        const id = checkInt64(value[k], `${at}.value[${k}]`, "an int64 audience id", issues);
+        if (id !== undefined) ids.push(id);
       }
     }
     if (consent !== undefined) checkConsent(consent, `${at}.consent`, issues);
@@ -378,16 +389,15 @@ export function validateUsersBody(body: JsonValue, maxUsers: number): Validation
     }
     const entry: DeletionUser = { type: type as RecordType, value: value as string };
     if (user.advertiserId !== undefined) {
-      const adv = toInt64String(user.advertiserId);
-      if (adv === undefined || adv.startsWith("-") || adv === "0") {
-        issues.invalid(`${at}.advertiserId`, `The input field '${at}.advertiserId' must be a positive int64`);
+      // Unlike create, this endpoint documents advertiserId as a string.
+      const adv = typeof user.advertiserId === "string" ? toInt64String(user.advertiserId) : undefined;
+      if (adv === undefined || !isPositive(adv)) {
+        issues.invalid(`${at}.advertiserId`, `The input field '${at}.advertiserId' must be a string holding a positive int64`);
       } else entry.advertiserId = adv;
     }
     if (user.consentTime !== undefined) {
-      const time = toInt64String(user.consentTime);
-      if (time === undefined || time.startsWith("-")) {
-        issues.invalid(`${at}.consentTime`, `The input field '${at}.consentTime' must be epoch milliseconds (int64)`);
-      } else entry.consentTime = time;
+      const time = checkInt64(user.consentTime, `${at}.consentTime`, "epoch milliseconds (a non-negative int64 integer)", issues, (t) => !t.startsWith("-"));
+      if (time !== undefined) entry.consentTime = time;
     }
     out.push(entry);
   });

@@ -5,18 +5,14 @@
  * Prints one line per accepted request with its requestId, never an ID.
  */
 import * as fs from "node:fs";
-import { parseArgs } from "node:util";
-import { DspClient } from "../client";
+import type { DspClient } from "../client";
 import { canonicalId, ID_SYNTAX_CHECKS, ID_TYPES, type IdType } from "../spec";
 import { parseRfc3339 } from "../spec/consent-time";
-import { resolveDspCredentials, resolveDspEndpoint, type ConfigLookup } from "../config/dsp-settings";
 import { sendDeletions, type DeletionEntry } from "../records/deletions";
 import { processIo, type CommandIo } from "./command-io";
 import { ID_TYPE_ALTERNATION } from "../api-vocabulary";
-
-export const DELETE_USERS_USAGE =
-  `dsp-audiences delete-users --type ${ID_TYPE_ALTERNATION} (--value <id> … | --file <ids.txt>) ` +
-  "[--advertiser-id <n>] [--consent-time <RFC 3339 | epoch ms>] [--endpoint <url>]";
+import { parseCommandLine, UsageError, usageFailure, type CommandSpec } from "../util/command-line";
+import { connectClient, connectionConfig, CREDENTIALS_ENVIRONMENT, ENDPOINT_OPTIONS } from "./dsp-connection";
 
 /** What the command line asks for. */
 export interface DeleteUsersRequest {
@@ -29,54 +25,48 @@ export interface DeleteUsersRequest {
   /** Epoch milliseconds. */
   consentTime?: string;
   endpoint?: string;
+  region?: string;
 }
 
-const OPTIONS = {
-  type: { type: "string" },
-  value: { type: "string", multiple: true },
-  file: { type: "string" },
-  "advertiser-id": { type: "string" },
-  "consent-time": { type: "string" },
-  endpoint: { type: "string" },
-} as const;
+/** The command's options; its parser and its help. */
+export const DELETE_USERS_COMMAND = {
+  name: "delete-users",
+  summary: "ask Amazon to delete users' data now (PATCH /v2/dp/users); prints the requestIds",
+  description:
+    "One-off deletions outside any stack (a spec's `deletions:` records them instead). Batches of at most 1,000\n" +
+    "users at 1 request/s; prints one line per accepted request with its requestId, never an ID.",
+  arguments: [],
+  options: {
+    type: { type: "string", value: ID_TYPE_ALTERNATION, description: "the ID type of every value" },
+    value: { type: "string", value: "<id>", multiple: true, description: "an ID to delete" },
+    file: { type: "string", value: "<ids.txt>", description: "IDs to delete, one per line (blank lines and # comments skipped)" },
+    "advertiser-id": { type: "string", value: "<n>", description: "the advertiser whose data goes", default: "not sent" },
+    "consent-time": { type: "string", value: "<RFC 3339 | epoch ms>", description: "when the user withdrew consent", default: "not sent" },
+    ...ENDPOINT_OPTIONS,
+  },
+  environment: CREDENTIALS_ENVIRONMENT,
+  exitCodes: { 0: "every deletion was accepted", 1: "a request failed (the lines above list what was accepted)", 2: "usage error, or a bad ID, file or setting" },
+} as const satisfies CommandSpec;
 
-/**
- * `--value -abc` as `--value=-abc`: every option here takes a value, and derived externalIds
- * (base64url) may start with "-", which parseArgs would otherwise take for an option.
- */
-export function joinOptionValues(args: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    const next = args[i + 1];
-    if (arg.startsWith("--") && arg.slice(2) in OPTIONS && next !== undefined) {
-      out.push(`${arg}=${next}`);
-      i++;
-    } else out.push(arg);
-  }
-  return out;
-}
-
-/** Parses the arguments. Pure. @throws Error with a one-line reason */
+/** Parses the arguments. Pure. @throws UsageError with a one-line reason */
 export function parseDeleteUsersArgs(args: string[]): DeleteUsersRequest {
-  const { values, positionals } = parseArgs({ args: joinOptionValues(args), allowPositionals: true, options: OPTIONS });
-  if (positionals.length > 0) throw new Error("unexpected argument; IDs go in --value or --file");
+  const { values } = parseCommandLine(DELETE_USERS_COMMAND, args);
   const type = values.type as IdType | undefined;
-  if (type === undefined || !ID_TYPES.includes(type)) throw new Error(`--type must be one of ${ID_TYPES.join(", ")}`);
+  if (type === undefined || !ID_TYPES.includes(type)) throw new UsageError(`--type must be one of ${ID_TYPES.join(", ")}`);
   const given = values.value ?? [];
-  if (given.length === 0 && values.file === undefined) throw new Error("give the IDs with --value (repeatable) or --file");
+  if (given.length === 0 && values.file === undefined) throw new UsageError("give the IDs with --value (repeatable) or --file");
   const advertiserId = values["advertiser-id"];
-  if (advertiserId !== undefined && !/^[1-9]\d{0,18}$/.test(advertiserId)) throw new Error("--advertiser-id must be a positive integer");
+  if (advertiserId !== undefined && !/^[1-9]\d{0,18}$/.test(advertiserId)) throw new UsageError("--advertiser-id must be a positive integer");
   const consent = values["consent-time"];
   let consentTime: string | undefined;
   if (consent !== undefined) {
     const millis = /^\d+$/.test(consent) ? Number(consent) : parseRfc3339(consent);
-    if (millis === undefined || !Number.isSafeInteger(millis)) throw new Error("--consent-time must be an RFC 3339 time with a zone (2026-03-01T12:00:00Z) or epoch milliseconds");
+    if (millis === undefined || !Number.isSafeInteger(millis)) throw new UsageError("--consent-time must be an RFC 3339 time with a zone (2026-03-01T12:00:00Z) or epoch milliseconds");
     consentTime = String(millis);
   }
   given.forEach((value, i) => {
     const problem = ID_SYNTAX_CHECKS[type](value);
-    if (problem !== undefined) throw new Error(`--value #${i + 1}: ${problem}`);
+    if (problem !== undefined) throw new UsageError(`--value #${i + 1}: ${problem}`);
   });
   return {
     type,
@@ -85,6 +75,7 @@ export function parseDeleteUsersArgs(args: string[]): DeleteUsersRequest {
     ...(advertiserId !== undefined ? { advertiserId } : {}),
     ...(consentTime !== undefined ? { consentTime } : {}),
     ...(values.endpoint !== undefined ? { endpoint: values.endpoint } : {}),
+    ...(values.region !== undefined ? { region: values.region } : {}),
   };
 }
 
@@ -114,18 +105,17 @@ export function deletionsOf(request: DeleteUsersRequest, fileIds: readonly strin
 /** Runs the command; returns the exit code (0 all sent, 1 a request failed, 2 usage or input). */
 export async function deleteUsersCommand(args: string[], io: CommandIo = processIo): Promise<number> {
   let deletions: DeletionEntry[];
-  let config: ConfigLookup;
+  let client: DspClient;
   try {
     const request = parseDeleteUsersArgs(args);
     const fileIds = request.file === undefined ? [] : idsFromText(fs.readFileSync(request.file, "utf8"), request.type, request.file);
     deletions = deletionsOf(request, fileIds);
-    config = (key) => (key === "dsp:endpoint" ? request.endpoint : undefined);
-    resolveDspCredentials(config, io.env); // fail before anything is sent
+    client = connectClient(connectionConfig(request), io.env); // fails before anything is sent
   } catch (e) {
-    io.err(`delete-users: ${e instanceof Error ? e.message : String(e)}\nusage: ${DELETE_USERS_USAGE}\n`);
+    if (e instanceof UsageError) io.err(usageFailure(DELETE_USERS_COMMAND, e));
+    else io.err(`dsp-audiences delete-users: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
   }
-  const client = new DspClient({ endpoint: resolveDspEndpoint(config, io.env), credentials: () => resolveDspCredentials(config, io.env) });
   let sent = 0;
   let requests = 0;
   let error: Error | undefined;

@@ -3,18 +3,38 @@
  * hashed CSV (`external_id,email_sha256,…,zip_sha256`) for teams that upload by other means.
  * Progress goes to stderr, the summary to stdout; neither ever shows a value from the file.
  */
-import { parseArgs } from "node:util";
-import { hashCsvFile, PiiInputError, type CsvReadSummary, type NonAsciiLetters } from "../pii";
+import { AMAZON_MAX_ROWS, AMAZON_MIN_ROWS, hashCsvFile, PiiInputError, type CsvReadSummary, type NonAsciiLetters } from "../pii";
 import { readHashedLines, type RecordsSourceSettings } from "../records/records-source";
 import { describeProgress } from "../providers/progress-line";
 import { processIo, type CommandIo } from "./command-io";
 import { fmt } from "../util/format";
-
-export const HASH_CSV_USAGE =
-  "dsp-audiences hash-csv <in.csv> <out.csv> [--id-column <name>] [--secret-env <VAR>] [--hashed] " +
-  "[--default-country US] [--min-rows 10000] [--max-rows 5000000] [--workers auto|<n>] [--non-ascii-letters aws|fold|expand-german|drop]";
+import { parseCommandLine, UsageError, usageFailure, wholeNumber, type CommandSpec } from "../util/command-line";
 
 const NON_ASCII_MODES: readonly NonAsciiLetters[] = ["aws", "fold", "expand-german", "drop"];
+
+/** The command's arguments and options; its parser and its help. */
+export const HASH_CSV_COMMAND = {
+  name: "hash-csv",
+  summary: "normalise and hash a CSV of people into a hashed CSV (external_id + SHA-256 columns), locally",
+  description:
+    "Reads names, emails, phones and addresses, normalises them as Amazon's guide says and writes one SHA-256\n" +
+    "column per field (mode 0600). Progress goes to stderr, the summary to stdout; neither shows a value from the file.",
+  arguments: [
+    { name: "in.csv", description: "the CSV of people (raw PII, or already hashed with --hashed)" },
+    { name: "out.csv", description: "where the hashed CSV goes" },
+  ],
+  options: {
+    "id-column": { type: "string", value: "<name>", description: "the column holding each person's externalId", default: "external_id" },
+    "secret-env": { type: "string", value: "<VAR>", description: "derive externalIds by HMAC with the key in this environment variable (never the key itself here)" },
+    hashed: { type: "boolean", description: "the CSV holds SHA-256 hashes already; check and pass them on" },
+    "default-country": { type: "string", value: "<CC>", description: "country of rows that name none, for phone and address rules", default: "US" },
+    "min-rows": { type: "string", value: "<n>", description: "fewest data rows accepted (Amazon's template needs 10,000)", default: fmt(AMAZON_MIN_ROWS) },
+    "max-rows": { type: "string", value: "<n>", description: "most data rows accepted", default: fmt(AMAZON_MAX_ROWS) },
+    workers: { type: "string", value: "auto|<n>", description: "hashing worker threads", default: "auto" },
+    "non-ascii-letters": { type: "string", value: NON_ASCII_MODES.join("|"), description: "what happens to letters outside ASCII in names", default: "aws" },
+  },
+  exitCodes: { 0: "the hashed CSV is written", 1: "the input has problems (each names its row and column, never a value)", 2: "usage error, or --secret-env names an unset variable" },
+} as const satisfies CommandSpec;
 
 /** What the command line asks for. */
 export interface HashCsvRequest {
@@ -27,37 +47,21 @@ export interface HashCsvRequest {
 }
 
 function count(name: string, text: string | undefined, min: number): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || Number(text) < min) throw new Error(`--${name} must be an integer ≥ ${min}`);
-  return Number(text);
+  return text === undefined ? undefined : wholeNumber(name, text, min);
 }
 
-/** Parses the arguments. Pure. @throws Error with a one-line reason */
+/** Parses the arguments. Pure. @throws UsageError with a one-line reason */
 export function parseHashCsvArgs(args: string[]): HashCsvRequest {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      "id-column": { type: "string" },
-      "secret-env": { type: "string" },
-      hashed: { type: "boolean" },
-      "default-country": { type: "string" },
-      "min-rows": { type: "string" },
-      "max-rows": { type: "string" },
-      workers: { type: "string" },
-      "non-ascii-letters": { type: "string" },
-    },
-  });
-  const [input, output, ...extra] = positionals;
-  if (input === undefined || output === undefined || extra.length > 0) throw new Error("expected exactly two paths: <in.csv> <out.csv>");
+  const { values, positionals } = parseCommandLine(HASH_CSV_COMMAND, args);
+  const [input, output] = positionals as [string, string];
   const minRows = count("min-rows", values["min-rows"], 0);
   const maxRows = count("max-rows", values["max-rows"], 1);
   const workers = values.workers === undefined || values.workers === "auto" ? "auto" : count("workers", values.workers, 0);
   const country = values["default-country"];
-  if (country !== undefined && !/^[A-Za-z]{2}$/.test(country)) throw new Error("--default-country must be a two-letter country code");
+  if (country !== undefined && !/^[A-Za-z]{2}$/.test(country)) throw new UsageError("--default-country must be a two-letter country code");
   const nonAscii = values["non-ascii-letters"];
   if (nonAscii !== undefined && !(NON_ASCII_MODES as readonly string[]).includes(nonAscii)) {
-    throw new Error(`--non-ascii-letters must be one of ${NON_ASCII_MODES.join(", ")}`);
+    throw new UsageError(`--non-ascii-letters must be one of ${NON_ASCII_MODES.join(", ")}`);
   }
   return {
     input,
@@ -100,7 +104,8 @@ export async function hashCsvCommand(args: string[], io: CommandIo = processIo):
   try {
     request = parseHashCsvArgs(args);
   } catch (e) {
-    io.err(`hash-csv: ${e instanceof Error ? e.message : String(e)}\nusage: ${HASH_CSV_USAGE}\n`);
+    if (!(e instanceof UsageError)) throw e;
+    io.err(usageFailure(HASH_CSV_COMMAND, e));
     return 2;
   }
   let externalIdKey: string | undefined;

@@ -1,73 +1,146 @@
 /**
  * The `dsp-audiences` command. Each subcommand lives in its own module and is loaded only when
- * it runs, so `dsp-audiences validate` starts fast and never loads the HTTP client.
+ * it runs (or its help is asked for), so `dsp-audiences validate` starts fast and never loads the
+ * HTTP client. Every subcommand parses its arguments from one option table (util/command-line),
+ * which also writes its help.
  */
+import { closestMatch, renderHelp, UsageError, usageFailure, type CommandSpec } from "../util/command-line";
+import { processIo, type CommandIo } from "./command-io";
 
-interface Command {
-  summary: string;
-  usage: string;
+/** A subcommand: its table (for help) and how to run it. */
+export interface Command {
+  spec: CommandSpec;
+  /** @returns the exit code; @throws UsageError for arguments it cannot take */
   run(args: string[]): Promise<number>;
 }
 
-const commands: Record<string, Command> = {
-  validate: {
-    summary: "check a spec (schema, IDs, files, SQL statements) without touching any API or running any query",
-    usage: "dsp-audiences validate [audiences.yaml]",
-    run: async (args) => {
-      const { validateSpecCommand } = await import("../spec/validate-command");
-      const { checkDuckDbQueries } = await import("../sources/query-check");
-      return validateSpecCommand(args[0] ?? "audiences.yaml", (line) => console.log(line), { checkQueries: checkDuckDbQueries });
-    },
+/** Every subcommand by name, loaded on demand. */
+export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  init: async () => {
+    const m = await import("./init-command");
+    return { spec: m.INIT_COMMAND, run: (args) => m.initCommand(args) };
   },
-  "hash-csv": {
-    summary: "normalise and hash a CSV of people into a hashed CSV (external_id + SHA-256 columns), locally",
-    usage: "dsp-audiences hash-csv <in.csv> <out.csv> [--id-column c] [--secret-env VAR] [--default-country US] [--min-rows N --max-rows N]",
-    run: async (args) => (await import("./hash-csv-command")).hashCsvCommand(args),
+  validate: async () => {
+    const m = await import("../spec/validate-command");
+    const { checkDuckDbQueries } = await import("../sources/query-check");
+    return { spec: m.VALIDATE_COMMAND, run: (args) => m.validateCommandLine(args, (line) => processIo.out(line), { checkQueries: checkDuckDbQueries }) };
   },
-  "delete-users": {
-    summary: "ask Amazon to delete users' data now (PATCH /v2/dp/users); prints the requestIds",
-    usage: "dsp-audiences delete-users --type EXTERNAL_USER_ID --value X [--file ids.txt] [--advertiser-id N] [--consent-time ISO] [--endpoint URL]",
-    run: async (args) => (await import("./delete-users-command")).deleteUsersCommand(args),
+  adopt: async () => {
+    const m = await import("./adopt-command");
+    return { spec: m.ADOPT_COMMAND, run: (args) => m.adoptCommand(args) };
   },
-  sim: {
-    summary: "start the local DSP API simulator (prints its URL and credentials)",
-    usage: "dsp-audiences sim [--port 0] [--data <dir>] [--token-ttl <s>] [--rate429 <0..1>] [--rate5xx <0..1>]",
-    run: async (args) => {
-      const { runSimulatorCli } = await import("../../simulator/cli");
-      await runSimulatorCli(args);
-      return 0;
-    },
+  "plan-summary": async () => {
+    const m = await import("../gitops/plan-summary-command");
+    return { spec: m.PLAN_SUMMARY_COMMAND, run: (args) => m.runPlanSummaryCli(args) };
   },
-  "plan-summary": {
-    summary: "run `pulumi preview --json` and summarise it per audience as Markdown (< 60,000 chars) and JSON",
-    usage: "dsp-audiences plan-summary [--stack S] [--cwd DIR] [--from preview.json] [--markdown out.md] [--json out.json] [--expect-no-changes] [-- pulumi args]",
-    run: async (args) => {
-      const { runPlanSummaryCli } = await import("../gitops/plan-summary-command");
-      return runPlanSummaryCli(args);
-    },
+  "hash-csv": async () => {
+    const m = await import("./hash-csv-command");
+    return { spec: m.HASH_CSV_COMMAND, run: (args) => m.hashCsvCommand(args) };
+  },
+  "delete-users": async () => {
+    const m = await import("./delete-users-command");
+    return { spec: m.DELETE_USERS_COMMAND, run: (args) => m.deleteUsersCommand(args) };
+  },
+  sim: async () => {
+    const m = await import("../../simulator/cli");
+    return {
+      spec: m.SIMULATOR_COMMAND,
+      run: async (args) => {
+        await m.runSimulatorCli(args);
+        return 0;
+      },
+    };
   },
 };
 
-function help(): string {
-  const width = Math.max(...Object.keys(commands).map((k) => k.length));
-  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return ["usage: dsp-audiences <command> [args]", "", "commands:", ...lines].join("\n");
+/** The exit codes every command shares; each command's help lists its own. */
+export const EXIT_CODES = {
+  ok: 0,
+  /** The command ran and found a problem: an invalid spec, a failed request, changes where none were expected. */
+  failed: 1,
+  /** The command line or an input could not be used: nothing was done. */
+  usage: 2,
+} as const;
+
+async function version(): Promise<string> {
+  return (await import("../version")).PACKAGE_VERSION;
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** The list of commands, the global options and the exit codes. */
+export async function overview(): Promise<string> {
+  const specs = await Promise.all(Object.values(COMMANDS).map(async (load) => (await load()).spec));
+  const width = Math.max(...specs.map((s) => s.name.length));
+  return [
+    "usage: dsp-audiences <command> [options]",
+    "",
+    "Amazon DSP data-provider audiences from a YAML spec, with Pulumi.",
+    "",
+    "Commands:",
+    ...specs.map((s) => `  ${s.name.padEnd(width)}  ${s.summary}`),
+    "",
+    "Options:",
+    "  -h, --help     this overview; `dsp-audiences help <command>` or `<command> --help` for a command's options",
+    "  -v, --version  the package version",
+    "",
+    "Exit codes (each command's help says what they mean for it):",
+    "  0  done",
+    "  1  the command ran and found a problem (an invalid spec, a failed request, changes where none were expected)",
+    "  2  usage error (an unknown command or option, a missing or bad value): nothing was done",
+  ].join("\n");
+}
+
+function unknownCommand(name: string): string {
+  if (name.startsWith("-")) {
+    const near = closestMatch(name.replace(/^-+/, ""), ["help", "version"]);
+    return `dsp-audiences: unknown option '${name}'${near === undefined ? "" : ` (did you mean --${near}?)`}\n(dsp-audiences --help lists the commands)\n`;
+  }
+  const near = closestMatch(name, Object.keys(COMMANDS));
+  return `dsp-audiences: unknown command '${name}'${near === undefined ? "" : ` (did you mean ${near}?)`}\n(dsp-audiences --help lists the commands)\n`;
+}
+
+/** Runs `dsp-audiences <argv>`; returns the exit code. */
+export async function main(argv: string[], io: Pick<CommandIo, "out" | "err"> = processIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
-    console.log(help());
-    return name === undefined ? 1 : 0;
+  if (name === "--version" || name === "-v" || name === "version") {
+    io.out(await version());
+    return EXIT_CODES.ok;
   }
-  const command = commands[name];
-  if (!command) {
-    console.error(`dsp-audiences: unknown command '${name}'\n\n${help()}`);
-    return 2;
+  if (name === undefined) {
+    io.err(`${await overview()}\n`);
+    return EXIT_CODES.usage;
   }
-  if (rest.includes("--help")) {
-    console.log(command.usage);
-    return 0;
+  if (name === "--help" || name === "-h" || (name === "help" && rest.length === 0)) {
+    io.out(await overview());
+    return EXIT_CODES.ok;
   }
-  return command.run(rest);
+  if (name === "help") {
+    const topic = rest[0] as string;
+    const load = COMMANDS[topic];
+    if (load === undefined || rest.length > 1) {
+      io.err(load === undefined ? unknownCommand(topic) : "dsp-audiences help: takes one command name\n");
+      return EXIT_CODES.usage;
+    }
+    io.out(renderHelp((await load()).spec));
+    return EXIT_CODES.ok;
+  }
+  const load = COMMANDS[name];
+  if (load === undefined) {
+    io.err(unknownCommand(name));
+    return EXIT_CODES.usage;
+  }
+  const command = await load();
+  if (rest.includes("--help") || rest.includes("-h")) {
+    const cut = rest.indexOf("--");
+    if (cut < 0 || rest.slice(0, cut).some((a) => a === "--help" || a === "-h")) {
+      io.out(renderHelp(command.spec));
+      return EXIT_CODES.ok;
+    }
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(usageFailure(command.spec, error));
+    return EXIT_CODES.usage;
+  }
 }

@@ -36,6 +36,12 @@ export class DspError extends Error {
   declare readonly retryAfterMs?: number;
   /** What went wrong, without the operation and the facts (e.g. "connection refused by host:443 (ECONNREFUSED)"). */
   readonly summary: string;
+  /**
+   * Whether any attempt of the request may have been applied at Amazon, over all its attempts: set
+   * by the retry loop on the error a request ends with (undefined on errors that did not come
+   * through it). A 429 after a 5xx is in doubt; eight 429s are not.
+   */
+  anyAttemptMayHaveBeenApplied?: boolean;
 
   constructor(summary: string, details: DspErrorDetails, retryable: boolean) {
     super(formatMessage(summary, details), details.cause === undefined ? undefined : { cause: details.cause });

@@ -92,7 +92,7 @@ export type {
 } from "./events";
 
 export { DSP_ID_FIELDS, isInt64String, parseJsonWithInt64Ids, toInt64String } from "./int64";
-export { DEFAULT_RETRY_POLICY, backoffDelayMs, classifyError, parseRetryAfterMs } from "./retry";
+export { DEFAULT_RETRY_POLICY, backoffDelayMs, classifyError, mayHaveBeenApplied, parseRetryAfterMs } from "./retry";
 export type { ErrorClass, RetryPolicy } from "./retry";
 export { DEFAULT_LANE_LIMITS } from "./throttle";
 export type { LaneLimits, LaneName } from "./throttle";

@@ -6,6 +6,7 @@
  */
 import type { Clock } from "./clock";
 import {
+  DspAuthError,
   DspCreateMayHaveSucceededError,
   DspError,
   DspHttpError,
@@ -36,14 +37,18 @@ export function classifyError(error: unknown): ErrorClass {
 }
 
 /**
- * Whether a failed attempt may have been processed by the server. Only a 429
- * (rejected before processing), a connection that failed before any byte was
- * sent, or a failure in an earlier step (the token endpoint, say) prove it was not.
+ * Whether a failed attempt may have been applied by the server. Only an answer that refuses the
+ * request proves it was not: a 429 (rejected before processing), a 401/403 or another 4xx (but
+ * 408), a connection that failed before any byte was sent, or a failure in an earlier step (the
+ * token endpoint, say). A 5xx, a timeout or a dropped connection may come after processing.
  */
-export function mayHaveReachedServer(error: unknown, operation: string): boolean {
-  if (error instanceof DspError && error.operation !== operation) return false;
-  if (error instanceof DspRateLimitError) return false;
+export function mayHaveBeenApplied(error: unknown, operation: string): boolean {
+  if (!(error instanceof DspError)) return true;
+  if (error.operation !== operation) return false;
+  if (error instanceof DspRetryBudgetExhaustedError) return error.anyAttemptMayHaveBeenApplied ?? true;
+  if (error instanceof DspRateLimitError || error instanceof DspAuthError) return false;
   if (error instanceof DspNetworkError) return error.requestMayHaveBeenSent;
+  if (error instanceof DspHttpError) return error.status >= 500 || error.status === 408 || error.status < 400;
   return true;
 }
 
@@ -217,7 +222,7 @@ export function decideRetry(failure: FailedAttempt, policy: RetryPolicy): RetryD
   const { error, attempt } = failure;
   const reason = classifyError(error);
   if (reason === "CLIENT" || reason === "FATAL" || !(error instanceof DspError)) return { retry: false, error };
-  if (failure.nonIdempotentCreate !== undefined && mayHaveReachedServer(error, failure.operation)) {
+  if (failure.nonIdempotentCreate !== undefined && mayHaveBeenApplied(error, failure.operation)) {
     return { retry: false, error: new DspCreateMayHaveSucceededError(error, failure.nonIdempotentCreate.externalAudienceId) };
   }
   const attemptsMade = attempt + 1;
@@ -248,9 +253,14 @@ export interface RetryLoopContext {
   onRetry?: (info: { error: unknown; attempt: number; reason: ErrorClass | "UNAUTHORIZED"; delayMs: number }) => void;
 }
 
-/** Runs `attemptOnce` until it succeeds or the retry rules give up; rethrows the final error. */
+/**
+ * Runs `attemptOnce` until it succeeds or the retry rules give up; rethrows the final error. A
+ * DspError it gives up with carries `anyAttemptMayHaveBeenApplied`: the last answer alone (a 429
+ * after a 5xx, say) does not tell what the earlier attempts did.
+ */
 export async function withRetries<T>(attemptOnce: (attempt: number) => Promise<T>, context: RetryLoopContext): Promise<T> {
   const { policy, budget, clock } = context;
+  let applied = false;
   for (let attempt = 0; ; ) {
     try {
       const result = await attemptOnce(attempt);
@@ -269,8 +279,12 @@ export async function withRetries<T>(attemptOnce: (attempt: number) => Promise<T
         random: clock.random(),
       };
       if (context.nonIdempotentCreate !== undefined) failure.nonIdempotentCreate = context.nonIdempotentCreate;
+      applied ||= mayHaveBeenApplied(error, context.operation);
       const decision = decideRetry(failure, policy);
-      if (!decision.retry) throw decision.error;
+      if (!decision.retry) {
+        if (decision.error instanceof DspError) decision.error.anyAttemptMayHaveBeenApplied = applied;
+        throw decision.error;
+      }
       budget.tryWithdraw(decision.cost);
       context.onRetry?.({ error, attempt, reason: decision.reason, delayMs: decision.delayMs });
       await clock.sleep(decision.delayMs);

@@ -8,26 +8,37 @@ import * as path from "path";
 import { parsePreviewJson } from "./preview-json";
 import { summarisePreview, type PlanSummary } from "./plan-summary";
 import { DEFAULT_MARKER, describeChangesInOneLine, renderPlanMarkdown } from "./render-markdown";
+import { parseCommandLine, UsageError, usageFailure, wholeNumber, type CommandSpec } from "../util/command-line";
 
-export const PLAN_SUMMARY_USAGE = `usage: dsp-audiences plan-summary [options] [-- <extra pulumi preview arguments>]
-
-Runs \`pulumi preview --json\` and summarises it per audience: metadata fields that change, IDs
-added and removed per ID type, replacements, audiences left in DSP, errors such as a missing
-snapshot. The Markdown stays under --max-chars however large the change.
-
-  --stack <name>          stack to preview (default: the selected stack); with --from, only the title
-  --cwd <dir>             folder with Pulumi.yaml (default: the current folder)
-  --from <preview.json>   summarise a saved \`pulumi preview --json\` instead of running one
-  --save-preview <file>   also keep the raw preview JSON
-  --markdown <file>       write the Markdown there (default: print it)
-  --json <file>           write the summary as JSON there
-  --title <text>          heading (default: "dsp-audiences plan · <stack>")
-  --marker <text>         hidden first line for finding the comment again (default: ${DEFAULT_MARKER})
-  --max-chars <n>         size limit of the Markdown (default: 60000)
-  --expect-no-changes     exit 1 when anything would change (drift checks)
-
-Exit status: 0 when the preview succeeded, 1 when it failed or (with --expect-no-changes) found
-changes, 2 for a usage error. The summaries are written in every case.`;
+/** The command's options; its parser and its help. */
+export const PLAN_SUMMARY_COMMAND = {
+  name: "plan-summary",
+  summary: "run `pulumi preview --json` and summarise it per audience as Markdown (< 60,000 chars) and JSON",
+  description:
+    "Summarises per audience: metadata fields that change, IDs added and removed per ID type, replacements,\n" +
+    "audiences left in DSP, errors such as a missing snapshot. The Markdown stays under --max-chars however\n" +
+    "large the change. The summaries are written in every case, a failed preview included.",
+  arguments: [],
+  options: {
+    stack: { type: "string", value: "<name>", description: "stack to preview; with --from, only the title", default: "the selected stack" },
+    cwd: { type: "string", value: "<dir>", description: "folder with Pulumi.yaml", default: "the current folder" },
+    from: { type: "string", value: "<preview.json>", description: "summarise a saved `pulumi preview --json` instead of running one" },
+    "save-preview": { type: "string", value: "<file>", description: "also keep the raw preview JSON" },
+    markdown: { type: "string", value: "<file>", description: "write the Markdown there", default: "print it" },
+    json: { type: "string", value: "<file>", description: "write the summary as JSON there", default: "not written" },
+    title: { type: "string", value: "<text>", description: "heading", default: '"dsp-audiences plan · <stack>"' },
+    marker: { type: "string", value: "<text>", description: "hidden first line for finding the comment again", default: DEFAULT_MARKER },
+    "max-chars": { type: "string", value: "<n>", description: "size limit of the Markdown, at least 1,000", default: "60000" },
+    "expect-no-changes": { type: "boolean", description: "exit 1 when anything would change (drift checks)" },
+  },
+  passThrough: "extra pulumi preview arguments",
+  environment: { PULUMI_BIN: "the Pulumi CLI to run (default: pulumi on PATH)" },
+  exitCodes: {
+    0: "the preview succeeded (and, with --expect-no-changes, found nothing to change)",
+    1: "the preview failed, or --expect-no-changes found changes",
+    2: "usage error",
+  },
+} as const satisfies CommandSpec;
 
 /** Parsed arguments of `plan-summary`. */
 export interface PlanSummaryArgs {
@@ -45,51 +56,27 @@ export interface PlanSummaryArgs {
   previewArgs: string[];
 }
 
-/** Thrown for bad command-line arguments; the message is meant for the user. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+export { UsageError };
 
-const VALUE_FLAGS = {
-  "--stack": "stack",
-  "--cwd": "cwd",
-  "--from": "from",
-  "--save-preview": "savePreview",
-  "--markdown": "markdown",
-  "--json": "json",
-  "--title": "title",
-  "--marker": "marker",
-} as const;
-
-/** Parses `plan-summary`'s arguments (pure). */
+/** Parses `plan-summary`'s arguments (pure). @throws UsageError */
 export function parsePlanSummaryArgs(argv: readonly string[]): PlanSummaryArgs {
-  const out: PlanSummaryArgs = { expectNoChanges: false, previewArgs: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === "--") {
-      out.previewArgs = argv.slice(i + 1);
-      break;
-    }
-    if (arg === "--expect-no-changes") {
-      out.expectNoChanges = true;
-      continue;
-    }
-    const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    const value = inline ?? argv[i + 1];
-    if (flag === "--max-chars") {
-      if (value === undefined || !/^\d+$/.test(value) || Number(value) < 1000) throw new UsageError("--max-chars needs a whole number ≥ 1000");
-      out.maxChars = Number(value);
-    } else if (flag in VALUE_FLAGS) {
-      if (value === undefined || (inline === undefined && value.startsWith("--"))) throw new UsageError(`${flag} needs a value`);
-      out[VALUE_FLAGS[flag as keyof typeof VALUE_FLAGS]] = value;
-    } else {
-      throw new UsageError(`unknown option ${arg}`);
-    }
-    if (inline === undefined) i++;
-  }
+  const { values, passThrough } = parseCommandLine(PLAN_SUMMARY_COMMAND, argv);
+  const maxChars = values["max-chars"] === undefined ? undefined : wholeNumber("max-chars", values["max-chars"], 1000);
   // A saved preview was made with its own arguments; silently ignoring new ones would mislead.
-  if (out.from !== undefined && out.previewArgs.length > 0) throw new UsageError("--from reads a saved preview: pulumi arguments after -- do not apply");
-  return out;
+  if (values.from !== undefined && passThrough.length > 0) throw new UsageError("--from reads a saved preview: pulumi arguments after -- do not apply");
+  return {
+    ...(values.stack !== undefined ? { stack: values.stack } : {}),
+    ...(values.cwd !== undefined ? { cwd: values.cwd } : {}),
+    ...(values.from !== undefined ? { from: values.from } : {}),
+    ...(values["save-preview"] !== undefined ? { savePreview: values["save-preview"] } : {}),
+    ...(values.markdown !== undefined ? { markdown: values.markdown } : {}),
+    ...(values.json !== undefined ? { json: values.json } : {}),
+    ...(values.title !== undefined ? { title: values.title } : {}),
+    ...(values.marker !== undefined ? { marker: values.marker } : {}),
+    ...(maxChars !== undefined ? { maxChars } : {}),
+    expectNoChanges: values["expect-no-changes"] === true,
+    previewArgs: passThrough,
+  };
 }
 
 /** What one run of `pulumi preview --json` gave. */
@@ -187,7 +174,7 @@ export async function runPlanSummaryCli(argv: readonly string[]): Promise<number
     return (await planSummaryCommand(argv)).exitCode;
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`dsp-audiences plan-summary: ${error.message}\n\n${PLAN_SUMMARY_USAGE}`);
+      process.stderr.write(usageFailure(PLAN_SUMMARY_COMMAND, error));
       return 2;
     }
     throw error;

@@ -40,8 +40,12 @@ export interface MembershipChange {
   readonly reassert: boolean;
   /** The provider could not plan it (see the audience's errors): the counts are unknown, not zero. */
   readonly unplanned?: true;
-  /** IDs in doubt after an interrupted up, sent again besides the adds and removes. */
-  readonly inDoubt?: number;
+  /**
+   * Of `adds` and `removes`, the IDs sent again because their last send is in doubt (an
+   * interrupted up); absent when none.
+   */
+  readonly resentAdds?: number;
+  readonly resentRemoves?: number;
 }
 
 export interface AudienceSummary {
@@ -108,6 +112,11 @@ const SEVERITY_RANK = (a: AudienceSummary): number =>
   a.errors.length > 0 ? 0 : a.change === "replace" || a.change === "delete" ? 1 : a.warnings.length > 0 ? 2 : 3;
 
 /** Pulumi step ops folded into the five kinds a reader cares about. */
+/** The re-sent counts of a plan line, as their own fields when there are any. */
+function resentOf(line: MembershipLine): Pick<MembershipChange, "resentAdds" | "resentRemoves"> {
+  return line.resentAdds + line.resentRemoves > 0 ? { resentAdds: line.resentAdds, resentRemoves: line.resentRemoves } : {};
+}
+
 function kindOf(op: string): ChangeKind {
   switch (op) {
     case "create":
@@ -257,7 +266,7 @@ export function summarisePreview(preview: PreviewJson, options: SummariseOptions
       if (kind === "delete") change = { idType, change: kind, adds: 0, removes: applied, reassert: false };
       else if (kind === "replace") change = { idType, change: kind, adds: line?.adds ?? desired, removes: applied, reassert: false };
       else if (line) {
-        change = { idType, change: kind, adds: line.adds, removes: line.removes, unchanged: line.unchanged, reassert: line.reassert, ...(line.inDoubt > 0 ? { inDoubt: line.inDoubt } : {}) };
+        change = { idType, change: kind, adds: line.adds, removes: line.removes, unchanged: line.unchanged, reassert: line.reassert, ...resentOf(line) };
       }
       else change = { idType, change: kind, adds: kind === "create" ? desired : 0, removes: 0, reassert: false };
       a.members.set(idType, change);
@@ -271,7 +280,7 @@ export function summarisePreview(preview: PreviewJson, options: SummariseOptions
     if (counted.has(k)) continue;
     const a = audienceOf(line.label);
     if (!a.members.has(line.idType)) {
-      a.members.set(line.idType, { idType: line.idType, change: "update", adds: line.adds, removes: line.removes, unchanged: line.unchanged, reassert: line.reassert });
+      a.members.set(line.idType, { idType: line.idType, change: "update", adds: line.adds, removes: line.removes, unchanged: line.unchanged, reassert: line.reassert, ...resentOf(line) });
     }
   }
 

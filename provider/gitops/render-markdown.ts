@@ -54,7 +54,8 @@ const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
 function membersCell(m: MembershipChange | undefined): string {
   if (m === undefined) return "";
   if (m.unplanned) return "**not planned**";
-  const counts = `+${fmt(m.adds)} −${fmt(m.removes)}${m.inDoubt ? ` (${fmt(m.inDoubt)} in doubt, re-sent)` : ""}`;
+  const resent = (m.resentAdds ?? 0) + (m.resentRemoves ?? 0) > 0 ? ` (re-sent after an interrupted up: +${fmt(m.resentAdds ?? 0)} −${fmt(m.resentRemoves ?? 0)})` : "";
+  const counts = `+${fmt(m.adds)} −${fmt(m.removes)}${resent}`;
   return m.reassert ? `${counts} (re-assert)` : counts;
 }
 

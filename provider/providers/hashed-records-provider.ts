@@ -78,10 +78,14 @@ export function summarizeRecordsPlan(plan: Pick<MembershipPlan, "adds" | "remove
   return { newOrChanged: plan.addCount, changed, gone: plan.removes.size - changed, unchanged: plan.unchangedCount };
 }
 
-/** "records people: 2 new or changed, 1 gone (28 unchanged)", and "…; 3 in doubt after an interrupted up, re-sent)" */
+/**
+ * "records people: 2 new or changed, 1 gone (28 unchanged)"; after an interrupted up, what is
+ * uploaded again besides, and the whole upload: "…(28 unchanged; 3 more re-sent after an
+ * interrupted up: 5 records uploaded)".
+ */
 export function describeRecordsPlan(label: string, s: RecordsPlanSummary): string {
   const doubt = s.inDoubt ?? 0;
-  const tail = doubt > 0 ? `; ${fmt(doubt)} in doubt after an interrupted up, re-sent` : "";
+  const tail = doubt > 0 ? `; ${fmt(doubt)} more re-sent after an interrupted up: ${plural(s.newOrChanged, "record", "records")} uploaded` : "";
   return `records ${label}: ${fmt(s.newOrChanged - doubt)} new or changed, ${fmt(s.gone)} gone (${fmt(s.unchanged)} unchanged${tail})`;
 }
 

@@ -535,7 +535,9 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = {
     const news = raw as MembershipInputs;
     const prepared = await planFor(olds as MembershipOutputs, news, await recordOf(news));
     const outs = await carryOut(id, news, prepared);
-    await engineLog().log("info", `${news.label} ${news.idType}: sent +${fmt(outs.lastSync.adds)} −${fmt(outs.lastSync.removes)} in ${outs.lastSync.requests} requests`, urnOf(news));
+    const resent = prepared.counts.inDoubt?.count ?? 0;
+    const note = resent > 0 ? ` (${fmt(resent)} of them re-sent)` : "";
+    await engineLog().log("info", `${news.label} ${news.idType}: sent +${fmt(outs.lastSync.adds)} −${fmt(outs.lastSync.removes)} in ${outs.lastSync.requests} requests${note}`, urnOf(news));
     return { outs };
   },
 

@@ -12,7 +12,9 @@ export {
   SnapshotMissingError,
   SnapshotUnsupportedError,
 } from "./snapshot-errors";
-export { FileSnapshotStore, type FileSnapshotStoreOptions, type SnapshotStore } from "./snapshot-store";
+export { BlobSnapshotStore, type SnapshotStore, type SnapshotStoreOptions } from "./snapshot-store";
+export { FileSnapshotStore, type FileSnapshotStoreOptions } from "./file-snapshot-store";
+export type { BlobBody, BlobPutOptions, BlobStore, BlobStream } from "./blob-store";
 export { S3SnapshotStore, type S3SnapshotStoreOptions } from "./object-store-snapshot-store";
 export { decodeDelta, encodeDelta, type DeltaSnapshot } from "./delta-codec";
 export { MAX_DELTA_DEPTH, worthADelta } from "./delta-chain";

@@ -32,7 +32,7 @@ export async function putNearBase(store: SnapshotStore, set: IdSet, baseDigest: 
  */
 export async function putOverBase(store: SnapshotStore, set: IdSet, baseDigest: string | undefined, loadBase: () => Promise<IdSet>): Promise<"delta" | "full"> {
   const digest = setDigest(set);
-  const depth = baseDigest === undefined || baseDigest === digest || (await store.has(digest)) ? undefined : await store.depthOf(baseDigest);
+  const depth = await depthOfBase(store, digest, baseDigest);
   if (depth !== undefined && worthADelta(depth, 0, set.size)) {
     try {
       const delta = setDeltaOf(await loadBase(), set);
@@ -46,6 +46,15 @@ export async function putOverBase(store: SnapshotStore, set: IdSet, baseDigest: 
   }
   await store.put(set);
   return "full";
+}
+
+/**
+ * The depth of the base a new delta for `digest` would go over; undefined when there is none to
+ * use: no base, the set itself, or a set stored in some form already (only a whole write repairs it).
+ */
+async function depthOfBase(store: SnapshotStore, digest: string, baseDigest: string | undefined): Promise<number | undefined> {
+  if (baseDigest === undefined || baseDigest === digest || (await store.has(digest))) return undefined;
+  return store.depthOf(baseDigest);
 }
 
 /**
@@ -78,7 +87,7 @@ export async function isReadable(store: SnapshotStore, digest: string): Promise<
 export async function putSpilledNearBase(store: SnapshotStore, set: SpilledSet, baseDigest: string | undefined, maxChangedIds: number): Promise<NearBasePut> {
   const digest = await set.digest();
   if (await isReadable(store, digest)) return { digest, written: "stored" };
-  const depth = baseDigest === undefined || baseDigest === digest || (await store.has(digest)) ? undefined : await store.depthOf(baseDigest);
+  const depth = await depthOfBase(store, digest, baseDigest);
   if (baseDigest !== undefined && depth !== undefined && worthADelta(depth, 0, set.size)) {
     try {
       const change = await rangewiseChange(store, set, baseDigest, (changed) => changed <= maxChangedIds && worthADelta(depth, changed, set.size));

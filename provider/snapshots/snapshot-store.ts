@@ -1,13 +1,10 @@
-import { randomUUID } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdir, open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { pipeline } from "node:stream/promises";
+import { dirname } from "node:path";
 import { isSetDigest, setDigest, SpilledSet, type Fingerprinter, type IdSet } from "../plan";
-import { SNAPSHOT_SUFFIXES, snapshotStream } from "./snapshot-codec";
+import { gather, type BlobStore } from "./blob-store";
 import { decodeDelta, encodeDelta, type DeltaSnapshot } from "./delta-codec";
 import { IN_MEMORY, onDisk, type SetReading } from "./set-reading";
-import { nodeErrorCode, SnapshotCorruptError, SnapshotMissingError } from "./snapshot-errors";
+import { SNAPSHOT_SUFFIXES, snapshotStream, type SnapshotDecodeOptions } from "./snapshot-codec";
+import { SnapshotCorruptError, SnapshotMissingError } from "./snapshot-errors";
 
 /**
  * Where applied sets live outside Pulumi state. State keeps only the digest
@@ -44,7 +41,11 @@ export interface SnapshotStore {
    * (a no-op when the result is stored already). {@link get} resolves it like any other set.
    */
   putDelta(delta: DeltaSnapshot): Promise<string>;
-  /** 0 for a set stored whole, k for one stored as a chain of k deltas; undefined when not stored. */
+  /**
+   * 0 for a set stored whole; for one stored only as a delta, the depth that delta records (the
+   * chain's length when it was written: a hint, since a base may be stored whole since); undefined
+   * when not stored.
+   */
   depthOf(digest: string): Promise<number | undefined>;
   /**
    * A small named JSON record beside the snapshots (`records/<name>.json`), e.g. what a sync has in
@@ -61,214 +62,196 @@ export function checkRecordName(name: string): string {
   return name;
 }
 
-/** Options for {@link FileSnapshotStore}. */
-export interface FileSnapshotStoreOptions {
+/** Options of every {@link BlobSnapshotStore}. */
+export interface SnapshotStoreOptions {
   /** zstd level for new whole snapshots. @default 1 */
   readonly level?: number;
   /** Fingerprint algorithm of the sets read back. @default defaultFingerprinter */
   readonly fingerprinter?: Fingerprinter;
 }
 
+/** The forms one set can be stored in, by the ending of its blob's name. */
+const FORM_SUFFIXES = { zstd: SNAPSHOT_SUFFIXES.zstd, gzip: SNAPSHOT_SUFFIXES.gzip, delta: ".delta.zst" } as const;
+type SnapshotForm = keyof typeof FORM_SUFFIXES;
+/** A whole copy first (no chain to follow), the current codec before the one written before issue 14. */
+const READ_ORDER: readonly SnapshotForm[] = ["zstd", "gzip", "delta"];
+const ZSTD_CONTENT = "application/zstd";
+
+/** A set's blobs' names without their ending: `<first 2 hex>/<digest>`. */
+function stemOf(digest: string): string {
+  if (!isSetDigest(digest)) throw new RangeError(`not a set digest: ${JSON.stringify(digest)}`);
+  return `${digest.slice(0, 2)}/${digest}`;
+}
+
 /**
- * A {@link SnapshotStore} in a directory: `<dir>/<first 2 hex>/<digest>.ids.zst` (or `.ids.gz`,
- * as written before issue 14, still read), or `<digest>.delta.zst` for a set stored as a delta.
+ * A {@link SnapshotStore} over any {@link BlobStore}: `<first 2 hex>/<digest>.ids.zst` (or
+ * `.ids.gz`, as written before issue 14, still read) for a set stored whole,
+ * `<digest>.delta.zst` for one stored as a delta, `records/<name>.json` for records.
  *
- * Writes go to a temporary file that is flushed, then renamed into place,
- * so a reader sees a whole snapshot or none. A snapshot found corrupt is
- * moved aside to `<name>.corrupt`, so that a later `put` of the same set
- * can write a good copy.
+ * - **Content-addressed**: a blob is named by its set's digest and never changes once written; a
+ *   set already stored is not written again.
+ * - **One set, any form**: a set may be stored both whole and as a delta (e.g. a delta written
+ *   first, the whole set later); it reads the same either way. Only what fails its own checks
+ *   (damaged, truncated, or not giving its digest) is corrupt.
+ * - **Verified on read**: every blob is checked whole (see snapshot-codec.ts, delta-codec.ts). A
+ *   blob found corrupt is read a second time (a dropped connection is not corruption); if still
+ *   corrupt it is moved aside to `<name>.corrupt`, so that a later put can write a good copy,
+ *   and any other form of the same set is read instead.
  */
-export class FileSnapshotStore implements SnapshotStore {
+export class BlobSnapshotStore<Blobs extends BlobStore = BlobStore> implements SnapshotStore {
   readonly location: string;
 
   constructor(
-    directory: string,
-    private readonly options: FileSnapshotStoreOptions = {},
+    protected readonly blobs: Blobs,
+    private readonly options: SnapshotStoreOptions = {},
   ) {
-    this.location = resolve(directory);
+    this.location = blobs.location;
   }
 
-  /** The file a new whole snapshot with this digest is written to (zstd). */
-  pathOf(digest: string): string {
-    return this.fileOf(digest, SNAPSHOT_SUFFIXES.zstd);
+  /** The blob that holds (or would hold) the set `digest` in `form`. */
+  protected blobOf(digest: string, form: SnapshotForm): string {
+    return `${stemOf(digest)}${FORM_SUFFIXES[form]}`;
   }
 
-  /** The file of a whole snapshot written before issue 14 (gzip), still read. */
-  legacyPathOf(digest: string): string {
-    return this.fileOf(digest, SNAPSHOT_SUFFIXES.gzip);
+  /** The blob of a record. */
+  protected recordBlobOf(name: string): string {
+    return `records/${checkRecordName(name)}.json`;
   }
 
-  /** The file that holds (or would hold) the set with this digest as a delta. */
-  deltaPathOf(digest: string): string {
-    return this.fileOf(digest, ".delta.zst");
-  }
-
-  private fileOf(digest: string, suffix: string): string {
-    if (!isSetDigest(digest)) throw new RangeError(`not a set digest: ${JSON.stringify(digest)}`);
-    return join(this.location, digest.slice(0, 2), `${digest}${suffix}`);
-  }
-
-  /** The file of the whole snapshot with this digest, in either codec; undefined when there is none. */
-  private async wholePathOf(digest: string): Promise<string | undefined> {
-    for (const path of [this.pathOf(digest), this.legacyPathOf(digest)]) if (await isFile(path)) return path;
-    return undefined;
+  /** The forms the set is stored in, in read order (one listing). */
+  private async formsOf(digest: string): Promise<SnapshotForm[]> {
+    const names = new Set(await this.blobs.list(`${stemOf(digest)}.`));
+    return READ_ORDER.filter((form) => names.has(this.blobOf(digest, form)));
   }
 
   async has(digest: string): Promise<boolean> {
-    return (await this.wholePathOf(digest)) !== undefined || (await isFile(this.deltaPathOf(digest)));
+    return (await this.formsOf(digest)).length > 0;
   }
 
   async depthOf(digest: string): Promise<number | undefined> {
-    if ((await this.wholePathOf(digest)) !== undefined) return 0;
+    const forms = await this.formsOf(digest);
+    if (forms.length === 0) return undefined;
+    if (forms[0] !== "delta") return 0;
     return (await this.getDelta(digest))?.depth;
   }
 
   async getDelta(digest: string): Promise<DeltaSnapshot | undefined> {
-    const path = this.deltaPathOf(digest);
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path);
-    } catch (error) {
-      if (isMissingFile(error)) return undefined;
-      throw error;
-    }
-    return this.quarantineIfCorrupt(path, decodeDelta(bytes, { expectedDigest: digest, location: path, ...this.fingerprinterOption() }));
+    const blob = this.blobOf(digest, "delta");
+    return this.readBlob(blob, async (body) => decodeDelta(await gather(body), this.decodeOptions(digest, blob)));
   }
 
   async putDelta(delta: DeltaSnapshot): Promise<string> {
     const digest = delta.resultDigest;
     if (await this.has(digest)) return digest;
-    if (!(await this.has(delta.baseDigest))) throw new SnapshotMissingError(delta.baseDigest, this.pathOf(delta.baseDigest));
-    const path = this.deltaPathOf(digest);
-    await this.writeAtomically(path, async (temporary) => writeFile(temporary, await encodeDelta(delta), { flag: "wx", flush: true }));
+    if (!(await this.has(delta.baseDigest))) throw this.missing(delta.baseDigest);
+    await this.blobs.put(this.blobOf(digest, "delta"), await encodeDelta(delta), {
+      contentType: ZSTD_CONTENT,
+      metadata: { "dsp-set-digest": digest, "dsp-set-count": String(delta.resultCount), "dsp-base-digest": delta.baseDigest },
+    });
     return digest;
   }
 
   async get(digest: string): Promise<IdSet> {
-    return (await this.getWithDepth(digest, IN_MEMORY)).set;
+    return this.read(digest, IN_MEMORY, []);
   }
 
   async getSpilled(digest: string, directory: string): Promise<SpilledSet> {
-    return (await this.getWithDepth(digest, onDisk(directory))).set;
-  }
-
-  private async getWithDepth<T>(digest: string, reading: SetReading<T>): Promise<{ set: T; depth: number }> {
-    const path = (await this.wholePathOf(digest)) ?? this.pathOf(digest);
-    let file;
-    try {
-      file = await open(path, "r");
-    } catch (error) {
-      if (!isMissingFile(error)) throw error;
-      const delta = await this.getDelta(digest);
-      if (delta === undefined) throw new SnapshotMissingError(digest, path);
-      const deltaPath = this.deltaPathOf(digest);
-      const set = await this.quarantineIfCorrupt(deltaPath, reading.resolve(delta, deltaPath, (base) => this.getWithDepth(base, reading)));
-      return { set, depth: delta.depth };
-    }
-    try {
-      const set = await this.quarantineIfCorrupt(
-        path,
-        reading.decode(file.createReadStream({ autoClose: false, highWaterMark: 1 << 20 }), { expectedDigest: digest, location: path, ...this.fingerprinterOption() }),
-      );
-      return { set, depth: 0 };
-    } finally {
-      await file.close();
-    }
-  }
-
-  private fingerprinterOption(): { fingerprinter?: Fingerprinter } {
-    return this.options.fingerprinter === undefined ? {} : { fingerprinter: this.options.fingerprinter };
-  }
-
-  /** A corrupt file is moved aside to `<name>.corrupt`, so that a later put can write a good copy. */
-  private async quarantineIfCorrupt<T>(path: string, reading: Promise<T>): Promise<T> {
-    try {
-      return await reading;
-    } catch (error) {
-      if (!(error instanceof SnapshotCorruptError) || error.location !== path) throw error;
-      const quarantine = `${path}.corrupt`;
-      const movedAside = await rename(path, quarantine).then(
-        () => true,
-        () => false, // e.g. a read-only store: still report the corruption itself
-      );
-      if (!movedAside) throw error;
-      throw new SnapshotCorruptError(error.digest, path, `${error.reason}; moved aside to ${quarantine}`, { cause: error });
-    }
-  }
-
-  /** Writes `path` through a temporary file that is flushed, renamed into place and made durable. */
-  private async writeAtomically(path: string, write: (temporary: string) => Promise<void>): Promise<void> {
-    await mkdir(dirname(path), { recursive: true });
-    // Unique per writer, so concurrent puts of one set never share a file.
-    const temporary = `${path}.${process.pid}.${randomUUID()}.tmp`;
-    try {
-      await write(temporary);
-      await rename(temporary, path);
-    } catch (error) {
-      await unlink(temporary).catch(() => {
-        // Best effort: the write error is what matters.
-      });
-      throw error;
-    }
-    await syncDirectory(dirname(path));
+    return this.read(digest, onDisk(directory), []);
   }
 
   async put(set: IdSet | SpilledSet): Promise<string> {
     const digest = set instanceof SpilledSet ? await set.digest() : setDigest(set);
     // Only a whole copy counts: a delta whose base was lost is repaired by writing the set whole.
-    if ((await this.wholePathOf(digest)) !== undefined) return digest;
+    if ((await this.formsOf(digest)).some((form) => form !== "delta")) return digest;
     const level = this.options.level === undefined ? {} : { level: this.options.level };
-    await this.writeAtomically(this.pathOf(digest), (temporary) => pipeline(snapshotStream(set, level), createWriteStream(temporary, { flags: "wx", flush: true })));
+    // A set in memory is small enough to gather; one on disk is spooled beside itself when the blobs need its length.
+    const spool = set instanceof SpilledSet ? { spoolDirectory: dirname(set.path) } : {};
+    await this.blobs.put(
+      this.blobOf(digest, "zstd"),
+      { stream: () => snapshotStream(set, level), ...spool },
+      { contentType: ZSTD_CONTENT, metadata: { "dsp-set-digest": digest, "dsp-set-count": String(set.size) } },
+    );
     return digest;
   }
 
-  /** The file of a record: `<dir>/records/<name>.json`. */
-  recordPath(name: string): string {
-    return join(this.location, "records", `${checkRecordName(name)}.json`);
-  }
-
   async readRecord(name: string): Promise<unknown> {
-    let text: string;
-    try {
-      text = await readFile(this.recordPath(name), "utf8");
-    } catch (error) {
-      if (isMissingFile(error)) return undefined;
-      throw error;
-    }
-    return JSON.parse(text) as unknown;
+    const text = await this.blobs.get(this.recordBlobOf(name), async (body) => (await gather(body)).toString("utf8"));
+    return text === undefined ? undefined : (JSON.parse(text) as unknown);
   }
 
   async writeRecord(name: string, value: unknown): Promise<void> {
-    await this.writeAtomically(this.recordPath(name), (temporary) => writeFile(temporary, JSON.stringify(value), { flag: "wx", flush: true }));
+    await this.blobs.put(this.recordBlobOf(name), Buffer.from(JSON.stringify(value), "utf8"), { contentType: "application/json" });
   }
-}
 
-/**
- * Makes the rename durable: without it a power loss could undo it. Some
- * platforms (Windows) cannot open or sync a directory; there the rename
- * stays atomic, only not durable, and a lost snapshot is reported as missing.
- */
-async function syncDirectory(directory: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(directory, "r");
-    await handle.sync();
-  } catch (error) {
-    if (!["EISDIR", "EPERM", "EINVAL", "EACCES"].includes(nodeErrorCode(error) ?? "")) throw error;
-  } finally {
-    await handle?.close();
+  /**
+   * The set `digest`, from the first of its forms that reads; a form found corrupt (and moved
+   * aside) gives way to the next, and its error is the one reported when none reads. `above`
+   * holds the sets whose deltas led here: a chain that comes back to one of them (possible only
+   * once whole copies are lost) has no whole base, so it ends as a missing one, never a loop.
+   */
+  private async read<T extends object>(digest: string, reading: SetReading<T>, above: readonly string[]): Promise<T> {
+    let corrupt: SnapshotCorruptError | undefined;
+    for (const form of READ_ORDER) {
+      const blob = this.blobOf(digest, form);
+      try {
+        const set = form === "delta" ? await this.readOverBase(digest, reading, above) : await this.readBlob(blob, (body) => reading.decode(body, this.decodeOptions(digest, blob)));
+        if (set !== undefined) return set;
+      } catch (error) {
+        if (!this.isCorruptionOf(error, blob)) throw corrupt ?? error;
+        corrupt ??= error;
+      }
+    }
+    throw corrupt ?? this.missing(digest);
   }
-}
 
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch (error) {
-    if (isMissingFile(error)) return false;
-    throw error;
+  /** The set `digest` as its delta over its base, read first; undefined when there is no such delta. */
+  private async readOverBase<T extends object>(digest: string, reading: SetReading<T>, above: readonly string[]): Promise<T | undefined> {
+    const delta = await this.getDelta(digest);
+    if (delta === undefined) return undefined;
+    const chain = [...above, digest];
+    if (chain.includes(delta.baseDigest)) throw this.missing(delta.baseDigest);
+    const base = await this.read(delta.baseDigest, reading, chain);
+    const blob = this.blobOf(digest, "delta");
+    try {
+      return await reading.apply(delta, base, this.blobs.locate(blob));
+    } catch (error) {
+      if (this.isCorruptionOf(error, blob)) throw await this.quarantine(blob, error);
+      throw error;
+    }
   }
-}
 
-function isMissingFile(error: unknown): boolean {
-  return nodeErrorCode(error) === "ENOENT";
+  /** Blob `blob` read by `decode`; a blob corrupt on two reads is moved aside. undefined when there is none. */
+  private async readBlob<T extends object>(blob: string, decode: (body: AsyncIterable<Uint8Array>) => Promise<T>): Promise<T | undefined> {
+    try {
+      return await this.blobs.get(blob, decode);
+    } catch (first) {
+      if (!this.isCorruptionOf(first, blob)) throw first;
+    }
+    try {
+      return await this.blobs.get(blob, decode);
+    } catch (second) {
+      if (!this.isCorruptionOf(second, blob)) throw second;
+      throw await this.quarantine(blob, second);
+    }
+  }
+
+  private isCorruptionOf(error: unknown, blob: string): error is SnapshotCorruptError {
+    return error instanceof SnapshotCorruptError && error.location === this.blobs.locate(blob);
+  }
+
+  /** Moves a corrupt blob aside; returns the error to throw (saying where it went, when it could be moved). */
+  private async quarantine(blob: string, error: SnapshotCorruptError): Promise<SnapshotCorruptError> {
+    const aside = await this.blobs.quarantine(blob);
+    if (aside === undefined) return error; // e.g. a read-only store: still report the corruption itself
+    return new SnapshotCorruptError(error.digest, error.location, `${error.reason}; moved aside to ${aside}`, { cause: error });
+  }
+
+  private missing(digest: string): SnapshotMissingError {
+    return new SnapshotMissingError(digest, this.blobs.locate(this.blobOf(digest, "zstd")));
+  }
+
+  private decodeOptions(digest: string, blob: string): SnapshotDecodeOptions & { location: string } {
+    const location = this.blobs.locate(blob);
+    return this.options.fingerprinter === undefined ? { expectedDigest: digest, location } : { expectedDigest: digest, location, fingerprinter: this.options.fingerprinter };
+  }
 }

@@ -5,6 +5,7 @@
 import { loadSpec, type LoadSpecOptions } from "./load-spec";
 import type { LoadedSpec } from "./loaded-spec";
 import { formatSpecError, SpecValidationError } from "./spec-error";
+import { parseCommandLine, type CommandSpec } from "../util/command-line";
 
 /** Exit codes of the validate command. */
 export const VALIDATE_EXIT = {
@@ -13,6 +14,29 @@ export const VALIDATE_EXIT = {
   /** The spec file itself could not be read. */
   unreadable: 2,
 } as const;
+
+/** The command's arguments; its parser and its help. */
+export const VALIDATE_COMMAND = {
+  name: "validate",
+  summary: "check a spec (schema, IDs, files, SQL statements) without touching any API or running any query",
+  description:
+    "Reads the spec and every ID file and CSV it names, parses its DuckDB queries (each must be exactly one\n" +
+    "SELECT statement), and prints a one-line summary, or every error as file:line:column: path: message.\n" +
+    "No API call, no network, no credentials, no query run.",
+  arguments: [{ name: "spec", description: "the spec file", default: "audiences.yaml" }],
+  options: {},
+  exitCodes: {
+    [VALIDATE_EXIT.valid]: "the spec is valid",
+    [VALIDATE_EXIT.invalid]: "the spec has errors (each printed)",
+    [VALIDATE_EXIT.unreadable]: "the spec file cannot be read, or a usage error",
+  },
+} as const satisfies CommandSpec;
+
+/** `dsp-audiences validate [<spec>]`. @throws UsageError for arguments it cannot take */
+export function validateCommandLine(args: readonly string[], out: (line: string) => void, options: Pick<LoadSpecOptions, "checkQueries"> = {}): Promise<number> {
+  const { positionals } = parseCommandLine(VALIDATE_COMMAND, args);
+  return validateSpecCommand(positionals[0] ?? "audiences.yaml", out, options);
+}
 
 /**
  * Validates the spec at `specPath`, writing lines to `out`:

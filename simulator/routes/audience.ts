@@ -19,6 +19,10 @@ function patchAudiences(ctx: RouteContext): SimResponse {
     batch = batchFromOps(v.value);
   }
   ctx.note.patches = batch.length;
+  let adds = 0;
+  for (let k = 0; k < batch.length; k++) adds += batch.add[k] as number;
+  ctx.note.adds = adds;
+  ctx.note.removes = batch.length - adds;
   const ids = usableAudienceIds(batch, ctx.sim.store, ctx.clientId);
   if (ids.some((list) => list.length > 0)) ctx.sim.commitLater(patchApplyDelayMs, [{ k: "batch", b: batch, ids }]);
   return json(200, { jobId: randomUUID(), requestId: ctx.requestId });

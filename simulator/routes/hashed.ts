@@ -1,38 +1,28 @@
 /**
  * POST /dp/records/hashed: upload SHA-256 hashed PII by externalId. Re-sending an externalId
  * overwrites it. Only a digest per PII set and the field names are kept, never the hashes.
+ * Every answer, errors included, carries a vendor media type (`hashed-media.ts`).
  */
 import { createHash } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
+import { acceptsHashedResponse, HASHED_REQUEST_V3, HASHED_RESPONSE_V3, HASHED_RESPONSE_V3_1, hashedResponseType, mimeOf } from "../hashed-media";
 import type { HashedField } from "../model";
 import { hashedError, json, type SimResponse } from "../responses";
 import { validateHashedBody, type HashedSet } from "../validation";
 import type { Route, RouteContext } from "./types";
 
-const REQUEST_V3 = "application/vnd.dpuploadhashedrecordsrequest.v3+json";
-const RESPONSE_TYPES = ["application/vnd.dpuploadhashedrecordsresponse.v3+json", "application/vnd.dpuploadhashedrecordsresponse.v3.1+json"];
-
-function mimeOf(header: string): string {
-  return (header.split(";")[0] ?? "").trim().toLowerCase();
-}
-
-/** The response content type the Accept header allows, or undefined when it allows none. */
-export function negotiateHashedResponse(accept: string | undefined): string | undefined {
-  if (accept === undefined || accept.trim() === "") return "application/json";
-  for (const range of accept.split(",").map(mimeOf)) {
-    if (RESPONSE_TYPES.includes(range)) return range;
-    if (range === "application/json" || range === "*/*" || range === "application/*") return "application/json";
-  }
-  return undefined;
-}
+/**
+ * The request media types: the document's v3 type, and plain JSON, which the same document's
+ * Content-Type parameter and Amazon's guide both name.
+ */
+const REQUEST_TYPES = [HASHED_REQUEST_V3, "application/json"];
 
 function precheck(headers: IncomingHttpHeaders): SimResponse | undefined {
-  const contentType = mimeOf(headers["content-type"] ?? "");
-  if (contentType !== "application/json" && contentType !== REQUEST_V3) {
-    return hashedError(415, `Invalid \`content-type\` header. Expected '${REQUEST_V3}' or 'application/json'.`);
+  if (!REQUEST_TYPES.includes(mimeOf(headers["content-type"] ?? ""))) {
+    return hashedError(415, `Invalid \`content-type\` header. Expected '${HASHED_REQUEST_V3}' or 'application/json'.`);
   }
-  if (negotiateHashedResponse(headers.accept) === undefined) {
-    return hashedError(415, `Invalid \`accept\` header. Expected one of ${RESPONSE_TYPES.join(", ")}.`);
+  if (!acceptsHashedResponse(headers.accept)) {
+    return hashedError(415, `Invalid \`accept\` header. This operation answers in '${HASHED_RESPONSE_V3}' (a 400 also in '${HASHED_RESPONSE_V3_1}').`);
   }
   return undefined;
 }
@@ -71,7 +61,7 @@ function uploadHashed(ctx: RouteContext): SimResponse {
   const r: Array<[string, string[], HashedField[], number]> = [];
   for (const [externalId, { digests, fields }] of merged) r.push([externalId, digests, [...fields].sort(), t]);
   ctx.sim.commit([{ k: "records", c: ctx.clientId, r }]);
-  return json(200, { requestId: ctx.requestId }, { "content-type": negotiateHashedResponse(ctx.headers.accept) ?? "application/json" });
+  return json(200, { requestId: ctx.requestId });
 }
 
 export const hashedRoutes: Route[] = [
@@ -85,6 +75,7 @@ export const hashedRoutes: Route[] = [
     maxBytes: (limits) => limits.hashedMaxBytes,
     tooLargeMessage: (limits) => `Max request size is ${limits.hashedMaxBytes % 1_000_000 === 0 ? `${limits.hashedMaxBytes / 1_000_000} MB` : `${limits.hashedMaxBytes} bytes`}`,
     precheck,
+    responseType: (headers, status) => hashedResponseType(headers.accept, status),
     handle: uploadHashed,
   },
 ];

@@ -7,6 +7,9 @@ import type { ErrorFamily, SimResponse } from "../responses";
 /** Counts a handler reports for the request log. */
 export interface RequestNote {
   patches?: number;
+  /** Of `patches`, the add and the remove ops. */
+  adds?: number;
+  removes?: number;
   users?: number;
   records?: number;
 }
@@ -39,6 +42,11 @@ export interface Route {
   maxBytes: (limits: SimulatorLimits) => number;
   /** Header checks before the body is read, e.g. 415 for a wrong content type. */
   precheck?: (headers: IncomingHttpHeaders, requestId: string) => SimResponse | undefined;
+  /**
+   * Content-Type of every answer of the route (errors from auth, throttle and faults included),
+   * from the request's headers and the answer's status. @default "application/json"
+   */
+  responseType?: (headers: IncomingHttpHeaders, status: number) => string;
   /** Message of the family-shaped 413. */
   tooLargeMessage?: (limits: SimulatorLimits) => string;
   handle(ctx: RouteContext): SimResponse;

@@ -107,17 +107,24 @@ describe("kill -9 of pulumi up mid-sync, revert, recover as the README says (rea
     const cancel = await env.run((s) => s.must(["cancel", "--yes"]));
     assert.match(cancel.stdout, /The currently running update for '.*' has been canceled!/);
 
-    // Preview shows the in-doubt IDs apart; its counts are what the up then sends.
+    // Preview states what the up sends, by direction, and which part of it is a re-send; the
+    // simulator's request log shows the up sends exactly that.
     const preview = await env.run((s) => s.preview([]));
     assert.equal(preview.code, 0);
-    const line = /killed COOKIE: \+(\d[\d,]*) −(\d[\d,]*) IDs \(([\d,]+) unchanged; ([\d,]+) in doubt after an interrupted up, re-sent\)/.exec(preview.stdout);
+    const line = /killed COOKIE: \+(\d[\d,]*) −(\d[\d,]*) IDs \(([\d,]+) unchanged; ([\d,]+) of them re-sent after an interrupted up: \+([\d,]+) −([\d,]+)\)/.exec(preview.stdout);
     assert.ok(line, preview.stdout);
+    const n = (x: string | undefined): number => Number((x ?? "0").replace(/,/g, ""));
+    assert.equal(n(line[5]) + n(line[6]), n(line[4]), "the re-sends by direction add up");
+    const patchesBefore = (await patchLog(env)).length;
     const up2 = await env.run((s) => s.up());
     assert.match(up2.stdout, /warning: Attempting to deploy or update resources with 1 pending operations from previous deployment\./);
     assert.ok(up2.stdout.includes(line[0]), "the up plans what the preview showed");
-    const sent = /killed COOKIE: sent \+([\d,]+) −([\d,]+) in \d+ requests/.exec(up2.stdout);
-    const n = (x: string | undefined): number => Number((x ?? "0").replace(/,/g, ""));
-    assert.equal(n(sent?.[1]) + n(sent?.[2]), n(line[1]) + n(line[2]) + n(line[4]));
+    const patches = (await patchLog(env)).slice(patchesBefore);
+    assert.ok(patches.every((p) => p.status === 200), "a clean up");
+    const sum = (key: "adds" | "removes"): number => patches.reduce((total, p) => total + (p[key] ?? 0), 0);
+    assert.deepEqual({ adds: sum("adds"), removes: sum("removes") }, { adds: n(line[1]), removes: n(line[2]) }, "the up sent exactly the preview's +N −M");
+    const sent = /killed COOKIE: sent \+([\d,]+) −([\d,]+) in \d+ requests \(([\d,]+) of them re-sent\)/.exec(up2.stdout);
+    assert.deepEqual([n(sent?.[1]), n(sent?.[2]), n(sent?.[3])], [n(line[1]), n(line[2]), n(line[4])]);
 
     assert.deepEqual(difference((await simMembers(env.sim, audienceId)).COOKIE, v1), { extra: 0, missing: 0 }, "exactly the reverted spec");
     assert.equal((await env.run((s) => s.preview(["--expect-no-changes"]))).code, 0, "and nothing left to do");

@@ -39,6 +39,14 @@ export interface UpResult {
   changes?: boolean;
   /** The plan lines the provider logged (preview output). */
   lines: string[];
+  /** The add and remove patches of every body the up put on the wire (answered or not). */
+  sent?: { adds: number; removes: number };
+}
+
+/** A preview alone: what diff (or check, for a create) says, with no update. */
+export interface PreviewResult {
+  changes: boolean;
+  lines: string[];
 }
 
 /** The IDs `<prefix><from>` … `<prefix><to - 1>`. */
@@ -74,6 +82,8 @@ export class MembershipHarness {
   readonly spilledReads: string[] = [];
   private patchCalls = 0;
   private crashAfter: number | undefined;
+  /** Add and remove patches put on the wire since the last `arm`. */
+  private sent = { adds: 0, removes: 0 };
 
   /** @param planMemoryBytes the provider's plan memory budget; small ones make it plan in windows. @default the provider's own */
   constructor(private readonly planMemoryBytes?: number) {}
@@ -129,6 +139,21 @@ export class MembershipHarness {
     return this.sim.store.members(audienceId)?.[idType] ?? [];
   }
 
+  /** One `pulumi preview` of membership `name` towards `ids`: nothing is sent. */
+  async preview(name: string, ids: readonly string[]): Promise<PreviewResult> {
+    const news = await this.inputs(name, ids);
+    const lines: string[] = [];
+    const held = this.state.get(name);
+    return captureLines(lines, async (): Promise<PreviewResult> => {
+      if (!held) {
+        await membershipProvider.check!({}, news);
+        return { changes: true, lines };
+      }
+      const diff = await membershipProvider.diff!(`${held.audienceId}/${held.idType}`, held, news);
+      return { changes: diff.changes === true, lines };
+    });
+  }
+
   /** One `pulumi up` of membership `name` towards `ids`. */
   async up(name: string, ids: readonly string[], crash: CrashPoint = { kind: "none" }): Promise<UpResult> {
     const news = await this.inputs(name, ids);
@@ -148,15 +173,15 @@ export class MembershipHarness {
         const outs = held
           ? (await membershipProvider.update!(`${held.audienceId}/${held.idType}`, held, news)).outs
           : (await membershipProvider.create(news)).outs;
-        if (crash.kind === "before-state") return { kind: "killed", ...(changes === undefined ? {} : { changes }), lines };
+        if (crash.kind === "before-state") return { kind: "killed", ...(changes === undefined ? {} : { changes }), lines, sent: { ...this.sent } };
         this.state.set(name, outs as MembershipOutputs);
-        return { kind: "ok", ...(changes === undefined ? {} : { changes }), lines };
+        return { kind: "ok", ...(changes === undefined ? {} : { changes }), lines, sent: { ...this.sent } };
       } catch (error) {
         if (this.crashed || error instanceof SimulatedCrash) return { kind: "killed", error, lines };
         const partial = (error as { properties?: MembershipOutputs }).properties;
         if (partial) {
           this.state.set(name, partial);
-          return { kind: "partial", error, lines };
+          return { kind: "partial", error, lines, sent: { ...this.sent } };
         }
         return { kind: "failed", error, lines };
       } finally {
@@ -190,6 +215,7 @@ export class MembershipHarness {
   private arm(crash: CrashPoint): void {
     this.crashed = false;
     this.patchCalls = 0;
+    this.sent = { adds: 0, removes: 0 };
     this.crashAfter = crash.kind === "after-requests" ? crash.n : undefined;
   }
 
@@ -205,6 +231,11 @@ export class MembershipHarness {
           return async (...args: Parameters<DspClient["patchAudienceMembership"]>) => {
             if (this.crashed) throw new SimulatedCrash("the process is gone");
             this.patchCalls++;
+            if ("batches" in args[0]) {
+              const batches = [...args[0].batches];
+              args[0] = { ...args[0], batches };
+              for (const batch of batches) this.countSent(batch.body);
+            }
             if (this.crashAfter !== undefined && this.patchCalls > this.crashAfter) {
               // The request reaches Amazon; the process dies before the answer is read.
               await target.patchAudienceMembership(...args).catch(() => undefined);
@@ -218,6 +249,15 @@ export class MembershipHarness {
         return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
     });
+  }
+
+  /** Counts the add and remove patches of a PATCH /v2/dp/audience body. */
+  private countSent(body: Buffer): void {
+    const { patches } = JSON.parse(body.toString("utf8")) as { patches: Array<{ op: string }> };
+    for (const { op } of patches) {
+      if (op === "add") this.sent.adds++;
+      else if (op === "remove") this.sent.removes++;
+    }
   }
 
   private crashingStore(store: SnapshotStore): SnapshotStore {

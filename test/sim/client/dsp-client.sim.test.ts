@@ -9,6 +9,8 @@ import {
   DspClient,
   DspCreateMayHaveSucceededError,
   DspHttpError,
+  DspRateLimitError,
+  DspRetryBudgetExhaustedError,
   simulatorEndpoint,
   type CreateAudienceInput,
   type DspClientEvent,
@@ -292,5 +294,30 @@ describe("DspClient against the simulator", function () {
     const deleted = await client.deleteUsers([{ type: "EXTERNAL_USER_ID", value: "sim-user-1", advertiserId: MAX_INT64, consentTime: 1_700_000_000_000 }]);
     assert.equal(deleted.users, 1);
     assert.equal((await deletions(sim.url)).length, before + 1);
+  });
+
+  it("reads the simulator's documented error answers: a DP 404 body and a hashed-records 429 {errorMessage}", async () => {
+    const client = newClient({ retry: { maxAttempts: 1 } });
+    const unknown = (BigInt((await client.createAudience(audienceInput())).audienceId) + 1000n).toString();
+    await assert.rejects(client.getAudience(unknown), (error: unknown) => {
+      assert.ok(error instanceof DspHttpError);
+      assert.equal(error.status, 404);
+      assert.equal(error.errorType, "NOT_FOUND");
+      assert.equal(error.fieldName, "audienceId");
+      assert.ok(error.requestId !== undefined);
+      return true;
+    });
+    const since = await lastSeq(sim.url);
+    sim.setFaults({ rate429: 1, routes: ["POST /dp/records/hashed"] });
+    const error: unknown = await client.uploadHashedRecords([{ externalId: "sim-throttled", hashedRecords: [{ email: "d".repeat(64) }] }]).then(
+      () => assert.fail("the upload should have been throttled"),
+      (e: unknown) => e,
+    );
+    const last = error instanceof DspRetryBudgetExhaustedError ? error.lastError : error;
+    assert.ok(last instanceof DspRateLimitError, String(error));
+    assert.equal(last.description, "Too Many Requests");
+    const logged = (await requestLog(sim.url, since)).find((e) => e.path === "/dp/records/hashed");
+    assert.equal(logged?.status, 429);
+    assert.equal(last.requestId, logged?.requestId, "the request id comes from x-amzn-requestid");
   });
 });

@@ -29,7 +29,8 @@ describe("membership provider: in-doubt tracking against the simulator", functio
     // The PR is reverted: the spec is v1 again, and the state's applied set is v1 too.
     const revert = await h.up("m", v1);
     assert.equal(revert.changes, true, "in-doubt IDs make a change even though applied = desired");
-    assert.deepEqual(revert.lines, ["m COOKIE: +0 −0 IDs (10 unchanged; 12 in doubt after an interrupted up, re-sent)", "m COOKIE: sent +10 −2 in 3 requests"]);
+    assert.deepEqual(revert.lines, ["m COOKIE: +10 −2 IDs (10 unchanged; 12 of them re-sent after an interrupted up: +10 −2)", "m COOKIE: sent +10 −2 in 3 requests (12 of them re-sent)"]);
+    assert.deepEqual(revert.sent, { adds: 10, removes: 2 }, "exactly what the preview said");
     assert.deepEqual(h.members(), sorted(v1));
     assert.equal(h.state.get("m")?.inDoubtCount, 0);
     assert.equal((await h.up("m", v1)).changes, false, "a second up changes nothing");
@@ -45,7 +46,7 @@ describe("membership provider: in-doubt tracking against the simulator", functio
     const v3 = [...ids("a", 5, 20), ...ids("c", 0, 3)];
     const next = await h.up("m", v3);
     assert.equal(next.kind, "ok");
-    assert.match(next.lines[0] ?? "", /^m COOKIE: \+\d+ −\d+ IDs \(\d+ unchanged; 22 in doubt after an interrupted up, re-sent\)$/);
+    assert.match(next.lines[0] ?? "", /^m COOKIE: \+\d+ −\d+ IDs \(\d+ unchanged; 22 of them re-sent after an interrupted up: \+\d+ −\d+\)$/);
     assert.deepEqual(h.members(), sorted(v3));
   });
 
@@ -65,7 +66,7 @@ describe("membership provider: in-doubt tracking against the simulator", functio
     assert.ok(h.members().length > 0);
     const again = await h.up("m", v2);
     assert.equal(again.kind, "ok");
-    assert.match(again.lines[0] ?? "", /20 in doubt after an interrupted up, re-sent/);
+    assert.match(again.lines[0] ?? "", /20 of them re-sent after an interrupted up/);
     assert.deepEqual(h.members(), sorted(v2));
   });
 
@@ -76,7 +77,7 @@ describe("membership provider: in-doubt tracking against the simulator", functio
     assert.equal(h.state.get("m")?.inDoubtCount, 4, "one request dropped; the other two in flight were answered");
     h.sim.setFaults({});
     const revert = await h.up("m", v1);
-    assert.match(revert.lines[0] ?? "", /; 4 in doubt after an interrupted up, re-sent\)$/);
+    assert.match(revert.lines[0] ?? "", /; 4 of them re-sent after an interrupted up: \+\d+ −\d+\)$/);
     assert.deepEqual(h.members(), sorted(v1));
   });
 

@@ -17,31 +17,58 @@ interface Model {
   spec: string[];
   /** Whether a membership is in state. */
   exists: boolean;
+  /** The last up succeeded and nothing ran since: no ID is in doubt. */
+  settled: boolean;
+  /** The last preview's counts, for the spec it previewed, until the next up. */
+  previewed?: { spec: string[]; adds: number; removes: number; line: string } | undefined;
 }
 
 const sorted = (xs: readonly string[]): string[] => [...xs].sort();
 
-/** "+N −M IDs (K unchanged[; D in doubt …])" → N + M + D. */
-function plannedOps(line: string): number | undefined {
-  const m = /: \+([\d,]+) −([\d,]+) IDs \([\d,]+ unchanged(?:; ([\d,]+) in doubt after an interrupted up, re-sent)?\)/.exec(line);
+/** "+N −M IDs (…)" → N and M: what the up will send. */
+function plannedCounts(line: string): { adds: number; removes: number } | undefined {
+  const m = /: \+([\d,]+) −([\d,]+) IDs \(/.exec(line);
   if (!m) return undefined;
   const n = (s: string | undefined): number => Number((s ?? "0").replace(/,/g, ""));
-  return n(m[1]) + n(m[2]) + n(m[3]);
+  return { adds: n(m[1]), removes: n(m[2]) };
 }
 
-/** "sent +X −Y in R requests" → X + Y. */
-function sentOps(line: string): number | undefined {
-  const m = /: sent \+([\d,]+) −([\d,]+) in \d+ requests$/.exec(line);
-  return m ? Number(m[1]!.replace(/,/g, "")) + Number(m[2]!.replace(/,/g, "")) : undefined;
+/** The plan line of an up (or preview): the first line with `+N −M IDs`. */
+function planOf(lines: readonly string[]): { adds: number; removes: number; line: string } | undefined {
+  for (const line of lines) {
+    const counts = plannedCounts(line);
+    if (counts) return { ...counts, line };
+  }
+  return undefined;
 }
 
 function checkConverged(h: MembershipHarness, model: Model, result: UpResult, what: string): void {
+  const previewed = model.previewed;
+  model.previewed = undefined;
+  model.settled = result.kind === "ok";
   if (result.kind === "ok") model.exists = true;
   if (result.kind !== "ok") return;
   assert.deepEqual(h.members(), sorted(model.spec), `${what}: the simulator holds exactly the spec`);
-  const planned = result.lines.map(plannedOps).find((x) => x !== undefined);
-  const sent = result.lines.map(sentOps).find((x) => x !== undefined);
-  if (planned !== undefined && sent !== undefined) assert.equal(sent, planned, `${what}: the plan's counts are what the up sent (${result.lines.join(" | ")})`);
+  const planned = planOf(result.lines);
+  if (planned !== undefined && result.sent !== undefined) {
+    assert.deepEqual(result.sent, { adds: planned.adds, removes: planned.removes }, `${what}: the plan's +N −M is what the up sent (${result.lines.join(" | ")})`);
+  }
+  if (previewed !== undefined && previewed.spec === model.spec) {
+    const sent = result.sent ?? { adds: 0, removes: 0 };
+    assert.deepEqual(sent, { adds: previewed.adds, removes: previewed.removes }, `${what}: the preview before it said ${previewed.line}`);
+  }
+}
+
+/** `pulumi preview`: what it says is checked against what the next successful up of the same spec sends. */
+class Preview implements fc.AsyncCommand<Model, MembershipHarness> {
+  check = (): boolean => true;
+  async run(model: Model, h: MembershipHarness): Promise<void> {
+    const preview = await h.preview("m", model.spec);
+    const plan = planOf(preview.lines);
+    model.previewed = plan === undefined ? (preview.changes ? undefined : { spec: model.spec, adds: 0, removes: 0, line: "no change" }) : { spec: model.spec, ...plan };
+    if (model.settled && plan !== undefined) assert.doesNotMatch(plan.line, /re-sent/, "a preview right after a clean run shows no re-send");
+  }
+  toString = (): string => "preview";
 }
 
 class SetSpec implements fc.AsyncCommand<Model, MembershipHarness> {
@@ -67,7 +94,7 @@ class Up implements fc.AsyncCommand<Model, MembershipHarness> {
 
 class FaultyUp implements fc.AsyncCommand<Model, MembershipHarness> {
   constructor(
-    readonly fault: "applyThenFail" | "5xx" | "drop" | "429",
+    readonly fault: "applyThenFail" | "5xx" | "drop" | "429" | "429-storm",
     readonly count: number,
   ) {}
   check = (): boolean => true;
@@ -75,13 +102,19 @@ class FaultyUp implements fc.AsyncCommand<Model, MembershipHarness> {
     const rule: FaultOptions =
       this.fault === "drop"
         ? { dropRate: 1 }
-        : this.fault === "429"
+        : this.fault === "429" || this.fault === "429-storm"
           ? { rate429: 1 }
           : { rate5xx: 1, ...(this.fault === "applyThenFail" ? { applyThenFail: true } : {}) };
-    h.sim.setFaults({ ...rule, routes: PATCH, count: this.count, seed: this.count });
+    h.sim.setFaults({ ...rule, routes: PATCH, count: this.fault === "429-storm" ? 1_000 : this.count, seed: this.count });
+    const settled = model.settled;
     try {
       const result = await h.up("m", model.spec);
       assert.ok(result.kind === "ok" || result.kind === "partial", `${this.fault}: ${result.kind} ${String(result.error)}`);
+      if (this.fault.startsWith("429") && settled) {
+        // Every attempt was refused: nothing was applied, so nothing is in doubt.
+        assert.equal(h.state.get("m")?.inDoubtCount ?? 0, 0, `${this.fault}: no ID in doubt after nothing but 429s`);
+        assert.doesNotMatch(String(result.error ?? ""), /in doubt/);
+      }
       checkConverged(h, model, result, this.fault);
       if (result.kind === "partial") model.exists = true;
     } finally {
@@ -108,6 +141,8 @@ class Destroy implements fc.AsyncCommand<Model, MembershipHarness> {
   check = (m: Readonly<Model>): boolean => m.exists;
   async run(model: Model, h: MembershipHarness): Promise<void> {
     const result = await h.destroy("m", this.killedAfter === undefined ? { kind: "none" } : { kind: "after-requests", n: this.killedAfter });
+    model.previewed = undefined;
+    model.settled = result.kind === "ok";
     if (result.kind === "ok") {
       model.exists = false;
       assert.deepEqual(h.members(), [], "destroy removes every member");
@@ -129,7 +164,8 @@ for (const [budget, planMemoryBytes] of [["in memory", undefined], ["in windows 
     const commands = [
       fc.subarray(UNIVERSE).map((ids) => new SetSpec(ids)),
       fc.constant(new Up()),
-      fc.tuple(fc.constantFrom("applyThenFail" as const, "5xx" as const, "drop" as const, "429" as const), fc.integer({ min: 1, max: 6 })).map(([f, n]) => new FaultyUp(f, n)),
+      fc.tuple(fc.constantFrom("applyThenFail" as const, "5xx" as const, "drop" as const, "429" as const, "429-storm" as const), fc.integer({ min: 1, max: 6 })).map(([f, n]) => new FaultyUp(f, n)),
+      fc.constant(new Preview()),
       fc.oneof(
         fc.integer({ min: 0, max: 5 }).map((n) => new KilledUp({ kind: "after-requests", n })),
         fc.constant(new KilledUp({ kind: "before-state" })),
@@ -141,7 +177,7 @@ for (const [budget, planMemoryBytes] of [["in memory", undefined], ["in windows 
         h.sim.setFaults({});
         await h.newAudience();
         // Every run ends with a clean up, so each history is checked at least once.
-        await fc.asyncModelRun(() => ({ model: { spec: [], exists: false }, real: h }), [...cmds, new Up()]);
+        await fc.asyncModelRun(() => ({ model: { spec: [], exists: false, settled: true }, real: h }), [...cmds, new Up()]);
       }),
       { numRuns: 40 },
     );

@@ -1,5 +1,18 @@
 import { strict as assert } from "node:assert";
-import { CREDS, ManualClock, OTHER_CREDS, TestClient, fetchToken, rawRequest, useSimulator, validAudience } from "./helpers";
+import {
+  CREDS,
+  HASHED_V3,
+  ManualClock,
+  OTHER_CREDS,
+  TestClient,
+  expectDpError,
+  expectHashedError,
+  fetchToken,
+  rawRequest,
+  useSimulator,
+  validAudience,
+  type HttpResult,
+} from "./helpers";
 
 const form = (fields: Record<string, string>): string => new URLSearchParams(fields).toString();
 const FORM = { "Content-Type": "application/x-www-form-urlencoded" };
@@ -53,7 +66,7 @@ describe("simulator: gateway authentication", () => {
   const ctx = useSimulator({ clock: clock.read, accessTokenTtlSeconds: 3600, additionalCredentials: [OTHER_CREDS], limits: { metadataTps: 0 } });
   const path = "/v2/dp/audiencemetadata/";
 
-  async function post(headers: Record<string, string>): Promise<{ status: number; json: unknown }> {
+  async function post(headers: Record<string, string>): Promise<HttpResult> {
     const body = JSON.stringify(validAudience());
     return rawRequest(ctx.sim.url, "POST", path, { headers: { "Content-Type": "application/json", ...headers }, body });
   }
@@ -72,14 +85,11 @@ describe("simulator: gateway authentication", () => {
     { name: "an empty bearer", auth: () => "Bearer " },
   ];
   for (const c of unauthorized) {
-    it(`answers 401 {code: UNAUTHORIZED} for ${c.name}`, async () => {
+    it(`answers 401 in the DP error shape (errorType UNAUTHORIZED) for ${c.name}`, async () => {
       const token = await fetchToken(ctx.sim);
       const auth = c.auth(token);
       const res = await post({ ...(auth === undefined ? {} : { Authorization: auth }), "Amazon-Advertising-API-ClientId": CREDS.clientId });
-      assert.equal(res.status, 401);
-      const json = res.json as { code: string; details: string };
-      assert.equal(json.code, "UNAUTHORIZED");
-      assert.ok(json.details.length > 0);
+      expectDpError(res, 401, "UNAUTHORIZED");
     });
   }
 
@@ -90,8 +100,8 @@ describe("simulator: gateway authentication", () => {
     assert.notEqual((await rawRequest(ctx.sim.url, "GET", "/v2/dp/audiencemetadata/1", { headers })).status, 401);
     clock.advance(1);
     const expired = await rawRequest(ctx.sim.url, "GET", "/v2/dp/audiencemetadata/1", { headers });
-    assert.equal(expired.status, 401);
-    assert.deepEqual(expired.json, { code: "UNAUTHORIZED", details: "The access token has expired" });
+    const body = expectDpError(expired, 401, "UNAUTHORIZED");
+    assert.equal(body.error.description, "The access token has expired");
     const fresh = await fetchToken(ctx.sim);
     const again = await rawRequest(ctx.sim.url, "GET", "/v2/dp/audiencemetadata/1", { headers: { ...headers, Authorization: `Bearer ${fresh}` } });
     assert.notEqual(again.status, 401);
@@ -103,13 +113,41 @@ describe("simulator: gateway authentication", () => {
     { name: "another known client's id (token issued to a different client)", clientId: OTHER_CREDS.clientId },
   ];
   for (const c of forbidden) {
-    it(`answers 403 {code: FORBIDDEN} for ${c.name}`, async () => {
+    it(`answers 403 in the DP error shape (errorType FORBIDDEN) for ${c.name}`, async () => {
       const token = await fetchToken(ctx.sim);
       const res = await post({ Authorization: `Bearer ${token}`, ...(c.clientId === undefined ? {} : { "Amazon-Advertising-API-ClientId": c.clientId }) });
-      assert.equal(res.status, 403);
-      assert.equal((res.json as { code: string }).code, "FORBIDDEN");
+      expectDpError(res, 403, "FORBIDDEN");
     });
   }
+
+  // Each route answers the gateway's refusal in its own document's shape.
+  const routes: Array<{ method: string; path: string; body?: string }> = [
+    { method: "POST", path: "/v2/dp/audiencemetadata/", body: JSON.stringify(validAudience()) },
+    { method: "GET", path: "/v2/dp/audiencemetadata/72057594038053891" },
+    { method: "PUT", path: "/v2/dp/audiencemetadata/72057594038053891", body: '{"description":"x"}' },
+    { method: "PATCH", path: "/v2/dp/audience", body: '{"patches":[{"op":"add","path":"/COOKIE-a/audiences","value":[1]}]}' },
+    { method: "PATCH", path: "/v2/dp/users", body: '{"operation":"DELETE","users":[{"userId":{"type":"COOKIE","value":"a"}}]}' },
+  ];
+  for (const r of routes) {
+    it(`answers 401 and 403 on ${r.method} ${r.path} as DP error bodies`, async () => {
+      const token = await fetchToken(ctx.sim);
+      const send = (headers: Record<string, string>): Promise<HttpResult> =>
+        rawRequest(ctx.sim.url, r.method, r.path, { headers: { "Content-Type": "application/json", ...headers }, ...(r.body === undefined ? {} : { body: r.body }) });
+      expectDpError(await send({ "Amazon-Advertising-API-ClientId": CREDS.clientId }), 401, "UNAUTHORIZED");
+      expectDpError(await send({ Authorization: `Bearer ${token}` }), 403, "FORBIDDEN");
+    });
+  }
+
+  it("answers 401 and 403 on POST /dp/records/hashed as {errorMessage} in the v3 response type", async () => {
+    const token = await fetchToken(ctx.sim);
+    const body = JSON.stringify({ records: [{ externalId: "a", hashedRecords: [{ email: "a".repeat(64) }] }] });
+    for (const accept of [undefined, HASHED_V3, "text/html"]) {
+      const send = (headers: Record<string, string>): Promise<HttpResult> =>
+        rawRequest(ctx.sim.url, "POST", "/dp/records/hashed", { headers: { "Content-Type": "application/json", ...(accept === undefined ? {} : { Accept: accept }), ...headers }, body });
+      expectHashedError(await send({ "Amazon-Advertising-API-ClientId": CREDS.clientId }), 401);
+      expectHashedError(await send({ Authorization: `Bearer ${token}` }), 403);
+    }
+  });
 
   it("treats header names case-insensitively", async () => {
     const token = await fetchToken(ctx.sim);

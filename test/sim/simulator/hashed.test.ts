@@ -1,10 +1,9 @@
 import { strict as assert } from "node:assert";
-import { TestClient, patchText, rawRequest, useSimulator } from "./helpers";
+import { HASHED_V3, HASHED_V3_1, TestClient, expectHashedError, patchText, rawRequest, useSimulator } from "./helpers";
 
 const H1 = "0123456789abcdef".repeat(4);
 const H2 = "fedcba9876543210".repeat(4);
 const V3_REQUEST = "application/vnd.dpuploadhashedrecordsrequest.v3+json";
-const V3_RESPONSE = "application/vnd.dpuploadhashedrecordsresponse.v3+json";
 
 describe("simulator: POST /dp/records/hashed", () => {
   const ctx = useSimulator({ limits: { hashedTps: 0, metadataTps: 0, hashedMaxBytes: 10_000 } });
@@ -16,14 +15,15 @@ describe("simulator: POST /dp/records/hashed", () => {
   const upload = (records: unknown, headers: Record<string, string> = {}, path = "/dp/records/hashed"): ReturnType<TestClient["send"]> =>
     client.send("POST", path, { records }, headers);
 
-  it("accepts v3 and plain JSON, with and without trailing slash, and answers {requestId}", async () => {
-    const v3 = await upload([{ externalId: "user_1", hashedRecords: [{ email: H1, phone: H2 }] }], { "Content-Type": V3_REQUEST, Accept: V3_RESPONSE });
+  it("accepts v3 and plain JSON, with and without trailing slash, and answers {requestId} as v3", async () => {
+    const v3 = await upload([{ externalId: "user_1", hashedRecords: [{ email: H1, phone: H2 }] }], { "Content-Type": V3_REQUEST, Accept: HASHED_V3 });
     assert.equal(v3.status, 200, v3.text);
-    assert.equal(v3.headers["content-type"], V3_RESPONSE);
+    assert.equal(v3.headers["content-type"], HASHED_V3);
     assert.deepEqual(Object.keys(v3.json as object), ["requestId"]);
+    assert.equal((v3.json as { requestId: string }).requestId, v3.headers["x-amzn-requestid"]);
     const plain = await upload([{ externalId: "user-2", hashedRecords: [{ firstName: H1 }, { email: H2 }] }], {}, "/dp/records/hashed/");
     assert.equal(plain.status, 200, plain.text);
-    assert.equal(plain.headers["content-type"], "application/json");
+    assert.equal(plain.headers["content-type"], HASHED_V3, "the document has no application/json answer");
   });
 
   it("keeps a digest per PII set and the field names, never the hashes, and overwrites per externalId", async () => {
@@ -53,19 +53,42 @@ describe("simulator: POST /dp/records/hashed", () => {
     { name: "text/plain content type", headers: { "Content-Type": "text/plain" }, message: /content-type/ },
     { name: "a v2 request type", headers: { "Content-Type": "application/vnd.dpuploadhashedrecordsrequest.v2+json" }, message: /content-type/ },
     { name: "an XML Accept", headers: { Accept: "application/xml" }, message: /`accept` header/ },
+    { name: "Accept application/json (no JSON answer is documented)", headers: { Accept: "application/json" }, message: /`accept` header/ },
+    { name: "Accept of the v3.1 type alone (the 200 exists only as v3)", headers: { Accept: HASHED_V3_1 }, message: /`accept` header/ },
+    { name: "Accept of a v2 response type", headers: { Accept: "application/vnd.dpuploadhashedrecordsresponse.v2+json" }, message: /`accept` header/ },
+    { name: "Accept that refuses v3 with q=0", headers: { Accept: `${HASHED_V3};q=0, application/json` }, message: /`accept` header/ },
+    { name: "Accept with a malformed q", headers: { Accept: `${HASHED_V3};q=high` }, message: /`accept` header/ },
   ];
   for (const c of badHeaders) {
-    it(`answers 415 {errorMessage} for ${c.name}`, async () => {
-      const res = await upload([{ externalId: "x", hashedRecords: [{ email: H1 }] }], c.headers);
-      assert.equal(res.status, 415);
-      assert.deepEqual(Object.keys(res.json as object), ["errorMessage"]);
-      assert.match((res.json as { errorMessage: string }).errorMessage, c.message);
+    it(`answers 415 {errorMessage} as v3 for ${c.name}, storing nothing`, async () => {
+      const res = await upload([{ externalId: "refused415", hashedRecords: [{ email: H1 }] }], c.headers);
+      assert.match(expectHashedError(res, 415), c.message);
+      assert.equal(ctx.sim.store.records().has("refused415"), false);
     });
   }
 
-  it("accepts Accept */*, application/json and the v3.1 response type", async () => {
-    for (const accept of ["*/*", "application/json", "application/vnd.dpuploadhashedrecordsresponse.v3.1+json"]) {
-      assert.equal((await upload([{ externalId: "acc", hashedRecords: [{ email: H1 }] }], { Accept: accept })).status, 200, accept);
+  it("serves any Accept that allows v3: none, */*, application/*, v3, and v3 beside others", async () => {
+    for (const accept of [undefined, "", "*/*", "application/*", HASHED_V3, `${HASHED_V3}; charset=utf-8`, `text/html, ${HASHED_V3_1};q=0.9, */*;q=0.1`, "application/json, text/plain, */*"]) {
+      const res = await upload([{ externalId: "acc", hashedRecords: [{ email: H1 }] }], accept === undefined ? {} : { Accept: accept });
+      assert.equal(res.status, 200, `${accept}: ${res.text}`);
+      assert.equal(res.headers["content-type"], HASHED_V3, String(accept));
+    }
+  });
+
+  it("answers a 400 as v3.1 only when the Accept prefers v3.1 to v3, else as v3", async () => {
+    const bad = { records: [{ externalId: "u", hashedRecords: [{ email: "raw@example.com" }] }] };
+    const cases: Array<[string | undefined, string]> = [
+      [undefined, HASHED_V3],
+      ["*/*", HASHED_V3],
+      [HASHED_V3, HASHED_V3],
+      [`${HASHED_V3}, ${HASHED_V3_1}`, HASHED_V3],
+      [`${HASHED_V3_1}, ${HASHED_V3};q=0.5`, HASHED_V3_1],
+      [`${HASHED_V3_1}, */*`, HASHED_V3_1],
+      [`${HASHED_V3};q=0.9, ${HASHED_V3_1}`, HASHED_V3_1],
+    ];
+    for (const [accept, type] of cases) {
+      const res = await client.send("POST", "/dp/records/hashed", bad, accept === undefined ? {} : { Accept: accept });
+      assert.match(expectHashedError(res, 400, type), /invalid hashed attributes \[email\]/, String(accept));
     }
   });
 
@@ -86,9 +109,7 @@ describe("simulator: POST /dp/records/hashed", () => {
     it(`answers 400 {errorMessage} for ${c.name}, storing nothing`, async () => {
       const before = ctx.sim.store.records().size;
       const res = await client.send("POST", "/dp/records/hashed", c.body);
-      assert.equal(res.status, 400, res.text);
-      assert.deepEqual(Object.keys(res.json as object), ["errorMessage"]);
-      assert.match((res.json as { errorMessage: string }).errorMessage, c.message);
+      assert.match(expectHashedError(res, 400), c.message);
       assert.equal(ctx.sim.store.records().size, before);
     });
   }
@@ -96,8 +117,7 @@ describe("simulator: POST /dp/records/hashed", () => {
   it("answers 413 {errorMessage} over hashedMaxBytes", async () => {
     const records = Array.from({ length: 200 }, (_, i) => ({ externalId: `big${i}`, hashedRecords: [{ email: H1 }] }));
     const res = await upload(records);
-    assert.equal(res.status, 413);
-    assert.deepEqual(res.json, { errorMessage: "Max request size is 10000 bytes" });
+    assert.equal(expectHashedError(res, 413), "Max request size is 10000 bytes");
     assert.equal(ctx.sim.store.records().has("big0"), false);
   });
 

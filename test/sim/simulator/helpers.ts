@@ -1,4 +1,5 @@
 /** Helpers for simulator tests: raw HTTP (exact bytes both ways) and a logged-in client. */
+import { strict as assert } from "node:assert";
 import * as http from "node:http";
 import { SIMULATOR_CREDENTIALS, startSimulator, type RunningSimulator, type SimulatorOptions } from "../../../simulator";
 
@@ -154,4 +155,40 @@ export function useSimulator(opts: SimulatorOptions | (() => SimulatorOptions) =
 export interface DpErrorBody {
   requestId: string;
   error: { httpStatusCode: string; description: string; errors: Array<{ errorType: string; message: string; fieldName?: string }> };
+}
+
+export const HASHED_V3 = "application/vnd.dpuploadhashedrecordsresponse.v3+json";
+export const HASHED_V3_1 = "application/vnd.dpuploadhashedrecordsresponse.v3.1+json";
+
+/**
+ * Asserts the Data Provider document's error answer: `application/json`, exactly
+ * `{requestId, error: {httpStatusCode, description, errors}}` with the status as a string, at least
+ * one `{errorType, message, fieldName?}`, and the body's requestId the one in `x-amzn-requestid`.
+ */
+export function expectDpError(res: HttpResult, status: number, errorType: string): DpErrorBody {
+  assert.equal(res.status, status, res.text);
+  assert.equal(res.headers["content-type"], "application/json");
+  const body = res.json as DpErrorBody;
+  assert.deepEqual(Object.keys(body).sort(), ["error", "requestId"], res.text);
+  assert.deepEqual(Object.keys(body.error).sort(), ["description", "errors", "httpStatusCode"], res.text);
+  assert.equal(body.requestId, res.headers["x-amzn-requestid"]);
+  assert.equal(body.error.httpStatusCode, String(status));
+  assert.ok(body.error.description.length > 0);
+  assert.ok(body.error.errors.length > 0, res.text);
+  for (const e of body.error.errors) {
+    assert.ok(Object.keys(e).every((k) => ["errorType", "message", "fieldName"].includes(k)), res.text);
+    assert.ok(typeof e.message === "string" && e.message.length > 0);
+  }
+  assert.equal(body.error.errors[0]?.errorType, errorType, res.text);
+  return body;
+}
+
+/** Asserts the Hashed Records document's error answer: exactly `{errorMessage}` in a vendor media type. */
+export function expectHashedError(res: HttpResult, status: number, mediaType: string = HASHED_V3): string {
+  assert.equal(res.status, status, res.text);
+  assert.equal(res.headers["content-type"], mediaType);
+  assert.deepEqual(Object.keys(res.json as object), ["errorMessage"], res.text);
+  const { errorMessage } = res.json as { errorMessage: unknown };
+  assert.ok(typeof errorMessage === "string" && errorMessage.length > 0);
+  return errorMessage;
 }

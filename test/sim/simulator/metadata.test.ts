@@ -17,6 +17,11 @@ function assertDpError(res: { status: number; json: unknown }, status: number, e
   return body;
 }
 
+/** A valid create body whose advertiserId is the given JSON text, written exactly. */
+function withAdvertiserText(json: string): string {
+  return JSON.stringify(validAudience({ advertiserId: 1 })).replace('"advertiserId":1,', `"advertiserId":${json},`);
+}
+
 describe("simulator: POST /v2/dp/audiencemetadata/", () => {
   const ctx = useSimulator({ limits: { metadataTps: 0 }, additionalCredentials: [OTHER_CREDS] });
   let client: TestClient;
@@ -44,12 +49,9 @@ describe("simulator: POST /v2/dp/audiencemetadata/", () => {
     assert.equal(BigInt(next), BigInt(id) + 1n);
   });
 
-  it("accepts the path without trailing slash, advertiserId as a numeric string, fees and UNKNOWN country", async () => {
-    const res = await client.send(
-      "POST",
-      "/v2/dp/audiencemetadata",
-      validAudience({ advertiserId: "9223372036854775807" }, { ttl: 0, audienceFees: [{ cpmCents: 150, currency: "EUR" }], dataSourceCountry: ["UNKNOWN", "GB"] }),
-    );
+  it("accepts the path without trailing slash, the largest int64 advertiserId, fees and UNKNOWN country", async () => {
+    const body = JSON.stringify(validAudience({ advertiserId: 1 }, { ttl: 0, audienceFees: [{ cpmCents: 150, currency: "EUR" }], dataSourceCountry: ["UNKNOWN", "GB"] }));
+    const res = await client.send("POST", "/v2/dp/audiencemetadata", body.replace('"advertiserId":1,', '"advertiserId":9223372036854775807,'));
     assert.equal(res.status, 200, res.text);
     assert.match(res.text, /"advertiserId":9223372036854775807,/);
     assert.match(res.text, /"ttl":0,"audienceFees":\[\{"cpmCents":150,"currency":"EUR"\}\],"dataSourceCountry":\["UNKNOWN","GB"\]/);
@@ -65,7 +67,9 @@ describe("simulator: POST /v2/dp/audiencemetadata/", () => {
     { name: "null description", body: () => validAudience({ description: null }), field: "description" },
     { name: "advertiserId not numeric", body: () => validAudience({ advertiserId: "abc" }), field: "advertiserId" },
     { name: "advertiserId fractional", body: () => validAudience({ advertiserId: 1.5 }), field: "advertiserId" },
-    { name: "advertiserId beyond int64", body: () => validAudience({ advertiserId: "9223372036854775808" }), field: "advertiserId" },
+    { name: "advertiserId beyond int64", body: () => withAdvertiserText("9223372036854775808"), field: "advertiserId" },
+    { name: "advertiserId quoted as a JSON string", body: () => validAudience({ advertiserId: "5551234567" }), field: "advertiserId" },
+    { name: "advertiserId above 2^53 quoted as a JSON string", body: () => withAdvertiserText('"72057594038053891"'), field: "advertiserId" },
     { name: "advertiserId zero", body: () => validAudience({ advertiserId: 0 }), field: "advertiserId" },
     { name: "missing advertiserId", body: () => validAudience({ advertiserId: undefined }), field: "advertiserId" },
     { name: "missing metadata", body: () => validAudience({ metadata: undefined }), field: "metadata" },
@@ -110,7 +114,7 @@ describe("simulator: POST /v2/dp/audiencemetadata/", () => {
   it("rejects a duplicate externalAudienceId of the same advertiser, allows it for another advertiser", async () => {
     const before = ctx.sim.store.listAudiences().length;
     await client.createAudience({ advertiserId: 42 }, { externalAudienceId: "dup" });
-    const dup = await client.send("POST", "/v2/dp/audiencemetadata/", validAudience({ advertiserId: "42" }, { externalAudienceId: "dup" }));
+    const dup = await client.send("POST", "/v2/dp/audiencemetadata/", validAudience({ advertiserId: 42 }, { externalAudienceId: "dup" }));
     assertDpError(dup, 400, "INVALID_INPUT", "externalAudienceId");
     await client.createAudience({ advertiserId: 43 }, { externalAudienceId: "dup" });
     assert.equal(ctx.sim.store.listAudiences().length, before + 2);

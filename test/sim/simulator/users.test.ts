@@ -29,12 +29,12 @@ describe("simulator: PATCH /v2/dp/users", () => {
     assert.deepEqual(deletion?.users, [{ type: "COOKIE", value: "gone", consentTime: "1700000000000" }]);
   });
 
-  it("scopes the deletion to one advertiser when advertiserId is given (string or number)", async () => {
+  it("scopes the deletion to one advertiser when advertiserId is given (a string, as documented)", async () => {
     await client.patch(patchText("add", "/MAID-scoped/audiences", [a1, b1]));
     const res = await client.send("PATCH", "/v2/dp/users", { operation: "DELETE", users: [user("MAID", "scoped", { advertiserId: "100" })] });
     assert.equal(res.status, 202);
     assert.deepEqual(ctx.sim.store.audiencesOf("MAID", "scoped"), [b1]);
-    assert.equal((await client.send("PATCH", "/v2/dp/users", { operation: "DELETE", users: [user("MAID", "scoped", { advertiserId: 200 })] })).status, 202);
+    assert.equal((await client.send("PATCH", "/v2/dp/users", { operation: "DELETE", users: [user("MAID", "scoped", { advertiserId: "200" })] })).status, 202);
     assert.deepEqual(ctx.sim.store.audiencesOf("MAID", "scoped"), []);
   });
 
@@ -42,7 +42,7 @@ describe("simulator: PATCH /v2/dp/users", () => {
     const up = await client.send("POST", "/dp/records/hashed", { records: [{ externalId: "ext-del", hashedRecords: [{ email: HASH }] }] });
     assert.equal(up.status, 200);
     await client.patch(patchText("add", "/EXTERNAL_USER_ID-ext-del/audiences", [a1]));
-    await client.send("PATCH", "/v2/dp/users", { operation: "DELETE", users: [user("EXTERNAL_USER_ID", "ext-del", { advertiserId: 100 })] });
+    await client.send("PATCH", "/v2/dp/users", { operation: "DELETE", users: [user("EXTERNAL_USER_ID", "ext-del", { advertiserId: "100" })] });
     assert.ok(ctx.sim.store.records().has("ext-del"), "advertiser-scoped deletion keeps the record");
     await client.send("PATCH", "/v2/dp/users", { operation: "DELETE", users: [user("EXTERNAL_USER_ID", "ext-del")] });
     assert.equal(ctx.sim.store.records().has("ext-del"), false);

@@ -33,12 +33,12 @@ describe("cli/hash-csv", () => {
   });
 
   const bad: Array<[string[], RegExp]> = [
-    [["only-one.csv"], /exactly two paths/],
-    [["a", "b", "c"], /exactly two paths/],
+    [["only-one.csv"], /expected exactly 2 arguments \(<in\.csv> <out\.csv>\), got 1/],
+    [["a", "b", "c"], /expected exactly 2 arguments \(<in\.csv> <out\.csv>\), got 3/],
     [["a", "b", "--min-rows", "x"], /--min-rows must be an integer ≥ 0/],
     [["a", "b", "--max-rows", "0"], /--max-rows must be an integer ≥ 1/],
     [["a", "b", "--default-country", "USA"], /two-letter/],
-    [["a", "b", "--secret", "k"], /Unknown option '--secret'/],
+    [["a", "b", "--secret", "k"], /unknown option '--secret' \(did you mean --secret-env\?\)/],
     [["a", "b", "--non-ascii-letters", "ascii"], /--non-ascii-letters must be one of aws, fold, expand-german, drop/],
   ];
   for (const [args, reason] of bad) it(`refuses ${args.join(" ")}`, () => assert.throws(() => parseHashCsvArgs(args), reason));

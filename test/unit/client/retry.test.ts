@@ -3,6 +3,7 @@ import fc from "fast-check";
 import {
   DspAuthError,
   DspCreateMayHaveSucceededError,
+  DspError,
   DspHttpError,
   DspNetworkError,
   DspRateLimitError,
@@ -22,6 +23,7 @@ import {
   type ErrorClass,
   type FailedAttempt,
 } from "../../../provider/client/retry";
+import { outcomeOfFailure } from "../../../provider/records/send-outcome";
 import { FakeClock, scriptedRandom } from "../../support/fake-clock";
 
 const OP = "PATCH /v2/dp/audience";
@@ -284,6 +286,68 @@ describe("retry rules", () => {
       assert.deepEqual(reasons, ["UNAUTHORIZED"]);
       assert.deepEqual(clock.sleeps, []);
       assert.equal(budget.available, 500);
+    });
+
+    describe("the outcome of a request over all its attempts", () => {
+      // Each attempt's failure, and whether that attempt may have been applied at Amazon.
+      const palette: Array<[string, () => Error, boolean]> = [
+        ["429", () => new DspRateLimitError({ operation: OP, retryAfterMs: 10 }), false],
+        ["connection refused", () => network("ECONNREFUSED", false), false],
+        ["token step 503", () => http(503, "POST /auth/o2/token"), false],
+        ["503", () => http(503), true],
+        ["dropped after sending", () => network("ECONNRESET", true), true],
+        ["timeout", () => new DspTimeoutError({ operation: OP, host: "h:443", timeoutMs: 1000 }), true],
+        ["400", () => http(400), false],
+        ["403", () => new DspAuthError({ operation: OP, status: 403 }), false],
+      ];
+      const run = async (script: Array<() => Error>, maxAttempts = script.length): Promise<{ error: unknown; calls: number }> => {
+        let calls = 0;
+        const policy = resolveRetryPolicy({ maxAttempts });
+        try {
+          await withRetries(
+            async () => {
+              const next = script[calls++];
+              throw (next as () => Error)();
+            },
+            { operation: OP, policy, budget: new RetryBudget(policy.budgetCapacity), clock: new FakeClock({ random: scriptedRandom(0) }) },
+          );
+        } catch (error) {
+          return { error, calls };
+        }
+        throw new Error("the script always fails");
+      };
+      const cases: Array<[string, number[], boolean, string]> = [
+        ["eight 429s", [0, 0, 0, 0, 0, 0, 0, 0], false, "rejected"],
+        ["a 503, then 429s", [3, 0, 0, 0], true, "unknown"],
+        ["429s, then a drop after sending", [0, 0, 4], true, "unknown"],
+        ["a refused connection, then 429s", [1, 0, 0], false, "rejected"],
+        ["a token-step 503, then a 429", [2, 0], false, "rejected"],
+        ["a 503, then a 400", [3, 6], true, "unknown"],
+        ["a 429, then a 403", [0, 7], false, "rejected"],
+        ["a timeout alone", [5], true, "unknown"],
+      ];
+      for (const [name, script, applied, outcome] of cases) {
+        it(`${name}: ${outcome}`, async () => {
+          const { error } = await run(script.map((k) => (palette[k] as [string, () => Error, boolean])[1]));
+          assert.ok(error instanceof DspError);
+          assert.equal(error.anyAttemptMayHaveBeenApplied, applied);
+          assert.equal(outcomeOfFailure(error), outcome);
+        });
+      }
+      it("is rejected exactly when every attempt made was refused (property)", async () => {
+        await fc.assert(
+          fc.asyncProperty(fc.array(fc.integer({ min: 0, max: palette.length - 1 }), { minLength: 1, maxLength: 9 }), async (picks) => {
+            const { error, calls } = await run(picks.map((k) => (palette[k] as [string, () => Error, boolean])[1]));
+            const made = picks.slice(0, calls).map((k) => (palette[k] as [string, () => Error, boolean])[2]);
+            assert.equal(outcomeOfFailure(error), made.some(Boolean) ? "unknown" : "rejected");
+          }),
+          { numRuns: 200 },
+        );
+      });
+      it("the error still names the last answer", async () => {
+        const { error } = await run([() => http(503), () => new DspRateLimitError({ operation: OP })]);
+        assert.match((error as Error).message, /gave up after 2 attempts, attempt limit reached; last error: DspRateLimitError: throttled by Amazon/);
+      });
     });
 
     it("rethrows CLIENT errors after a single attempt", async () => {

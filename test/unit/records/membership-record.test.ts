@@ -31,11 +31,11 @@ describe("membership sync records", () => {
     );
   });
 
-  it("describePlan counts in-doubt IDs apart", () => {
+  it("describePlan states every add and remove the up sends, and which of them are re-sends, by direction", () => {
     assert.equal(describePlan("vip", "COOKIE", { addCount: 1234, removeCount: 56, unchangedCount: 4000 }), "vip COOKIE: +1,234 −56 IDs (4,000 unchanged)");
     assert.equal(
       describePlan("vip", "COOKIE", { addCount: 2234, removeCount: 56, unchangedCount: 4000, inDoubt: { count: 2010, wanted: 2000 } }),
-      "vip COOKIE: +234 −46 IDs (4,000 unchanged; 2,010 in doubt after an interrupted up, re-sent)",
+      "vip COOKIE: +2,234 −56 IDs (4,000 unchanged; 2,010 of them re-sent after an interrupted up: +2,000 −10)",
     );
   });
 
