@@ -127,8 +127,7 @@ async function handle(request: HostRequest): Promise<void> {
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const refusal = error instanceof Refusal ? message : sandboxRefusal(message);
-    await send({ id: request.id, kind: "error", message: refusal ?? message, refused: refusal !== undefined });
+    await send({ id: request.id, kind: "error", message: error instanceof Refusal ? message : (sandboxRefusal(message) ?? message) });
   }
 }
 

@@ -25,8 +25,5 @@ export type HostRequest =
 export type HostReply =
   | { id: number; kind: "done"; columns?: Array<{ name: string; type: string }> }
   | { id: number; kind: "block"; bytes: Uint8Array; firstRow: number }
-  /**
-   * `refused`: the query broke a rule of what a spec may run or read (the message says which);
-   * otherwise DuckDB's own error message.
-   */
-  | { id: number; kind: "error"; message: string; refused: boolean };
+  /** The rule the query broke (what a spec may run or read), or DuckDB's own error message. */
+  | { id: number; kind: "error"; message: string };
