@@ -166,8 +166,12 @@ export interface ResolvedDeletion {
 export interface ResolvedSettings {
   /** Days, 1..397: re-assert every membership this often. Undefined: never automatically. */
   reassertAfterDays?: number;
-  /** Absolute folders besides the spec's own that ID files and CSVs may be in. Default: []. */
+  /** Absolute folders besides the spec's own that ID files, CSVs and files read by SQL may be in. Default: []. */
   allowedRoots: string[];
+  /** The `s3://bucket/prefix` entries of `settings.allowedRoots`, as written: the only objects `csv:` and `parquet:` may read. Default: []. */
+  allowedObjectRoots: string[];
+  /** Longest one SQL statement on a database server may run, in seconds. @default 300 */
+  queryTimeoutSeconds: number;
 }
 
 export interface LoadedSpec {
