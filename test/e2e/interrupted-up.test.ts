@@ -11,16 +11,7 @@ import { killProcessTree } from "../support/process-tree";
 import { cookieIds } from "../support/synthetic-ids";
 import { patchLog, simMembers, startSimulatedStack, type SimulatedStack } from "../support/simulated-stack";
 import { writeSpecFiles } from "../support/spec-files";
-
-/** Polls the simulator's request log (the simulator runs in this process; its log is the clock here). */
-async function waitFor(what: string, condition: () => Promise<boolean>, attempts = 2400): Promise<void> {
-  for (let i = 0; i < attempts; i++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+import { waitFor } from "../support/wait-for";
 
 /** Running (a zombie waiting to be reaped is not). */
 function alive(pid: number): boolean {

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { CREDS, ManualClock, OTHER_CREDS, TestClient, fetchToken, rawRequest, useSimulator, validAudience } from "./helpers";
+import { CREDS, ManualClock, OTHER_CREDS, TestClient, fetchToken, rawRequest, useSimulator, validAudience } from "../../support/sim-http";
 
 const form = (fields: Record<string, string>): string => new URLSearchParams(fields).toString();
 const FORM = { "Content-Type": "application/x-www-form-urlencoded" };

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { TestClient, idFromText, patchText, useSimulator } from "./helpers";
+import { TestClient, idFromText, patchText, useSimulator } from "../../support/sim-http";
 
 /**
  * Audience ids are above 2^53. A client that lets one pass through a JS number sends a rounded

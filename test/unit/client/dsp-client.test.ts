@@ -18,7 +18,7 @@ import {
   type HttpResponse,
 } from "../../../provider/client";
 import { FakeClock } from "../../support/fake-clock";
-import { FakeTransport, TEST_CREDENTIALS, jsonResponse, routeHandler, tokenHandler, type Handler } from "./helpers/fake-transport";
+import { FakeTransport, TEST_CREDENTIALS, jsonResponse, routeHandler, tokenHandler, type Handler } from "../../support/fake-transport";
 
 const API = "https://advertising-api.amazon.com";
 const BIG_ID = "72057594038053890";

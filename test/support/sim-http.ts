@@ -1,6 +1,6 @@
 /** Helpers for simulator tests: raw HTTP (exact bytes both ways) and a logged-in client. */
 import * as http from "node:http";
-import { SIMULATOR_CREDENTIALS, startSimulator, type RunningSimulator, type SimulatorOptions } from "../../../simulator";
+import { SIMULATOR_CREDENTIALS, startSimulator, type RunningSimulator, type SimulatorOptions } from "../../simulator";
 
 export const CREDS = SIMULATOR_CREDENTIALS;
 export const OTHER_CREDS = {
