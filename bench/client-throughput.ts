@@ -18,7 +18,7 @@ import {
   type PatchBatch,
 } from "../provider/client";
 // The same launcher the simulator tests use: one way to run the simulator out of process.
-import { startSimulatorProcess } from "../test/sim/client/simulator-process";
+import { startSimulatorProcess } from "../test/support/simulator-process";
 
 export interface ClientThroughputBenchOptions {
   /**

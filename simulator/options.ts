@@ -2,6 +2,7 @@
  * Public options of the simulator and their resolution to concrete values.
  * Everything here is pure data; nothing opens sockets or files.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** Login-with-Amazon style credentials of one client application. */
 export interface SimulatorClientCredentials {
@@ -109,6 +110,8 @@ export interface SimulatorOptions {
   strictAuthorizationHeader?: boolean;
   /** Time source in ms since the epoch, used by throttles, token expiry and logs. @default Date.now */
   clock?: () => number;
+  /** Waits out an injected latency (`faults.latencyMs`), in ms; tests pass one they control. @default a timer (`setTimeout`) */
+  sleep?: (ms: number) => Promise<void>;
   /** Receives one human-readable line per request. */
   log?: (line: string) => void;
   /** Number of request-log entries kept. @default 100_000 */
@@ -155,6 +158,7 @@ export interface ResolvedOptions {
   matchRates: Required<MatchRates>;
   strictAuthorizationHeader: boolean;
   clock: () => number;
+  sleep: (ms: number) => Promise<void>;
   log: ((line: string) => void) | undefined;
   requestLogLimit: number;
   compactAfterBytes: number;
@@ -194,6 +198,7 @@ export function resolveOptions(opts: SimulatorOptions = {}): ResolvedOptions {
     matchRates,
     strictAuthorizationHeader: opts.strictAuthorizationHeader ?? false,
     clock: opts.clock ?? Date.now,
+    sleep: opts.sleep ?? ((ms) => sleep(ms)),
     log: opts.log,
     requestLogLimit: opts.requestLogLimit ?? 100_000,
     compactAfterBytes: opts.compactAfterBytes ?? 64 * 1024 * 1024,

@@ -10,7 +10,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { setTimeout as sleep } from "node:timers/promises";
 import { bearerToken } from "./auth";
 import type { SimulatorCore } from "./core";
 import type { FaultDecision } from "./faults";
@@ -92,7 +91,7 @@ async function handle(sim: SimulatorCore, req: IncomingMessage, res: ServerRespo
   const { route, params } = found;
 
   const fault: FaultDecision = route.faultable ? sim.faults.decide(path, method) : { kind: "none", latencyMs: 0, applyThenFail: false };
-  if (fault.latencyMs > 0) await sleep(fault.latencyMs);
+  if (fault.latencyMs > 0) await options.sleep(fault.latencyMs);
   if (fault.kind !== "none" && !fault.applyThenFail) {
     entry.fault = fault.kind;
     if (fault.kind === "drop") {

@@ -124,7 +124,7 @@ export async function deleteUsersCommand(args: string[], io: CommandIo = process
       if (body.outcome !== "accepted") return;
       sent += body.keys.length;
       requests++;
-      io.out(`requestId ${body.answer?.requestIds[0] ?? "(none)"}: ${body.keys.length.toLocaleString("en-US")} users`);
+      io.out(`requestId ${body.answer?.requestId ?? "(none)"}: ${body.keys.length.toLocaleString("en-US")} users`);
     }));
   } finally {
     client.close();

@@ -1,7 +1,9 @@
 /**
  * The DSP Data Provider API client: the only module that sends requests (through a transport,
  * by default the axios one in axios-transport.ts). Everything it does is delegated to pure
- * parts: batching, retry rules, throttling, error parsing, int64 handling.
+ * parts: body packers (bodies/, one file per endpoint), retry rules, throttling, error parsing,
+ * int64 handling. Records go out one packed body per call (`sendBody`); the bulk calls pack and
+ * send many bodies through it.
  */
 import { createAxiosTransport } from "./axios-transport";
 import { AccessTokenProvider, DEFAULT_REFRESH_SKEW_MS, type DspCredentialsSource } from "./auth";
@@ -13,27 +15,11 @@ import {
   type CreateAudienceInput,
   type UpdateAudienceInput,
 } from "./audience-metadata";
-import {
-  DEFAULT_HASHED_RECORD_BATCH_LIMITS,
-  DEFAULT_PATCH_BATCH_LIMITS,
-  DEFAULT_USER_DELETION_BATCH_LIMITS,
-  checkHashedRecords,
-  checkMembershipColumns,
-  checkUserDeletions,
-  membershipOpsToColumns,
-  packHashedRecords,
-  packMembershipColumns,
-  packUserDeletions,
-  type HashedRecordBatchLimits,
-  type HashedRecordInput,
-  type MembershipOp,
-  type MembershipOpColumn,
-  type PatchBatch,
-  type PatchBatchLimits,
-  type RequestBatch,
-  type UserDeletionBatchLimits,
-  type UserDeletionInput,
-} from "./batching";
+import { DEFAULT_HASHED_RECORD_BATCH_LIMITS, DEFAULT_PATCH_BATCH_LIMITS, DEFAULT_USER_DELETION_BATCH_LIMITS, type HashedRecordBatchLimits, type PatchBatchLimits, type UserDeletionBatchLimits } from "./bodies/body-limits";
+import { checkHashedRecords, packHashedRecords, type HashedRecordInput } from "./bodies/hashed-records";
+import { checkMembershipColumns, membershipOpsToColumns, packMembershipColumns, type MembershipOp, type MembershipOpColumn, type PatchBatch } from "./bodies/membership-patches";
+import type { RequestBatch } from "./bodies/request-batch";
+import { checkUserDeletions, packUserDeletions, type UserDeletionInput } from "./bodies/user-deletions";
 import { systemClock, type Clock } from "./clock";
 import { forEachConcurrently } from "./concurrency";
 import { DspCreateMayHaveSucceededError, DspError } from "./errors";
@@ -98,7 +84,29 @@ export type HashedRecordsInput = readonly HashedRecordInput[] | { batches: Itera
 /** Input of `deleteUsers`: users, or bodies built beforehand with `packKeyedUserDeletions`. */
 export type UserDeletionsInput = readonly UserDeletionInput[] | { batches: Iterable<RequestBatch> };
 
-/** Options of the bulk calls (`patchAudienceMembership`, `uploadHashedRecords`, `deleteUsers`). */
+/** The endpoints that take packed bodies: PATCH /v2/dp/audience, POST /dp/records/hashed, PATCH /v2/dp/users. */
+export type BodyKind = "audienceMembership" | "hashedRecords" | "userDeletions";
+
+/**
+ * One body packed beforehand, and the endpoint it is for: membership patches (`packMembership*`,
+ * `packKeyedMembershipColumns`), hashed records (`packHashedRecords`, `createHashedRecordPacker`)
+ * or user deletions (`packUserDeletions`, `packKeyedUserDeletions`).
+ */
+export type PreparedBody =
+  | { kind: "audienceMembership"; batch: PatchBatch }
+  | { kind: "hashedRecords"; batch: RequestBatch }
+  | { kind: "userDeletions"; batch: RequestBatch };
+
+/** Amazon accepted one body (a 2xx); it applies what the body carries asynchronously. */
+export interface BodyAcceptance {
+  /** Record-level operations the body carried (audience memberships, records or users). */
+  ops: number;
+  requestId?: string;
+  /** Amazon's asynchronous job id (PATCH /v2/dp/audience only). */
+  jobId?: string;
+}
+
+/** Options of the calls that send records (`sendBody` and the bulk calls built on it). */
 export interface ProgressOptions {
   /** Hears this call's events (in addition to the client's `onEvent`). @default none */
   onProgress?: DspEventListener;
@@ -137,8 +145,19 @@ const OPERATIONS = {
   deleteUsers: "PATCH /v2/dp/users",
 } as const;
 
-const HASHED_RECORDS_CONTENT_TYPE = "application/vnd.dpuploadhashedrecordsrequest.v3+json";
-const HASHED_RECORDS_ACCEPT = "application/vnd.dpuploadhashedrecordsresponse.v3+json";
+/** How each kind of body is sent. */
+const BODY_REQUESTS: Readonly<Record<BodyKind, Omit<DspRequestSpec, "body" | "ops">>> = {
+  audienceMembership: { method: "PATCH", path: "/v2/dp/audience", operation: OPERATIONS.patchAudience, lane: "audienceMembership" },
+  hashedRecords: {
+    method: "POST",
+    path: "/dp/records/hashed",
+    operation: OPERATIONS.uploadHashedRecords,
+    lane: "hashedRecords",
+    contentType: "application/vnd.dpuploadhashedrecordsrequest.v3+json",
+    accept: "application/vnd.dpuploadhashedrecordsresponse.v3+json",
+  },
+  userDeletions: { method: "PATCH", path: "/v2/dp/users", operation: OPERATIONS.deleteUsers, lane: "users" },
+};
 
 export class DspClient {
   readonly endpoint: DspEndpoint;
@@ -236,6 +255,17 @@ export class DspClient {
   }
 
   /**
+   * Sends one body packed beforehand to its endpoint, once it is checked against this client's
+   * limits, retrying as the rules allow; resolves when Amazon accepted it. The one call that sends
+   * records: the bulk calls below are built on it, and a tracked send (which records per body
+   * what Amazon accepted) calls it for each body.
+   * @throws InvalidInputError when the body exceeds this client's limits (nothing is sent).
+   */
+  sendBody(prepared: PreparedBody, options: ProgressOptions = {}): Promise<BodyAcceptance> {
+    return this.#sendBody(prepared, options.onProgress, { ops: 0 }, "batch");
+  }
+
+  /**
    * Adds records to and removes them from audiences. Validates all input
    * before the first request, then sends the bodies concurrently within the
    * lane's limits. Patches are idempotent, so after a failure the whole call
@@ -244,31 +274,13 @@ export class DspClient {
    */
   async patchAudienceMembership(input: MembershipPatchInput, options: ProgressOptions = {}): Promise<MembershipPatchResult> {
     const result: MembershipPatchResult = { requests: 0, patches: 0, ops: 0, jobIds: [], requestIds: [] };
-    const listener = options.onProgress;
-    await forEachConcurrently(this.#membershipBatches(input), this.#laneConcurrency.audienceMembership, async (batch) => {
-      const spec: DspRequestSpec = {
-        method: "PATCH",
-        path: "/v2/dp/audience",
-        operation: OPERATIONS.patchAudience,
-        lane: "audienceMembership",
-        body: batch.body,
-        ops: batch.ops,
-      };
-      const response = await this.#executor.execute(spec, listener);
-      const { jobId, requestId } = readAcceptance(response);
+    const bodies = asBodies("audienceMembership" as const, this.#membershipBatches(input));
+    await this.#sendAll(bodies, BODY_REQUESTS.audienceMembership.lane, options, ({ batch }, accepted) => {
       result.requests++;
       result.patches += batch.patches;
-      result.ops += batch.ops;
-      if (jobId !== undefined) result.jobIds.push(jobId);
-      if (requestId !== undefined) result.requestIds.push(requestId);
-      emitTo([this.#onEvent, listener], {
-        type: "ids-accepted",
-        operation: spec.operation,
-        ops: batch.ops,
-        totalOps: result.ops,
-        ...(requestId === undefined ? {} : { requestId }),
-        ...(jobId === undefined ? {} : { jobId }),
-      });
+      result.ops += accepted.ops;
+      if (accepted.jobId !== undefined) result.jobIds.push(accepted.jobId);
+      if (accepted.requestId !== undefined) result.requestIds.push(accepted.requestId);
     });
     return result;
   }
@@ -278,16 +290,8 @@ export class DspClient {
    * request), or bodies packed beforehand (checked against the limits as they are sent).
    */
   async uploadHashedRecords(input: HashedRecordsInput, options: ProgressOptions = {}): Promise<HashedRecordsUploadResult> {
-    const limits = this.#hashedLimits;
-    const batches = "batches" in input ? checkedBatches(input.batches, limits.maxBodyBytes, limits.maxRecords, "records") : checkedThenPacked(input, limits, checkHashedRecords, packHashedRecords);
-    const sent = await this.#sendRecordBatches(batches, "hashedRecords", options.onProgress, {
-      method: "POST",
-      path: "/dp/records/hashed",
-      operation: OPERATIONS.uploadHashedRecords,
-      lane: "hashedRecords",
-      contentType: HASHED_RECORDS_CONTENT_TYPE,
-      accept: HASHED_RECORDS_ACCEPT,
-    });
+    const batches = "batches" in input ? input.batches : checkedThenPacked(input, this.#hashedLimits, checkHashedRecords, packHashedRecords);
+    const sent = await this.#sendRecordBatches("hashedRecords", batches, options);
     return { requests: sent.requests, records: sent.ops, requestIds: sent.requestIds };
   }
 
@@ -296,14 +300,8 @@ export class DspClient {
    * days), or sends bodies packed beforehand (checked against the limits as they are sent).
    */
   async deleteUsers(input: UserDeletionsInput, options: ProgressOptions = {}): Promise<UserDeletionResult> {
-    const limits = this.#userLimits;
-    const batches = "batches" in input ? checkedBatches(input.batches, limits.maxBodyBytes, limits.maxUsers, "users") : checkedThenPacked(input, limits, checkUserDeletions, packUserDeletions);
-    const sent = await this.#sendRecordBatches(batches, "users", options.onProgress, {
-      method: "PATCH",
-      path: "/v2/dp/users",
-      operation: OPERATIONS.deleteUsers,
-      lane: "users",
-    });
+    const batches = "batches" in input ? input.batches : checkedThenPacked(input, this.#userLimits, checkUserDeletions, packUserDeletions);
+    const sent = await this.#sendRecordBatches("userDeletions", batches, options);
     return { requests: sent.requests, users: sent.ops, requestIds: sent.requestIds };
   }
 
@@ -313,57 +311,72 @@ export class DspClient {
   }
 
   #membershipBatches(input: MembershipPatchInput): Iterable<PatchBatch> {
-    if ("batches" in input) return checkedBatches(input.batches, this.#patchLimits.maxBodyBytes, this.#patchLimits.maxPatches, "patches", (b) => b.patches);
+    if ("batches" in input) return input.batches;
     const columns = "columns" in input ? input.columns : membershipOpsToColumns(input.ops);
     checkMembershipColumns(columns, this.#patchLimits);
     return packMembershipColumns(columns, this.#patchLimits);
   }
 
-  async #sendRecordBatches(
-    batches: Iterable<RequestBatch>,
-    lane: LaneName,
-    listener: DspEventListener | undefined,
-    request: Omit<DspRequestSpec, "body" | "ops">,
-  ): Promise<{ requests: number; ops: number; requestIds: string[] }> {
+  async #sendRecordBatches(kind: "hashedRecords" | "userDeletions", batches: Iterable<RequestBatch>, options: ProgressOptions): Promise<{ requests: number; ops: number; requestIds: string[] }> {
     const sent = { requests: 0, ops: 0, requestIds: [] as string[] };
-    await forEachConcurrently(batches, this.#laneConcurrency[lane], async (batch) => {
-      const response = await this.#executor.execute({ ...request, body: batch.body, ops: batch.ops }, listener);
-      const { requestId } = readAcceptance(response);
+    await this.#sendAll(asBodies(kind, batches), BODY_REQUESTS[kind].lane, options, (_body, accepted) => {
       sent.requests++;
-      sent.ops += batch.ops;
-      if (requestId !== undefined) sent.requestIds.push(requestId);
-      emitTo([this.#onEvent, listener], {
-        type: "ids-accepted",
-        operation: request.operation,
-        ops: batch.ops,
-        totalOps: sent.ops,
-        ...(requestId === undefined ? {} : { requestId }),
-      });
+      sent.ops += accepted.ops;
+      if (accepted.requestId !== undefined) sent.requestIds.push(accepted.requestId);
     });
     return sent;
   }
+
+  /** Sends every body with {@link sendBody}, concurrently within the lane's limits; the first failure stops new sends and is rethrown. */
+  async #sendAll<P extends PreparedBody>(bodies: Iterable<P>, lane: LaneName, options: ProgressOptions, onAccepted: (prepared: P, accepted: BodyAcceptance) => void): Promise<void> {
+    const tally = { ops: 0 };
+    await forEachConcurrently(bodies, this.#laneConcurrency[lane], async (prepared) => {
+      onAccepted(prepared, await this.#sendBody(prepared, options.onProgress, tally, "batches"));
+    });
+  }
+
+  /** {@link sendBody}, with the call's running total of accepted ops (for events) and the name of the input field in errors. */
+  async #sendBody(prepared: PreparedBody, listener: DspEventListener | undefined, tally: { ops: number }, field: string): Promise<BodyAcceptance> {
+    const { batch } = prepared;
+    this.#checkFits(prepared, field);
+    const request = BODY_REQUESTS[prepared.kind];
+    const response = await this.#executor.execute({ ...request, body: batch.body, ops: batch.ops }, listener);
+    const { jobId, requestId } = readAcceptance(response);
+    tally.ops += batch.ops;
+    const accepted: BodyAcceptance = {
+      ops: batch.ops,
+      ...(requestId === undefined ? {} : { requestId }),
+      // Only membership patches are answered with a job id.
+      ...(jobId === undefined || prepared.kind !== "audienceMembership" ? {} : { jobId }),
+    };
+    emitTo([this.#onEvent, listener], { type: "ids-accepted", operation: request.operation, totalOps: tally.ops, ...accepted });
+    return accepted;
+  }
+
+  /** @throws InvalidInputError when a body packed beforehand exceeds this client's limits. */
+  #checkFits(prepared: PreparedBody, field: string): void {
+    const { bytes } = prepared.batch;
+    const [maxBodyBytes, maxItems, items, what] =
+      prepared.kind === "audienceMembership"
+        ? [this.#patchLimits.maxBodyBytes, this.#patchLimits.maxPatches, prepared.batch.patches, "patches"]
+        : prepared.kind === "hashedRecords"
+          ? [this.#hashedLimits.maxBodyBytes, this.#hashedLimits.maxRecords, prepared.batch.ops, "records"]
+          : [this.#userLimits.maxBodyBytes, this.#userLimits.maxUsers, prepared.batch.ops, "users"];
+    if (bytes > maxBodyBytes || items > maxItems) {
+      throw new InvalidInputError(field, `a prebuilt batch (${bytes} bytes, ${items} ${what}) exceeds the client's ${what === "patches" ? "patch" : what} limits`);
+    }
+  }
+}
+
+/** Each batch as a body for the `kind` endpoint, lazily. */
+function* asBodies<K extends BodyKind, B>(kind: K, batches: Iterable<B>): Generator<{ kind: K; batch: B }, void, undefined> {
+  for (const batch of batches) yield { kind, batch };
 }
 
 /** Validates every item (so nothing is sent when one is bad), then packs them lazily. */
 function checkedThenPacked<T, L>(items: readonly T[], limits: L, check: (items: readonly T[], limits: L) => void, pack: (items: readonly T[], limits: L) => Iterable<RequestBatch>): Iterable<RequestBatch> {
   check(items, limits);
   return pack(items, limits);
-}
-
-/** Prebuilt bodies, each checked against the client's limits before it is sent. */
-function* checkedBatches<B extends RequestBatch>(
-  batches: Iterable<B>,
-  maxBodyBytes: number,
-  maxItems: number,
-  what: string,
-  itemsOf: (batch: B) => number = (b) => b.ops,
-): Generator<B, void, undefined> {
-  for (const batch of batches) {
-    if (batch.bytes > maxBodyBytes || itemsOf(batch) > maxItems) {
-      throw new InvalidInputError("batches", `a prebuilt batch (${batch.bytes} bytes, ${itemsOf(batch)} ${what}) exceeds the client's ${what === "patches" ? "patch" : what} limits`);
-    }
-    yield batch;
-  }
 }
 
 /** Reads `{jobId?, requestId?}` from an acceptance body, tolerating an empty or non-JSON body. */

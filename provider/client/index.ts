@@ -4,11 +4,14 @@
 export { DspClient } from "./dsp-client";
 export { createAxiosTransport } from "./axios-transport";
 export type {
+  BodyAcceptance,
+  BodyKind,
   DspClientOptions,
   HashedRecordsInput,
   HashedRecordsUploadResult,
   MembershipPatchInput,
   MembershipPatchResult,
+  PreparedBody,
   ProgressOptions,
   UserDeletionResult,
   UserDeletionsInput,
@@ -29,43 +32,23 @@ export type {
   UpdateAudienceInput,
 } from "./audience-metadata";
 
+export { DEFAULT_HASHED_RECORD_BATCH_LIMITS, DEFAULT_PATCH_BATCH_LIMITS, DEFAULT_USER_DELETION_BATCH_LIMITS } from "./bodies/body-limits";
+export type { HashedRecordBatchLimits, PatchBatchLimits, UserDeletionBatchLimits } from "./bodies/body-limits";
+export type { KeyedBatch, Keyed, RequestBatch } from "./bodies/request-batch";
+export type { RecordIdType } from "./bodies/record-values";
 export {
-  DEFAULT_HASHED_RECORD_BATCH_LIMITS,
-  DEFAULT_PATCH_BATCH_LIMITS,
-  DEFAULT_USER_DELETION_BATCH_LIMITS,
-  HASHED_PII_FIELDS,
-  checkHashedRecords,
   checkMembershipColumns,
-  checkUserDeletions,
-  createHashedRecordPacker,
   membershipOpsToColumns,
   mergeMembershipOps,
-  packHashedRecords,
   packKeyedMembershipColumns,
-  packKeyedUserDeletions,
   packMembershipColumns,
   packMembershipOps,
-  packUserDeletions,
-} from "./batching";
-export type {
-  HashedPiiField,
-  HashedPiiSet,
-  HashedRecordBatchLimits,
-  HashedRecordInput,
-  HashedRecordPacker,
-  KeyedBatch,
-  Keyed,
-  KeyedMembershipColumn,
-  MembershipOp,
-  MembershipOpColumn,
-  MembershipOpKind,
-  PatchBatch,
-  PatchBatchLimits,
-  RecordIdType,
-  RequestBatch,
-  UserDeletionBatchLimits,
-  UserDeletionInput,
-} from "./batching";
+} from "./bodies/membership-patches";
+export type { KeyedMembershipColumn, MembershipOp, MembershipOpColumn, MembershipOpKind, PatchBatch } from "./bodies/membership-patches";
+export { HASHED_PII_FIELDS, checkHashedRecords, createHashedRecordPacker, packHashedRecords } from "./bodies/hashed-records";
+export type { HashedPiiField, HashedPiiSet, HashedRecordInput, HashedRecordPacker } from "./bodies/hashed-records";
+export { checkUserDeletions, packKeyedUserDeletions, packUserDeletions } from "./bodies/user-deletions";
+export type { UserDeletionInput } from "./bodies/user-deletions";
 
 export {
   DspAuthError,

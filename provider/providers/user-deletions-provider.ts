@@ -43,7 +43,7 @@ async function carryOut(id: string, raw: object, news: DeletionsInputs, olds: Pa
   const requests = [...(olds.requests ?? [])];
   const { error } = await sendDeletions(dspClient(), plan.toSend, (body) => {
     if (body.outcome !== "accepted") return;
-    const requestId = body.answer?.requestIds[0] ?? "";
+    const requestId = body.answer?.requestId ?? "";
     requests.push({ requestId, users: body.keys.length, sentAt: new Date().toISOString() });
     for (const entry of body.keys) sentNow.push(sentEntry(deletionKey(entry), requestId));
   });

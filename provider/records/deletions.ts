@@ -3,7 +3,7 @@
  * and as the request bodies the client sends, sent and tracked: used by the UserDeletions
  * provider and by the `delete-users` command alike. Pure but for {@link sendDeletions}.
  */
-import { packKeyedUserDeletions, type DspClient, type KeyedBatch, type UserDeletionInput, type UserDeletionResult } from "../client";
+import { packKeyedUserDeletions, type BodyAcceptance, type DspClient, type KeyedBatch, type UserDeletionInput } from "../client";
 import { sendTracked, type BodyOutcome, type TrackedSendResult } from "./tracked-send";
 import type { IdType } from "../spec";
 import { fmt } from "../util/format";
@@ -132,9 +132,9 @@ export function deletionBodies(entries: Iterable<DeletionEntry>): Generator<Keye
  * failure; `onOutcome` hears each body as soon as its answer is in.
  */
 export function sendDeletions(
-  client: Pick<DspClient, "deleteUsers">,
+  client: Pick<DspClient, "sendBody">,
   entries: Iterable<DeletionEntry>,
-  onOutcome?: (outcome: BodyOutcome<DeletionEntry, UserDeletionResult>) => void,
-): Promise<TrackedSendResult<DeletionEntry, UserDeletionResult>> {
-  return sendTracked(deletionBodies(entries), (body) => client.deleteUsers({ batches: [body] }), onOutcome === undefined ? {} : { onOutcome });
+  onOutcome?: (outcome: BodyOutcome<DeletionEntry, BodyAcceptance>) => void,
+): Promise<TrackedSendResult<DeletionEntry, BodyAcceptance>> {
+  return sendTracked(deletionBodies(entries), (batch) => client.sendBody({ kind: "userDeletions", batch }), onOutcome === undefined ? {} : { onOutcome });
 }

@@ -83,7 +83,7 @@ const UNKNOWN = 2;
  * tracked on its own, so a failure part way (a retry budget spent on a 429 storm, a crash of the
  * network) still tells the caller what to record as applied: the next run resends only the rest.
  */
-export async function syncMembership(client: DspClient, plan: MembershipPlan, opts: MembershipSyncOptions): Promise<MembershipSyncResult> {
+export async function syncMembership(client: Pick<DspClient, "sendBody">, plan: MembershipPlan, opts: MembershipSyncOptions): Promise<MembershipSyncResult> {
   const total = plan.removeCount + plan.addCount;
   /** Per position: 0 not sent or rejected, ACCEPTED, UNKNOWN. */
   const outcome = new Uint8Array(total);
@@ -93,7 +93,7 @@ export async function syncMembership(client: DspClient, plan: MembershipPlan, op
   const source = plannedBatches(plan, opts);
   const patchOptions = opts.onProgress ? { onProgress: opts.onProgress } : {};
 
-  const sent = await sendTracked(source, (body) => client.patchAudienceMembership({ batches: [body] }, patchOptions), {
+  const sent = await sendTracked(source, (batch) => client.sendBody({ kind: "audienceMembership", batch }, patchOptions), {
     concurrency: opts.concurrency ?? 16,
     onOutcome({ keys, outcome: sentOutcome, answer }) {
       for (const { start, end } of keys) {
@@ -101,9 +101,9 @@ export async function syncMembership(client: DspClient, plan: MembershipPlan, op
         else if (sentOutcome === "unknown") outcome.fill(UNKNOWN, start, end);
       }
       if (answer === undefined) return;
-      requests += answer.requests;
-      requestIds.push(...answer.requestIds);
-      jobIds.push(...answer.jobIds);
+      requests++;
+      if (answer.requestId !== undefined) requestIds.push(answer.requestId);
+      if (answer.jobId !== undefined) jobIds.push(answer.jobId);
     },
   });
   const error = sent.error;

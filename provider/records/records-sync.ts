@@ -3,7 +3,7 @@
  * carries whole records, so a failure part way still says exactly which records are uploaded,
  * and the next run sends only the rest.
  */
-import { createHashedRecordPacker, type DspClient, type DspEventListener, type HashedRecordsUploadResult, type KeyedBatch } from "../client";
+import { createHashedRecordPacker, type BodyAcceptance, type DspClient, type DspEventListener, type KeyedBatch } from "../client";
 import { IdSetBuilder, type IdSet } from "../plan";
 import { API_LIMITS } from "../api-vocabulary";
 import { keyedRecordOf, recordKey, type RecordLine } from "./records-source";
@@ -39,7 +39,7 @@ export interface RecordsSyncResult {
  * read error counts too).
  */
 export async function uploadWantedRecords(
-  client: Pick<DspClient, "uploadHashedRecords">,
+  client: Pick<DspClient, "sendBody">,
   batches: AsyncIterator<RecordLine[], unknown>,
   wanted: (key: string) => boolean,
   options: RecordsSyncOptions = {},
@@ -74,13 +74,14 @@ export async function uploadWantedRecords(
   const unknown = new IdSetBuilder();
   const requestIds: string[] = [];
   let requests = 0;
-  const sent = await sendTracked<string, HashedRecordsUploadResult>(bodies(), (body) => client.uploadHashedRecords({ batches: [body] }, options.onProgress === undefined ? {} : { onProgress: options.onProgress }), {
+  const sendOptions = options.onProgress === undefined ? {} : { onProgress: options.onProgress };
+  const sent = await sendTracked<string, BodyAcceptance>(bodies(), (batch) => client.sendBody({ kind: "hashedRecords", batch }, sendOptions), {
     concurrency: options.concurrency ?? 4,
     onOutcome(body) {
       if (body.outcome === "unknown") for (const key of body.keys) unknown.add(key);
       if (body.outcome !== "accepted" || body.answer === undefined) return;
-      requests += body.answer.requests;
-      requestIds.push(...body.answer.requestIds);
+      requests++;
+      if (body.answer.requestId !== undefined) requestIds.push(body.answer.requestId);
       for (const key of body.keys) accepted.add(key);
     },
   });

@@ -16,7 +16,8 @@ import * as path from "path";
 import { readCreateRecord } from "../../provider/records/audience-record";
 import { FileSnapshotStore } from "../../provider/snapshots";
 import { SNAPSHOTS_BESIDE_BACKEND } from "../../provider/config/snapshot-location";
-import { killProcessTree, processAlive, waitFor } from "../support/process-tree";
+import { killProcessTree, processAlive } from "../support/process-tree";
+import { waitFor } from "../support/wait-for";
 import { audiences, lastSeq, requestLog, type SimRequestLogEntry } from "../support/sim-admin";
 import { simMembers, startSimulatedStack, type SimulatedStack } from "../support/simulated-stack";
 import { writeSpecFiles } from "../support/spec-files";
@@ -225,7 +226,7 @@ describe("audience recovery through the real CLI: each failure converges in one 
             if (ended !== undefined) throw new Error(`the up ended (exit ${ended.code}) before its create:\n${ended.stdout}\n${ended.stderr}`);
             return (await createRecord())?.stage === "sending";
           },
-          24_000,
+          { attempts: 24_000 },
         );
         process.kill(up.pid, "SIGSTOP");
         await waitFor("the create's answer recorded", async () => (await createRecord())?.audienceId !== undefined);

@@ -4,6 +4,7 @@ import { DspClient, simulatorEndpoint } from "../../provider/client";
 import { cookieIds, maidIds } from "../support/synthetic-ids";
 import { allFilesText, simMembers, startSimulatedStack, type SimulatedStack } from "../support/simulated-stack";
 import { writeSpecFiles, type Spec } from "../support/spec-files";
+import { scenario } from "../support/checkpoints";
 
 type Members = { COOKIE?: string[]; MAID?: string[] };
 interface AudienceSpec {
@@ -39,6 +40,7 @@ const sorted = (xs: string[]): string[] => [...xs].sort();
 
 describe("audiences.yaml → pulumi up → the simulator holds exactly the spec (real CLI)", function () {
   this.timeout(10 * 60 * 1000);
+  const checkpoint = scenario();
   const cookies = cookieIds(3000, 11);
   const maids = maidIds(40, 12);
   const v1: AudienceSpec[] = [
@@ -83,7 +85,7 @@ describe("audiences.yaml → pulumi up → the simulator holds exactly the spec 
     await env?.close();
   });
 
-  it("previews the initial sync with exact counts and changes nothing remotely", async function () {
+  checkpoint("previews the initial sync with exact counts and changes nothing remotely", async function () {
     const r = await env.run((s) => s.preview());
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /e2e-alpha COOKIE: \+1,500 −0 IDs/);
@@ -92,7 +94,7 @@ describe("audiences.yaml → pulumi up → the simulator holds exactly the spec 
     assert.equal(await patchRequests(), 0, "preview sent no patch");
   });
 
-  it("creates the audiences with ids above 2^53 and exactly the spec's members", async function () {
+  checkpoint("creates the audiences with ids above 2^53 and exactly the spec's members", async function () {
     await env.run((s) => s.up());
     const out = await env.run((s) => s.must(["stack", "output", "--json"]));
     const outputs = JSON.parse(out.stdout) as { audiences: Record<string, { audienceId: string }> };
@@ -104,14 +106,14 @@ describe("audiences.yaml → pulumi up → the simulator holds exactly the spec 
     await assertRemoteEquals(v1);
   });
 
-  it("a second preview expects no changes and sends nothing", async function () {
+  checkpoint("a second preview expects no changes and sends nothing", async function () {
     const before = await patchRequests();
     const r = await env.run((s) => s.preview(["--expect-no-changes"]));
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.equal(await patchRequests(), before);
   });
 
-  it("previews an edited spec with the exact adds and removes per membership", async function () {
+  checkpoint("previews an edited spec with the exact adds and removes per membership", async function () {
     writeSpec(specDir, v2);
     const r = await env.run((s) => s.preview());
     assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -125,7 +127,7 @@ describe("audiences.yaml → pulumi up → the simulator holds exactly the spec 
     assert.doesNotMatch(r.stdout, /to replace/);
   });
 
-  it("applies the edit, then the remote equals the spec again and a second up is a no-op", async function () {
+  checkpoint("applies the edit, then the remote equals the spec again and a second up is a no-op", async function () {
     const before = await patchRequests();
     await env.run((s) => s.up());
     await assertRemoteEquals(v2);
@@ -139,7 +141,7 @@ describe("audiences.yaml → pulumi up → the simulator holds exactly the spec 
     assert.equal(again.code, 0, again.stdout + again.stderr);
   });
 
-  it("finds out-of-band metadata changes on refresh and puts them back on up", async function () {
+  checkpoint("finds out-of-band metadata changes on refresh and puts them back on up", async function () {
     const client = new DspClient({
       endpoint: simulatorEndpoint(env.sim.url),
       credentials: { clientId: "amzn1.application-oa2-client.e2e", ...env.secrets },
@@ -156,7 +158,7 @@ describe("audiences.yaml → pulumi up → the simulator holds exactly the spec 
     assert.equal(audiences.audiences.find((a) => a.id === ids["e2e-alpha"])?.description, "first");
   });
 
-  it("a new name replaces the audience: members move to the new one, the old one is emptied and left", async function () {
+  checkpoint("a new name replaces the audience: members move to the new one, the old one is emptied and left", async function () {
     const v3 = [v2[0]!, v2[1]!, { ...v2[2]!, name: "E2E gamma audience, renamed", externalAudienceId: "e2e-gamma-v2" }];
     writeSpec(specDir, v3);
     const oldId = ids["e2e-gamma"]!;
@@ -171,7 +173,7 @@ describe("audiences.yaml → pulumi up → the simulator holds exactly the spec 
     ids["e2e-gamma-old"] = oldId;
   });
 
-  it("destroy removes every member it added and warns that audiences stay", async function () {
+  checkpoint("destroy removes every member it added and warns that audiences stay", async function () {
     const r = await env.run((s) => s.destroy());
     assert.match(r.stdout, /left in Amazon DSP: the Data Provider API has no DELETE/);
     for (const id of Object.values(ids)) {
@@ -180,7 +182,7 @@ describe("audiences.yaml → pulumi up → the simulator holds exactly the spec 
     }
   });
 
-  it("never lets a secret into state, snapshots or any output", async function () {
+  checkpoint("never lets a secret into state, snapshots or any output", async function () {
     const files = allFilesText(path.join(env.work, "backend"));
     assert.ok(files.some((f) => f.file.endsWith(".json")), "the backend holds the stack's state");
     assert.ok(files.some((f) => f.file.endsWith(".ids.zst")), "snapshots sit beside the backend");

@@ -20,6 +20,7 @@ import { specFiles } from "../support/spec-files";
 import { cookieIds, maidIds } from "../support/synthetic-ids";
 import { runWorkflowLocally, type WorkflowRun } from "../support/workflow-runner";
 import { cloneThisRepository, type WorkingCopy } from "../support/working-copy";
+import { scenario } from "../support/checkpoints";
 
 const EXAMPLES = path.join(__dirname, "..", "..", "examples", "github-actions");
 const STACK = `gitops${process.pid}`;
@@ -43,6 +44,7 @@ function spec(cookies: string[], maids: string[]): Record<string, string> {
 
 describe("GitOps example workflows: actionlint, then their steps run against the simulator (real CLI)", function () {
   this.timeout(15 * 60 * 1000);
+  const checkpoint = scenario();
   const cookies = cookieIds(400, 81);
   const maids = maidIds(8, 82);
   const credentials = { clientId: "amzn1.application-oa2-client.gitops", clientSecret: `gitops-secret-${Math.random().toString(36).slice(2)}`, refreshToken: `Atzr|gitops-${Math.random().toString(36).slice(2)}` };
@@ -122,7 +124,7 @@ describe("GitOps example workflows: actionlint, then their steps run against the
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
-  it("pass actionlint, with ShellCheck on every run: script", function () {
+  checkpoint("pass actionlint, with ShellCheck on every run: script", function () {
     const tools = Object.fromEntries(
       execFileSync("bash", [path.join(__dirname, "..", "..", "scripts", "ensure-actionlint.sh")], { encoding: "utf8" })
         .trim()
@@ -138,7 +140,7 @@ describe("GitOps example workflows: actionlint, then their steps run against the
     }
   });
 
-  it("pull request: validates the spec, previews, and posts one summary comment", async function () {
+  checkpoint("pull request: validates the spec, previews, and posts one summary comment", async function () {
     const run = await runWorkflow("plan-on-pull-request.yml", { event: { pull_request: SAME_REPO_PR } });
     assert.equal(run.code, 0, show(run));
     assert.deepEqual(run.steps.map((s) => [s.name, s.skipped === undefined ? s.code : "skipped"]), [
@@ -162,7 +164,7 @@ describe("GitOps example workflows: actionlint, then their steps run against the
     assert.match(run.summary, /gitops-beta/, "the job summary has it too");
   });
 
-  it("merge to main: pulumi up applies the spec, and nothing is left to apply", async function () {
+  checkpoint("merge to main: pulumi up applies the spec, and nothing is left to apply", async function () {
     const run = await runWorkflow("apply-on-main.yml");
     assert.equal(run.code, 0, show(run));
     assert.match(run.summary, /### After apply: `?gitops\d+`?\n\n\*\*No changes\*\*/);
@@ -172,7 +174,7 @@ describe("GitOps example workflows: actionlint, then their steps run against the
     assert.deepEqual([...alpha.MAID].sort(), [...maids].sort());
   });
 
-  it("a pull request from a fork: validated, not previewed (it gets no secrets), no comment", async function () {
+  checkpoint("a pull request from a fork: validated, not previewed (it gets no secrets), no comment", async function () {
     const before = readFakeGitHub(ghState).calls.length;
     const run = await runWorkflow("plan-on-pull-request.yml", { event: { pull_request: { number: 8, head: { repo: { full_name: "someone/audiences-fork" } } } } });
     assert.equal(run.code, 0, show(run));
@@ -187,7 +189,7 @@ describe("GitOps example workflows: actionlint, then their steps run against the
     assert.equal(readFakeGitHub(ghState).calls.length, before, "no GitHub API call");
   });
 
-  it("a new push to the pull request updates the same comment instead of adding one", async function () {
+  checkpoint("a new push to the pull request updates the same comment instead of adding one", async function () {
     // alpha loses its last 10 cookies and gains 20 new ones.
     const changed = spec([...cookies.slice(0, 390), ...cookieIds(20, 83)], maids);
     for (const [rel, content] of Object.entries(changed)) fs.writeFileSync(path.join(repo.dir, rel), content);
@@ -203,7 +205,7 @@ describe("GitOps example workflows: actionlint, then their steps run against the
     assert.match(run.steps[6]!.stdout, /updated comment 1000/);
   });
 
-  it("preview attaches each membership's +N −M line to that membership's URN, not to the stack", async function () {
+  checkpoint("preview attaches each membership's +N −M line to that membership's URN, not to the stack", async function () {
     const changed = spec([...cookies.slice(0, 390), ...cookieIds(20, 83)], maids);
     for (const [rel, content] of Object.entries(changed)) fs.writeFileSync(path.join(repo.dir, rel), content);
     const r = await stack.preview(["--json"]).finally(() => repo.git("checkout", "--", "audiences.yaml", "ids/alpha-cookies.txt"));
@@ -219,7 +221,7 @@ describe("GitOps example workflows: actionlint, then their steps run against the
     assert.equal(preview.steps.filter((s) => s.op !== "same").length, 1, "the URN input changes nothing else");
   });
 
-  it("drift check: refresh finds a change made in the console, and the job fails naming it", async function () {
+  checkpoint("drift check: refresh finds a change made in the console, and the job fails naming it", async function () {
     const out = JSON.parse((await stack.must(["stack", "output", "--json"])).stdout) as { audiences: Record<string, { audienceId: string }> };
     const client = new DspClient({ endpoint: simulatorEndpoint(sim.url), credentials });
     await client.updateAudience(out.audiences["gitops-alpha"]!.audienceId, { description: "edited in the console" });
@@ -232,7 +234,7 @@ describe("GitOps example workflows: actionlint, then their steps run against the
     assert.match(run.summary, /\| `gitops-alpha` \| update \| `description` \|/);
   });
 
-  it("never prints a secret: not in logs, job summaries or comments", function () {
+  checkpoint("never prints a secret: not in logs, job summaries or comments", function () {
     const everything = [...runs.map((r) => `${r.log}\n${r.summary}`), ...readFakeGitHub(ghState).comments.map((c) => c.body)].join("\n");
     assert.ok(everything.length > 1000);
     for (const secret of [credentials.clientSecret, credentials.refreshToken, passphrase]) assert.ok(!everything.includes(secret), "a secret was printed");

@@ -7,10 +7,11 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { killProcessTree, processAlive, waitFor } from "../support/process-tree";
+import { killProcessTree, processAlive } from "../support/process-tree";
 import { cookieIds } from "../support/synthetic-ids";
 import { patchLog, simMembers, startSimulatedStack, type SimulatedStack } from "../support/simulated-stack";
 import { writeSpecFiles } from "../support/spec-files";
+import { waitFor } from "../support/wait-for";
 
 const sorted = (xs: readonly string[]): string[] => [...xs].sort();
 

@@ -10,9 +10,11 @@ import * as path from "path";
 import { cookieIds } from "../support/synthetic-ids";
 import { simMembers, startSimulatedStack, type SimulatedStack } from "../support/simulated-stack";
 import { writeCookieAudience } from "../support/spec-files";
+import { scenario } from "../support/checkpoints";
 
 describe("a membership larger than dsp:planMemoryMB, planned on disk (real CLI)", function () {
   this.timeout(10 * 60 * 1000);
+  const checkpoint = scenario();
   const all = cookieIds(81_000, 91);
   const v1 = all.slice(0, 60_000);
   // A large change (more than a quarter of the set: stored whole, planned in windows) …
@@ -38,7 +40,7 @@ describe("a membership larger than dsp:planMemoryMB, planned on disk (real CLI)"
     await env?.close();
   });
 
-  it("a budget that is not a whole number of MB stops the preview with one clean input error", async function () {
+  checkpoint("a budget that is not a whole number of MB stops the preview with one clean input error", async function () {
     await env.run((s) => s.setConfig("dsp:planMemoryMB", "lots"));
     const preview = await env.run((s) => s.preview([]));
     await env.run((s) => s.setConfig("dsp:planMemoryMB", "1"));
@@ -49,7 +51,7 @@ describe("a membership larger than dsp:planMemoryMB, planned on disk (real CLI)"
     assert.doesNotMatch(output, /\n\s+at .+:\d+:\d+\)?\n/, "no stack trace");
   });
 
-  it("creates the audience with exactly its members, planned in windows", async function () {
+  checkpoint("creates the audience with exactly its members, planned in windows", async function () {
     const preview = await env.run((s) => s.preview([]));
     assert.equal(preview.code, 0, preview.stderr);
     assert.match(preview.stdout, /big COOKIE: \+60,000 −0 IDs/);
@@ -61,7 +63,7 @@ describe("a membership larger than dsp:planMemoryMB, planned on disk (real CLI)"
     assert.equal((await env.run((s) => s.preview(["--expect-no-changes"]))).code, 0, "nothing left to send");
   });
 
-  it("a large change previews and sends exactly the change from copies on disk, in windows, and converges", async function () {
+  checkpoint("a large change previews and sends exactly the change from copies on disk, in windows, and converges", async function () {
     writeSpec(v2);
     const preview = await env.run((s) => s.preview([]));
     assert.equal(preview.code, 0, preview.stderr);
@@ -74,7 +76,7 @@ describe("a membership larger than dsp:planMemoryMB, planned on disk (real CLI)"
     assert.equal((await env.run((s) => s.preview(["--expect-no-changes"]))).code, 0, "a second up has nothing to send");
   });
 
-  it("a small change is stored as a delta computed on disk, which is the plan, and converges", async function () {
+  checkpoint("a small change is stored as a delta computed on disk, which is the plan, and converges", async function () {
     const backend = path.join(env.work, "backend");
     const deltas = (): number => fs.readdirSync(backend, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".delta.zst")).length;
     const before = deltas();

@@ -22,6 +22,7 @@ import { specFiles as specFilesOf } from "../support/spec-files";
 import { startS3Server, type RunningS3Server } from "../support/s3-server";
 import { cookieIds, maidIds } from "../support/synthetic-ids";
 import { cloneInto, cloneThisRepository, type WorkingCopy } from "../support/working-copy";
+import { scenario } from "../support/checkpoints";
 
 const BUCKET = "dsp-state";
 const PREFIX = "team-a";
@@ -150,6 +151,7 @@ describe("snapshots in an S3-compatible bucket beside the Pulumi state (moto + r
   });
 
   describe("up in one working copy, preview in a fresh clone", function () {
+    const checkpoint = scenario();
     const credentials = { clientId: "amzn1.application-oa2-client.objstore", clientSecret: `objstore-secret-${Math.random().toString(36).slice(2)}`, refreshToken: `Atzr|objstore-${Math.random().toString(36).slice(2)}` };
     const stackName = `objstore${process.pid}`;
     const cookies = cookieIds(3000, 41);
@@ -193,13 +195,13 @@ describe("snapshots in an S3-compatible bucket beside the Pulumi state (moto + r
       stackA = stackIn(a, path.join(work, "a-home"));
     });
 
-    it("the pinned CLI logs in to the S3-compatible backend", async function () {
+    checkpoint("the pinned CLI logs in to the S3-compatible backend", async function () {
       const r = await stackA.must(["login", backendUrl], false);
       assert.match(r.stdout, new RegExp(`Logged in to .* \\(s3://${BUCKET}/${PREFIX}\\?endpoint=`));
       assert.match((await stackA.must(["version"], false)).stdout.trim(), /^v3\.\d+\.\d+/);
     });
 
-    it("up from working copy A puts state and snapshots in the same bucket, under the backend's prefix", async function () {
+    checkpoint("up from working copy A puts state and snapshots in the same bucket, under the backend's prefix", async function () {
       await stackA.init();
       await stackA.setConfig("dsp:spec", "audiences.yaml");
       await stackA.setConfig("dsp:endpoint", sim.url);
@@ -219,7 +221,7 @@ describe("snapshots in an S3-compatible bucket beside the Pulumi state (moto + r
       assert.ok(!fs.existsSync(path.join(a.dir, ".dsp-audiences")), "nothing beside the program");
     });
 
-    it("a fresh clone with its own PULUMI_HOME previews exactly the same plan as A", async function () {
+    checkpoint("a fresh clone with its own PULUMI_HOME previews exactly the same plan as A", async function () {
       // The change a pull request would bring: alpha drops 150 cookies and gains 400; beta gains 5 MAIDs.
       a.commit("audiences v2", specFiles([...cookies.slice(150, 2000), ...cookies.slice(2000, 2400)], maids.slice(0, 25)));
       previewA = await stackA.preview(["--json"]);
@@ -234,7 +236,7 @@ describe("snapshots in an S3-compatible bucket beside the Pulumi state (moto + r
       assert.ok(!fs.existsSync(path.join(b.dir, ".dsp-audiences")) && !fs.existsSync(path.join(work, "b-home", ".dsp-audiences")), "B read everything from the bucket");
     });
 
-    it("plan-summary in the clone summarises a 1,000,000-ID change in under 60,000 characters", async function () {
+    checkpoint("plan-summary in the clone summarises a 1,000,000-ID change in under 60,000 characters", async function () {
       const million = cookieIds(1_000_000, 43);
       fs.writeFileSync(path.join(b.dir, "ids", "alpha-cookies.txt"), million.join("\n") + "\n");
       const env = {
@@ -263,7 +265,7 @@ describe("snapshots in an S3-compatible bucket beside the Pulumi state (moto + r
       assert.match(text, /\| `os-alpha` \| members \| {2}\| \+1,000,000 −2,000 \|/);
     });
 
-    it("a deleted snapshot stops the plan with the documented error instead of a wrong plan", async function () {
+    checkpoint("a deleted snapshot stops the plan with the documented error instead of a wrong plan", async function () {
       const applied = await listKeys(s3, SNAPSHOTS);
       const state = JSON.parse(await stackB.exportState()) as { deployment: { resources: Array<{ type: string; outputs?: { label?: string; appliedDigest?: string } }> } };
       const alphaDigest = state.deployment.resources.find((r) => r.type.endsWith("AudienceMembership") && r.outputs?.label === "os-alpha")?.outputs?.appliedDigest;
@@ -283,7 +285,7 @@ describe("snapshots in an S3-compatible bucket beside the Pulumi state (moto + r
       assert.match(renderPlanMarkdown(summary), /\*\*Recovery\*\*: Without it the previously applied membership is unknown/);
     });
 
-    it("the documented recovery, a full re-assert, re-adds the whole desired set and says removals are unknown", async function () {
+    checkpoint("the documented recovery, a full re-assert, re-adds the whole desired set and says removals are unknown", async function () {
       await stackB.setConfig("dsp:reassert", "recover-1");
       const r = await stackB.preview(["--json"]);
       assert.equal(r.code, 0, r.stdout.slice(-3000));

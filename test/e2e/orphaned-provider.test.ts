@@ -9,28 +9,14 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import { hostname } from "os";
 import * as path from "path";
-import { processTree } from "../support/process-tree";
+import { processAlive, processTree } from "../support/process-tree";
 import { cookieIds } from "../support/synthetic-ids";
 import { simMembers, startSimulatedStack, type SimulatedStack } from "../support/simulated-stack";
 import { writeSpecFiles } from "../support/spec-files";
+import { waitFor, type PollOptions } from "../support/wait-for";
 
-/** Polls (the simulator and the snapshot store are the clock here, not the wall). */
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, attempts = 24_000): Promise<void> {
-  for (let i = 0; i < attempts; i++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-/** Running (a zombie waiting to be reaped is not). */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/s.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
+/** Waits as long as the slowest step here needs (the provider's patches are slowed on purpose). */
+const LONG: PollOptions = { attempts: 24_000 };
 
 const sorted = (xs: readonly string[]): string[] => [...xs].sort();
 
@@ -69,7 +55,7 @@ describe("kill -9 of the pulumi process alone mid-sync, then an immediate up (re
 
   after(async function () {
     // The orphaned provider (and language host) idle once their work is done: started by this test, stopped here.
-    for (const pid of orphans) if (alive(pid)) process.kill(pid, "SIGKILL");
+    for (const pid of orphans) if (processAlive(pid)) process.kill(pid, "SIGKILL");
     await env?.close();
   });
 
@@ -86,14 +72,14 @@ describe("kill -9 of the pulumi process alone mid-sync, then an immediate up (re
     writeSpec(v2);
     env.sim.setFaults({ latencyMs: 30_000, routes: ["PATCH /v2/dp/audience"] });
     const up = env.stack.start(["up", "--yes", "--skip-preview"]);
-    await waitFor("the sync record to say 'sending'", () => holderPid() !== undefined);
+    await waitFor("the sync record to say 'sending'", () => holderPid() !== undefined, LONG);
     const provider = holderPid() as number;
     const tree = processTree(up.pid);
     assert.ok(tree.includes(provider), "the record's holder is the up's provider");
     orphans.push(...tree.slice(1));
     process.kill(up.pid, "SIGKILL"); // the `pulumi` process alone
-    await waitFor("the pulumi process to be gone", () => !alive(up.pid));
-    assert.ok(alive(provider), "its provider lives on");
+    await waitFor("the pulumi process to be gone", () => !processAlive(up.pid), LONG);
+    assert.ok(processAlive(provider), "its provider lives on");
 
     // The next up, at once, as README.md "Recovering from an interrupted up" says (the lock first), with a changed spec.
     writeSpec(v3);
@@ -101,8 +87,8 @@ describe("kill -9 of the pulumi process alone mid-sync, then an immediate up (re
     output = "";
     const next = env.stack.start(["up", "--yes", "--skip-preview"], true, { ownProcessGroup: false });
     const waiting = `orphaned COOKIE: waiting for process ${provider} on host ${hostname()}`;
-    await waitFor("the up to say it waits for the orphaned provider", () => output.includes(waiting));
-    assert.ok(alive(provider), "the provider was still at work when the up looked");
+    await waitFor("the up to say it waits for the orphaned provider", () => output.includes(waiting), LONG);
+    assert.ok(processAlive(provider), "the provider was still at work when the up looked");
     env.sim.setFaults({}); // its remaining patches go through
     const result = await next.done;
     env.transcript.push(result.stdout, result.stderr);

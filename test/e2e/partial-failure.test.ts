@@ -4,8 +4,7 @@ import * as path from "path";
 import { cookieIds } from "../support/synthetic-ids";
 import { patchLog, simMembers, startSimulatedStack, type SimulatedStack } from "../support/simulated-stack";
 import { writeCookieAudience } from "../support/spec-files";
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+import { waitFor } from "../support/wait-for";
 
 describe("an up interrupted by a failure storm keeps Amazon's accepted progress (real CLI)", function () {
   this.timeout(10 * 60 * 1000);
@@ -27,7 +26,7 @@ describe("an up interrupted by a failure storm keeps Amazon's accepted progress 
   it("fails part way, records the accepted part, and the next up sends only the rest", async function () {
     // Start the up, and once some patches are in, make every further patch fail.
     const first = env.run((s) => s.run(["up", "--yes", "--skip-preview"]));
-    for (let i = 0; i < 600 && (await patchLog(env)).filter((e) => e.status === 200).length < 10; i++) await sleep(50);
+    await waitFor("10 patches of the up", async () => (await patchLog(env)).filter((e) => e.status === 200).length >= 10);
     env.sim.setFaults({ seed: 7, rate5xx: 1, paths: ["/v2/dp/audience"] });
     const failed = await first;
     assert.notEqual(failed.code, 0, "the first up fails");

@@ -12,6 +12,7 @@ import { requestLog, startSimulatedStack, type SimulatedStack } from "../support
 import { writeSpecFiles, type Spec } from "../support/spec-files";
 import { personCsvLine, syntheticPeople, TEMPLATE_HEADER } from "../support/synthetic-people";
 import { PROGRESS_INTERVAL_MS } from "../../provider/providers/progress-line";
+import { scenario } from "../support/checkpoints";
 
 const KEY_CONFIG = "dsp-audiences:externalIdKey";
 const INTERVAL_S = PROGRESS_INTERVAL_MS / 1000;
@@ -80,6 +81,7 @@ function unionMs(starts: readonly number[], ms: number): number {
 
 describe("progress lines of long sends, on the sending resource's own row (real CLI)", function () {
   this.timeout(10 * 60 * 1000);
+  const checkpoint = scenario();
   const cookies = cookieIds(60_000, 14);
   const people = syntheticPeople(40, 14);
   let env: SimulatedStack;
@@ -110,7 +112,7 @@ describe("progress lines of long sends, on the sending resource's own row (real 
     await env?.close();
   });
 
-  it("a membership's send: IDs sent of the plan's total, rate, ETA and the wall time waited on 429s", async function () {
+  checkpoint("a membership's send: IDs sent of the plan's total, rate, ETA and the wall time waited on 429s", async function () {
     // 30 patches of 2,000 IDs, 16 in flight, each answered after 2.5 s; with seed 1, three of the
     // first 16 are 429s (Retry-After: 1 s): about 10 s in all.
     env.sim.setFaults({ latencyMs: 2500, rate429: 0.2, seed: 1, routes: ["PATCH /v2/dp/audience"] });
@@ -139,7 +141,7 @@ describe("progress lines of long sends, on the sending resource's own row (real 
     assert.ok(Math.abs(lines.at(-1)!.waitedS - heldS) <= 0.5, `waited ${lines.at(-1)!.waitedS} s on 429s, the simulator held ${heldS} s`);
   });
 
-  it("a records upload: records uploaded of the plan's total, on the upload's own row", async function () {
+  checkpoint("a records upload: records uploaded of the plan's total, on the upload's own row", async function () {
     await env.run((s) => s.setConfig("dsp:spec", writeSpec(true)));
     // One body of 40 records, answered 429 twice after 1.8 s each: the upload lasts over 5.6 s.
     env.sim.setFaults({ latencyMs: 1800, rate429: 1, count: 2, routes: ["POST /dp/records/hashed"] });

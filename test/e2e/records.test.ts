@@ -8,6 +8,7 @@ import { allFilesText, requestLog as requestLogOf, simMembers, startSimulatedSta
 import { readRecords } from "../support/csv-helpers";
 import { writeSpecFiles, type Spec } from "../support/spec-files";
 import { personCsvLine, syntheticPeople, TEMPLATE_HEADER, type SyntheticPerson } from "../support/synthetic-people";
+import { scenario } from "../support/checkpoints";
 
 const run = promisify(execFile);
 const ROOT = path.join(__dirname, "..", "..");
@@ -30,6 +31,7 @@ function writeSpec(dir: string, people: SyntheticPerson[], deletions: string[]):
 
 describe("records: CSV of people → hashed upload → EXTERNAL_USER_ID audience → deletion (real CLI)", function () {
   this.timeout(10 * 60 * 1000);
+  const checkpoint = scenario();
   const idKey = `e2e-external-id-key-${Math.random().toString(36).slice(2)}`;
   const v1 = syntheticPeople(40, 81);
   // v2: person 5 has a new email (so a new externalId), person 9 a new phone (same externalId, new hashes).
@@ -79,7 +81,7 @@ describe("records: CSV of people → hashed upload → EXTERNAL_USER_ID audience
     await env?.close();
   });
 
-  it("up uploads exactly the CSV's records, then builds the audience from their externalIds", async function () {
+  checkpoint("up uploads exactly the CSV's records, then builds the audience from their externalIds", async function () {
     const r = await env.run((s) => s.up());
     assert.match(r.stdout, /records customers: 40 new or changed, 0 gone \(0 unchanged\)/);
     assert.match(r.stdout, /loyal-customers take members from records that are first uploaded in this update/);
@@ -94,7 +96,7 @@ describe("records: CSV of people → hashed upload → EXTERNAL_USER_ID audience
     assert.ok(firstUpload < firstPatch, "records are uploaded before they are associated");
   });
 
-  it("after one email and one phone change, up re-uploads just those two records; the listed deletion reaches Amazon", async function () {
+  checkpoint("after one email and one phone change, up re-uploads just those two records; the listed deletion reaches Amazon", async function () {
     const before = lastSeq(await requestLog());
     writeSpec(specDir, v2, [goneId]);
     const r = await env.run((s) => s.up());
@@ -118,7 +120,7 @@ describe("records: CSV of people → hashed upload → EXTERNAL_USER_ID audience
     assert.deepEqual(recorded?.map((q) => [q.requestId, q.users]), [[deletions[0]!.requestId, 1]], "the requestId is in the state");
   });
 
-  it("a second up sends nothing: no upload, no deletion, no membership patch", async function () {
+  checkpoint("a second up sends nothing: no upload, no deletion, no membership patch", async function () {
     const before = lastSeq(await requestLog());
     const r = await env.run((s) => s.up());
     const log = await requestLog();
@@ -129,7 +131,7 @@ describe("records: CSV of people → hashed upload → EXTERNAL_USER_ID audience
     assert.equal((await simDeletions()).length, 1);
   });
 
-  it("the CLI commands: hash-csv gives the stack's externalIds; delete-users prints the requestId", async function () {
+  checkpoint("the CLI commands: hash-csv gives the stack's externalIds; delete-users prints the requestId", async function () {
     const cliEnv = { ...process.env, E2E_ID_KEY: idKey, DSP_CLIENT_ID: "amzn1.application-oa2-client.e2e", DSP_CLIENT_SECRET: env.secrets.clientSecret, DSP_REFRESH_TOKEN: env.secrets.refreshToken };
     const cli = async (args: string[]): Promise<{ stdout: string; stderr: string }> => {
       const r = await run(process.execPath, [path.join(ROOT, "bin", "dsp-audiences.js"), ...args], { env: cliEnv, cwd: env.work });
@@ -153,7 +155,7 @@ describe("records: CSV of people → hashed upload → EXTERNAL_USER_ID audience
     assert.doesNotMatch(d.stdout + d.stderr, new RegExp(target));
   });
 
-  it("no raw email, email hash or externalId key is in the state, the snapshots or any output", async function () {
+  checkpoint("no raw email, email hash or externalId key is in the state, the snapshots or any output", async function () {
     const files = allFilesText(path.join(env.work, "backend")).map((f) => (f.file.endsWith(".ids.zst") ? { ...f, text: zlib.zstdDecompressSync(Buffer.from(f.text, "latin1")).toString("latin1") } : f));
     assert.ok(files.some((f) => f.file.endsWith(".json")), "the backend holds the stack's state");
     assert.ok(files.some((f) => f.file.endsWith(".ids.zst") && f.text.includes(`${expected2.ids[0]}:`)), "record snapshots sit beside the backend");

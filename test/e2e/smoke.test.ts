@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { AddressInfo } from "net";
 import { ensurePulumiEngine, PulumiStack } from "../../tools/pulumi-cli";
+import { scenario } from "../support/checkpoints";
 
 interface Seen {
   method: string;
@@ -48,6 +49,7 @@ async function startThingsServer(): Promise<{ url: string; seen: Seen[]; things:
 }
 
 describe("the real Pulumi engine in the loop (smoke)", function () {
+  const checkpoint = scenario();
   const token = "smoke-token-" + Math.random().toString(36).slice(2);
   let server: Awaited<ReturnType<typeof startThingsServer>>;
   let stack: PulumiStack;
@@ -74,7 +76,7 @@ describe("the real Pulumi engine in the loop (smoke)", function () {
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
-  it("creates through the dynamic provider over real HTTP", async function () {
+  checkpoint("creates through the dynamic provider over real HTTP", async function () {
     await stack.up();
     const posts = server.seen.filter((s) => s.method === "POST");
     assert.equal(posts.length, 1);
@@ -86,7 +88,7 @@ describe("the real Pulumi engine in the loop (smoke)", function () {
     assert.equal(outputs.projectVersion, (require("../../package.json") as { version: string }).version);
   });
 
-  it("keeps the serialized provider thin and credential-free", async function () {
+  checkpoint("keeps the serialized provider thin and credential-free", async function () {
     const state = await stack.exportState();
     assert.ok(!state.includes(token), "the token must not be in state");
     const backendFiles = fs.readdirSync(path.join(work, "backend"), { recursive: true, encoding: "utf8" });
@@ -101,20 +103,20 @@ describe("the real Pulumi engine in the loop (smoke)", function () {
     assert.ok(!provider.includes(work), "no absolute path of this machine in the provider");
   });
 
-  it("previews no changes on a second run", async function () {
+  checkpoint("previews no changes on a second run", async function () {
     const r = await stack.preview(["--expect-no-changes"]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.equal(server.seen.filter((s) => s.method !== "GET").length, 1, "preview sent nothing");
   });
 
-  it("updates in place when an input changes", async function () {
+  checkpoint("updates in place when an input changes", async function () {
     await stack.setConfig("message", "hello again");
     await stack.up();
     assert.deepEqual([...server.things.values()], ["hello again"]);
     assert.equal(server.seen.filter((s) => s.method === "PUT").length, 1);
   });
 
-  it("destroys through the provider", async function () {
+  checkpoint("destroys through the provider", async function () {
     await stack.destroy();
     assert.equal(server.things.size, 0);
     assert.equal(server.seen.filter((s) => s.method === "DELETE").length, 1);

@@ -14,12 +14,14 @@ import { cookieIds, maidIds } from "../support/synthetic-ids";
 import { allFilesText, patchLog, simMembers, startSimulatedStack, type SimulatedStack } from "../support/simulated-stack";
 import { startPgServer, type RunningPgServer } from "../support/pg-server";
 import { writeSpecFiles, type Spec } from "../support/spec-files";
+import { scenario } from "../support/checkpoints";
 
 const sorted = (xs: readonly string[]): string[] => [...xs].sort();
 const minus = (xs: readonly string[], ...removed: ReadonlyArray<readonly string[]>): string[] => xs.filter((x) => !removed.some((r) => r.includes(x)));
 
 describe("warehouse sources → pulumi preview/up → exact sets (real CLI, DuckDB, PostgreSQL)", function () {
   this.timeout(10 * 60 * 1000);
+  const checkpoint = scenario();
   const maids = maidIds(300, 51);
   const cookies = cookieIds(900, 52);
   // Parquet audience: MAIDs 0..199, minus 10 excluded inline, minus the suppressed MAIDs.
@@ -124,7 +126,7 @@ describe("warehouse sources → pulumi preview/up → exact sets (real CLI, Duck
     await pg?.stop();
   });
 
-  it("previews each audience's exact count with the suppressed count beside it", async function () {
+  checkpoint("previews each audience's exact count with the suppressed count beside it", async function () {
     const r = await env.run((s) => s.preview());
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const want = expected();
@@ -133,7 +135,7 @@ describe("warehouse sources → pulumi preview/up → exact sets (real CLI, Duck
     assert.match(r.stdout, new RegExp(`from-postgres COOKIE: \\+${want["from-postgres"]!.COOKIE.length} −0 IDs \\(0 unchanged; 10 suppressed\\)`));
   });
 
-  it("up sends exactly the computed sets", async function () {
+  checkpoint("up sends exactly the computed sets", async function () {
     const r = await env.run((s) => s.up());
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const out = await env.run((s) => s.must(["stack", "output", "--json"]));
@@ -142,7 +144,7 @@ describe("warehouse sources → pulumi preview/up → exact sets (real CLI, Duck
     await assertRemote(expected());
   });
 
-  it("a changed database row previews as exactly +1 −1, up sends it, a second up sends nothing", async function () {
+  checkpoint("a changed database row previews as exactly +1 −1, up sends it, a second up sends nothing", async function () {
     const db = new Client({ connectionString: pg.url });
     await db.connect();
     await db.query("UPDATE buyers SET cookie = $1 WHERE cookie = $2", [newBuyer, goneBuyer]);
@@ -167,14 +169,14 @@ describe("warehouse sources → pulumi preview/up → exact sets (real CLI, Duck
     assert.equal((await patchLog(env)).length, again, "a second up sends nothing");
   });
 
-  it("keeps the database password out of every output and the state", async function () {
+  checkpoint("keeps the database password out of every output and the state", async function () {
     const state = await env.stack.exportState();
     assert.ok(!state.includes(pg.password), "password in exported state");
     for (const { file, text } of allFilesText(path.join(env.work, "backend"))) assert.ok(!text.includes(pg.password), `password in ${file}`);
     for (const out of env.transcript) assert.ok(!out.includes(pg.password), "password in CLI output");
   });
 
-  it("an SQL error names the audience and the source in one clean error, no stack trace", async function () {
+  checkpoint("an SQL error names the audience and the source in one clean error, no stack trace", async function () {
     const specFile = path.join(env.work, "spec", "audiences.yaml");
     const text = fs.readFileSync(specFile, "utf8");
     fs.writeFileSync(specFile, text.replace("SELECT cookie FROM refunds", "SELECT cookie FROM no_such_table"));

@@ -227,22 +227,19 @@ export class MembershipHarness {
   private crashingClient(client: DspClient): DspClient {
     return new Proxy(client, {
       get: (target, property, receiver) => {
-        if (property === "patchAudienceMembership") {
-          return async (...args: Parameters<DspClient["patchAudienceMembership"]>) => {
+        if (property === "sendBody") {
+          return async (...args: Parameters<DspClient["sendBody"]>) => {
+            if (args[0].kind !== "audienceMembership") return target.sendBody(...args);
             if (this.crashed) throw new SimulatedCrash("the process is gone");
             this.patchCalls++;
-            if ("batches" in args[0]) {
-              const batches = [...args[0].batches];
-              args[0] = { ...args[0], batches };
-              for (const batch of batches) this.countSent(batch.body);
-            }
+            this.countSent(args[0].batch.body);
             if (this.crashAfter !== undefined && this.patchCalls > this.crashAfter) {
               // The request reaches Amazon; the process dies before the answer is read.
-              await target.patchAudienceMembership(...args).catch(() => undefined);
+              await target.sendBody(...args).catch(() => undefined);
               this.crashed = true;
               throw new SimulatedCrash("killed after sending");
             }
-            return target.patchAudienceMembership(...args);
+            return target.sendBody(...args);
           };
         }
         const value = Reflect.get(target, property, receiver) as unknown;

@@ -34,21 +34,8 @@ export function killProcessTree(pid: number): number[] {
 /** Running (a zombie waiting to be reaped is not). */
 export function processAlive(pid: number): boolean {
   try {
-    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+    return !/^\d+ \(.*\) Z/s.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
   } catch {
     return false;
   }
-}
-
-/**
- * Polls `condition` until it holds (what a test waits for is another process's progress, seen
- * through the simulator or the snapshot store); fails naming `what` after `attempts` polls.
- */
-export async function waitFor(what: string, condition: () => Promise<boolean>, attempts = 2400): Promise<void> {
-  for (let i = 0; i < attempts; i++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }

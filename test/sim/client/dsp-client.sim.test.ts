@@ -18,7 +18,7 @@ import {
   type MembershipOp,
 } from "../../../provider/client";
 import { audiences, deletions, lastSeq, maxInWindow, members, records, requestLog } from "../../support/sim-admin";
-import { startSimulatorProcess } from "./simulator-process";
+import { startSimulatorProcess } from "../../support/simulator-process";
 
 type Simulator = Awaited<ReturnType<typeof startSimulator>>;
 

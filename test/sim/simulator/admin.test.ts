@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { TestClient, patchText, rawRequest, useSimulator } from "./helpers";
+import { TestClient, patchText, rawRequest, useSimulator } from "../../support/sim-http";
 
 describe("simulator: admin API /__sim", () => {
   const ctx = useSimulator({ limits: { metadataTps: 0 } });

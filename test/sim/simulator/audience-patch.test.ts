@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { startSimulator } from "../../../simulator";
-import { OTHER_CREDS, TestClient, patchText, rawRequest, useSimulator, type DpErrorBody } from "./helpers";
+import { OTHER_CREDS, TestClient, patchText, rawRequest, useSimulator, type DpErrorBody } from "../../support/sim-http";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -12,7 +12,7 @@ import {
   useSimulator,
   validAudience,
   type HttpResult,
-} from "./helpers";
+} from "../../support/sim-http";
 
 const form = (fields: Record<string, string>): string => new URLSearchParams(fields).toString();
 const FORM = { "Content-Type": "application/x-www-form-urlencoded" };

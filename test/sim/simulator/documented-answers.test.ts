@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { HASHED_V3, HASHED_V3_1, TestClient, expectDpError, expectHashedError, useSimulator, validAudience, type HttpResult } from "./helpers";
+import { HASHED_V3, HASHED_V3_1, TestClient, expectDpError, expectHashedError, useSimulator, validAudience, type HttpResult } from "../../support/sim-http";
 
 /**
  * Every answer of every Amazon route, errors included, in the shape and media type its API

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { HASHED_V3, HASHED_V3_1, TestClient, expectHashedError, patchText, rawRequest, useSimulator } from "./helpers";
+import { HASHED_V3, HASHED_V3_1, TestClient, expectHashedError, patchText, rawRequest, useSimulator } from "../../support/sim-http";
 
 const H1 = "0123456789abcdef".repeat(4);
 const H2 = "fedcba9876543210".repeat(4);

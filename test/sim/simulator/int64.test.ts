@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { TestClient, expectDpError, idFromText, patchText, useSimulator, validAudience } from "./helpers";
+import { TestClient, expectDpError, idFromText, patchText, useSimulator, validAudience } from "../../support/sim-http";
 
 /**
  * Audience ids are above 2^53. A client that lets one pass through a JS number sends a rounded

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { startSimulator, type RunningSimulator } from "../../../simulator";
-import { ManualClock, OTHER_CREDS, TestClient, patchText, type DpErrorBody } from "./helpers";
+import { ManualClock, OTHER_CREDS, TestClient, patchText, type DpErrorBody } from "../../support/sim-http";
 
 /** Throttles run on an injected clock: no test waits for a bucket to refill. */
 describe("simulator: throttling (token buckets per endpoint and client id)", () => {

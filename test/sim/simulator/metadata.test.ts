@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { parseJsonLossless } from "../../../simulator/int64-json";
-import { OTHER_CREDS, TestClient, idFromText, useSimulator, validAudience, type DpErrorBody } from "./helpers";
+import { OTHER_CREDS, TestClient, idFromText, useSimulator, validAudience, type DpErrorBody } from "../../support/sim-http";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from "../../../simulator";
-import { TestClient, patchText, rawRequest } from "./helpers";
+import { TestClient, patchText, rawRequest } from "../../support/sim-http";
 
 const HASH = "c".repeat(64);
 

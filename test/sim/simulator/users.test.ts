@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { TestClient, patchText, useSimulator, type DpErrorBody } from "./helpers";
+import { TestClient, patchText, useSimulator, type DpErrorBody } from "../../support/sim-http";
 
 const HASH = "a".repeat(64);
 

@@ -3,7 +3,7 @@ import { inspect } from "node:util";
 import { AccessTokenProvider, TOKEN_OPERATION, readTokenResponse } from "../../../provider/client/auth";
 import { DspAuthError, DspHttpError, DspRateLimitError } from "../../../provider/client/errors";
 import { FakeClock } from "../../support/fake-clock";
-import { FakeTransport, TEST_CREDENTIALS, jsonResponse, tokenHandler } from "./helpers/fake-transport";
+import { FakeTransport, TEST_CREDENTIALS, jsonResponse, tokenHandler } from "../../support/fake-transport";
 
 const TOKEN_URL = "https://api.amazon.com/auth/o2/token";
 

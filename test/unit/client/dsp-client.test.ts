@@ -10,13 +10,15 @@ import {
   InvalidInputError,
   packHashedRecords,
   packKeyedUserDeletions,
+  packMembershipColumns,
+  packUserDeletions,
   type DspClientEvent,
   type DspClientOptions,
   type HttpRequest,
   type HttpResponse,
 } from "../../../provider/client";
 import { FakeClock } from "../../support/fake-clock";
-import { FakeTransport, TEST_CREDENTIALS, jsonResponse, routeHandler, tokenHandler, type Handler } from "./helpers/fake-transport";
+import { FakeTransport, TEST_CREDENTIALS, jsonResponse, routeHandler, tokenHandler, type Handler } from "../../support/fake-transport";
 
 const API = "https://advertising-api.amazon.com";
 const BIG_ID = "72057594038053890";
@@ -289,6 +291,57 @@ describe("DspClient (fake transport, virtual time)", () => {
         }
         return true;
       });
+    });
+  });
+
+  describe("sendBody", () => {
+    const hash = "a".repeat(64);
+    const [patchBody] = [...packMembershipColumns([{ op: "add", type: "COOKIE", values: ["c1", "c2"], audienceIds: [BIG_ID, "7"] }])];
+    const [recordsBody] = [...packHashedRecords([{ externalId: "ext-1", hashedRecords: [{ email: hash }] }])];
+    const [usersBody] = [...packUserDeletions([{ type: "MAID", value: "m-1" }])];
+
+    it("sends one packed body as it is to its endpoint, once, and returns Amazon's acceptance", async () => {
+      const cases = [
+        { prepared: { kind: "audienceMembership" as const, batch: patchBody! }, method: "PATCH", url: `${API}/v2/dp/audience`, accepted: { ops: 4, requestId: "req-1", jobId: "job-1" } },
+        { prepared: { kind: "hashedRecords" as const, batch: recordsBody! }, method: "POST", url: `${API}/dp/records/hashed`, accepted: { ops: 1, requestId: "req-1" } },
+        { prepared: { kind: "userDeletions" as const, batch: usersBody! }, method: "PATCH", url: `${API}/v2/dp/users`, accepted: { ops: 1, requestId: "req-1" } },
+      ];
+      for (const { prepared, method, url, accepted: expected } of cases) {
+        // Request 0 is the token's, so the body is request 1.
+        const { client, transport, events } = setup((_request, index) => accepted(index));
+        const progress: DspClientEvent[] = [];
+        assert.deepEqual(await client.sendBody(prepared, { onProgress: (event) => progress.push(event) }), expected, prepared.kind);
+        assert.deepEqual(transport.apiRequests.map((r) => [r.method, r.url]), [[method, url]]);
+        assert.ok(Buffer.from(transport.apiRequests[0]!.body!).equals(prepared.batch.body), "the body's exact bytes");
+        const accepts = [...events, ...progress].filter((e) => e.type === "ids-accepted");
+        assert.deepEqual(accepts, [0, 1].map(() => ({ type: "ids-accepted", operation: `${method} ${url.slice(API.length)}`, totalOps: expected.ops, ...expected })));
+      }
+    });
+
+    it("sends hashed records with their vnd content types", async () => {
+      const { client, transport } = setup(() => jsonResponse(200, { requestId: "req-h" }));
+      await client.sendBody({ kind: "hashedRecords", batch: recordsBody! });
+      assert.equal(transport.apiRequests[0]?.headers["content-type"], "application/vnd.dpuploadhashedrecordsrequest.v3+json");
+      assert.equal(transport.apiRequests[0]?.headers["accept"], "application/vnd.dpuploadhashedrecordsresponse.v3+json");
+    });
+
+    it("retries a body as the bulk calls do and rethrows what ends it", async () => {
+      let calls = 0;
+      const flaky = setup(() => (++calls === 1 ? jsonResponse(503, { errorMessage: "busy" }) : jsonResponse(200, { jobId: "job-2", requestId: "req-2" })));
+      assert.equal((await flaky.client.sendBody({ kind: "audienceMembership", batch: patchBody! })).requestId, "req-2");
+      assert.equal(flaky.transport.apiRequests.length, 2);
+      assert.ok(flaky.events.some((e) => e.type === "retry" && e.reason === "TRANSIENT"));
+      const rejecting = setup(() => jsonResponse(400, { error: { httpStatusCode: "400", description: "Bad request" } }));
+      await assert.rejects(rejecting.client.sendBody({ kind: "userDeletions", batch: usersBody! }), (error: unknown) => error instanceof DspHttpError && error.status === 400);
+      assert.equal(rejecting.transport.apiRequests.length, 1);
+    });
+
+    it("refuses a body over the client's limits before sending it", async () => {
+      const { client, transport } = setup(accepted.bind(null, 0), { batchLimits: { patches: { maxPatches: 1 }, hashedRecords: { maxBodyBytes: 10 }, userDeletions: { maxUsers: 1 } } });
+      await assert.rejects(client.sendBody({ kind: "audienceMembership", batch: patchBody! }), (error: unknown) => error instanceof InvalidInputError && /\(\d+ bytes, 2 patches\) exceeds the client's patch limits/.test(error.message));
+      await assert.rejects(client.sendBody({ kind: "hashedRecords", batch: recordsBody! }), /exceeds the client's records limits/);
+      await client.sendBody({ kind: "userDeletions", batch: usersBody! });
+      assert.equal(transport.apiRequests.length, 1, "only the body within the limits was sent");
     });
   });
 

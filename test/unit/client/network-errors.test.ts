@@ -5,7 +5,7 @@ import { TOKEN_ENDPOINT_HINT, tokenStepFailure } from "../../../provider/client/
 import { hostPortOf } from "../../../provider/client/axios-transport";
 import { classifyError } from "../../../provider/client/retry";
 import { FakeClock } from "../../support/fake-clock";
-import { FakeTransport, TEST_CREDENTIALS, jsonResponse, routeHandler, tokenHandler } from "./helpers/fake-transport";
+import { FakeTransport, TEST_CREDENTIALS, jsonResponse, routeHandler, tokenHandler } from "../../support/fake-transport";
 
 /** What the axios transport throws for a failed connection (see toTransportError). */
 const refused = (request: HttpRequest, code: string): DspNetworkError =>

@@ -4,7 +4,7 @@ import * as path from "path";
 import { parsePreviewJson, PreviewJsonError, urnName, urnType, type PreviewJson } from "../../../provider/gitops/preview-json";
 import { summarisePreview } from "../../../provider/gitops/plan-summary";
 import { SNAPSHOT_RECOVERY_HINT } from "../../../provider/snapshots";
-import { syntheticPreview } from "./synthetic-preview";
+import { syntheticPreview } from "../../support/synthetic-preview";
 
 /** Real `pulumi preview --json` output of the v3.274.1 CLI on this project (serialized providers trimmed). */
 const fixture = (name: string): PreviewJson => parsePreviewJson(fs.readFileSync(path.join(__dirname, "fixtures", `preview-${name}.json`), "utf8"));

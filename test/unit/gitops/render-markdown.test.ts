@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { parsePreviewJson, type PreviewJson } from "../../../provider/gitops/preview-json";
 import { summarisePreview } from "../../../provider/gitops/plan-summary";
 import { DEFAULT_MARKER, describeChangesInOneLine, escapeMarkdown, renderPlanMarkdown } from "../../../provider/gitops/render-markdown";
-import { syntheticPreview } from "./synthetic-preview";
+import { syntheticPreview } from "../../support/synthetic-preview";
 
 const fixture = (name: string): PreviewJson => parsePreviewJson(fs.readFileSync(path.join(__dirname, "fixtures", `preview-${name}.json`), "utf8"));
 const bytes = (s: string): number => Buffer.byteLength(s, "utf8");

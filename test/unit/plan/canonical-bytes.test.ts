@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { defaultFingerprinter, idSetFrom, idSetFromCanonicalBytes, NotCanonicalError, setDigest } from "../../../provider/plan";
-import { collidingFingerprinter, fingerprinterArbitrary, idListArbitrary, withFingerprinter } from "./arbitraries";
+import { collidingFingerprinter, fingerprinterArbitrary, idListArbitrary, withFingerprinter } from "../../support/id-arbitraries";
 
 describe("idSetFromCanonicalBytes", () => {
   it("adopts the bytes of any canonical set as that same set", () => {

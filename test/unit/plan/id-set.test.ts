@@ -8,7 +8,7 @@ import {
   idListArbitrary,
   sortedUnique,
   withFingerprinter,
-} from "./arbitraries";
+} from "../../support/id-arbitraries";
 
 describe("IdSet", () => {
   it("holds exactly the distinct input IDs and counts the repeats", () => {

@@ -8,7 +8,7 @@ import {
   idListArbitrary,
   sortedUnique,
   withFingerprinter,
-} from "./arbitraries";
+} from "../../support/id-arbitraries";
 
 /** Two ID lists that overlap a lot, plus a fingerprinter. */
 const scenarioArbitrary = fc.record({

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { applyAccepted, applySetDelta, DeltaMismatchError, idSetFrom, IdSelection, setDeltaOf, setDigest } from "../../../provider/plan";
 import fc from "fast-check";
-import { collidingFingerprinter, fingerprinterArbitrary, idListArbitrary, withFingerprinter } from "./arbitraries";
+import { collidingFingerprinter, fingerprinterArbitrary, idListArbitrary, withFingerprinter } from "../../support/id-arbitraries";
 
 describe("set deltas", () => {
   const base = idSetFrom(["a", "b", "c", "d"]);

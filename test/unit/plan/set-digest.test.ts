@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { idSetFrom, isSetDigest, setDigest } from "../../../provider/plan";
-import { collidingFingerprinter, fingerprinterArbitrary, idArbitrary, idListArbitrary, withFingerprinter } from "./arbitraries";
+import { collidingFingerprinter, fingerprinterArbitrary, idArbitrary, idListArbitrary, withFingerprinter } from "../../support/id-arbitraries";
 
 describe("setDigest", () => {
   it("is the same for the same set in any order, with or without repeats", () => {

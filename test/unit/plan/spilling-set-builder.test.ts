@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { IdSet, idSetFrom, RANGE_COUNT, setDigest, sliceRanges, SpilledSet, SpillingSetBuilder, type Fingerprinter } from "../../../provider/plan";
-import { fingerprinterArbitrary, idListArbitrary, withFingerprinter } from "./arbitraries";
+import { fingerprinterArbitrary, idListArbitrary, withFingerprinter } from "../../support/id-arbitraries";
 
 describe("SpillingSetBuilder", () => {
   let directory: string;

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import type { DspClient, PatchBatch } from "../../../provider/client";
+import type { DspClient, PatchBatch, PreparedBody } from "../../../provider/client";
 import { IdSet, idSetFrom, planMembership } from "../../../provider/plan";
 import { DspHttpError, DspNetworkError } from "../../../provider/client";
 import { syncMembership } from "../../../provider/records/membership-sync";
@@ -12,17 +12,18 @@ function opsOf(batch: PatchBatch): Array<[string, string]> {
 }
 
 /** A client whose n-th request (1-based) fails (with `failWith`, default a plain Error); it records what it accepted. */
-function fakeClient(failOn: Set<number>, failWith: (n: number) => Error = (n) => new Error(`request ${n} failed`)): { client: DspClient; accepted: Array<[string, string]>; calls: number } {
+function fakeClient(failOn: Set<number>, failWith: (n: number) => Error = (n) => new Error(`request ${n} failed`)): { client: Pick<DspClient, "sendBody">; accepted: Array<[string, string]>; calls: number } {
   const state = { accepted: [] as Array<[string, string]>, calls: 0 };
-  const client = {
-    async patchAudienceMembership(input: { batches: Iterable<PatchBatch> }) {
-      const [batch] = [...input.batches];
+  const client: Pick<DspClient, "sendBody"> = {
+    async sendBody(prepared: PreparedBody) {
+      assert.equal(prepared.kind, "audienceMembership");
+      const batch = prepared.batch as PatchBatch;
       state.calls++;
       if (failOn.has(state.calls)) throw failWith(state.calls);
-      state.accepted.push(...opsOf(batch!));
-      return { requests: 1, patches: batch!.patches, ops: batch!.ops, jobIds: [`job-${state.calls}`], requestIds: [`req-${state.calls}`] };
+      state.accepted.push(...opsOf(batch));
+      return { ops: batch.ops, jobId: `job-${state.calls}`, requestId: `req-${state.calls}` };
     },
-  } as unknown as DspClient;
+  };
   return {
     client,
     get accepted() {
@@ -96,12 +97,12 @@ describe("syncMembership", () => {
 
   it("sends the audience's consent with every patch", async () => {
     const bodies: string[] = [];
-    const client = {
-      async patchAudienceMembership(input: { batches: Iterable<PatchBatch> }) {
-        for (const b of input.batches) bodies.push(b.body.toString("utf8"));
-        return { requests: 1, patches: 0, ops: 0, jobIds: [], requestIds: [] };
+    const client: Pick<DspClient, "sendBody"> = {
+      async sendBody(prepared: PreparedBody) {
+        bodies.push(prepared.batch.body.toString("utf8"));
+        return { ops: 0 };
       },
-    } as unknown as DspClient;
+    };
     const consent = { consentType: "Amazon", amazonConsent: { amazonAdStorage: "GRANTED", amazonUserData: "DENIED" } };
     await syncMembership(client, plan, { audienceId: "72057594038053891", idType: "COOKIE", limits, consent });
     const patches = bodies.flatMap((b) => (JSON.parse(b) as { patches: Array<{ consent?: unknown }> }).patches);

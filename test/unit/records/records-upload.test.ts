@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { DspHttpError, createHashedRecordPacker, packHashedRecords, type HashedRecordInput, type HashedRecordsInput } from "../../../provider/client";
+import { DspHttpError, createHashedRecordPacker, packHashedRecords, type BodyAcceptance, type HashedRecordInput, type PreparedBody } from "../../../provider/client";
 import { idSetFrom, planMembership } from "../../../provider/plan";
 import { hashedRecordCsvLine, rowDigest, sha256Hex } from "../../../provider/pii";
 import {
@@ -29,23 +29,23 @@ async function* batchesOf(records: KeyedRecord[], size = 7): AsyncGenerator<Reco
   return undefined;
 }
 
-/** The records each call carried, read back from its bodies. */
-function recordsOf(input: HashedRecordsInput): HashedRecordInput[] {
-  if (!("batches" in input)) return [...input];
-  return [...input.batches].flatMap((b) => (JSON.parse(b.body.toString("utf8")) as { records: HashedRecordInput[] }).records);
+/** The records a body carried, read back from it. */
+function recordsOf(prepared: PreparedBody): HashedRecordInput[] {
+  assert.equal(prepared.kind, "hashedRecords");
+  return (JSON.parse(prepared.batch.body.toString("utf8")) as { records: HashedRecordInput[] }).records;
 }
 
-/** A client whose `failAt`-th call (0-based) fails; records what each call carried. */
-function fakeClient(failAt = Infinity, status = 500): { calls: HashedRecordInput[][]; uploadHashedRecords(input: HashedRecordsInput): Promise<{ requests: number; records: number; requestIds: string[] }> } {
+/** A client whose `failAt`-th body (0-based) fails; records what each body carried. */
+function fakeClient(failAt = Infinity, status = 500): { calls: HashedRecordInput[][]; sendBody(prepared: PreparedBody): Promise<BodyAcceptance> } {
   const calls: HashedRecordInput[][] = [];
   return {
     calls,
-    async uploadHashedRecords(input) {
+    async sendBody(prepared) {
       const n = calls.length;
-      const records = recordsOf(input);
+      const records = recordsOf(prepared);
       calls.push(records);
       if (n === failAt) throw new DspHttpError({ status, operation: "POST /dp/records/hashed", requestId: "r-fail" });
-      return { requests: 1, records: records.length, requestIds: [`req-${n}`] };
+      return { ops: records.length, requestId: `req-${n}` };
     },
   };
 }

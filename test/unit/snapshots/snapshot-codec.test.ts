@@ -8,7 +8,7 @@ import {
   SnapshotCorruptError,
   SnapshotUnsupportedError,
 } from "../../../provider/snapshots";
-import { collidingFingerprinter, idListArbitrary } from "../plan/arbitraries";
+import { collidingFingerprinter, idListArbitrary } from "../../support/id-arbitraries";
 
 /** The decompressed bytes of a snapshot in either codec. */
 function inflateAny(snapshot: Buffer): Buffer {

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 
 import { parseSpec, SPEC_SCHEMA } from "../../../provider/spec";
-import { parseErrors, specText } from "./spec-test-helpers";
+import { parseErrors, specText } from "../../support/spec-text";
 
 const HEAD = ["version: 1", 'defaults: { advertiserId: "5840142710901", dataSourceCountry: [US] }', "audiences:", "  a:", "    name: Nesting test 2026"];
 

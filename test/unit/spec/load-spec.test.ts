@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { formatSpecError, loadSpec, SpecValidationError, type FileProbe } from "../../../provider/spec";
-import { specText } from "./spec-test-helpers";
+import { specText } from "../../support/spec-text";
 
 /** The formatted errors `loadSpec` rejects with. */
 async function loadErrors(path: string, probe?: FileProbe): Promise<string[]> {

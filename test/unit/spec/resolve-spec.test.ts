@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 
 import { parseSpec, type LoadedSpec } from "../../../provider/spec";
-import { specText } from "./spec-test-helpers";
+import { specText } from "../../support/spec-text";
 
 const DEFAULTS_SPEC = specText(
   "version: 1", //                                                             1

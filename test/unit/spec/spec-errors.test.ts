@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 
-import { parseErrors, specText, VALID_HEAD } from "./spec-test-helpers";
+import { parseErrors, specText, VALID_HEAD } from "../../support/spec-text";
 
 /** One row per error path: the spec lines and the exact `file:line:column: path: message` lines expected. */
 interface ErrorRow {

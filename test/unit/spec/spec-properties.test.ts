@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import fc from "fast-check";
 
 import { parseSpec } from "../../../provider/spec";
-import { parseErrors, specText } from "./spec-test-helpers";
+import { parseErrors, specText } from "../../support/spec-text";
 
 const HEAD = ["version: 1", "defaults: { advertiserId: 1, dataSourceCountry: [US] }", "audiences:", "  a1:", "    name: Property audience", "    members:", "      COOKIE:"];
 const FIRST_ID_LINE = HEAD.length + 1;

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 
 import { analyseSpec } from "../../../provider/spec/analyse-spec";
-import { specText } from "./spec-test-helpers";
+import { specText } from "../../support/spec-text";
 
 /**
  * A spec with `count` audiences that exercises every per-audience lookup: an advertiserId and an

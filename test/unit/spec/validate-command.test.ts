@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 
 import { validateSpecCommand } from "../../../provider/spec";
-import { specText } from "./spec-test-helpers";
+import { specText } from "../../support/spec-text";
 
 async function runValidate(path: string): Promise<{ code: number; lines: string[] }> {
   const lines: string[] = [];

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import type { Fingerprinter } from "../../../provider/plan";
+import type { Fingerprinter } from "../../provider/plan";
 
 /**
  * Characters chosen to collide in interesting ways: case pairs, precomposed

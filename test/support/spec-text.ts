@@ -1,4 +1,4 @@
-import { formatSpecError, parseSpec, SpecValidationError } from "../../../provider/spec";
+import { formatSpecError, parseSpec, SpecValidationError } from "../../provider/spec";
 
 /** Joins spec lines; line N of the text is element N-1, so expected positions are easy to read. */
 export function specText(...lines: string[]): string {

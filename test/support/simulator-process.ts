@@ -13,7 +13,7 @@ export interface SimulatorProcess {
   stop(): Promise<void>;
 }
 
-const CLI = path.resolve(__dirname, "../../../simulator/cli.ts");
+const CLI = path.resolve(__dirname, "../../simulator/cli.ts");
 
 /** Starts `simulator/cli.ts` with `args` (e.g. `["--limit", "audienceTps=100"]`) and waits for its URL. */
 export async function startSimulatorProcess(args: readonly string[] = [], startTimeoutMs = 20_000): Promise<SimulatorProcess> {

@@ -2,8 +2,8 @@
  * A transport that answers from a handler and records every request with its
  * (virtual) send time, for asserting order, spacing, headers and bodies.
  */
-import type { Clock } from "../../../../provider/client/clock";
-import type { HttpRequest, HttpResponse, HttpTransport } from "../../../../provider/client/transport";
+import type { Clock } from "../../provider/client/clock";
+import type { HttpRequest, HttpResponse, HttpTransport } from "../../provider/client/transport";
 
 export interface RecordedRequest extends HttpRequest {
   sentAtMs: number;

@@ -1,7 +1,7 @@
 /** Helpers for simulator tests: raw HTTP (exact bytes both ways) and a logged-in client. */
 import { strict as assert } from "node:assert";
 import * as http from "node:http";
-import { SIMULATOR_CREDENTIALS, startSimulator, type RunningSimulator, type SimulatorOptions } from "../../../simulator";
+import { SIMULATOR_CREDENTIALS, startSimulator, type RunningSimulator, type SimulatorOptions } from "../../simulator";
 
 export const CREDS = SIMULATOR_CREDENTIALS;
 export const OTHER_CREDS = {
