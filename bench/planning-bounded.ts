@@ -19,7 +19,7 @@ import { planFromDelta, readIdFilesBounded, SpilledSet } from "../provider/plan"
 import { FileSnapshotStore, putSpilledNearBase } from "../provider/snapshots";
 import { planningBase } from "../provider/records/membership-record";
 import { planSync } from "../provider/records/sync-plan";
-import { planWindows, SpilledCopies } from "../provider/providers/plan-windows";
+import { planWindows, SpilledCopies, withOwnCopies } from "../provider/providers/plan-windows";
 import { DEFAULT_PLAN_MEMORY_MB, PLAN_BYTES_PER_ID } from "../provider/config/plan-memory";
 import { writeCookieIdFile } from "./id-files";
 import { runDuckDbPlanning, type DuckDbPlanningFigures } from "./planning-duckdb";
@@ -161,14 +161,17 @@ async function runPhase(name: Phase, directory: string, budgetMb: number): Promi
       const counts = statSync(join(directory, "applied.ids")).size / 23;
       const windows = planWindows(counts * 2, memoryBytes);
       const copies = new SpilledCopies(store);
-      let addCount = 0;
-      let removeCount = 0;
-      for (const window of windows) {
-        const { plan } = await planSync(copies.view(window), { appliedDigest: applied }, undefined, desired, { baseOf: planningBase });
-        addCount += plan.addCount;
-        removeCount += plan.removeCount;
-      }
-      return { detail: `+${addCount} −${removeCount} in ${windows.length} windows`, addCount, removeCount, windows: windows.length };
+      // One operation, as the provider's diff is: its copies go when it is done.
+      return withOwnCopies(async () => {
+        let addCount = 0;
+        let removeCount = 0;
+        for (const window of windows) {
+          const { plan } = await planSync(copies.view(window), { appliedDigest: applied }, undefined, desired, { baseOf: planningBase });
+          addCount += plan.addCount;
+          removeCount += plan.removeCount;
+        }
+        return { detail: `+${addCount} −${removeCount} in ${windows.length} windows`, addCount, removeCount, windows: windows.length };
+      });
     }
   }
 }

@@ -4,9 +4,6 @@
  * fingerprint range at a time into a {@link SpilledSet}. A set that fits comes back as an
  * {@link IdSet}, exactly as the builder alone would make it.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { join } from "node:path";
-import { tmpdir } from "node:os";
 import { defaultFingerprinter, type Fingerprinter } from "./fingerprint";
 import { RANGE_COUNT } from "./fingerprint-range";
 import { IdSet } from "./id-set";
@@ -14,6 +11,7 @@ import { IdSetBuilder } from "./id-set-builder";
 import { compareFingerprints } from "./fingerprint-sort";
 import { compareIdBytes, copyIdBytes, viewOf } from "./id-bytes";
 import { SpilledSetWriter, type SpilledSet } from "./spilled-set";
+import { makeScratchFolder, removeScratchFolder } from "../util/scratch-folder";
 
 /** What an ID source pushes into: {@link IdSetBuilder} or {@link SpillingSetBuilder}. */
 export interface IdSink {
@@ -42,7 +40,7 @@ export interface SpillingSetBuilderOptions {
    * of about 1/3 of it, written to disk and merged.
    */
   readonly memoryBytes: number;
-  /** Where runs and the spilled set are written. @default a new folder under the system temp dir */
+  /** Where runs and the spilled set are written. @default this process's `dsp-set-*` folder under the system temp dir */
   readonly directory?: string;
   /** @default defaultFingerprinter */
   readonly fingerprinter?: Fingerprinter;
@@ -125,18 +123,21 @@ export class SpillingSetBuilder implements IdSink {
   }
 }
 
-/** Folders this process made for spilled sets: deleted when it exits, however it ends. */
-const ownFolders = new Set<string>();
+/** This process's folder for sets spilled without a folder of their own (see {@link temporaryDirectory}). */
+let ownFolder: string | undefined;
 
+/**
+ * One folder per process, made on first use and removed when the process exits; sets in it are
+ * deleted by their users as soon as they are stored. A process killed before its exit hook runs
+ * leaves it behind, and the next process to spill sweeps it (see util/scratch-folder.ts).
+ */
 function temporaryDirectory(): string {
-  const directory = mkdtempSync(join(tmpdir(), "dsp-set-"));
-  if (ownFolders.size === 0) {
-    process.once("exit", () => {
-      for (const folder of ownFolders) rmSync(folder, { recursive: true, force: true });
-    });
+  if (ownFolder === undefined) {
+    const folder = makeScratchFolder("dsp-set-");
+    process.once("exit", () => removeScratchFolder(folder));
+    ownFolder = folder;
   }
-  ownFolders.add(directory);
-  return directory;
+  return ownFolder;
 }
 
 /** Writes a set to a new spilled file in `directory`. */

@@ -8,7 +8,7 @@ import type { Consent } from "../spec";
 import { IdSet, applyAccepted, defaultFingerprinter, setDigest, setOfSelection, sliceRanges, planFromDelta, planMembership, SpilledSetWriter, wholeSelection, type IdSelection, type MembershipIdType, type MembershipPlan, type SpilledSet } from "../plan";
 import { isReadable, putOverBase, SNAPSHOT_RECOVERY_HINT, SnapshotMissingError, type SnapshotStore } from "../snapshots";
 import { resolvePlanMemoryBytes } from "../config/plan-memory";
-import { planWindows, SpilledCopies, WHOLE_SET, type PlanWindow } from "./plan-windows";
+import { copiesPerOperation, planWindows, SpilledCopies, WHOLE_SET, type PlanWindow } from "./plan-windows";
 import { engineLog, engineProgress } from "./engine-log";
 import { urnOf } from "../util/urn-input";
 import { syncMembership, type MembershipSyncOptions, type MembershipSyncResult } from "../records/membership-sync";
@@ -109,7 +109,7 @@ interface Prepared {
 /** Plans are computed in diff and used again in update within one process. */
 const planCache = new PlanCache<Prepared>();
 
-/** Copies of large sets on disk, per snapshot store location, for the life of the process. */
+/** Copies of large sets on disk, per snapshot store location; each operation's own are deleted when it settles. */
 const spilledCopies = new Map<string, SpilledCopies>();
 
 function copiesFor(store: SnapshotStore): SpilledCopies {
@@ -525,7 +525,8 @@ async function planLine(held: Partial<MembershipOutputs>, wanted: MembershipInpu
   }
 }
 
-export const membershipProvider: pulumi.dynamic.ResourceProvider = {
+// Each operation's copies on disk are deleted as soon as it settles (see plan-windows.ts).
+export const membershipProvider: pulumi.dynamic.ResourceProvider = copiesPerOperation({
   configure: configureProvider,
 
   async check(olds, news) {
@@ -604,7 +605,7 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = {
       hold.end();
     }
   },
-};
+});
 
 /** Removes every member this membership has at Amazon, then retires its sync record. */
 async function deleteMembership(held: MembershipOutputs, record: MembershipSyncRecord | undefined, hold: SyncHold): Promise<void> {

@@ -4,12 +4,11 @@
  * time. Every step of a plan (resolving in-doubt IDs, the diff, applying what was accepted) works
  * on each range alone, so a window's plan is exactly the whole plan's part in that window.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { RANGE_COUNT, type SpilledSet } from "../plan";
 import type { SnapshotStore } from "../snapshots";
 import { PLAN_BYTES_PER_ID } from "../config/plan-memory";
+import { makeScratchFolder, removeScratchFolder, sweepOnce } from "../util/scratch-folder";
 
 /** A run of fingerprint ranges `[from, to)` planned together. */
 export interface PlanWindow {
@@ -36,23 +35,76 @@ export function planWindows(idCount: number, budgetBytes: number): readonly Plan
 }
 
 /**
- * Copies of stored sets on disk, one per digest for the life of the process (a preview's diff and
- * the up's update share them), deleted when the process exits.
+ * The copies one provider operation (a diff, create, update or delete) made, in a `dsp-plan-*`
+ * folder of its own: deleted with the folder as soon as the operation settles, never left for the
+ * process's exit (the engine stops a provider process without one). A folder left by a process
+ * killed mid-plan is swept by the next one (see util/scratch-folder.ts).
+ */
+class OperationCopies {
+  readonly sets = new Map<string, Promise<SpilledSet>>();
+  private folder: string | undefined;
+
+  workDirectory(): string {
+    this.folder ??= makeScratchFolder("dsp-plan-");
+    return this.folder;
+  }
+
+  async release(): Promise<void> {
+    // A copy still being written (its operation failed part-way) is waited for, so that nothing
+    // is written into the folder after it is removed.
+    await Promise.allSettled(this.sets.values());
+    this.sets.clear();
+    if (this.folder !== undefined) removeScratchFolder(this.folder);
+    this.folder = undefined;
+  }
+}
+
+const currentOperation = new AsyncLocalStorage<OperationCopies>();
+
+/**
+ * Runs `operation` with copies of its own: whatever it copies onto disk through a
+ * {@link SpilledCopies} is deleted when it settles. The first operation of a process sweeps the
+ * folders that processes killed mid-plan left.
+ */
+export function withOwnCopies<T>(operation: () => Promise<T>): Promise<T> {
+  sweepOnce();
+  const copies = new OperationCopies();
+  return currentOperation.run(copies, async () => {
+    try {
+      return await operation();
+    } finally {
+      await copies.release();
+    }
+  });
+}
+
+/** `provider` with each of its operations run by {@link withOwnCopies}. */
+export function copiesPerOperation<P extends object>(provider: P): P {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, method] of Object.entries(provider)) {
+    wrapped[name] = typeof method === "function" ? (...args: unknown[]): Promise<unknown> => withOwnCopies(async () => (method as (...a: unknown[]) => unknown).apply(provider, args)) : method;
+  }
+  return wrapped as P;
+}
+
+/**
+ * Copies of stored sets on disk, one per digest and operation: a plan's windows share them, and
+ * they last until the operation that made them settles (see {@link withOwnCopies}, which every
+ * use must run within). An update computes its windows again, so it copies again what its diff
+ * copied: the price of never leaving copies behind between two calls the engine may never make.
  */
 export class SpilledCopies {
-  private readonly copies = new Map<string, Promise<SpilledSet>>();
-  private directory: string | undefined;
-
   constructor(private readonly store: SnapshotStore) {}
 
   /** The set with this digest, on disk. */
   copyOf(digest: string): Promise<SpilledSet> {
-    let copy = this.copies.get(digest);
+    const operation = this.operation();
+    let copy = operation.sets.get(digest);
     if (copy === undefined) {
-      copy = this.store.getSpilled(digest, this.workDirectory());
+      copy = this.store.getSpilled(digest, operation.workDirectory());
       // A failed read is not kept: the next call tries again (and reports again).
-      copy.catch(() => this.copies.delete(digest));
-      this.copies.set(digest, copy);
+      copy.catch(() => operation.sets.delete(digest));
+      operation.sets.set(digest, copy);
     }
     return copy;
   }
@@ -80,13 +132,14 @@ export class SpilledCopies {
     };
   }
 
-  /** Where copies and the sets written from windows go. */
+  /** Where the current operation's copies and the sets written from its windows go. */
   workDirectory(): string {
-    if (this.directory === undefined) {
-      const directory = mkdtempSync(join(tmpdir(), "dsp-plan-"));
-      process.once("exit", () => rmSync(directory, { recursive: true, force: true }));
-      this.directory = directory;
-    }
-    return this.directory;
+    return this.operation().workDirectory();
+  }
+
+  private operation(): OperationCopies {
+    const operation = currentOperation.getStore();
+    if (operation === undefined) throw new Error("copies of sets on disk belong to an operation: call this within withOwnCopies()");
+    return operation;
   }
 }

@@ -12,13 +12,8 @@ import type { Readable } from "node:stream";
 export type BlobBody = Uint8Array | BlobStream;
 
 export interface BlobStream {
-  /** Opens the stream; called once per write. */
+  /** Opens the stream; called once per write. Stores read it as they write, never whole. */
   stream(): Readable;
-  /**
-   * Where a store that needs a blob's length before sending (S3) may spool it first; without
-   * one it gathers the stream in memory. A store that writes as it reads (a file) never spools.
-   */
-  readonly spoolDirectory?: string;
 }
 
 /** How a blob is described to stores that keep such things (S3 object headers); files ignore it. */

@@ -8,8 +8,9 @@ export interface S3SnapshotStoreOptions extends S3BlobStoreOptions, SnapshotStor
  * A {@link SnapshotStore} in an S3 bucket or an S3-compatible server:
  * `<prefix>/<first 2 hex>/<digest>.ids.zst` (`.ids.gz` before issue 14, `.delta.zst` for a set
  * stored as a delta) and `<prefix>/records/<name>.json`, the same layout as
- * {@link FileSnapshotStore}, so a folder synced to a bucket (or back) stays valid. Each object is
- * one PUT (see {@link S3BlobStore}); the rest is {@link BlobSnapshotStore}'s.
+ * {@link FileSnapshotStore}, so a folder synced to a bucket (or back) stays valid. An object of at
+ * most one part is one PUT, a larger one a multipart upload (see {@link S3BlobStore}); the rest
+ * is {@link BlobSnapshotStore}'s.
  */
 export class S3SnapshotStore extends BlobSnapshotStore<S3BlobStore> {
   readonly bucket: string;

@@ -3,16 +3,23 @@
  * (`@aws-sdk/client-s3`): the same credential chain and endpoint options as the Pulumi CLI's
  * `s3://` backend. The SDK is required on first use only, so file stores never load it.
  */
-import { randomUUID } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { rm, stat } from "node:fs/promises";
-import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
-import { gather, quarantineName, type BlobBody, type BlobPutOptions, type BlobStore } from "./blob-store";
+import type { CompletedPart, S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
+import { fixedSizeParts } from "./blob-parts";
+import { quarantineName, type BlobBody, type BlobPutOptions, type BlobStore } from "./blob-store";
 
 type S3Sdk = typeof import("@aws-sdk/client-s3");
+
+const MIB = 1024 * 1024;
+/**
+ * S3's multipart limits: every part but the last at least 5 MiB, none above 5 GiB, at most 10,000
+ * parts (https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html).
+ */
+export const S3_MIN_PART_BYTES = 5 * MIB;
+export const S3_MAX_PART_BYTES = 5 * 1024 * MIB;
+export const S3_MAX_PARTS = 10_000;
+/** 64 MiB parts: objects up to 625 GiB (a snapshot of 100M cookie IDs is about 1.7 GB), one part in memory. */
+export const DEFAULT_PART_BYTES = 64 * MIB;
 
 /** Options for {@link S3BlobStore}. */
 export interface S3BlobStoreOptions {
@@ -25,16 +32,27 @@ export interface S3BlobStoreOptions {
    * @default {} (everything from the environment)
    */
   readonly client?: S3ClientConfig;
+  /**
+   * Size of the parts a large blob is uploaded in, in bytes. A blob of at most one part is one
+   * PUT; a larger one is a multipart upload of parts this size (the last one shorter), read from
+   * the blob's stream one part at a time, so one part is what a put holds in memory. S3 takes 5 MiB
+   * to 5 GiB, and at most 10,000 parts to an object.
+   * @default 64 MiB
+   */
+  readonly partBytes?: number;
 }
 
 /**
- * A blob is the object `<prefix>/<name>`. A put is one PUT of the whole object: S3 never shows a
- * partial object, and the SDK's request checksum guards the bytes in transit.
+ * A blob is the object `<prefix>/<name>`. A put of at most one part is one PUT; a larger one is a
+ * multipart upload (with a CRC32 checksum on each part, as S3 documents for multipart uploads),
+ * aborted when any step fails, so no parts are left behind to be billed. Either way S3 never shows
+ * a partial object, and the SDK's request checksum guards the bytes of each request in transit.
  */
 export class S3BlobStore implements BlobStore {
   readonly location: string;
   readonly bucket: string;
   readonly prefix: string;
+  readonly partBytes: number;
   private client: S3Client | undefined;
   private sdk: S3Sdk | undefined;
 
@@ -42,6 +60,10 @@ export class S3BlobStore implements BlobStore {
     this.bucket = options.bucket;
     this.prefix = (options.prefix ?? "").replace(/^\/+|\/+$/g, "");
     this.location = `s3://${this.bucket}${this.prefix === "" ? "" : `/${this.prefix}`}`;
+    this.partBytes = options.partBytes ?? DEFAULT_PART_BYTES;
+    if (!Number.isSafeInteger(this.partBytes) || this.partBytes < S3_MIN_PART_BYTES || this.partBytes > S3_MAX_PART_BYTES) {
+      throw new RangeError(`S3 part size must be a whole number of bytes from 5 MiB to 5 GiB (got ${options.partBytes})`);
+    }
   }
 
   /** The object key of blob `name`. */
@@ -71,22 +93,21 @@ export class S3BlobStore implements BlobStore {
   }
 
   async put(name: string, body: BlobBody, options: BlobPutOptions): Promise<void> {
-    if (body instanceof Uint8Array) return this.putObject(name, body, body.length, options);
-    if (body.spoolDirectory === undefined) {
-      const bytes = await gather(body.stream());
-      return this.putObject(name, bytes, bytes.length, options);
-    }
-    // S3 wants the length up front: spooled to a file first, then one streamed PUT.
-    const spool = join(body.spoolDirectory, `${randomUUID()}.s3-upload`);
+    if (body instanceof Uint8Array && body.byteLength <= this.partBytes) return this.putObject(name, body, options);
+    const parts = fixedSizeParts(body instanceof Uint8Array ? [body] : body.stream(), this.partBytes);
     try {
-      await pipeline(body.stream(), createWriteStream(spool));
-      await this.putObject(name, createReadStream(spool), (await stat(spool)).size, options);
+      // Nothing beyond one part: one PUT (an empty blob is an empty object).
+      const first = await parts.next();
+      if (first.done === true) return await this.putObject(name, new Uint8Array(0), options);
+      const second = await parts.next();
+      if (second.done === true) return await this.putObject(name, first.value, options);
+      await this.putInParts(name, [first.value, second.value], parts, options);
     } finally {
-      await rm(spool, { force: true });
+      await parts.return(undefined); // a failed upload stops reading the blob's stream
     }
   }
 
-  private async putObject(name: string, body: Uint8Array | Readable, length: number, options: BlobPutOptions): Promise<void> {
+  private async putObject(name: string, body: Uint8Array, options: BlobPutOptions): Promise<void> {
     const { sdk, client } = this.connect();
     try {
       await client.send(
@@ -94,14 +115,44 @@ export class S3BlobStore implements BlobStore {
           Bucket: this.bucket,
           Key: this.keyOf(name),
           Body: body,
-          ContentLength: length,
+          ContentLength: body.byteLength,
           ContentType: options.contentType,
-          ...(options.metadata === undefined ? {} : { Metadata: { ...options.metadata } }),
+          ...metadataOf(options),
         }),
       );
     } catch (error) {
       throw this.failed("PUT", name, error);
     }
+  }
+
+  /** A multipart upload of `firsts` then the rest of `parts`, in order; aborted if any step fails. */
+  private async putInParts(name: string, firsts: readonly Buffer[], parts: AsyncIterator<Buffer>, options: BlobPutOptions): Promise<void> {
+    const { sdk, client } = this.connect();
+    const object = { Bucket: this.bucket, Key: this.keyOf(name) };
+    let uploadId: string | undefined;
+    try {
+      uploadId = (await client.send(new sdk.CreateMultipartUploadCommand({ ...object, ContentType: options.contentType, ChecksumAlgorithm: "CRC32", ...metadataOf(options) }))).UploadId;
+      if (uploadId === undefined) throw new Error("CreateMultipartUpload returned no UploadId");
+      const completed: CompletedPart[] = [];
+      const upload = async (part: Buffer): Promise<void> => {
+        const PartNumber = completed.length + 1;
+        if (PartNumber > S3_MAX_PARTS) throw new RangeError(`more than ${S3_MAX_PARTS} parts of ${this.partBytes} bytes: set a larger part size`);
+        const sent = await client.send(new sdk.UploadPartCommand({ ...object, UploadId: uploadId, PartNumber, Body: part, ContentLength: part.byteLength, ChecksumAlgorithm: "CRC32" }));
+        completed.push({ PartNumber, ETag: sent.ETag, ...(sent.ChecksumCRC32 === undefined ? {} : { ChecksumCRC32: sent.ChecksumCRC32 }) });
+      };
+      for (const part of firsts) await upload(part);
+      for (let next = await parts.next(); next.done !== true; next = await parts.next()) await upload(next.value);
+      await client.send(new sdk.CompleteMultipartUploadCommand({ ...object, UploadId: uploadId, MultipartUpload: { Parts: completed } }));
+    } catch (error) {
+      if (uploadId !== undefined) await this.abortUpload(object, uploadId);
+      throw this.failed("PUT", name, error);
+    }
+  }
+
+  /** Best effort: the failure that led here is what the caller reports; S3's lifecycle rules can clean up what this misses. */
+  private async abortUpload(object: { Bucket: string; Key: string }, uploadId: string): Promise<void> {
+    const { sdk, client } = this.connect();
+    await client.send(new sdk.AbortMultipartUploadCommand({ ...object, UploadId: uploadId })).catch(() => undefined);
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -166,6 +217,10 @@ export class S3BlobStore implements BlobStore {
     const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     return new Error(`${operation} ${this.locate(name)} failed: ${detail}`, { cause: error });
   }
+}
+
+function metadataOf(options: BlobPutOptions): { Metadata?: Record<string, string> } {
+  return options.metadata === undefined ? {} : { Metadata: { ...options.metadata } };
 }
 
 async function* noBytes(): AsyncGenerator<Uint8Array> {

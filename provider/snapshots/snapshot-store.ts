@@ -1,4 +1,3 @@
-import { dirname } from "node:path";
 import { isSetDigest, setDigest, SpilledSet, type Fingerprinter, type IdSet } from "../plan";
 import { gather, type BlobStore } from "./blob-store";
 import { decodeDelta, encodeDelta, type DeltaSnapshot } from "./delta-codec";
@@ -171,11 +170,9 @@ export class BlobSnapshotStore<Blobs extends BlobStore = BlobStore> implements S
     // Only a whole copy counts: a delta whose base was lost is repaired by writing the set whole.
     if ((await this.formsOf(digest)).some((form) => form !== "delta")) return digest;
     const level = this.options.level === undefined ? {} : { level: this.options.level };
-    // A set in memory is small enough to gather; one on disk is spooled beside itself when the blobs need its length.
-    const spool = set instanceof SpilledSet ? { spoolDirectory: dirname(set.path) } : {};
     await this.blobs.put(
       this.blobOf(digest, "zstd"),
-      { stream: () => snapshotStream(set, level), ...spool },
+      { stream: () => snapshotStream(set, level) },
       { contentType: ZSTD_CONTENT, metadata: { "dsp-set-digest": digest, "dsp-set-count": String(set.size) } },
     );
     return digest;

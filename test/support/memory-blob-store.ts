@@ -11,7 +11,6 @@ const PIECE_BYTES = 1000;
 export interface MemoryBlobPut {
   readonly name: string;
   readonly streamed: boolean;
-  readonly spoolDirectory: string | undefined;
   readonly options: BlobPutOptions;
 }
 
@@ -47,7 +46,7 @@ export class MemoryBlobStore implements BlobStore {
   async put(name: string, body: BlobBody, options: BlobPutOptions): Promise<void> {
     const streamed = !(body instanceof Uint8Array);
     const bytes = body instanceof Uint8Array ? Buffer.from(body) : await gather(body.stream());
-    this.puts.push({ name, streamed, spoolDirectory: body instanceof Uint8Array ? undefined : body.spoolDirectory, options });
+    this.puts.push({ name, streamed, options });
     this.blobs.set(name, bytes);
   }
 
