@@ -44,7 +44,11 @@ export function resolveSpec(spec: AudiencesSpec, file: string, locator: SourceLo
     deletions: (spec.deletions ?? []).map((deletion, index) => resolveDeletion(deletion, index, locator, exact)),
     sources: keysPresent(locator.keysInOrder(["sources"]), spec.sources ?? {}).map(([name, source]) => resolveSqlSource(name, source, dir)),
     suppress: resolveExclusions(spec.suppress, ["suppress"], { dir, locator, exact }),
-    settings: { ...(spec.settings?.reassertAfterDays === undefined ? {} : { reassertAfterDays: spec.settings.reassertAfterDays }), allowedRoots },
+    settings: {
+      ...(spec.settings?.reassertAfterDays === undefined ? {} : { reassertAfterDays: spec.settings.reassertAfterDays }),
+      ...(spec.settings?.historyRetentionDays === undefined ? {} : { historyRetentionDays: spec.settings.historyRetentionDays }),
+      allowedRoots,
+    },
   };
 }
 

@@ -758,6 +758,15 @@ export interface Settings {
    */
   reassertAfterDays?: number;
   /**
+   * How long sync records keep the history of each sync (time, +N −M, request ids, the applied set
+   * after it; what `dsp-audiences history` reads), and how long the record of a deleted
+   * membership, upload or audience is kept before it is removed, in days, 1..3650. Wins over the
+   * stack setting dsp:historyRetentionDays. Default: dsp:historyRetentionDays (or
+   * DSP_HISTORY_RETENTION_DAYS) when set, else 90.
+   * @default 90
+   */
+  historyRetentionDays?: number;
+  /**
    * Folders outside the spec file's folder that ID files and records CSVs may be in, relative to
    * the spec file's folder (or absolute). Every file the spec names must resolve, after symbolic
    * links, inside the spec's folder or one of these. Default: none (only the spec's folder tree).
