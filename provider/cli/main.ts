@@ -22,7 +22,8 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   },
   validate: async () => {
     const m = await import("../spec/validate-command");
-    return { spec: m.VALIDATE_COMMAND, run: (args) => m.validateCommandLine(args, (line) => processIo.out(line)) };
+    const { checkDuckDbQueries } = await import("../sources/query-check");
+    return { spec: m.VALIDATE_COMMAND, run: (args) => m.validateCommandLine(args, (line) => processIo.out(line), { checkQueries: checkDuckDbQueries }) };
   },
   adopt: async () => {
     const m = await import("./adopt-command");

@@ -60,17 +60,37 @@ export function withoutTsNodePreload(execArgv: readonly string[]): string[] {
   return out;
 }
 
-/** Bootstrap for a worker whose entry module is `entry` (a .ts or .js path). */
-export function workerBootstrap(entry: string): WorkerBootstrap {
-  if (!entry.endsWith(".ts")) return { code: `require(${JSON.stringify(entry)});`, execArgv: [...process.execArgv] };
-  const code = [
-    'const compiled = require("node:worker_threads").workerData.compiledSources;',
+/** Lines that serve ".ts" modules from the JS in the variable `compiled` (by absolute path), then load `entry`. */
+function requireFromCompiled(compiled: string, entry: string): string[] {
+  return [
     'require.extensions[".ts"] = (module, filename) => {',
-    "  const js = compiled[filename];",
+    `  const js = ${compiled}[filename];`,
     '  if (js === undefined) throw new Error("no precompiled source for " + filename);',
     "  module._compile(js, filename);",
     "};",
     `require(${JSON.stringify(entry)});`,
-  ].join("\n");
+  ];
+}
+
+/** Bootstrap for a worker whose entry module is `entry` (a .ts or .js path). */
+export function workerBootstrap(entry: string): WorkerBootstrap {
+  if (!entry.endsWith(".ts")) return { code: `require(${JSON.stringify(entry)});`, execArgv: [...process.execArgv] };
+  const code = ['const compiled = require("node:worker_threads").workerData.compiledSources;', ...requireFromCompiled("compiled", entry)].join("\n");
   return { code, execArgv: withoutTsNodePreload(process.execArgv), compiledSources: transpileClosure(entry) };
+}
+
+/** How a child process (spawned with an IPC channel) runs `entry`. */
+export interface ChildBootstrap {
+  /** Arguments for `process.execPath`. */
+  readonly args: string[];
+  /** The first IPC message to send, for a .ts entry: the transpiled closure; undefined for .js builds. */
+  readonly init?: { readonly compiledSources: Readonly<Record<string, string>> };
+}
+
+/** Bootstrap for a child process whose entry module is `entry`: the worker approach over IPC instead of workerData. */
+export function childBootstrap(entry: string): ChildBootstrap {
+  const execArgv = withoutTsNodePreload(process.execArgv);
+  if (!entry.endsWith(".ts")) return { args: [...execArgv, entry] };
+  const code = ['process.once("message", ({ compiledSources }) => {', ...requireFromCompiled("compiledSources", entry), "});"].join("\n");
+  return { args: [...execArgv, "-e", code], init: { compiledSources: transpileClosure(entry) } };
 }

@@ -8,6 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { BuiltSet, IdSet } from "../plan";
 import { resolvePlanMemoryBytes } from "../config/plan-memory";
+import { resolveSnapshotLocation, type SnapshotLocation } from "../config/snapshot-location";
 import { ID_TYPES, type IdListSource, type IdType, type LoadedSpec } from "../spec";
 import { removeIds, SourceReader } from "../sources";
 import type { InputFailure } from "./input-diagnostics";
@@ -45,7 +46,17 @@ export async function readMemberSources(spec: LoadedSpec, config: (key: string) 
     // A bad budget is an input error like a bad source: reported, nothing read.
     return { memberSets: new Map(), leftOut: new Map(), removals: new Map(), failures: [{ context: "", error }] };
   }
-  const reader = new SourceReader({ sources: spec.sources, dir: spec.dir, config, env: process.env, memoryBytes });
+  const reader = new SourceReader({
+    sources: spec.sources,
+    dir: spec.dir,
+    allowedRoots: spec.settings.allowedRoots,
+    allowedObjectRoots: spec.settings.allowedObjectRoots,
+    ...snapshotStoreOf(config),
+    queryTimeoutMs: spec.settings.queryTimeoutSeconds * 1000,
+    config,
+    env: process.env,
+    memoryBytes,
+  });
   const failures: Array<InputFailure | undefined> = [];
   const read = (source: IdListSource, idType: IdType, what: string): Promise<{ set: IdSet; skipped: number } | undefined> => readWith(reader.read(source, idType, what));
   const readMembers = (source: IdListSource, idType: IdType, what: string): Promise<{ set: BuiltSet; skipped: number } | undefined> => readWith(reader.readMembers(source, idType, what));
@@ -96,6 +107,15 @@ export async function readMemberSources(spec: LoadedSpec, config: (key: string) 
     return { memberSets, leftOut, removals, failures: failures.filter((f): f is InputFailure => f !== undefined) };
   } finally {
     await reader.close();
+  }
+}
+
+/** Where snapshots are stored, so that no source reads them; a store that cannot be resolved is reported when sets are stored. */
+function snapshotStoreOf(config: (key: string) => string | undefined): { snapshotStore?: SnapshotLocation } {
+  try {
+    return { snapshotStore: resolveSnapshotLocation(config, process.cwd()).location };
+  } catch {
+    return {};
   }
 }
 

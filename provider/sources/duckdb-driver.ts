@@ -1,23 +1,49 @@
 /**
- * SQL on an embedded DuckDB (`@duckdb/node-api`, loaded only when a spec uses it): a database
- * file opened read-only, or in memory. Relative file paths in queries (read_parquet('x.parquet'))
- * start at the spec's folder. Also reads Parquet columns for parquet-column.ts.
+ * SQL on an embedded DuckDB (`@duckdb/node-api`, needed only when a spec uses it): a database file
+ * opened read-only, or in memory. DuckDB runs in a child process (duckdb-host.ts) whose working
+ * folder is the spec's, so relative file paths in queries (read_parquet('x.parquet')) start there,
+ * and whose sandbox lets a query read only the spec's folder and `settings.allowedRoots`. Also
+ * reads Parquet columns for read-sources.ts.
  */
+import { spawn, type ChildProcess } from "node:child_process";
+import { join, extname } from "node:path";
+import { childBootstrap } from "../pii/worker-loader";
 import type { ResolvedSqlSource } from "../spec";
 import { safeDbMessage } from "./db-message";
+import type { DuckDbSandbox, HostReply, HostRequest } from "./duckdb-protocol";
 import { loadOptional } from "./optional-package";
 import { SourceError } from "./source-error";
-import { NULL_LINE, type SqlConnection, type SqlDriver } from "./sql-driver";
+import { checkOneTextColumn, NULL_LINE, type SqlConnection, type SqlDriver, type SqlSourceContext } from "./sql-driver";
+
+export { sqlIdentifier, sqlString } from "./query-rules";
 
 /** The DuckDB client package. */
 export const DUCKDB_PACKAGE = "@duckdb/node-api";
 
-type DuckDb = typeof import("@duckdb/node-api");
+/** The DuckDB process's entry module, beside this one (.ts under ts-node, .js when compiled). */
+const HOST_ENTRY = join(__dirname, `duckdb-host${extname(__filename)}`);
 
-/** A DuckDB connection; also describes a relation (the Parquet column check). */
+/** A DuckDB connection; also describes a relation (the Parquet column check) and checks a query's text. */
 export interface DuckDbConnection extends SqlConnection {
   /** The columns of `relation` (e.g. `read_parquet('x.parquet')`), without reading its rows. */
   describe(relation: string): Promise<Array<{ name: string; type: string }>>;
+  /**
+   * Checks by DuckDB's parser alone that `query` is exactly one SELECT statement: nothing is bound,
+   * read or run. @throws SourceError naming the rule it breaks
+   */
+  check(query: string): Promise<void>;
+}
+
+/** Where a DuckDB opens and what it may read. */
+export interface DuckDbOpenOptions {
+  /** Absolute database file, opened read-only; undefined: in memory. */
+  database?: string;
+  /** The spec's folder: the DuckDB process's working folder, where relative paths start. */
+  dir: string;
+  /** Absolute folders whose files a query may read (the spec's folder among them). */
+  readDirs: readonly string[];
+  /** The reader's temporary folder: also readable (copies of s3:// objects), and DuckDB spills inside it. */
+  workDir: string;
 }
 
 /**
@@ -27,93 +53,136 @@ export interface DuckDbConnection extends SqlConnection {
  */
 const BLOCK_ROWS = 65_536;
 
-/** Opens DuckDB: `database` (absolute) read-only, or in memory; relative paths start at `dir`. */
-export async function openDuckDb(database: string | undefined, dir: string, neededFor: string): Promise<DuckDbConnection> {
-  const duckdb: DuckDb = await loadOptional(DUCKDB_PACKAGE, neededFor, () => import("@duckdb/node-api"));
-  let instance: import("@duckdb/node-api").DuckDBInstance;
+let hosts = 0;
+
+/** Opens DuckDB in its own process, sandboxed to `options.readDirs`. */
+export async function openDuckDb(options: DuckDbOpenOptions, neededFor: string): Promise<DuckDbConnection> {
+  await loadOptional(DUCKDB_PACKAGE, neededFor, () => Promise.resolve(require.resolve(DUCKDB_PACKAGE)));
+  const host = new DuckDbHost(options.dir);
+  const sandbox: DuckDbSandbox = {
+    ...(options.database === undefined ? {} : { database: options.database }),
+    readDirs: [...options.readDirs, options.workDir],
+    tempDir: join(options.workDir, `duckdb-${++hosts}`),
+  };
   try {
-    instance = await duckdb.DuckDBInstance.create(database ?? ":memory:", database === undefined ? {} : { access_mode: "READ_ONLY" });
+    await host.request({ op: "open", sandbox }, options.database ?? "");
   } catch (error) {
-    throw new SourceError(`cannot open the DuckDB database: ${safeDbMessage(messageOf(error), database ?? "")}`);
+    await host.close();
+    throw error instanceof SourceError ? new SourceError(`cannot open the DuckDB database: ${error.message}`) : error;
   }
-  const connection = await instance.connect();
-  await connection.run(`SET file_search_path = ${sqlString(dir)}`);
-  /** Every row of `sql`, chunk by chunk; DuckDB's errors cleaned against `query`. */
-  const rows = async (sql: string, query: string, onChunk: (chunk: import("@duckdb/node-api").DuckDBDataChunk) => void): Promise<void> => {
-    try {
-      const result = await connection.stream(sql);
-      for (;;) {
-        const chunk = await result.fetchChunk();
-        if (chunk === null || chunk.rowCount === 0) return;
-        onChunk(chunk);
-      }
-    } catch (error) {
-      throw new SourceError(safeDbMessage(messageOf(error), query));
-    }
-  };
-  const describe = async (relation: string, query = relation): Promise<Array<{ name: string; type: string }>> => {
-    const columns: Array<{ name: string; type: string }> = [];
-    await rows(`DESCRIBE SELECT * FROM ${relation}`, query, (chunk) => {
-      const names = chunk.getColumnValues(0);
-      const types = chunk.getColumnValues(1);
-      names.forEach((name, i) => columns.push({ name: String(name), type: String(types[i]) }));
-    });
-    return columns;
-  };
+  const describe = async (relation: string): Promise<Array<{ name: string; type: string }>> =>
+    (await host.request({ op: "columns", sql: `SELECT * FROM ${relation}` }, relation)) ?? [];
+  const check = async (query: string): Promise<void> => void (await host.request({ op: "check", query }, query));
   return {
     describe,
+    check,
     async streamColumn(query, sink) {
-      // The query is wrapped in parentheses on lines of its own, so a trailing comment cannot swallow the rest.
-      const relation = `(\n${query.replace(/;\s*$/, "")}\n)`;
-      const columns = await describe(relation, query);
+      await check(query);
+      const columns = (await host.request({ op: "columns", sql: query }, query)) ?? [];
       checkOneTextColumn(
         columns.map((c) => c.name),
         columns.map((c) => ({ name: c.type, text: c.type === "VARCHAR" })),
       );
+      // The query is wrapped in parentheses on lines of its own, so a trailing comment cannot swallow the rest;
+      // the wrapper is one statement again, prepared alone and checked to be a SELECT by the host.
+      const relation = `(\n${query.replace(/;\s*$/, "")}\n)`;
       // Blocks of rows in result order, each one blob of values joined by "\n" (NULL as U+0001,
       // a "\n" inside a value as U+0002 so that it stays one invalid value) and its first row number.
       const blocks =
         `SELECT string_agg(coalesce(replace(v, chr(10), chr(2)), chr(${NULL_LINE.charCodeAt(0)})), chr(10) ORDER BY rn)::BLOB, min(rn) ` +
         `FROM (SELECT v, row_number() OVER () AS rn FROM ${relation} AS q(v)) GROUP BY (rn - 1) // ${BLOCK_ROWS} ORDER BY 2`;
-      await rows(blocks, query, (chunk) => {
-        const blobs = chunk.getColumnValues(0) as unknown as Array<{ bytes: Uint8Array }>;
-        const firstRows = chunk.getColumnValues(1);
-        blobs.forEach((blob, i) => sink.lines(Buffer.from(blob.bytes.buffer, blob.bytes.byteOffset, blob.bytes.byteLength), Number(firstRows[i])));
-      });
+      await host.request({ op: "blocks", sql: blocks }, query, (bytes, firstRow) => sink.lines(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), firstRow));
     },
-    close() {
-      connection.closeSync();
-      instance.closeSync();
-      return Promise.resolve();
-    },
+    close: () => host.close(),
   };
 }
 
-/** A query's result must be one column of text; the error names what it got. */
-export function checkOneTextColumn(names: readonly string[], types: ReadonlyArray<{ name: string; text: boolean }>): void {
-  if (names.length !== 1) throw new SourceError(`the query must return exactly one column of IDs; it returns ${names.length}: ${names.join(", ")}`);
-  const type = types[0];
-  if (type !== undefined && !type.text) throw new SourceError(`column ${names[0] ?? ""} is ${type.name}, not text; cast it in the query (e.g. CAST(x AS VARCHAR))`);
+type Request = HostRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
+
+interface Pending {
+  /** Text whose quoted pieces may appear in messages (see safeDbMessage). */
+  query: string;
+  onBlock: ((bytes: Uint8Array, firstRow: number) => void) | undefined;
+  resolve(columns: Array<{ name: string; type: string }> | undefined): void;
+  reject(error: Error): void;
 }
 
-/** A SQL string literal. */
-export function sqlString(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
+/** The DuckDB process and its requests, answered in order. */
+class DuckDbHost {
+  private readonly child: ChildProcess;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private stderr = "";
+  private ended: Promise<void>;
 
-/** A SQL identifier, quoted. */
-export function sqlIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
+  constructor(cwd: string) {
+    const boot = childBootstrap(HOST_ENTRY);
+    // An empty environment: nothing the program holds (credentials, tokens) is visible to a query.
+    this.child = spawn(process.execPath, boot.args, { cwd, env: {}, stdio: ["ignore", "ignore", "pipe", "ipc"], serialization: "advanced" });
+    this.child.stderr?.on("data", (data: Buffer) => {
+      this.stderr = (this.stderr + data.toString("utf8")).slice(-2000);
+    });
+    this.child.on("message", (reply: HostReply) => this.answer(reply));
+    this.ended = new Promise((resolve) => {
+      this.child.once("error", (error) => {
+        this.failAll(`the DuckDB process could not start (${error.message})`);
+        resolve();
+      });
+      this.child.once("exit", (code, signal) => {
+        const last = this.stderr.trim().split("\n").slice(-3).join(" ");
+        this.failAll(`the DuckDB process ended (${signal ?? `exit code ${code ?? "?"}`})${last === "" ? "" : `: ${last}`}`);
+        resolve();
+      });
+    });
+    if (boot.init !== undefined) this.child.send(boot.init);
+  }
 
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  /** Sends one request; resolves with its columns (for "columns"), passing blocks to `onBlock` on the way. */
+  request(request: Request, query: string, onBlock?: (bytes: Uint8Array, firstRow: number) => void): Promise<Array<{ name: string; type: string }> | undefined> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { query, onBlock, resolve, reject });
+      if (!this.child.connected) return this.failAll("the DuckDB process is not running");
+      this.child.send({ ...request, id } as HostRequest);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.child.connected) this.child.disconnect();
+    await this.ended;
+  }
+
+  private answer(reply: HostReply): void {
+    const pending = this.pending.get(reply.id);
+    if (pending === undefined) return;
+    if (reply.kind === "block") {
+      try {
+        pending.onBlock?.(reply.bytes, reply.firstRow);
+      } catch (error) {
+        // The sink refused the rows: the request fails now; its remaining blocks are ignored.
+        this.pending.delete(reply.id);
+        pending.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      return;
+    }
+    this.pending.delete(reply.id);
+    if (reply.kind === "done") pending.resolve(reply.columns);
+    else pending.reject(new SourceError(safeDbMessage(reply.message, pending.query)));
+  }
+
+  private failAll(message: string): void {
+    for (const [id, pending] of this.pending) {
+      this.pending.delete(id);
+      pending.reject(new SourceError(message));
+    }
+  }
 }
 
 /** The driver for `sources: { x: { duckdb: … } }`. */
 export const duckDbDriver: SqlDriver = {
-  open(source: ResolvedSqlSource) {
+  async open(source: ResolvedSqlSource, context: SqlSourceContext) {
     if (source.kind !== "duckdb") throw new Error(`duckdb driver given a ${source.kind} source`);
-    return openDuckDb(source.database, source.dir, `SQL source ${source.name}`);
+    const options = { dir: source.dir, readDirs: context.readDirs, workDir: await context.workDir() };
+    return openDuckDb(source.database === undefined ? options : { ...options, database: source.database }, `SQL source ${source.name}`);
   },
 };

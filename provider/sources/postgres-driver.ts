@@ -1,20 +1,28 @@
 /**
  * SQL on PostgreSQL (`pg`, loaded only when a spec uses it). The connection string comes from a
  * stack secret or an environment variable; it and its password are kept out of every message.
- * Rows are fetched through a cursor, 10,000 at a time, so a large result is never held whole.
+ * Rows are fetched through a cursor, 10,000 at a time, so a large result is never held whole. The
+ * query is one statement (the extended protocol), run in a READ ONLY transaction with a
+ * statement_timeout of `settings.queryTimeoutSeconds`.
  */
+import type { QueryConfig } from "pg";
 import type { ResolvedSqlSource } from "../spec";
 import { safeDbMessage } from "./db-message";
-import { checkOneTextColumn, messageOf } from "./duckdb-driver";
 import { loadOptional } from "./optional-package";
 import { SourceError } from "./source-error";
-import type { SqlConnection, SqlDriver, SqlSourceContext } from "./sql-driver";
+import { checkOneTextColumn, messageOf, type SqlConnection, type SqlDriver, type SqlSourceContext } from "./sql-driver";
 
 /** The PostgreSQL client package. */
 export const PG_PACKAGE = "pg";
 
 /** Rows per FETCH: big enough to amortise the round trip, small enough to bound memory. */
 const FETCH_ROWS = 10_000;
+
+/**
+ * PostgreSQL error codes (SQLSTATE) the messages explain: a second statement, or a statement
+ * DECLARE does not take, is a syntax error; statement_timeout cancels the query.
+ */
+const SQLSTATE = { syntaxError: "42601", queryCanceled: "57014" } as const;
 
 /** Type OIDs of text, varchar, bpchar, name and citext-like text. */
 const TEXT_TYPES = new Set([25, 1043, 1042, 19]);
@@ -39,10 +47,20 @@ export const postgresDriver: SqlDriver = {
     }
     return {
       async streamColumn(query, sink) {
-        const clean = (error: unknown): SourceError => new SourceError(safeDbMessage(messageOf(error), query, secrets));
+        const clean = (error: unknown, timeoutMs: number): SourceError => {
+          const message = safeDbMessage(messageOf(error), query, secrets);
+          const code = typeof error === "object" && error !== null && "code" in error ? error.code : undefined;
+          if (code === SQLSTATE.syntaxError) return new SourceError(`the query must be exactly one SELECT statement (SQL in a spec may only read): ${message}`);
+          if (code === SQLSTATE.queryCanceled) return new SourceError(`the query ran longer than settings.queryTimeoutSeconds (${timeoutMs / 1000} s) and was cancelled: ${message}`);
+          return new SourceError(message);
+        };
         try {
           await client.query("BEGIN READ ONLY");
-          await client.query(`DECLARE dsp_ids NO SCROLL CURSOR FOR ${query}`);
+          await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(context.queryTimeoutMs))}`);
+          // The extended protocol parses exactly one statement (a second one is an error, never run), and
+          // DECLARE … CURSOR FOR takes only a SELECT or VALUES query.
+          const declare: QueryConfig & { queryMode: "extended" } = { text: `DECLARE dsp_ids NO SCROLL CURSOR FOR ${query}`, queryMode: "extended" };
+          await client.query(declare);
           let row = 0;
           let checked = false;
           for (;;) {
@@ -60,7 +78,7 @@ export const postgresDriver: SqlDriver = {
           await client.query("COMMIT");
         } catch (error) {
           await client.query("ROLLBACK").catch(() => undefined);
-          throw error instanceof SourceError ? error : clean(error);
+          throw error instanceof SourceError ? error : clean(error, context.queryTimeoutMs);
         }
       },
       async close() {

@@ -4,11 +4,18 @@
  * first use) and closed by {@link SourceReader.close}.
  */
 import { createReadStream } from "node:fs";
+import { mkdtemp, realpath, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import type { SnapshotLocation } from "../config/snapshot-location";
 import { IdSetBuilder, readIdFiles, readIdFilesBounded, SpillingSetBuilder, type BuiltSet, type ReadIdFilesOptions } from "../plan";
-import { ID_BYTES_CHECKS, ID_CANONICAL_FORMS, ID_SYNTAX_CHECKS, isObjectUrl, type IdListSource, type IdType, type ResolvedSqlSource } from "../spec";
+import { DEFAULT_QUERY_TIMEOUT_SECONDS, ID_BYTES_CHECKS, ID_CANONICAL_FORMS, ID_SYNTAX_CHECKS, isObjectUrl, isUnderPrefix, objectRefusal, parseObjectUrl, type IdListSource, type IdType, type ResolvedSqlSource } from "../spec";
+import { isInsideFolder } from "../util/confined-path";
 import { streamCsvColumn } from "./csv-column";
-import { openDuckDb, sqlIdentifier, sqlString, type DuckDbConnection } from "./duckdb-driver";
+import { openDuckDb, type DuckDbConnection } from "./duckdb-driver";
 import { IdCollector, type CollectedIds, type SetSink } from "./id-collector";
+import { sqlIdentifier, sqlString } from "./query-rules";
 import { openS3Object, s3ObjectToTempFile } from "./s3-object";
 import { SourceError } from "./source-error";
 import type { ColumnSink, SqlConnection, SqlSourceContext } from "./sql-driver";
@@ -16,11 +23,19 @@ import { SQL_DRIVERS } from "./sql-drivers";
 
 export type { CollectedIds } from "./id-collector";
 
-/** What a reader needs: the spec's SQL sources and folder, and where secrets come from. */
-export interface SourceReaderOptions extends SqlSourceContext {
+/** What a reader needs: the spec's SQL sources, folder and settings, and where secrets come from. */
+export interface SourceReaderOptions extends Pick<SqlSourceContext, "config" | "env"> {
   sources: readonly ResolvedSqlSource[];
-  /** The spec's folder: where the default DuckDB's relative paths start. */
+  /** The spec's folder: where the default DuckDB's relative paths start, and the first folder its queries may read. */
   dir: string;
+  /** Absolute folders besides `dir` that queries may read files in (`settings.allowedRoots`). @default [] */
+  allowedRoots?: readonly string[];
+  /** The `s3://bucket/prefix` roots `csv:` and `parquet:` objects must be under (`settings.allowedRoots`). @default [] (no object) */
+  allowedObjectRoots?: readonly string[];
+  /** Where applied-set snapshots are stored: never read as a member source. @default none */
+  snapshotStore?: SnapshotLocation;
+  /** Longest one statement may run on a database server, in milliseconds. @default `settings.queryTimeoutSeconds`' default */
+  queryTimeoutMs?: number;
   /**
    * Memory a member list from ID files may take while it is read, in bytes; a larger one is sorted
    * on disk (see {@link SourceReader.readMembers}). @default no limit
@@ -38,8 +53,20 @@ export class SourceReader {
   private builtIn: Promise<DuckDbConnection> | undefined;
   /** Queries on one connection run one after the other. */
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** The reader's temporary folder, made on first use. */
+  private workDirMade: Promise<string> | undefined;
+  /** What drivers get: secrets, the environment, and what a query may read. */
+  private readonly context: SqlSourceContext;
 
-  constructor(private readonly options: SourceReaderOptions) {}
+  constructor(private readonly options: SourceReaderOptions) {
+    this.context = {
+      config: options.config,
+      env: options.env,
+      readDirs: [options.dir, ...(options.allowedRoots ?? [])],
+      workDir: () => this.workDir(),
+      queryTimeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_SECONDS * 1000,
+    };
+  }
 
   /**
    * The IDs of `source`, as type `idType`, validated and canonical.
@@ -78,12 +105,15 @@ export class SourceReader {
         return { set: builder.build(), skipped: 0 };
       }
       case "files":
+        await named(what, async () => {
+          for (const file of source.files) await this.checkNotSnapshot(file);
+        });
         return { set: await readFiles(source.files, { validate, ...(acceptsBytes === undefined ? {} : { acceptsBytes }), ...(canonicalise === undefined ? {} : { canonicalise }) }), skipped: 0 };
       case "csv": {
         const label = `${what} (csv ${source.file}, column ${source.column})`;
         const collector = new IdCollector(label, idType, source.onInvalid, newBuilder());
         await named(label, async () => {
-          const input = isObjectUrl(source.file) ? await openS3Object(source.file) : createReadStream(source.file, { highWaterMark: 1 << 20 });
+          const input = isObjectUrl(source.file) ? await this.openObject(source.file) : await this.openLocal(source.file);
           await streamCsvColumn(input, source.column, source.delimiter, (v, row) => collector.value(v, row));
         });
         return collector.finish();
@@ -104,23 +134,66 @@ export class SourceReader {
     }
   }
 
-  /** Closes every connection opened. */
+  /** Closes every connection opened and removes the reader's temporary folder. */
   async close(): Promise<void> {
     const open: Array<Promise<SqlConnection>> = [...this.connections.values(), ...(this.builtIn === undefined ? [] : [this.builtIn])];
     this.connections.clear();
     this.builtIn = undefined;
     await Promise.all(open.map(async (c) => (await c.catch(() => undefined))?.close()));
+    const made = this.workDirMade;
+    this.workDirMade = undefined;
+    if (made !== undefined) await rm(await made, { recursive: true, force: true });
+  }
+
+  /** The reader's own temporary folder: DuckDB spills and copies of s3:// objects go there. */
+  private workDir(): Promise<string> {
+    this.workDirMade ??= mkdtemp(join(tmpdir(), "dsp-sources-"));
+    return this.workDirMade;
+  }
+
+  /** An s3:// object's bytes, once it is known to be under an allowed root and outside the snapshot store. */
+  private openObject(url: string): Promise<Readable> {
+    this.checkObject(url);
+    return openS3Object(url);
+  }
+
+  /** Refuses an s3:// object outside the allowed roots or inside the snapshot store, before any request. */
+  private checkObject(url: string): void {
+    const refusal = objectRefusal(url, this.options.allowedObjectRoots ?? []);
+    if (refusal !== undefined) throw new SourceError(`object ${refusal}`);
+    const store = this.options.snapshotStore;
+    const object = parseObjectUrl(url);
+    if (store?.scheme === "s3" && typeof object !== "string" && isUnderPrefix(object, { bucket: store.bucket, key: store.prefix })) {
+      throw new SourceError("object is inside the snapshot store; applied-set snapshots are never a member source");
+    }
+  }
+
+  private async openLocal(file: string): Promise<Readable> {
+    await this.checkNotSnapshot(file);
+    return createReadStream(file, { highWaterMark: 1 << 20 });
+  }
+
+  /** Refuses a local file inside a folder snapshot store (after symbolic links). */
+  private async checkNotSnapshot(file: string): Promise<void> {
+    const store = this.options.snapshotStore;
+    if (store?.scheme !== "file") return;
+    const [real, realStore] = await Promise.all([realpath(file).catch(() => file), realpath(store.dir).catch(() => undefined)]);
+    if (realStore !== undefined && isInsideFolder(real, realStore)) {
+      throw new SourceError(`${file} is inside the snapshot store; applied-set snapshots are never a member source`);
+    }
   }
 
   private async parquetColumn(file: string, column: string, sink: ColumnSink): Promise<void> {
     if (isObjectUrl(file)) {
-      const copy = await s3ObjectToTempFile(file);
+      this.checkObject(file);
+      const copy = await s3ObjectToTempFile(file, await this.workDir());
       try {
         return await this.parquetColumn(copy.path, column, sink);
       } finally {
         await copy.remove();
       }
     }
+    await this.checkNotSnapshot(file);
     const db = await this.builtInDuckDb();
     const from = `read_parquet(${sqlString(file)})`;
     await this.queued(DEFAULT_SOURCE, async () => {
@@ -131,7 +204,7 @@ export class SourceReader {
   }
 
   private builtInDuckDb(): Promise<DuckDbConnection> {
-    this.builtIn ??= openDuckDb(undefined, this.options.dir, "a parquet: or sql: source");
+    this.builtIn ??= this.workDir().then((workDir) => openDuckDb({ dir: this.options.dir, readDirs: this.context.readDirs, workDir }, "a parquet: or sql: source"));
     return this.builtIn;
   }
 
@@ -150,7 +223,7 @@ export class SourceReader {
     const source = this.options.sources.find((s) => s.name === name);
     // The spec's semantic checks refuse unknown names; this is a library caller's mistake.
     if (source === undefined) throw new SourceError(`no sources entry named ${name}`);
-    return (await SQL_DRIVERS[source.kind]()).open(source, this.options);
+    return (await SQL_DRIVERS[source.kind]()).open(source, this.context);
   }
 
   private queued<T>(key: string, task: () => Promise<T>): Promise<T> {

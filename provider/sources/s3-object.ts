@@ -6,7 +6,6 @@
  */
 import { createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -40,9 +39,9 @@ export async function openS3Object(url: string): Promise<Readable> {
   }
 }
 
-/** Copies the object to a temporary file; `remove` deletes it. */
-export async function s3ObjectToTempFile(url: string): Promise<{ path: string; remove: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), "dsp-s3-"));
+/** Copies the object to a new temporary file inside `parent`; `remove` deletes it. */
+export async function s3ObjectToTempFile(url: string, parent: string): Promise<{ path: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(join(parent, "s3-"));
   const path = join(dir, "object");
   const remove = (): Promise<void> => rm(dir, { recursive: true, force: true });
   try {

@@ -4,12 +4,19 @@
  * sql-drivers.ts (see docs/sources.md).
  */
 import type { ResolvedSqlSource } from "../spec";
+import { SourceError } from "./source-error";
 
-/** What a driver may need from the program: stack config secrets and the environment. */
+/** What a driver may need from the program: stack config secrets, the environment, and what a query may do. */
 export interface SqlSourceContext {
   /** A stack config value by full key (`dsp:warehouseUrl`), secrets decrypted; undefined when unset. */
   config(key: string): string | undefined;
   env: Readonly<Record<string, string | undefined>>;
+  /** Absolute folders whose files a query on a local engine may read: the spec's folder and `settings.allowedRoots`. */
+  readDirs: readonly string[];
+  /** The reader's own temporary folder, made on first call and removed when the reader closes; absolute. */
+  workDir(): Promise<string>;
+  /** Longest one statement may run on a database server, in milliseconds (`settings.queryTimeoutSeconds`). */
+  queryTimeoutMs: number;
 }
 
 /** Where a column's values go, row by row or many rows at once. */
@@ -42,4 +49,15 @@ export interface SqlConnection {
 export interface SqlDriver {
   /** Opens a connection; loads its client library with `await import()` only now. */
   open(source: ResolvedSqlSource, context: SqlSourceContext): Promise<SqlConnection>;
+}
+
+/** A query's result must be one column of text; the error names what it got. */
+export function checkOneTextColumn(names: readonly string[], types: ReadonlyArray<{ name: string; text: boolean }>): void {
+  if (names.length !== 1) throw new SourceError(`the query must return exactly one column of IDs; it returns ${names.length}: ${names.join(", ")}`);
+  const type = types[0];
+  if (type !== undefined && !type.text) throw new SourceError(`column ${names[0] ?? ""} is ${type.name}, not text; cast it in the query (e.g. CAST(x AS VARCHAR))`);
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

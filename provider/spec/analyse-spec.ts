@@ -12,6 +12,7 @@ import { checkSpecSemantics } from "./semantic-checks";
 import type { SpecError } from "./spec-error";
 import type { SpecIssue } from "./spec-issue";
 import { formatSpecPath } from "./spec-path";
+import { collectSqlQueries, type SqlQueryReference } from "./sql-queries";
 import { matchesSpecSchema, validateAgainstSpecSchema } from "./spec-schema";
 import { readYamlSource, type ReadYamlOptions } from "./yaml-source";
 
@@ -22,6 +23,8 @@ export interface SpecAnalysis {
   fileReferences: FileReference[];
   /** The folders those files may be in: the spec's folder, then `settings.allowedRoots`. */
   allowedRoots: AllowedRoot[];
+  /** The spec's SQL queries, for checks of their text. Empty when the YAML could not be read. */
+  sqlQueries: SqlQueryReference[];
   /** Gives issues found later (missing files) positions in this spec. */
   locate(issues: readonly SpecIssue[]): SpecError[];
   /** The resolved spec; undefined when there are errors. */
@@ -44,7 +47,7 @@ export function analyseSpec(text: string, fileName: string, options: ReadYamlOpt
     }));
   const syntaxErrors = source.syntaxErrors.map(({ offset, message }): SpecError => ({ file: fileName, ...locator.positionAt(offset), path: "", message }));
   const errors = [...syntaxErrors, ...locate(source.duplicateKeys)];
-  const noFiles = { fileReferences: [], allowedRoots: [] };
+  const noFiles = { fileReferences: [], allowedRoots: [], sqlQueries: [] };
   if (source.data === undefined) return { errors, ...noFiles, locate, spec: undefined };
 
   const { data } = source;
@@ -58,6 +61,7 @@ export function analyseSpec(text: string, fileName: string, options: ReadYamlOpt
   const file = resolve(fileName);
   const fileReferences = collectFileReferences(data, dirname(file));
   const allowedRoots = collectAllowedRoots(data, dirname(file));
+  const sqlQueries = collectSqlQueries(data);
   const spec = errors.length === 0 && matchesSpecSchema(data) ? resolveSpec(data, file, locator) : undefined;
-  return { errors, fileReferences, allowedRoots, locate, spec };
+  return { errors, fileReferences, allowedRoots, sqlQueries, locate, spec };
 }

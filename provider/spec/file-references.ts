@@ -76,7 +76,8 @@ export function collectAllowedRoots(data: unknown, dir: string): AllowedRoot[] {
   const listed = isMapping(settings) ? settings.allowedRoots : undefined;
   if (Array.isArray(listed)) {
     listed.forEach((written: unknown, index) => {
-      if (typeof written === "string" && written !== "") roots.push({ written, absolute: resolve(dir, written), path: ["settings", "allowedRoots", index] });
+      // s3:// entries are object prefixes, not folders (see object-roots.ts).
+      if (typeof written === "string" && written !== "" && !isObjectUrl(written)) roots.push({ written, absolute: resolve(dir, written), path: ["settings", "allowedRoots", index] });
     });
   }
   return roots;

@@ -31,3 +31,7 @@ export {
 export { SPEC_SCHEMA } from "./spec-schema";
 export type * as SpecDocument from "./spec-types.generated";
 export { isObjectUrl } from "./file-references";
+export { isUnderPrefix, objectRefusal, parseObjectUrl, type ObjectLocation } from "./object-roots";
+export { DEFAULT_QUERY_TIMEOUT_SECONDS } from "./resolve-spec";
+export type { SpecIssue } from "./spec-issue";
+export type { SqlQueryReference } from "./sql-queries";

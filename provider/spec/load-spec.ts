@@ -10,6 +10,8 @@ import { firstInvalidUtf8, utf8PositionAt } from "../util/utf8";
 import { analyseSpec } from "./analyse-spec";
 import { checkFileReferences, type FileProbe } from "./file-references";
 import type { LoadedSpec } from "./loaded-spec";
+import type { SpecIssue } from "./spec-issue";
+import type { SqlQueryReference } from "./sql-queries";
 import { SpecValidationError } from "./spec-error";
 
 /**
@@ -33,6 +35,11 @@ export interface LoadSpecOptions {
   probe?: FileProbe;
   /** How symbolic links are resolved when checking that files stay in the allowed folders. Default: `fs.realpath`. */
   realPath?: RealPath;
+  /**
+   * Checks the text of the spec's SQL queries without running them (`validate` passes DuckDB's
+   * parser); one issue per query it refuses, at the query's node. Default: no check.
+   */
+  checkQueries?: (queries: readonly SqlQueryReference[]) => Promise<SpecIssue[]>;
 }
 
 /**
@@ -53,6 +60,7 @@ export async function loadSpec(path: string, options: LoadSpecOptions = {}): Pro
   const analysis = analyseSpec(bytes.toString("utf8"), path);
   const confinement = { roots: analysis.allowedRoots, ...(options.realPath === undefined ? {} : { realPath: options.realPath }) };
   const fileErrors = analysis.locate(await checkFileReferences(analysis.fileReferences, options.probe, confinement));
+  if (options.checkQueries !== undefined && analysis.sqlQueries.length > 0) fileErrors.push(...analysis.locate(await options.checkQueries(analysis.sqlQueries)));
   if (analysis.spec === undefined || fileErrors.length > 0) {
     throw new SpecValidationError([...analysis.errors, ...fileErrors]);
   }

@@ -168,8 +168,12 @@ export interface ResolvedSettings {
   reassertAfterDays?: number;
   /** Days, 1..3650: how long sync records keep their history. Undefined: the stack setting, else the default. */
   historyRetentionDays?: number;
-  /** Absolute folders besides the spec's own that ID files and CSVs may be in. Default: []. */
+  /** Absolute folders besides the spec's own that ID files, CSVs and files read by SQL may be in. Default: []. */
   allowedRoots: string[];
+  /** The `s3://bucket/prefix` entries of `settings.allowedRoots`, as written: the only objects `csv:` and `parquet:` may read. Default: []. */
+  allowedObjectRoots: string[];
+  /** Longest one SQL statement on a database server may run, in seconds. @default 300 */
+  queryTimeoutSeconds: number;
 }
 
 export interface LoadedSpec {

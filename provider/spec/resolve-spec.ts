@@ -26,13 +26,17 @@ import type { SourceLocator } from "./source-locator";
 import type { PathSegment } from "./spec-path";
 import type { AudienceDefinition, AudienceDefaults, AudiencesSpec, CookieMembers, Deletion, Exclusions, ExternalUserIdMembers, Int64, RecordsSource, SqlSource } from "./spec-types.generated";
 
+/** `settings.queryTimeoutSeconds` when the spec does not set it: five minutes. */
+export const DEFAULT_QUERY_TIMEOUT_SECONDS = 300;
+
 /** Builds the `LoadedSpec` for a valid spec read from `file` (absolute). */
 export function resolveSpec(spec: AudiencesSpec, file: string, locator: SourceLocator): LoadedSpec {
   const dir = dirname(file);
   const defaults = spec.defaults ?? {};
   const exact = (value: Int64, path: PathSegment[]): string => int64Text(value, locator.integerText(path));
   const records = spec.records ?? {};
-  const allowedRoots = (spec.settings?.allowedRoots ?? []).map((root) => resolve(dir, root));
+  const writtenRoots = spec.settings?.allowedRoots ?? [];
+  const allowedRoots = writtenRoots.filter((root) => !isObjectUrl(root)).map((root) => resolve(dir, root));
   return {
     file,
     dir,
@@ -48,6 +52,8 @@ export function resolveSpec(spec: AudiencesSpec, file: string, locator: SourceLo
       ...(spec.settings?.reassertAfterDays === undefined ? {} : { reassertAfterDays: spec.settings.reassertAfterDays }),
       ...(spec.settings?.historyRetentionDays === undefined ? {} : { historyRetentionDays: spec.settings.historyRetentionDays }),
       allowedRoots,
+      allowedObjectRoots: writtenRoots.filter(isObjectUrl),
+      queryTimeoutSeconds: spec.settings?.queryTimeoutSeconds ?? DEFAULT_QUERY_TIMEOUT_SECONDS,
     },
   };
 }

@@ -13,6 +13,7 @@ import type { SpecIssue } from "./spec-issue";
 import { formatSpecPath, isMapping, type PathSegment } from "./spec-path";
 import { SPEC_SCHEMA } from "./spec-schema";
 import { idSourceMaps } from "./id-source-nodes";
+import { checkObjectSources } from "./object-roots";
 
 /** An audience entry that is a mapping, with its key and path. */
 interface AudienceEntry {
@@ -35,6 +36,7 @@ export function checkSpecSemantics(data: unknown, locator: SourceLocator): SpecI
     ...checkRecordsReferences(audiences, data.records, locator),
     ...checkRowLimits(data.records),
     ...checkSqlSourceNames(data, locator),
+    ...checkObjectSources(data),
     ...checkConsentTimes(data.deletions),
   ];
 }

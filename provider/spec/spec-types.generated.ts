@@ -767,11 +767,21 @@ export interface Settings {
    */
   historyRetentionDays?: number;
   /**
-   * Folders outside the spec file's folder that ID files and records CSVs may be in, relative to
-   * the spec file's folder (or absolute). Every file the spec names must resolve, after symbolic
-   * links, inside the spec's folder or one of these. Default: none (only the spec's folder tree).
+   * Places outside the spec file's folder that the spec's files may be read from: folders
+   * (relative to the spec file's folder, or absolute) for ID files, CSV and Parquet files, records
+   * CSVs, DuckDB databases and files read inside SQL; and `s3://<bucket>/<prefix>` entries (with
+   * the same `?endpoint=…` options as the objects) for `csv:` and `parquet:` objects. Every file
+   * must resolve, after symbolic links, inside the spec's folder or one of these folders, and
+   * every s3:// object must be under one of these prefixes. Default: none (only the spec's folder
+   * tree, and no s3:// object).
    */
   allowedRoots?: string[];
+  /**
+   * Longest one SQL statement of a `postgres:` source may run, in seconds (PostgreSQL's
+   * statement_timeout, set inside the read-only transaction), 1..86400. Default: 300.
+   * @default 300
+   */
+  queryTimeoutSeconds?: number;
 }
 
 /**
@@ -780,9 +790,9 @@ export interface Settings {
 export interface CsvColumnSource {
   /**
    * Path of the file, relative to the spec file's folder (inside its tree or
-   * settings.allowedRoots), or an S3 object `s3://<bucket>/<key>` (optionally
-   * `?endpoint=…&s3ForcePathStyle=true&region=…`, as for dsp:snapshotStore; credentials from the
-   * AWS SDK's usual sources).
+   * settings.allowedRoots), or an S3 object `s3://<bucket>/<key>` under an s3:// entry of
+   * settings.allowedRoots (optionally `?endpoint=…&s3ForcePathStyle=true&region=…`, as for
+   * dsp:snapshotStore, written as in that entry; credentials from the AWS SDK's usual sources).
    */
   file: string;
   /**
@@ -809,9 +819,9 @@ export interface CsvColumnSource {
 export interface ParquetColumnSource {
   /**
    * Path of the file, relative to the spec file's folder (inside its tree or
-   * settings.allowedRoots), or an S3 object `s3://<bucket>/<key>` (optionally
-   * `?endpoint=…&s3ForcePathStyle=true&region=…`, as for dsp:snapshotStore; credentials from the
-   * AWS SDK's usual sources).
+   * settings.allowedRoots), or an S3 object `s3://<bucket>/<key>` under an s3:// entry of
+   * settings.allowedRoots (optionally `?endpoint=…&s3ForcePathStyle=true&region=…`, as for
+   * dsp:snapshotStore, written as in that entry; credentials from the AWS SDK's usual sources).
    */
   file: string;
   /**

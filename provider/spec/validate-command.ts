@@ -2,7 +2,7 @@
  * `dsp-audiences validate <spec>`: checks a spec offline (no API, no network) and prints a
  * one-line summary or every error.
  */
-import { loadSpec } from "./load-spec";
+import { loadSpec, type LoadSpecOptions } from "./load-spec";
 import type { LoadedSpec } from "./loaded-spec";
 import { formatSpecError, SpecValidationError } from "./spec-error";
 import { parseCommandLine, type CommandSpec } from "../util/command-line";
@@ -18,10 +18,11 @@ export const VALIDATE_EXIT = {
 /** The command's arguments; its parser and its help. */
 export const VALIDATE_COMMAND = {
   name: "validate",
-  summary: "check a spec (schema, IDs, files) without touching any API",
+  summary: "check a spec (schema, IDs, files, SQL statements) without touching any API or running any query",
   description:
-    "Reads the spec and every ID file and CSV it names, and prints a one-line summary, or every error as\n" +
-    "file:line:column: path: message. No API call, no network, no credentials.",
+    "Reads the spec and every ID file and CSV it names, parses its DuckDB queries (each must be exactly one\n" +
+    "SELECT statement), and prints a one-line summary, or every error as file:line:column: path: message.\n" +
+    "No API call, no network, no credentials, no query run.",
   arguments: [{ name: "spec", description: "the spec file", default: "audiences.yaml" }],
   options: {},
   exitCodes: {
@@ -32,22 +33,23 @@ export const VALIDATE_COMMAND = {
 } as const satisfies CommandSpec;
 
 /** `dsp-audiences validate [<spec>]`. @throws UsageError for arguments it cannot take */
-export function validateCommandLine(args: readonly string[], out: (line: string) => void): Promise<number> {
+export function validateCommandLine(args: readonly string[], out: (line: string) => void, options: Pick<LoadSpecOptions, "checkQueries"> = {}): Promise<number> {
   const { positionals } = parseCommandLine(VALIDATE_COMMAND, args);
-  return validateSpecCommand(positionals[0] ?? "audiences.yaml", out);
+  return validateSpecCommand(positionals[0] ?? "audiences.yaml", out, options);
 }
 
 /**
  * Validates the spec at `specPath`, writing lines to `out`:
  * `✓ audiences.yaml: 3 audiences, 12,345 inline IDs, 2 ID files`, or one line per error
- * (`file:line:column: path: message`) followed by `✗ audiences.yaml: 2 errors`.
+ * (`file:line:column: path: message`) followed by `✗ audiences.yaml: 2 errors`. With
+ * `options.checkQueries`, SQL queries are checked too (parsed, never run).
  *
  * @returns the exit code, see `VALIDATE_EXIT`
  */
-export async function validateSpecCommand(specPath: string, out: (line: string) => void): Promise<number> {
+export async function validateSpecCommand(specPath: string, out: (line: string) => void, options: Pick<LoadSpecOptions, "checkQueries"> = {}): Promise<number> {
   let spec: LoadedSpec;
   try {
-    spec = await loadSpec(specPath);
+    spec = await loadSpec(specPath, options);
   } catch (error) {
     if (error instanceof SpecValidationError) {
       for (const specError of error.errors) out(formatSpecError(specError));

@@ -55,6 +55,9 @@ describe("GitOps example workflows: actionlint, then their steps run against the
   let ghState: string;
   const runs: WorkflowRun[] = [];
 
+  /** A pull request from a branch of this repository (the one the context's github.repository names). */
+  const SAME_REPO_PR = { number: 7, head: { repo: { full_name: "acme/audiences" } } };
+
   async function runWorkflow(file: string, github: Record<string, unknown> = {}): Promise<WorkflowRun> {
     const ghBin = path.join(work, "gh-bin");
     const run = await runWorkflowLocally({
@@ -136,7 +139,7 @@ describe("GitOps example workflows: actionlint, then their steps run against the
   });
 
   it("pull request: validates the spec, previews, and posts one summary comment", async function () {
-    const run = await runWorkflow("plan-on-pull-request.yml", { event: { pull_request: { number: 7 } } });
+    const run = await runWorkflow("plan-on-pull-request.yml", { event: { pull_request: SAME_REPO_PR } });
     assert.equal(run.code, 0, show(run));
     assert.deepEqual(run.steps.map((s) => [s.name, s.skipped === undefined ? s.code : "skipped"]), [
       ["actions/checkout@v4", "skipped"],
@@ -169,11 +172,26 @@ describe("GitOps example workflows: actionlint, then their steps run against the
     assert.deepEqual([...alpha.MAID].sort(), [...maids].sort());
   });
 
+  it("a pull request from a fork: validated, not previewed (it gets no secrets), no comment", async function () {
+    const before = readFakeGitHub(ghState).calls.length;
+    const run = await runWorkflow("plan-on-pull-request.yml", { event: { pull_request: { number: 8, head: { repo: { full_name: "someone/audiences-fork" } } } } });
+    assert.equal(run.code, 0, show(run));
+    assert.deepEqual(run.steps.slice(4).map((s) => [s.name, s.code]), [
+      ["Validate the spec", 0],
+      ["Preview and summarise", 0],
+      ["Post or update the PR comment", 0],
+      ["Fail if the preview failed", 0],
+    ]);
+    assert.equal(run.steps[5]!.stdout + run.steps[5]!.stderr, "", "plan-summary did not run");
+    assert.match(run.summary, /Not previewed: a pull request from a fork gets no secrets/);
+    assert.equal(readFakeGitHub(ghState).calls.length, before, "no GitHub API call");
+  });
+
   it("a new push to the pull request updates the same comment instead of adding one", async function () {
     // alpha loses its last 10 cookies and gains 20 new ones.
     const changed = spec([...cookies.slice(0, 390), ...cookieIds(20, 83)], maids);
     for (const [rel, content] of Object.entries(changed)) fs.writeFileSync(path.join(repo.dir, rel), content);
-    const run = await runWorkflow("plan-on-pull-request.yml", { event: { pull_request: { number: 7 } } }).finally(() => {
+    const run = await runWorkflow("plan-on-pull-request.yml", { event: { pull_request: SAME_REPO_PR } }).finally(() => {
       repo.git("checkout", "--", "audiences.yaml", "ids/alpha-cookies.txt");
     });
     assert.equal(run.code, 0, show(run));

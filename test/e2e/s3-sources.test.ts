@@ -19,6 +19,8 @@ describe("s3:// file sources (moto)", function () {
   let dir: string;
   const saved: Record<string, string | undefined> = {};
   const url = (key: string): string => `s3://sources/${key}?endpoint=${server.endpoint}&s3ForcePathStyle=true&region=us-east-1`;
+  // The spec's settings.allowedRoots entry these objects are under.
+  const newReader = (): SourceReader => new SourceReader({ sources: [], dir, allowedObjectRoots: [url("exports")], config: () => undefined, env: {} });
 
   before(async () => {
     server = await startS3Server();
@@ -48,7 +50,7 @@ describe("s3:// file sources (moto)", function () {
   });
 
   it("streams a CSV column and reads a Parquet column from objects", async () => {
-    const reader = new SourceReader({ sources: [], dir, config: () => undefined, env: {} });
+    const reader = newReader();
     const csv = await reader.read({ kind: "csv", file: url("exports/ids.csv"), column: "cookie", delimiter: ",", onInvalid: "error" }, "COOKIE", "c");
     const parquet = await reader.read({ kind: "parquet", file: url("exports/ids.parquet"), column: "cookie", onInvalid: "error" }, "COOKIE", "p");
     await reader.close();
@@ -57,7 +59,7 @@ describe("s3:// file sources (moto)", function () {
   });
 
   it("names the source when the object is missing", async () => {
-    const reader = new SourceReader({ sources: [], dir, config: () => undefined, env: {} });
+    const reader = newReader();
     await assert.rejects(reader.read({ kind: "csv", file: url("exports/nope.csv"), column: "cookie", delimiter: ",", onInvalid: "error" }, "COOKIE", "suppress.COOKIE"), /^SourceError: suppress\.COOKIE \(csv s3:\/\/sources\/exports\/nope\.csv.*\): object not found$/);
     await reader.close();
   });
