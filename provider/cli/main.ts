@@ -33,6 +33,10 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
     const m = await import("../gitops/plan-summary-command");
     return { spec: m.PLAN_SUMMARY_COMMAND, run: (args) => m.runPlanSummaryCli(args) };
   },
+  history: async () => {
+    const m = await import("../gitops/history-command");
+    return { spec: m.HISTORY_COMMAND, run: (args) => m.runHistoryCli(args) };
+  },
   "hash-csv": async () => {
     const m = await import("./hash-csv-command");
     return { spec: m.HASH_CSV_COMMAND, run: (args) => m.hashCsvCommand(args) };

@@ -2,10 +2,10 @@
  * `dsp-audiences plan-summary`: the I/O shell around the pure summary. Runs `pulumi preview --json`
  * (or reads a saved one), then writes the Markdown and JSON summaries.
  */
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parsePreviewJson } from "./preview-json";
+import { runPulumi, type PulumiRun } from "./pulumi-process";
 import { summarisePreview, type PlanSummary } from "./plan-summary";
 import { DEFAULT_MARKER, describeChangesInOneLine, renderPlanMarkdown } from "./render-markdown";
 import { parseCommandLine, UsageError, usageFailure, wholeNumber, type CommandSpec } from "../util/command-line";
@@ -80,11 +80,7 @@ export function parsePlanSummaryArgs(argv: readonly string[]): PlanSummaryArgs {
 }
 
 /** What one run of `pulumi preview --json` gave. */
-export interface PreviewRun {
-  stdout: string;
-  stderr: string;
-  code: number;
-}
+export type PreviewRun = PulumiRun;
 
 /** Runs `pulumi preview --json --non-interactive` with the user's environment (CLI from PATH, or PULUMI_BIN). */
 export function runPulumiPreview(args: PlanSummaryArgs, env: NodeJS.ProcessEnv = process.env): Promise<PreviewRun> {
@@ -97,16 +93,7 @@ export function runPulumiPreview(args: PlanSummaryArgs, env: NodeJS.ProcessEnv =
     ...(args.expectNoChanges ? ["--expect-no-changes"] : []),
     ...args.previewArgs,
   ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(env.PULUMI_BIN ?? "pulumi", full, { env, stdio: ["ignore", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (d: Buffer) => out.push(d));
-    // The CLI's own progress and the provider's stderr; shown only when the JSON is unusable.
-    child.stderr.on("data", (d: Buffer) => err.push(d));
-    child.on("error", (e) => reject(new Error(`could not run pulumi (${e.message}); put the Pulumi CLI on PATH or set PULUMI_BIN`)));
-    child.on("close", (code) => resolve({ stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), code: code ?? 1 }));
-  });
+  return runPulumi(full, env);
 }
 
 /** The outcome of {@link planSummaryCommand}. */

@@ -102,8 +102,8 @@ export interface SummariseOptions {
 
 const AUDIENCE_TYPE = "DataProviderAudience";
 const MEMBERSHIP_TYPE = "AudienceMembership";
-/** Membership inputs that are how members are tracked, not user-visible settings. */
-const MEMBERSHIP_INTERNAL = new Set([URN_INPUT, "__provider", "audienceId", "idType", "desiredDigest", "desiredCount", "reassertToken", "appliedDigest", "appliedCount", "lastSync"]);
+/** Membership inputs that are how members are tracked, not user-visible settings (the history retention is the spec's, not the audience's). */
+const MEMBERSHIP_INTERNAL = new Set([URN_INPUT, "__provider", "audienceId", "idType", "desiredDigest", "desiredCount", "reassertToken", "appliedDigest", "appliedCount", "lastSync", "historyRetentionDays"]);
 /** What to do about a missing or corrupt snapshot; the provider's hint says why, this says how. */
 export const RECOVERY_COMMAND =
   "To re-assert: `pulumi config set dsp:reassert \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"`, preview, then `pulumi up`.";
@@ -161,7 +161,7 @@ function fieldChanges(before: Record<string, unknown> | undefined, after: Record
   return out;
 }
 
-const AUDIENCE_IGNORE = new Set([URN_INPUT, "__provider", "audienceId", "receivedRecords", "matchedRecords", "matchRate"]);
+const AUDIENCE_IGNORE = new Set([URN_INPUT, "__provider", "audienceId", "receivedRecords", "matchedRecords", "matchRate", "historyRetentionDays"]);
 
 /** Membership names are `<key>-<id type>`; used when an error names only a URN. */
 const MEMBERSHIP_SUFFIX = /-(cookie|maid|external-user-id)$/;

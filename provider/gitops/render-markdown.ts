@@ -49,7 +49,7 @@ function clip(text: string, max: number): string {
 }
 
 /** A code span that survives any content: backticks inside become quotes. */
-const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
+export const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
 
 function membersCell(m: MembershipChange | undefined): string {
   if (m === undefined) return "";

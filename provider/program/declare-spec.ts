@@ -8,7 +8,7 @@ import { DataProviderAudience } from "../resources/data-provider-audience";
 import type { HashedRecordUpload } from "../resources/hashed-record-upload";
 import type { DesiredMembers } from "../resources/desired-set";
 import type { LeftOut } from "./member-sources";
-import { declareDeletions, declareRecords } from "./records";
+import { declareDeletions, declareRecords, historyRetentionOf } from "./records";
 import { removeIds } from "../sources";
 
 export { memberSetKey } from "./member-sources";
@@ -69,6 +69,7 @@ export function declareSpec(spec: LoadedSpec, options: DeclareSpecOptions = {}):
   const uploads = declareRecords(spec, {}, options.recordSets);
   // After the uploads, so that a deletion is the last word on a record listed in both.
   declareDeletions(spec, { dependsOn: [...uploads.values()] });
+  const retention = historyRetentionOf(spec);
   for (const a of spec.audiences) {
     const audience = new DataProviderAudience(a.key, {
       name: a.name,
@@ -79,6 +80,7 @@ export function declareSpec(spec: LoadedSpec, options: DeclareSpecOptions = {}):
       ...(a.ttl === undefined ? {} : { ttl: a.ttl }),
       ...(a.audienceFees === undefined ? {} : { audienceFees: a.audienceFees }),
       ...(a.adopt === undefined ? {} : { adoptId: a.adopt }),
+      ...retention,
     });
     const members: Record<string, pulumi.Output<number>> = {};
     for (const idType of ID_TYPES) {
@@ -100,6 +102,7 @@ export function declareSpec(spec: LoadedSpec, options: DeclareSpecOptions = {}):
             ...(leftOut === undefined ? {} : { leftOut }),
             ...(a.consent === undefined ? {} : { consent: a.consent }),
             ...(options.reassertToken === undefined ? {} : { reassertToken: options.reassertToken }),
+            ...retention,
           },
           // Records must be uploaded before they are associated.
           { parent: audience, ...(upload === undefined ? {} : { dependsOn: upload }) },

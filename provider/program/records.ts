@@ -8,6 +8,12 @@ import { HashedRecordUpload } from "../resources/hashed-record-upload";
 import type { RecordSets, RecordsSourceSettings } from "../records/records-source";
 import { UserDeletions } from "../resources/user-deletions";
 
+/** The spec's history retention as resource arguments (none when the spec sets none: the stack setting applies). */
+export function historyRetentionOf(spec: LoadedSpec): { historyRetentionDays?: number } {
+  const days = spec.settings.historyRetentionDays;
+  return days === undefined ? {} : { historyRetentionDays: days };
+}
+
 /** The upload settings of a spec source. */
 export function settingsOf(source: ResolvedRecordsSource): RecordsSourceSettings {
   return {
@@ -25,6 +31,7 @@ export function settingsOf(source: ResolvedRecordsSource): RecordsSourceSettings
 
 /** One HashedRecordUpload per `records:` key, named by the key; `read` holds sets read already (by key). */
 export function declareRecords(spec: LoadedSpec, opts: pulumi.CustomResourceOptions = {}, read?: ReadonlyMap<string, RecordSets>): Map<string, HashedRecordUpload> {
+  const retention = historyRetentionOf(spec);
   const uploads = new Map<string, HashedRecordUpload>();
   for (const source of spec.records) {
     const audiences = spec.audiences.filter((a) => {
@@ -32,7 +39,7 @@ export function declareRecords(spec: LoadedSpec, opts: pulumi.CustomResourceOpti
       return members?.kind === "records" && members.records === source.key;
     });
     const sets = read?.get(source.key);
-    uploads.set(source.key, new HashedRecordUpload(source.key, { ...settingsOf(source), audiences: audiences.map((a) => a.key) }, opts, sets));
+    uploads.set(source.key, new HashedRecordUpload(source.key, { ...settingsOf(source), audiences: audiences.map((a) => a.key), ...retention }, opts, sets));
   }
   return uploads;
 }

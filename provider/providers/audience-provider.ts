@@ -42,6 +42,8 @@ export interface AudienceInputs {
   ttl?: number;
   audienceFees?: AudienceFee[];
   adoptId?: string;
+  /** The spec's `settings.historyRetentionDays` (see config/history-retention.ts). @default dsp:historyRetentionDays, else 90 */
+  historyRetentionDays?: number;
 }
 
 /** What state holds: the inputs as applied plus what Amazon reports. */
@@ -276,7 +278,7 @@ export const audienceProvider: pulumi.dynamic.ResourceProvider = {
         "Its members managed here were removed; archive it in the DSP console if it is no longer needed.",
       urnOf(held),
     );
-    await sweepRetiredOnce(store);
+    await sweepRetiredOnce(store, held.historyRetentionDays);
   },
 };
 

@@ -33,6 +33,8 @@ export interface RecordsUploadInputs extends RecordsSourceSettings {
   /** Digest of the desired `externalId:rowDigest` set, already in the snapshot store. */
   desiredDigest: string;
   desiredCount: number;
+  /** The spec's `settings.historyRetentionDays` (see config/history-retention.ts). @default dsp:historyRetentionDays, else 90 */
+  historyRetentionDays?: number;
 }
 
 export interface RecordsUploadOutputs extends RecordsUploadInputs {
@@ -198,7 +200,7 @@ async function carryOut(id: string, raw: object, news: RecordsUploadInputs, olds
   const hold = await holdRecord(snapshotStore(), uploadRecordName(news.label), `records ${news.label}`, urnOf(news));
   try {
     const outs = await upload(id, raw, news, olds, hold);
-    await sweepRetiredOnce(snapshotStore());
+    await sweepRetiredOnce(snapshotStore(), news.historyRetentionDays);
     return outs;
   } finally {
     hold.end();
@@ -208,7 +210,7 @@ async function carryOut(id: string, raw: object, news: RecordsUploadInputs, olds
 /** Uploads the plan's adds, then records what Amazon holds now (removes need no call). */
 async function upload(id: string, raw: object, news: RecordsUploadInputs, olds: Partial<RecordsUploadOutputs>, hold: SyncHold): Promise<RecordsUploadOutputs> {
   const found = asUploadRecord(hold.found);
-  const retentionMs = historyRetentionMs();
+  const retentionMs = historyRetentionMs(news.historyRetentionDays);
   const history = keptHistory(found?.history, hold.now().getTime(), retentionMs);
   const { resolved, base, desired, plan, summary } = await planFor(olds, news, found);
   if (summary.gone > 0) await engineLog().log("warning", goneRecordsNote(news.label, summary.gone), urnOf(news));

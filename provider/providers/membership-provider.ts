@@ -56,6 +56,8 @@ export interface MembershipInputs {
   suppressedCount?: number;
   /** Source rows `onInvalid: skip` left out (issue 15); shown in the plan line. */
   skippedCount?: number;
+  /** The spec's `settings.historyRetentionDays` (see config/history-retention.ts). @default dsp:historyRetentionDays, else 90 */
+  historyRetentionDays?: number;
 }
 
 export interface MembershipOutputs extends MembershipInputs {
@@ -332,7 +334,7 @@ async function storeFromWindows(store: SnapshotStore, copies: SpilledCopies, win
  */
 async function trackedSync(owner: string, target: MembershipInputs | MembershipOutputs, prepared: Prepared, desiredDigest: string, attempt: string, hold: SyncHold): Promise<{ summary: SyncSummary; outcome: SyncOutcome }> {
   const store = snapshotStore();
-  const retentionMs = historyRetentionMs();
+  const retentionMs = historyRetentionMs(target.historyRetentionDays);
   const history = keptHistory((hold.found as MembershipSyncRecord | undefined)?.history, hold.now().getTime(), retentionMs);
   const { windows, counts, reassert } = prepared;
   const single = windows.length === 1;
@@ -397,6 +399,7 @@ async function trackedSync(owner: string, target: MembershipInputs | MembershipO
     removes: summary.acceptedRemoves,
     requests: summary.requests,
     requestIds: summary.requestIds,
+    ...(counts.inDoubt === undefined ? {} : { resent: { adds: counts.inDoubt.wanted, removes: counts.inDoubt.count - counts.inDoubt.wanted } }),
     inDoubt: outcome.inDoubtCount,
     appliedDigest: outcome.appliedDigest,
     ...(summary.error === undefined ? {} : { failed: true as const }),
@@ -573,7 +576,7 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = copiesPerOper
         await engineLog().log("info", `${news.label} ${news.idType}: takes over audience ${news.audienceId} from "${taken.owner}", planning from what it left`, urnOf(news));
       }
       const outs = await carryOut(membershipId(news), news, prepared, hold);
-      await sweepRetiredOnce(snapshotStore());
+      await sweepRetiredOnce(snapshotStore(), news.historyRetentionDays);
       return { id: membershipId(news), outs };
     } finally {
       hold.end();
@@ -589,7 +592,7 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = copiesPerOper
       const resent = prepared.counts.inDoubt?.count ?? 0;
       const note = resent > 0 ? ` (${fmt(resent)} of them re-sent)` : "";
       await engineLog().log("info", `${news.label} ${news.idType}: sent +${fmt(outs.lastSync.adds)} −${fmt(outs.lastSync.removes)} in ${outs.lastSync.requests} requests${note}`, urnOf(news));
-      await sweepRetiredOnce(snapshotStore());
+      await sweepRetiredOnce(snapshotStore(), news.historyRetentionDays);
       return { outs };
     } finally {
       hold.end();
@@ -657,7 +660,7 @@ async function deleteMembership(held: MembershipOutputs, record: MembershipSyncR
     );
   }
   await engineLog().log("info", `${held.label} ${held.idType}: removed ${fmt(removeCount)} IDs in ${summary.requests} requests`, urnOf(held));
-  await sweepRetiredOnce(store);
+  await sweepRetiredOnce(store, held.historyRetentionDays);
 }
 
 function sameConsent(a: Consent | undefined, b: Consent | undefined): boolean {

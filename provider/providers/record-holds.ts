@@ -23,9 +23,9 @@ export function recordTime(): Date {
   return new Date(holdEnvironment().clock.now());
 }
 
-/** `dsp:historyRetentionDays`, in ms. */
-export function historyRetentionMs(): number {
-  return resolveHistoryRetentionMs(providerConfig());
+/** The history retention in ms: the spec's `historyRetentionDays` (from a resource's inputs), else `dsp:historyRetentionDays`, else 90 days. */
+export function historyRetentionMs(fromSpec?: number): number {
+  return resolveHistoryRetentionMs(providerConfig(), process.env, fromSpec);
 }
 
 function waitOptions(subject: string, urn: string | undefined): { env: HoldEnvironment; timing: HoldTiming; subject: string; say(line: string): Promise<void> } {
@@ -48,17 +48,17 @@ export function holdRecord(store: SnapshotStore, name: string, subject: string, 
 const swept = new Set<string>();
 
 /**
- * Removes the records of deleted memberships, uploads and audiences whose retention has passed,
- * once per store in this process (after a sync, never in a preview). A failure is a warning: the
- * next up tries again.
+ * Removes the records of deleted memberships, uploads and audiences whose retention has passed
+ * (the calling resource's, see {@link historyRetentionMs}), once per store in this process (after
+ * a sync, never in a preview). A failure is a warning: the next up tries again.
  */
-export async function sweepRetiredOnce(store: SnapshotStore): Promise<void> {
+export async function sweepRetiredOnce(store: SnapshotStore, retentionDaysFromSpec?: number): Promise<void> {
   if (swept.has(store.location)) return;
   swept.add(store.location);
   try {
-    const removed = await sweepRetiredRecords(store, holdEnvironment(), holdTiming(), historyRetentionMs());
+    const removed = await sweepRetiredRecords(store, holdEnvironment(), holdTiming(), historyRetentionMs(retentionDaysFromSpec));
     if (removed.length > 0) {
-      await engineLog().log("info", `removed ${removed.length} sync record${removed.length === 1 ? "" : "s"} of deleted resources, kept past dsp:historyRetentionDays: ${removed.join(", ")}`);
+      await engineLog().log("info", `removed ${removed.length} sync record${removed.length === 1 ? "" : "s"} of deleted resources, kept past the history retention: ${removed.join(", ")}`);
     }
   } catch (error) {
     await engineLog().log("warning", `could not remove old sync records of deleted resources from ${store.location}: ${(error as Error).message}`);

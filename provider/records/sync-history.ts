@@ -22,6 +22,11 @@ export interface SyncHistoryEntry {
   requestIds: string[];
   /** When there were more: the digest of the set of all of them in the snapshot store. */
   requestIdsDigest?: string;
+  /**
+   * IDs left in doubt by an earlier sync that this one sent again, by the direction the desired set
+   * then wanted (absent: none). Counted as planned; what Amazon accepted is in `adds`/`removes`.
+   */
+  resent?: { adds: number; removes: number };
   /** IDs whose outcome the answers did not prove. */
   inDoubt: number;
   /** The applied set after the sync. */

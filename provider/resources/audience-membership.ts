@@ -23,6 +23,11 @@ export interface AudienceMembershipArgs {
   reassertToken?: pulumi.Input<string>;
   /** What the sources left out (suppression list, skipped invalid rows), shown in the plan line. @default none */
   leftOut?: { suppressed: number; skipped: number };
+  /**
+   * How long sync records keep their history, in days (the spec's `settings.historyRetentionDays`).
+   * @default dsp:historyRetentionDays, else 90
+   */
+  historyRetentionDays?: number;
 }
 
 /**
@@ -63,6 +68,7 @@ export class AudienceMembership extends pulumi.dynamic.Resource {
         consent: args.consent,
         reassertToken: args.reassertToken,
         ...(args.leftOut === undefined ? {} : { suppressedCount: args.leftOut.suppressed, skippedCount: args.leftOut.skipped }),
+        ...(args.historyRetentionDays === undefined ? {} : { historyRetentionDays: args.historyRetentionDays }),
         appliedDigest: undefined,
         appliedCount: undefined,
         lastSync: undefined,

@@ -25,6 +25,11 @@ export interface DataProviderAudienceArgs {
    * work for dynamic providers). Its name, advertiser and externalAudienceId must match.
    */
   adoptId?: pulumi.Input<string>;
+  /**
+   * How long sync records keep their history, in days (the spec's `settings.historyRetentionDays`).
+   * @default dsp:historyRetentionDays, else 90
+   */
+  historyRetentionDays?: number;
 }
 
 /**

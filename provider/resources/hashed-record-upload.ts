@@ -16,6 +16,11 @@ export interface HashedRecordUploadArgs extends RecordsSourceSettings {
    * are warned about when associated on the day of the first upload. @default none
    */
   audiences?: string[];
+  /**
+   * How long sync records keep their history, in days (the spec's `settings.historyRetentionDays`).
+   * @default dsp:historyRetentionDays, else 90
+   */
+  historyRetentionDays?: number;
 }
 
 /**
@@ -44,7 +49,7 @@ export class HashedRecordUpload extends pulumi.dynamic.Resource {
    */
   constructor(name: string, args: HashedRecordUploadArgs, opts?: pulumi.CustomResourceOptions, read?: RecordSets) {
     const label = args.label ?? name;
-    const { label: _label, audiences = [], ...source } = args;
+    const { label: _label, audiences = [], historyRetentionDays, ...source } = args;
     const settings = uploadSettings(source);
     const sets = read === undefined ? readRecordsInProgram(settings, label) : Promise.resolve(read);
     const desired = sets.then((s) => prepareDesiredSet(s.keys, "EXTERNAL_USER_ID"));
@@ -58,6 +63,7 @@ export class HashedRecordUpload extends pulumi.dynamic.Resource {
         ...(settings.allowedRoots === undefined ? {} : { allowedRoots: settings.allowedRoots.map((root) => path.relative(process.cwd(), path.resolve(root)) || ".") }),
         label,
         audiences,
+        ...(historyRetentionDays === undefined ? {} : { historyRetentionDays }),
         desiredDigest: desired.then((d) => d.digest),
         desiredCount: desired.then((d) => d.count),
         appliedDigest: undefined,

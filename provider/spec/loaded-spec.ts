@@ -166,6 +166,8 @@ export interface ResolvedDeletion {
 export interface ResolvedSettings {
   /** Days, 1..397: re-assert every membership this often. Undefined: never automatically. */
   reassertAfterDays?: number;
+  /** Days, 1..3650: how long sync records keep their history. Undefined: the stack setting, else the default. */
+  historyRetentionDays?: number;
   /** Absolute folders besides the spec's own that ID files, CSVs and files read by SQL may be in. Default: []. */
   allowedRoots: string[];
   /** The `s3://bucket/prefix` entries of `settings.allowedRoots`, as written: the only objects `csv:` and `parquet:` may read. Default: []. */

@@ -50,6 +50,7 @@ export function resolveSpec(spec: AudiencesSpec, file: string, locator: SourceLo
     suppress: resolveExclusions(spec.suppress, ["suppress"], { dir, locator, exact }),
     settings: {
       ...(spec.settings?.reassertAfterDays === undefined ? {} : { reassertAfterDays: spec.settings.reassertAfterDays }),
+      ...(spec.settings?.historyRetentionDays === undefined ? {} : { historyRetentionDays: spec.settings.historyRetentionDays }),
       allowedRoots,
       allowedObjectRoots: writtenRoots.filter(isObjectUrl),
       queryTimeoutSeconds: spec.settings?.queryTimeoutSeconds ?? DEFAULT_QUERY_TIMEOUT_SECONDS,

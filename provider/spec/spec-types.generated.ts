@@ -758,6 +758,15 @@ export interface Settings {
    */
   reassertAfterDays?: number;
   /**
+   * How long sync records keep the history of each sync (time, +N −M, request ids, the applied set
+   * after it; what `dsp-audiences history` reads), and how long the record of a deleted
+   * membership, upload or audience is kept before it is removed, in days, 1..3650. Wins over the
+   * stack setting dsp:historyRetentionDays. Default: dsp:historyRetentionDays (or
+   * DSP_HISTORY_RETENTION_DAYS) when set, else 90.
+   * @default 90
+   */
+  historyRetentionDays?: number;
+  /**
    * Places outside the spec file's folder that the spec's files may be read from: folders
    * (relative to the spec file's folder, or absolute) for ID files, CSV and Parquet files, records
    * CSVs, DuckDB databases and files read inside SQL; and `s3://<bucket>/<prefix>` entries (with

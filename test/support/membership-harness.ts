@@ -82,6 +82,8 @@ export class MembershipHarness {
   readonly spilledReads: string[] = [];
   private patchCalls = 0;
   private crashAfter: number | undefined;
+  /** Inputs every membership gets besides those made from its IDs (e.g. the spec's historyRetentionDays). */
+  extraInputs: Partial<MembershipInputs> = {};
   /** Add and remove patches put on the wire since the last `arm`. */
   private sent = { adds: 0, removes: 0 };
 
@@ -131,7 +133,7 @@ export class MembershipHarness {
     const set = idSetFrom(ids);
     const store = snapshotStore();
     const { digest: desiredDigest } = await putNearBase(store, set, await lastKnownApplied(store, audienceId, idType));
-    return { audienceId, idType, desiredDigest, desiredCount: set.size, label: name };
+    return { audienceId, idType, desiredDigest, desiredCount: set.size, label: name, ...this.extraInputs };
   }
 
   /** The simulator's members of one type. */

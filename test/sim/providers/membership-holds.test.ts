@@ -158,7 +158,7 @@ describe("membership provider: one provider at a time per membership, and record
     resetSweeps(); // the next provider process
     clock.advance(DAY);
     const later = await h.up("n", ids("z", 0, 4));
-    assert.ok(later.lines.includes(`removed 1 sync record of deleted resources, kept past dsp:historyRetentionDays: ${deleted}`), later.lines.join("\n"));
+    assert.ok(later.lines.includes(`removed 1 sync record of deleted resources, kept past the history retention: ${deleted}`), later.lines.join("\n"));
     const left = await snapshotStore().listRecords("membership-");
     assert.ok(!left.includes(deleted) && left.includes(membershipRecordName(other, "COOKIE")), left.join(", "));
     // The live membership's history dropped nothing within the retention.

@@ -8,6 +8,7 @@ import { parseDeleteUsersArgs } from "../../../provider/cli/delete-users-command
 import { parseHashCsvArgs } from "../../../provider/cli/hash-csv-command";
 import { initCommand } from "../../../provider/cli/init-command";
 import { parsePlanSummaryArgs } from "../../../provider/gitops/plan-summary-command";
+import { parseHistoryArgs } from "../../../provider/gitops/history-command";
 import { validateCommandLine } from "../../../provider/spec/validate-command";
 import { PACKAGE_VERSION } from "../../../provider/version";
 import { parseSimulatorArgs } from "../../../simulator/cli";
@@ -19,6 +20,7 @@ const PARSERS: Record<string, (args: string[]) => unknown> = {
   validate: (args) => validateCommandLine([...args, "/nonexistent/audiences.yaml"], () => undefined),
   adopt: (args) => parseAdoptArgs(args, () => ""),
   "plan-summary": parsePlanSummaryArgs,
+  history: parseHistoryArgs,
   "hash-csv": (args) => parseHashCsvArgs(["in.csv", "out.csv", ...args]),
   "delete-users": parseDeleteUsersArgs,
   sim: parseSimulatorArgs,

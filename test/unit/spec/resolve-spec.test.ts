@@ -172,7 +172,7 @@ describe("spec resolution", () => {
         "  - { type: COOKIE, value: EMpBAI0GRcK4nBNGpPGg5g, consentTime: 2026-01-31T12:00:00.5+01:00 }",
         "  - { type: MAID, value: 6f1c2e4a-1b2c-4d5e-8f90-a1b2c3d4e5f6, consentTime: 1700000000000 }",
         "  - { type: EXTERNAL_USER_ID, value: crm-1 }", //                                  6
-        "settings: { reassertAfterDays: 30, allowedRoots: [../shared, /data/ids, s3://exports/audiences], queryTimeoutSeconds: 60 }",
+        "settings: { reassertAfterDays: 30, historyRetentionDays: 365, allowedRoots: [../shared, /data/ids, s3://exports/audiences], queryTimeoutSeconds: 60 }",
       ),
       "/specs/audiences.yaml",
     );
@@ -181,7 +181,7 @@ describe("spec resolution", () => {
       { type: "MAID", value: "6f1c2e4a-1b2c-4d5e-8f90-a1b2c3d4e5f6", consentTime: "1700000000000", line: 5 },
       { type: "EXTERNAL_USER_ID", value: "crm-1", line: 6 },
     ]);
-    assert.deepEqual(spec.settings, { reassertAfterDays: 30, allowedRoots: ["/shared", "/data/ids"], allowedObjectRoots: ["s3://exports/audiences"], queryTimeoutSeconds: 60 });
+    assert.deepEqual(spec.settings, { reassertAfterDays: 30, historyRetentionDays: 365, allowedRoots: ["/shared", "/data/ids"], allowedObjectRoots: ["s3://exports/audiences"], queryTimeoutSeconds: 60 });
   });
 
   it("reports where the spec lives", () => {

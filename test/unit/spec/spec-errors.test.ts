@@ -294,6 +294,7 @@ const ROWS: ErrorRow[] = [
     ],
   },
   { name: "settings out of range", lines: [...H, "settings:", "  reassertAfterDays: 400"], errors: ["spec.yaml:9:22: settings.reassertAfterDays: must be at most 397, got 400"] },
+  { name: "history retention out of range", lines: [...H, "settings:", "  historyRetentionDays: 0"], errors: ["spec.yaml:9:25: settings.historyRetentionDays: must be at least 1, got 0"] },
 ];
 
 describe("spec errors: each error names file:line:column, path and reason", () => {
