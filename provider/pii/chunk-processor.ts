@@ -6,7 +6,7 @@
  * Each record is formatted and copied into an off-heap buffer right away, so per-row strings die
  * young; keeping a chunk's items alive until a final join made every scavenge copy them.
  */
-import { visitRecords, type RecordDelimiter } from "./csv-chunks";
+import { visitUtf8Records, type RecordDelimiter } from "./csv-chunks";
 import { csvSyntaxIssue } from "./csv-syntax";
 import { columnNameAt, overLongColumnOfCells, rowTooLongIssue } from "./csv-limits";
 import type { PiiIssue } from "./errors";
@@ -34,19 +34,15 @@ export interface ChunkOutcome extends RowCounts {
   readonly fatal?: PiiIssue;
 }
 
-/** The text of a chunk of whole records (UTF-8 bytes, as the reader hands them out). */
-export function decodeChunk(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
-}
-
 export const RECORD_SEPARATOR: Readonly<Record<RecordFormat, string>> = { json: ",", csv: "\n" };
 
 /** Output bytes per input character to start with (JSON items are ~7× their CSV row); grows on demand. */
 const INITIAL_EXPANSION = 8;
 const FLUSH_CHARS = 64 * 1024;
 
+/** `bytes`: a chunk of whole records, UTF-8, as the reader hands them out. */
 export function processChunk(
-  text: string,
+  bytes: Uint8Array,
   delimiter: RecordDelimiter,
   processor: RowProcessor,
   format: RecordFormat,
@@ -55,7 +51,7 @@ export function processChunk(
 ): ChunkOutcome {
   const separator = RECORD_SEPARATOR[format];
   // allocUnsafeSlow: an ArrayBuffer of its own (never the shared pool), so it can be transferred.
-  let data = Buffer.allocUnsafeSlow(Math.max(4096, text.length * INITIAL_EXPANSION));
+  let data = Buffer.allocUnsafeSlow(Math.max(4096, bytes.length * INITIAL_EXPANSION));
   let used = 0;
   let lengths = new Uint32Array(1024);
   let recordRows = new Uint32Array(1024);
@@ -77,11 +73,12 @@ export function processChunk(
   let rows = 0;
   let blankRows = 0;
   let dataRows = 0;
-  // No row of a chunk can exceed the limit when the whole chunk does not (the usual case).
-  const checkLength = text.length > maxRowChars;
+  // No row of a chunk can exceed the limit when the whole chunk does not (the usual case); a
+  // character takes at least one byte.
+  const checkLength = bytes.length > maxRowChars;
   let tooLong: PiiIssue | undefined;
 
-  const error = visitRecords(text, delimiter, (cells) => {
+  const error = visitUtf8Records(bytes, delimiter, (cells) => {
     if (tooLong !== undefined) return; // reading stopped at the long row; the rest is not counted
     rows++;
     if (checkLength) {

@@ -98,6 +98,45 @@ export function parseChunk(text: string, delimiter: RecordDelimiter): ParsedChun
  * the records before the error have been visited.
  */
 export function visitRecords(text: string, delimiter: RecordDelimiter, visit: (cells: string[]) => void): CsvError | undefined {
+  return visitText(text, delimiter, visit, (rest) => ({ text: rest, visit }));
+}
+
+const HIGH_BYTE = /[\x80-\xff]/;
+
+/**
+ * {@link visitRecords} over UTF-8 bytes, with the same cells. The bytes are read as latin1 (one
+ * character per byte): quotes and line breaks fall where they do in the decoded text, since UTF-8
+ * never uses ASCII byte values inside a multi-byte character, and only cells holding a byte above
+ * 0x7F are decoded as UTF-8. Decoding a whole chunk instead makes it a two-byte string as soon as
+ * one character in it is above U+00FF (a "Ł" in a megabyte of ASCII), and every cell sliced from
+ * it two-byte too; hashing a synthetic row's normalised fields cost 5.6 µs per row from such strings
+ * against 3.4 µs from one-byte ones (one process, same values, 200,000 rows).
+ */
+export function visitUtf8Records(bytes: Uint8Array, delimiter: RecordDelimiter, visit: (cells: string[]) => void): CsvError | undefined {
+  const text = latin1Of(bytes);
+  if (!HIGH_BYTE.test(text)) return visitRecords(text, delimiter, visit);
+  const visitDecoded = (cells: string[]): void => {
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells[i] as string;
+      if (HIGH_BYTE.test(cell)) cells[i] = Buffer.from(cell, "latin1").toString("utf8");
+    }
+    visit(cells);
+  };
+  // csv-parse gets the rest as UTF-8 text, so its errors are exactly those of the decoded chunk.
+  return visitText(text, delimiter, visitDecoded, (rest) => ({ text: Buffer.from(rest, "latin1").toString("utf8"), visit }));
+}
+
+function latin1Of(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+}
+
+/** Splits and scans `text` with `visit`; what the RFC 4180 scanner cannot read goes to csv-parse as `rest` says. */
+function visitText(
+  text: string,
+  delimiter: RecordDelimiter,
+  visit: (cells: string[]) => void,
+  rest: (text: string) => { text: string; visit: (cells: string[]) => void },
+): CsvError | undefined {
   if (text.indexOf('"') < 0) {
     for (let start = 0; start < text.length; ) {
       let end = text.indexOf(delimiter, start);
@@ -110,16 +149,16 @@ export function visitRecords(text: string, delimiter: RecordDelimiter, visit: (c
   const stoppedAt = visitWellFormed(text, delimiter, visit);
   if (stoppedAt < 0) return undefined;
   // Irregular quoting from the record at `stoppedAt` on: csv-parse takes over (and reports errors its way).
-  const rest = text.slice(stoppedAt);
+  const irregular = rest(text.slice(stoppedAt));
   const options = { relax_column_count: true, record_delimiter: delimiter };
   try {
-    for (const cells of parseSync(rest, options) as string[][]) visit(cells);
+    for (const cells of parseSync(irregular.text, options) as string[][]) irregular.visit(cells);
     return undefined;
   } catch (error) {
     if (!isCsvParseError(error)) throw error;
     const before = typeof error["records"] === "number" ? error["records"] : 0;
     // Re-parse up to the bad record so the rows before it are processed like the streaming path does.
-    if (before > 0) for (const cells of parseSync(rest, { ...options, to: before }) as string[][]) visit(cells);
+    if (before > 0) for (const cells of parseSync(irregular.text, { ...options, to: before }) as string[][]) irregular.visit(cells);
     return error;
   }
 }

@@ -5,7 +5,7 @@
  * (perf-baselines.md §3: posting arrays of items instead removes the gain).
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { decodeChunk, processChunk } from "./chunk-processor";
+import { processChunk } from "./chunk-processor";
 import type { RecordDelimiter } from "./csv-chunks";
 import type { RecordFormat } from "./record-format";
 import { createRowProcessor, type RowSettings } from "./row-processor";
@@ -29,7 +29,7 @@ if (parentPort !== null) {
   const init = workerData as WorkerInit;
   const processor = createRowProcessor(init.settings);
   port.on("message", (job: WorkerJob) => {
-    const outcome = processChunk(decodeChunk(job.bytes), init.delimiter, processor, init.format, init.maxIssues, init.maxRowChars);
+    const outcome = processChunk(job.bytes, init.delimiter, processor, init.format, init.maxIssues, init.maxRowChars);
     port.postMessage({ seq: job.seq, outcome }, [
       outcome.data.buffer as ArrayBuffer,
       outcome.lengths.buffer as ArrayBuffer,

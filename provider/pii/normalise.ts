@@ -176,13 +176,56 @@ export function toAsciiLowerReference(value: string, mode: NonAsciiLetters): str
 const NOT_ALNUM = /[^a-z0-9]/g;
 const NOT_EMAIL = /[^a-z0-9.@-]/g;
 const NOT_EMAIL_KEEP_UNDERSCORE = /[^a-z0-9._@-]/g;
+
+/** The ASCII characters a field keeps after lowercasing, as a table by character code (1 = kept). */
+export type AsciiKeep = Uint8Array;
+
+function asciiKeep(kept: string): AsciiKeep {
+  const table = new Uint8Array(0x80);
+  for (let i = 0; i < kept.length; i++) table[kept.charCodeAt(i)] = 1;
+  return table;
+}
+
+const ALNUM_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789";
+/** What {@link NOT_ALNUM}, {@link NOT_EMAIL} and {@link NOT_EMAIL_KEEP_UNDERSCORE} leave. */
+export const ALNUM_KEEP = asciiKeep(ALNUM_CHARS);
+export const EMAIL_KEEP = asciiKeep(`${ALNUM_CHARS}.@-`);
+export const EMAIL_KEEP_UNDERSCORE = asciiKeep(`${ALNUM_CHARS}._@-`);
+
+/**
+ * The ASCII fast path of `toAsciiLower(value, mode).replace(<what keep lacks>, "")`: when `value`
+ * lowercases to ASCII (nearly every value), the result is the lowercase text with the characters
+ * `keep` lacks removed, in one pass over character codes and without a regular expression; the
+ * folding mode plays no part. Undefined when the lowercase text is not ASCII: the caller takes
+ * the general path. The property tests hold the two paths equal on arbitrary Unicode.
+ */
+export function keepAsciiLower(value: string, keep: AsciiKeep): string | undefined {
+  const lower = value.toLowerCase();
+  let out = "";
+  let run = 0; // start of the pending kept run
+  for (let i = 0; i < lower.length; i++) {
+    const code = lower.charCodeAt(i);
+    if (code > 0x7f) return undefined;
+    if (keep[code] === 1) continue;
+    if (i > run) out += lower.slice(run, i);
+    run = i + 1;
+  }
+  return run === 0 ? lower : out + lower.slice(run);
+}
+
+/** `value` lowercased, letters mapped to ASCII per `mode`, then only what `keep` (and `removed`, its complement) allow. */
+function keptAscii(value: string, mode: NonAsciiLetters, keep: AsciiKeep, removed: RegExp): string {
+  return keepAsciiLower(value, keep) ?? toAsciiLower(value, mode).replace(removed, "");
+}
 const DOMAIN_WITH_DOT = /[a-z0-9-]\.[a-z0-9]/;
 
 /** Email: trim, lowercase, keep `[a-z0-9.@-]` (plus `_` on request); one @, a local part and a dotted domain. */
 export function normaliseEmailWith(raw: string, o: ResolvedNormaliseOptions): NormaliseResult | undefined {
   const trimmed = raw.trim();
   if (trimmed === "") return undefined;
-  const s = toAsciiLower(trimmed, o.nonAsciiLetters).replace(o.keepUnderscoreInEmail ? NOT_EMAIL_KEEP_UNDERSCORE : NOT_EMAIL, "");
+  const s = o.keepUnderscoreInEmail
+    ? keptAscii(trimmed, o.nonAsciiLetters, EMAIL_KEEP_UNDERSCORE, NOT_EMAIL_KEEP_UNDERSCORE)
+    : keptAscii(trimmed, o.nonAsciiLetters, EMAIL_KEEP, NOT_EMAIL);
   const at = s.indexOf("@");
   if (at < 0) return fail("email-no-at", "email has no @");
   if (s.indexOf("@", at + 1) >= 0) return fail("email-several-at", "email has more than one @");
@@ -197,7 +240,7 @@ export function normaliseEmailWith(raw: string, o: ResolvedNormaliseOptions): No
 export function normaliseTextWith(raw: string, o: ResolvedNormaliseOptions, label: string): NormaliseResult | undefined {
   const trimmed = raw.trim();
   if (trimmed === "") return undefined;
-  const s = toAsciiLower(trimmed, o.nonAsciiLetters).replace(NOT_ALNUM, "");
+  const s = keptAscii(trimmed, o.nonAsciiLetters, ALNUM_KEEP, NOT_ALNUM);
   return s === "" ? fail("no-latin-letters-or-digits", `${label} has no Latin letters or digits`) : ok(s);
 }
 
@@ -308,7 +351,7 @@ export function normaliseStateWith(raw: string, o: ResolvedNormaliseOptions): No
   const iso = ISO_SUBDIVISION.exec(trimmed);
   const local = iso?.[1]?.toUpperCase() === o.defaultCountry && iso[2] !== undefined ? iso[2] : trimmed;
   // A code is ASCII; accents matter only for looking up a name ("Québec"), so they fold in every mode.
-  const letters = toAsciiLower(local, "fold").replace(NOT_ALNUM, "");
+  const letters = keptAscii(local, "fold", ALNUM_KEEP, NOT_ALNUM);
   let code: string | undefined;
   if (o.defaultCountry === "US" || o.defaultCountry === "CA") {
     code = letters.length === 2 || o.mapStateNames ? northAmericanSubdivisionCode(letters) : undefined;
@@ -324,7 +367,7 @@ export function normaliseStateWith(raw: string, o: ResolvedNormaliseOptions): No
 export function normalisePostalCodeWith(raw: string, o: ResolvedNormaliseOptions): NormaliseResult | undefined {
   const trimmed = raw.trim();
   if (trimmed === "") return undefined;
-  const s = toAsciiLower(trimmed, o.nonAsciiLetters).replace(NOT_ALNUM, "");
+  const s = keptAscii(trimmed, o.nonAsciiLetters, ALNUM_KEEP, NOT_ALNUM);
   const rule = COUNTRIES[o.defaultCountry].postal;
   if (!rule.pattern.test(s)) {
     const lostZero = o.defaultCountry === "US" && /^(\d{4}|\d{8})$/.test(s) ? " (a leading zero lost in a spreadsheet?)" : "";

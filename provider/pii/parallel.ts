@@ -9,7 +9,7 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import { decodeChunk, processChunk, type ChunkOutcome } from "./chunk-processor";
+import { processChunk, type ChunkOutcome } from "./chunk-processor";
 import { detectRecordDelimiter, parseChunk, recordBoundary, type RecordDelimiter } from "./csv-chunks";
 import { columnNameAt, rowTooLongIssue } from "./csv-limits";
 import { CsvByteReader } from "./csv-byte-reader";
@@ -229,7 +229,7 @@ class InlinePipeline implements Pipeline {
   }
 
   submit(chunk: Uint8Array): void {
-    this.queue.push(processChunk(decodeChunk(chunk), this.delimiter, this.processor, this.format, this.maxIssues, this.maxRowChars));
+    this.queue.push(processChunk(chunk, this.delimiter, this.processor, this.format, this.maxIssues, this.maxRowChars));
   }
   next(): Promise<ChunkOutcome> {
     const outcome = this.queue.shift();

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { parse as parseSync } from "csv-parse/sync";
-import { detectRecordDelimiter, parseChunk, parseWellFormed, recordBoundary, type RecordDelimiter } from "../../../provider/pii/csv-chunks";
+import { detectRecordDelimiter, parseChunk, parseWellFormed, recordBoundary, visitRecords, visitUtf8Records, type RecordDelimiter } from "../../../provider/pii/csv-chunks";
 import { csvField } from "../../support/synthetic-people";
 
 /** What streaming csv-parse (our options) makes of a whole text; an error ends the list. */
@@ -83,6 +83,27 @@ describe("pii/csv-chunks", () => {
         assert.deepEqual(rows, csvParseReference(text).rows);
       }),
       { numRuns: 1000 },
+    );
+  });
+  it("reading UTF-8 bytes cell by cell gives the cells and errors of decoding them whole", () => {
+    // Bytes of any text, with stray continuation and lead bytes (not UTF-8) mixed in.
+    const piece = fc.oneof(
+      fc.constantFrom("a", ",", '"', "\n", "\r", " ", "é", "Ł", "\uFFFD", "😀", "山").map((c) => Buffer.from(c, "utf8")),
+      fc.constantFrom(0x80, 0xbf, 0xc3, 0xe2, 0xf0, 0xff).map((b) => Buffer.from([b])),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), delimiterArb, (pieces, delimiter) => {
+        const bytes = Buffer.concat(pieces);
+        const visit = (run: (collect: (cells: string[]) => void) => unknown): { rows: string[][]; error: string | undefined } => {
+          const rows: string[][] = [];
+          const error = run((cells) => void rows.push([...cells])) as { code?: string } | undefined;
+          return { rows, error: error?.code };
+        };
+        const whole = visit((collect) => visitRecords(bytes.toString("utf8"), delimiter, collect));
+        const cellwise = visit((collect) => visitUtf8Records(bytes, delimiter, collect));
+        assert.deepEqual(cellwise, whole);
+      }),
+      { numRuns: 3000 },
     );
   });
 });

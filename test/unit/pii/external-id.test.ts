@@ -113,6 +113,16 @@ describe("pii/external-id: keyedSha256", () => {
     );
   });
 
+  it("equals createHmac for ASCII keys (the string fast path), short and long, and any message", () => {
+    const asciiKey = fc.string({ minLength: 1, maxLength: 150, unit: fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)) });
+    fc.assert(
+      fc.property(asciiKey, fc.string({ maxLength: 400, unit: "grapheme" }), fc.constantFrom("hex" as const, "base64url" as const), (key, message, encoding) => {
+        const expected = crypto.createHmac("sha256", key).update(message, "utf8").digest(encoding);
+        assert.equal(keyedSha256(Buffer.from(key, "latin1"))(message, encoding), expected);
+      }),
+    );
+  });
+
   it("gives the same digest on every call of one keyed function (no state carried over)", () => {
     const hmac = keyedSha256(Buffer.from(KEY));
     const long = `email:${"x".repeat(300)}`;

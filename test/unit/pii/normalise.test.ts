@@ -9,7 +9,7 @@ import {
   type NormaliseOptions,
   type PiiField,
 } from "../../../provider/pii";
-import { toAsciiLower, toAsciiLowerReference, type NonAsciiLetters } from "../../../provider/pii/normalise";
+import { ALNUM_KEEP, EMAIL_KEEP, EMAIL_KEEP_UNDERSCORE, keepAsciiLower, toAsciiLower, toAsciiLowerReference, type AsciiKeep, type NonAsciiLetters } from "../../../provider/pii/normalise";
 
 /** Reference hash computed independently of the code under test. */
 const referenceSha256 = (value: string): string => crypto.createHash("sha256").update(value, "utf8").digest("hex");
@@ -299,6 +299,54 @@ describe("pii/normalise: fast ASCII folding equals the normalize()-based referen
           const value = `X${String.fromCharCode(a)}${String.fromCharCode(b)}y`;
           assert.equal(toAsciiLower(value, mode), toAsciiLowerReference(value, mode), `U+${a.toString(16)} U+${b.toString(16)} (${mode})`);
         }
+      }
+    }
+  });
+});
+
+describe("pii/normalise: the one-pass ASCII path equals lowercasing, folding and a regular expression", () => {
+  const modes: NonAsciiLetters[] = ["aws", "fold", "expand-german", "drop"];
+  /** Each keep table with the rule it stands for, spelled as the normalisers spelled it. */
+  const keeps: Array<{ name: string; keep: AsciiKeep; removed: RegExp }> = [
+    { name: "text", keep: ALNUM_KEEP, removed: /[^a-z0-9]/g },
+    { name: "email", keep: EMAIL_KEEP, removed: /[^a-z0-9.@-]/g },
+    { name: "email keeping _", keep: EMAIL_KEEP_UNDERSCORE, removed: /[^a-z0-9._@-]/g },
+  ];
+  const general = (value: string, mode: NonAsciiLetters, removed: RegExp): string => toAsciiLower(value, mode).replace(removed, "");
+  // ASCII of every kind (controls, whitespace, punctuation, upper case), characters that lowercase
+  // to ASCII (Kelvin sign) or to more than one character (dotted capital I), Latin letters, marks.
+  const char = fc.oneof(
+    fc.integer({ min: 0x00, max: 0x7f }),
+    fc.integer({ min: 0x41, max: 0x5a }),
+    fc.constantFrom(0x212a, 0x212b, 0x130, 0xa0, 0x2028, 0xfeff, 0xdf, 0xe9, 0x141, 0x301, 0xff21, 0x4e00),
+  ).map((code) => String.fromCharCode(code));
+  const value = fc.oneof(fc.array(char, { maxLength: 16 }).map((cs) => cs.join("")), fc.string({ maxLength: 16, unit: "binary" }));
+
+  it("gives the general path's result wherever it answers, on arbitrary Unicode, in every mode", () => {
+    fc.assert(
+      fc.property(value, fc.constantFrom(...modes), fc.constantFrom(...keeps), (input, mode, { keep, removed }) => {
+        const fast = keepAsciiLower(input, keep);
+        if (fast !== undefined) assert.equal(fast, general(input, mode, removed));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("answers for every value that lowercases to ASCII, and only for those", () => {
+    fc.assert(
+      fc.property(value, fc.constantFrom(...keeps), (input, { keep }) => {
+        // eslint-disable-next-line no-control-regex -- the ASCII range is the point
+        assert.equal(keepAsciiLower(input, keep) !== undefined, /^[\x00-\x7f]*$/.test(input.toLowerCase()));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("each field's table keeps exactly its rule's characters", () => {
+    for (const { name, keep, removed } of keeps) {
+      for (let code = 0; code < 0x80; code++) {
+        const c = String.fromCharCode(code);
+        assert.equal(keepAsciiLower(c, keep), general(c, "aws", removed), `${name}: U+${code.toString(16).padStart(4, "0")}`);
       }
     }
   });
