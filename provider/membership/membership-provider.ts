@@ -529,11 +529,11 @@ async function planLine(held: Partial<MembershipOutputs>, wanted: MembershipInpu
 }
 
 // Each operation's copies on disk are deleted as soon as it settles (see plan-windows.ts).
-export const membershipProvider: pulumi.dynamic.ResourceProvider = copiesPerOperation({
+export const membershipProvider: pulumi.dynamic.ResourceProvider<MembershipInputs, MembershipOutputs> = copiesPerOperation({
   configure: configureProvider,
 
   async check(olds, news) {
-    const inputs = news as MembershipInputs;
+    const inputs = news; // as the program declared them: the checks below make sure of the type
     const failures: pulumi.dynamic.CheckFailure[] = [];
     if (!isIdType(inputs.idType)) failures.push({ property: "idType", reason: `must be ${ID_TYPES_IN_WORDS}` });
     if (typeof inputs.desiredDigest !== "string") failures.push({ property: "desiredDigest", reason: "is required" });
@@ -550,9 +550,7 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = copiesPerOper
     return { inputs: news };
   },
 
-  async diff(_id, olds, news) {
-    const held = olds as MembershipOutputs;
-    const wanted = news as MembershipInputs;
+  async diff(_id, held, wanted) {
     if (held.audienceId !== wanted.audienceId || held.idType !== wanted.idType) {
       return { changes: true, replaces: held.audienceId !== wanted.audienceId ? ["audienceId"] : ["idType"], deleteBeforeReplace: false };
     }
@@ -562,12 +560,11 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = copiesPerOper
     if (held.appliedDigest === wanted.desiredDigest && !reassert && settled && !((held.inDoubtCount ?? 0) > 0)) {
       return { changes: !sameConsent(held.consent, wanted.consent) || held.label !== wanted.label };
     }
-    await engineLog().log("info", await planLine(held, wanted, record), urnOf(news));
+    await engineLog().log("info", await planLine(held, wanted, record), urnOf(wanted));
     return { changes: true };
   },
 
-  async create(raw) {
-    const news = raw as MembershipInputs;
+  async create(news) {
     const { hold, record } = await holdOf(news);
     try {
       const prepared = await planFor({}, news, record);
@@ -583,11 +580,10 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = copiesPerOper
     }
   },
 
-  async update(id, olds, raw) {
-    const news = raw as MembershipInputs;
+  async update(id, olds, news) {
     const { hold, record } = await holdOf(news);
     try {
-      const prepared = await planFor(olds as MembershipOutputs, news, record);
+      const prepared = await planFor(olds, news, record);
       const outs = await carryOut(id, news, prepared, hold);
       const resent = prepared.counts.inDoubt?.count ?? 0;
       const note = resent > 0 ? ` (${fmt(resent)} of them re-sent)` : "";
@@ -599,8 +595,7 @@ export const membershipProvider: pulumi.dynamic.ResourceProvider = copiesPerOper
     }
   },
 
-  async delete(_id, props) {
-    const held = props as MembershipOutputs;
+  async delete(_id, held) {
     const { hold, record } = await holdOf(held);
     try {
       await deleteMembership(held, record, hold);

@@ -148,7 +148,7 @@ export class MembershipHarness {
     const held = this.state.get(name);
     return captureLines(lines, async (): Promise<PreviewResult> => {
       if (!held) {
-        await membershipProvider.check!({}, news);
+        await membershipProvider.check!({} as MembershipInputs, news);
         return { changes: true, lines };
       }
       const diff = await membershipProvider.diff!(`${held.audienceId}/${held.idType}`, held, news);
@@ -168,7 +168,7 @@ export class MembershipHarness {
         changes = diff.changes;
         if (diff.changes !== true) return { kind: "ok", changes: false, lines };
       } else {
-        await membershipProvider.check!({}, news);
+        await membershipProvider.check!({} as MembershipInputs, news);
       }
       this.arm(crash);
       try {
