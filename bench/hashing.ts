@@ -18,7 +18,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { createHashedRecordPacker, type RequestBatch } from "../provider/client";
 import { autoWorkerCount, hashCsvBatches, readHashedRecords, type HashedBatch } from "../provider/pii";
-import { keyedRecordOf, readRecordLines, type KeyedRecord } from "../provider/records/records-source";
+import { keyedRecordOf, readRecordLines, type KeyedRecord } from "../provider/customer-records/records-source";
 import { writeSyntheticCsv } from "../test/support/synthetic-people";
 
 /**

@@ -3,10 +3,10 @@
  * users who write their own Pulumi program. The API client, planner and PII pipeline are
  * exported from their folders (`dsp-audiences/provider/client`, …).
  */
-export { DataProviderAudience, type DataProviderAudienceArgs } from "./resources/data-provider-audience";
-export { AudienceMembership, type AudienceMembershipArgs } from "./resources/audience-membership";
-export { HashedRecordUpload, type HashedRecordUploadArgs } from "./resources/hashed-record-upload";
-export { UserDeletions, type UserDeletionsArgs } from "./resources/user-deletions";
+export { DataProviderAudience, type DataProviderAudienceArgs } from "./audience/data-provider-audience";
+export { AudienceMembership, type AudienceMembershipArgs } from "./membership/audience-membership";
+export { HashedRecordUpload, type HashedRecordUploadArgs } from "./customer-records/hashed-record-upload";
+export { UserDeletions, type UserDeletionsArgs } from "./user-deletions/user-deletions";
 export { declareSpec, type DeclareSpecOptions, type DeclaredAudience } from "./program/declare-spec";
 export { declareSpecFile, type DeclareSpecFileOptions } from "./program/run-spec-program";
 export { loadSpec, parseSpec, SpecValidationError, type LoadedSpec } from "./spec";

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import type { DspClient } from "../client";
 import { canonicalId, ID_SYNTAX_CHECKS, ID_TYPES, type IdType } from "../spec";
 import { parseRfc3339 } from "../spec/consent-time";
-import { sendDeletions, type DeletionEntry } from "../records/deletions";
+import { sendDeletions, type DeletionEntry } from "../user-deletions/deletions";
 import { processIo, type CommandIo } from "./command-io";
 import { ID_TYPE_ALTERNATION } from "../api-vocabulary";
 import { parseCommandLine, UsageError, usageFailure, type CommandSpec } from "../util/command-line";

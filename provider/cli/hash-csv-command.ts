@@ -4,8 +4,8 @@
  * Progress goes to stderr, the summary to stdout; neither ever shows a value from the file.
  */
 import { AMAZON_MAX_ROWS, AMAZON_MIN_ROWS, hashCsvFile, PiiInputError, type CsvReadSummary, type NonAsciiLetters } from "../pii";
-import { readHashedLines, type RecordsSourceSettings } from "../records/records-source";
-import { describeProgress } from "../providers/progress-line";
+import { readHashedLines, type RecordsSourceSettings } from "../customer-records/records-source";
+import { describeProgress } from "../provider-process/progress-line";
 import { processIo, type CommandIo } from "./command-io";
 import { fmt } from "../util/format";
 import { parseCommandLine, UsageError, usageFailure, wholeNumber, type CommandSpec } from "../util/command-line";

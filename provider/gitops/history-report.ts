@@ -5,7 +5,7 @@
  * entry's applied set holds it) and returns plain data, which `render-history.ts` turns into
  * Markdown and the command writes as JSON. The ID itself is never part of the report.
  */
-import type { SyncHistoryEntry } from "../records/sync-history";
+import type { SyncHistoryEntry } from "../sync/sync-history";
 
 /** Identifies the JSON format; bump on incompatible changes. */
 export const HISTORY_FORMAT = "dsp-audiences/history@1" as const;

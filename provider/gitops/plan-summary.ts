@@ -4,7 +4,7 @@
  * command writes as JSON for machines.
  */
 import { SNAPSHOT_RECOVERY_HINT } from "../snapshots/snapshot-errors";
-import { parseMembershipLine, type MembershipLine } from "./membership-line";
+import { parseMembershipLine, type MembershipLine } from "../membership/membership-line";
 import { urnName, urnType, type PreviewJson, type PreviewStep } from "./preview-json";
 import { URN_INPUT } from "../util/urn-input";
 import { ID_TYPE_ALTERNATION, ID_TYPES } from "../api-vocabulary";

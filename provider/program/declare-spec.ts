@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { BuiltSet, IdSet } from "../plan";
-import type { RecordSets } from "../records/records-source";
+import type { RecordSets } from "../customer-records/records-source";
 import { ID_TYPES, type LoadedSpec, type MemberSource } from "../spec";
 import { memberSetKey } from "./member-sources";
-import { AudienceMembership } from "../resources/audience-membership";
-import { DataProviderAudience } from "../resources/data-provider-audience";
-import type { HashedRecordUpload } from "../resources/hashed-record-upload";
+import { AudienceMembership } from "../membership/audience-membership";
+import { DataProviderAudience } from "../audience/data-provider-audience";
+import type { HashedRecordUpload } from "../customer-records/hashed-record-upload";
 import type { DesiredMembers } from "../resources/desired-set";
 import type { LeftOut } from "./member-sources";
 import { declareDeletions, declareRecords, historyRetentionOf } from "./records";

@@ -4,9 +4,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { LoadedSpec, ResolvedRecordsSource } from "../spec";
-import { HashedRecordUpload } from "../resources/hashed-record-upload";
-import type { RecordSets, RecordsSourceSettings } from "../records/records-source";
-import { UserDeletions } from "../resources/user-deletions";
+import { HashedRecordUpload } from "../customer-records/hashed-record-upload";
+import type { RecordSets, RecordsSourceSettings } from "../customer-records/records-source";
+import { UserDeletions } from "../user-deletions/user-deletions";
 
 /** The spec's history retention as resource arguments (none when the spec sets none: the stack setting applies). */
 export function historyRetentionOf(spec: LoadedSpec): { historyRetentionDays?: number } {

@@ -6,10 +6,10 @@
  * error instead, stack and all.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { reassertToken } from "../gitops/reassert-token";
+import { reassertToken } from "../membership/reassert-token";
 import type { BuiltSet, IdSet } from "../plan";
-import { readRecordsInProgram, uploadSettings } from "../resources/hashed-record-upload";
-import type { RecordSets } from "../records/records-source";
+import { readRecordsInProgram, uploadSettings } from "../customer-records/hashed-record-upload";
+import type { RecordSets } from "../customer-records/records-source";
 import { loadSpec, type LoadedSpec } from "../spec";
 import { declareSpec, type DeclaredAudience } from "./declare-spec";
 import { readMemberSources, type LeftOut } from "./member-sources";

@@ -5,7 +5,7 @@
 const path = require("path");
 
 function load(_ref, exportName) {
-  return require(path.join(__dirname, "..", "..", "dist", "provider", "resources", "dynamic-providers.js")).loadProvider(exportName);
+  return require(path.join(__dirname, "..", "..", "dist", "provider", "dynamic-providers.js")).loadProvider(exportName);
 }
 
 module.exports = { load };

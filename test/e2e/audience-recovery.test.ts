@@ -13,7 +13,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { readCreateRecord } from "../../provider/records/audience-record";
+import { readCreateRecord } from "../../provider/audience/audience-record";
 import { FileSnapshotStore } from "../../provider/snapshots";
 import { SNAPSHOTS_BESIDE_BACKEND } from "../../provider/config/snapshot-location";
 import { killProcessTree, processAlive } from "../support/process-tree";

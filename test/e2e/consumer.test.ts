@@ -100,7 +100,7 @@ describe("the packed package in a separate project (consumer)", function () {
 
   it("ships compiled JavaScript, types, the schema and the CLI, and nothing of the repository's own", function () {
     const files = packed.files.map((f) => f.path);
-    for (const want of ["dist/provider/index.js", "dist/provider/index.d.ts", "dist/provider/resources/dynamic-providers.js", "dist/simulator/index.js", "schema/audiences.schema.json", "bin/dsp-audiences.js", "LICENSE", "README.md", "CHANGELOG.md", "package.json"]) {
+    for (const want of ["dist/provider/index.js", "dist/provider/index.d.ts", "dist/provider/dynamic-providers.js", "dist/simulator/index.js", "schema/audiences.schema.json", "bin/dsp-audiences.js", "LICENSE", "README.md", "CHANGELOG.md", "package.json"]) {
       assert.ok(files.includes(want), `${want} is in the tarball`);
     }
     const stray = files.filter((f) => /^(test|bench|engine|scripts|examples|\.ci)\//.test(f) || (f.endsWith(".ts") && !f.endsWith(".d.ts")));

@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DspClient, simulatorEndpoint } from "../../provider/client";
-import { parseMembershipLine } from "../../provider/gitops/membership-line";
+import { parseMembershipLine } from "../../provider/membership/membership-line";
 import { parsePreviewJson, urnType } from "../../provider/gitops/preview-json";
 import { ensurePulumiEngine, PulumiStack } from "../../tools/pulumi-cli";
 import { startSimulator, type RunningSimulator } from "../../simulator";

@@ -11,7 +11,7 @@ import { infoLines, parseEngineEvents, stepUrn, type EngineEvent } from "../supp
 import { requestLog, startSimulatedStack, type SimulatedStack } from "../support/simulated-stack";
 import { writeSpecFiles, type Spec } from "../support/spec-files";
 import { personCsvLine, syntheticPeople, TEMPLATE_HEADER } from "../support/synthetic-people";
-import { PROGRESS_INTERVAL_MS } from "../../provider/providers/progress-line";
+import { PROGRESS_INTERVAL_MS } from "../../provider/provider-process/progress-line";
 import { scenario } from "../support/checkpoints";
 
 const KEY_CONFIG = "dsp-audiences:externalIdKey";

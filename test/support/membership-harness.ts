@@ -11,12 +11,12 @@ import * as path from "node:path";
 import { startSimulator, type RunningSimulator } from "../../simulator";
 import type { DspClient } from "../../provider/client";
 import { idSetFrom, type MembershipIdType } from "../../provider/plan";
-import type { AudienceInputs } from "../../provider/providers/audience-provider";
-import { membershipProvider, type MembershipInputs, type MembershipOutputs } from "../../provider/providers/membership-provider";
-import { setProviderOverrides, snapshotStore } from "../../provider/providers/provider-context";
+import type { AudienceInputs } from "../../provider/audience/audience-provider";
+import { membershipProvider, type MembershipInputs, type MembershipOutputs } from "../../provider/membership/membership-provider";
+import { setProviderOverrides, snapshotStore } from "../../provider/provider-process/provider-context";
 import { clearSimulatorConfig, useSimulatorConfig } from "./provider-config";
 import { putNearBase, type SnapshotStore } from "../../provider/snapshots";
-import { lastKnownApplied } from "../../provider/records/membership-record";
+import { lastKnownApplied } from "../../provider/sync/set-sync-record";
 
 /** Thrown where the simulated `kill -9` hits: nothing after it runs. */
 export class SimulatedCrash extends Error {
@@ -115,7 +115,7 @@ export class MembershipHarness {
 
   /** A fresh audience (and no memberships in state). */
   async newAudience(name = "Harness audience"): Promise<string> {
-    const { dspClient } = await import("../../provider/providers/provider-context");
+    const { dspClient } = await import("../../provider/provider-process/provider-context");
     const created = await dspClient().createAudience({
       name,
       description: "",
@@ -148,7 +148,7 @@ export class MembershipHarness {
     const held = this.state.get(name);
     return captureLines(lines, async (): Promise<PreviewResult> => {
       if (!held) {
-        await membershipProvider.check!({}, news);
+        await membershipProvider.check!({} as MembershipInputs, news);
         return { changes: true, lines };
       }
       const diff = await membershipProvider.diff!(`${held.audienceId}/${held.idType}`, held, news);
@@ -168,7 +168,7 @@ export class MembershipHarness {
         changes = diff.changes;
         if (diff.changes !== true) return { kind: "ok", changes: false, lines };
       } else {
-        await membershipProvider.check!({}, news);
+        await membershipProvider.check!({} as MembershipInputs, news);
       }
       this.arm(crash);
       try {

@@ -3,7 +3,7 @@
  * `snapshotDir`, plus any other `dsp:`-style keys a test needs. Undo with {@link clearSimulatorConfig}.
  */
 import { SIMULATOR_CREDENTIALS, type RunningSimulator } from "../../simulator";
-import { setProviderConfig } from "../../provider/providers/provider-context";
+import { setProviderConfig } from "../../provider/provider-process/provider-context";
 
 export function useSimulatorConfig(sim: RunningSimulator, snapshotDir: string, extra: Record<string, string> = {}): void {
   const config: Record<string, string> = {

@@ -4,9 +4,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { RecordsUploadInputs } from "../../provider/providers/hashed-records-provider";
-import { snapshotStore } from "../../provider/providers/provider-context";
-import { readRecordSets, type RecordsSourceSettings } from "../../provider/records/records-source";
+import type { RecordsUploadInputs } from "../../provider/customer-records/hashed-records-provider";
+import { snapshotStore } from "../../provider/provider-process/provider-context";
+import { readRecordSets, type RecordsSourceSettings } from "../../provider/customer-records/records-source";
 import { TEST_KEY } from "./csv-helpers";
 import { personCsvLine, TEMPLATE_HEADER, type SyntheticPerson } from "./synthetic-people";
 

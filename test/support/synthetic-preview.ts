@@ -1,6 +1,6 @@
 /** Builds `pulumi preview --json` output of the shape the real CLI prints (see fixtures/), at any size. */
 import type { PreviewDiagnostic, PreviewJson, PreviewStep } from "../../provider/gitops/preview-json";
-import { describePlan } from "../../provider/providers/membership-provider";
+import { describePlan } from "../../provider/membership/membership-provider";
 
 export interface SyntheticPreviewOptions {
   audiences: number;

@@ -14,15 +14,16 @@ const ROOT = path.join(__dirname, "..", "..");
  * Keys are the first path segment under provider/ (a folder, or a file without `.ts`).
  */
 export const LAYERS: readonly (readonly string[])[] = [
-  ["index", "cli"], //                      entries: the library's root, the `dsp-audiences` command
-  ["program"], //                           program process: spec -> resources
-  ["resources"], //                         program process: resource declarations, desired-set snapshots, the shim
-  ["providers"], //                         provider process: one lifecycle per file, their context, log and errors
-  ["records", "gitops", "sources"], //      sync records, CSV records, deletions; preview lines and plan summaries; ID sources (files, columns, SQL)
-  ["config"], //                            settings from stack config or environment; where snapshots live
-  ["spec", "pii", "snapshots", "client"], // pure core and the HTTP client
-  ["plan"], //                              ID sets, diffs, fingerprints
-  ["util", "version", "api-vocabulary"], // leaves: the API's vocabulary (ID types, patterns, limits)
+  ["index", "cli", "dynamic-providers"], // entries: the library's root, the `dsp-audiences` command, the providers' table the shim loads
+  ["gitops"], //                                    command process: plan summaries of previews, sync history
+  ["program"], //                                   program process: spec -> resources
+  ["audience", "membership", "customer-records", "user-deletions"], // one folder per resource kind: its declaration, lifecycle, plan and messages
+  ["resources", "provider-process"], //             what every declaration shares (the shim, desired-set snapshots); what the provider process knows (context, log, holds, errors)
+  ["sync", "sources"], //                           the neutral sync engine (journal, plan, tracked send, outcomes, windows); ID sources (files, columns, SQL)
+  ["config"], //                                    settings from stack config or environment; where snapshots live
+  ["spec", "pii", "snapshots", "client"], //        pure core and the HTTP client
+  ["plan"], //                                      ID sets, diffs, fingerprints
+  ["util", "version", "api-vocabulary"], //         leaves: the API's vocabulary (ID types, patterns, limits)
 ];
 
 /** Files outside provider/ that a provider file may import: the spec's JSON Schema; the simulator from the command line (`dsp-audiences sim`). */
@@ -137,6 +138,7 @@ describe("architecture: the tree is the layer diagram", () => {
 
   it("finds a cycle and an upward import when there is one", () => {
     assert.deepEqual(cycles(new Map([["a", ["b"]], ["b", ["a"]], ["c", ["a"]]])), [["a", "b"]]);
-    assert.ok(layerOf("provider/program/x.ts") < layerOf("provider/providers/y.ts"));
+    assert.ok(layerOf("provider/program/x.ts") < layerOf("provider/provider-process/y.ts"));
+    assert.ok(layerOf("provider/membership/x.ts") < layerOf("provider/sync/y.ts"), "a resource kind sits above the neutral sync engine");
   });
 });

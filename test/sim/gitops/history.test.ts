@@ -7,8 +7,8 @@
 import { strict as assert } from "node:assert";
 import { harnessPerTest, idRange as ids } from "../../support/membership-harness";
 import { FakeClock } from "../../support/fake-clock";
-import { providerOverrides, setProviderOverrides, snapshotStore } from "../../../provider/providers/provider-context";
-import { resetSweeps } from "../../../provider/providers/record-holds";
+import { providerOverrides, setProviderOverrides, snapshotStore } from "../../../provider/provider-process/provider-context";
+import { resetSweeps } from "../../../provider/provider-process/record-holds";
 import { historyReport } from "../../../provider/gitops/history-reading";
 import type { StackResources } from "../../../provider/gitops/stack-export";
 import { renderHistoryMarkdown } from "../../../provider/gitops/render-history";

@@ -23,7 +23,7 @@ import {
   type ErrorClass,
   type FailedAttempt,
 } from "../../../provider/client/retry";
-import { outcomeOfFailure } from "../../../provider/records/send-outcome";
+import { outcomeOfFailure } from "../../../provider/sync/send-outcome";
 import { FakeClock, scriptedRandom } from "../../support/fake-clock";
 
 const OP = "PATCH /v2/dp/audience";

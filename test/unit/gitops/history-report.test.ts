@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { idTimeline, membershipReport, requestIdsOf, type MembershipHistorySource, type RequestIds } from "../../../provider/gitops/history-report";
-import type { SyncHistoryEntry } from "../../../provider/records/sync-history";
+import type { SyncHistoryEntry } from "../../../provider/sync/sync-history";
 
 const entry = (day: number, over: Partial<SyncHistoryEntry> = {}): SyncHistoryEntry => ({
   at: `2025-01-0${day}T12:00:00.000Z`,

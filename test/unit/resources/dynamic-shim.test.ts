@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { dynamicShim, PROVIDERS_MODULE } from "../../../provider/resources/dynamic-shim";
-import { loadProvider } from "../../../provider/resources/dynamic-providers";
+import { loadProvider } from "../../../provider/dynamic-providers";
 
 describe("dynamic shim", () => {
   it("hands out one provider object per implementation, so the SDK serializes it once", () => {

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { readRecordSets } from "../../../provider/records/records-source";
+import { readRecordSets } from "../../../provider/customer-records/records-source";
 import { confinedPath, FileOutsideRootsError, isInsideFolder } from "../../../provider/util/confined-path";
 
 describe("confined paths", () => {
