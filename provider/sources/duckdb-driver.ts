@@ -5,7 +5,7 @@
  */
 import type { ResolvedSqlSource } from "../spec";
 import { safeDbMessage } from "./db-message";
-import { loadOptional } from "./optional-package";
+import { loadOptional } from "../util/optional-package";
 import { SourceError } from "./source-error";
 import { NULL_LINE, type SqlConnection, type SqlDriver } from "./sql-driver";
 

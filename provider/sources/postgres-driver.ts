@@ -6,7 +6,7 @@
 import type { ResolvedSqlSource } from "../spec";
 import { safeDbMessage } from "./db-message";
 import { checkOneTextColumn, messageOf } from "./duckdb-driver";
-import { loadOptional } from "./optional-package";
+import { loadOptional } from "../util/optional-package";
 import { SourceError } from "./source-error";
 import type { SqlConnection, SqlDriver, SqlSourceContext } from "./sql-driver";
 

@@ -6,6 +6,7 @@
 import { createReadStream } from "node:fs";
 import { IdSetBuilder, readIdFiles, readIdFilesBounded, SpillingSetBuilder, type BuiltSet, type ReadIdFilesOptions } from "../plan";
 import { ID_BYTES_CHECKS, ID_CANONICAL_FORMS, ID_SYNTAX_CHECKS, isObjectUrl, type IdListSource, type IdType, type ResolvedSqlSource } from "../spec";
+import { MissingPackageError } from "../util/optional-package";
 import { streamCsvColumn } from "./csv-column";
 import { openDuckDb, sqlIdentifier, sqlString, type DuckDbConnection } from "./duckdb-driver";
 import { IdCollector, type CollectedIds, type SetSink } from "./id-collector";
@@ -161,12 +162,12 @@ export class SourceReader {
   }
 }
 
-/** A source's errors start with its name. */
+/** A source's errors start with its name; so does a missing optional package it needs. */
 async function named(label: string, task: () => Promise<void>): Promise<void> {
   try {
     await task();
   } catch (error) {
-    if (error instanceof SourceError) throw new SourceError(`${label}: ${error.message}`);
+    if (error instanceof SourceError || error instanceof MissingPackageError) throw new SourceError(`${label}: ${error.message}`);
     throw error;
   }
 }
