@@ -159,6 +159,13 @@ describe("the packed package in a separate project (consumer)", function () {
         console.log(`      installed: ${Object.keys(lock.packages).filter((k) => k.startsWith("node_modules/")).length} packages`);
       });
 
+      if (kind === "ts") {
+        it("type-checks with the project's own compiler and tsconfig, without the optional packages", async function () {
+          // The language host type-checks only the program's files; `tsc` also reads the package's declarations.
+          await run("npx", ["--no-install", "tsc", "--noEmit", "-p", "."], { cwd: dir });
+        });
+      }
+
       it("runs the dsp-audiences command where it is installed", async function () {
         const help = await run("npx", ["--no-install", "dsp-audiences", "--help"], { cwd: dir });
         assert.match(help.stdout, /validate/);
