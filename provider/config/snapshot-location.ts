@@ -17,6 +17,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { FileSnapshotStore, type SnapshotStore } from "../snapshots";
 import type { S3SnapshotStoreOptions } from "../snapshots/object-store-snapshot-store";
+import type { S3ClientSettings } from "../snapshots/s3-blob-store";
 import { currentBackendUrl, readSetting, resolveSnapshotDir, type ConfigLookup } from "./dsp-settings";
 
 /** Stack config key and environment variable of an explicit snapshot store URL. */
@@ -42,27 +43,7 @@ export interface S3SnapshotLocation {
   readonly client: S3ClientSettings;
 }
 
-/** The query parameters of an `s3://` URL that change how the bucket is reached. */
-export interface S3ClientSettings {
-  /** `region=`. @default the AWS SDK's (AWS_REGION, profile) */
-  readonly region?: string;
-  /** `endpoint=`: an S3-compatible server. @default AWS */
-  readonly endpoint?: string;
-  /** `s3ForcePathStyle=true` or `use_path_style=true`: `<endpoint>/<bucket>/<key>` addressing. @default false */
-  readonly forcePathStyle?: boolean;
-  /** `profile=`: a shared-config profile. @default the AWS SDK's (AWS_PROFILE) */
-  readonly profile?: string;
-  /** `dualstack=true`. @default false */
-  readonly useDualstackEndpoint?: boolean;
-  /** `fips=true`. @default false */
-  readonly useFipsEndpoint?: boolean;
-  /** `accelerate=true`: S3 Transfer Acceleration. @default false */
-  readonly useAccelerateEndpoint?: boolean;
-  /** `request_checksum_calculation=when_required` for servers that reject the newer checksum headers. @default when_supported */
-  readonly requestChecksumCalculation?: "WHEN_SUPPORTED" | "WHEN_REQUIRED";
-  /** `response_checksum_validation=`. @default when_supported */
-  readonly responseChecksumValidation?: "WHEN_SUPPORTED" | "WHEN_REQUIRED";
-}
+export type { S3ClientSettings };
 
 export type SnapshotLocation = FileSnapshotLocation | S3SnapshotLocation;
 

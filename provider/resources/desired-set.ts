@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { IdSet, MembershipIdType } from "../plan";
+import type { BuiltSet, IdSet, MembershipIdType } from "../plan";
 import { setDigest, SpilledSet } from "../plan";
 import { isReadable, putNearBase, putSpilledNearBase, type SnapshotStore } from "../snapshots";
 import { PLAN_BYTES_PER_ID, resolvePlanMemoryBytes } from "../config/plan-memory";
 import { describeSnapshotLocation, openSnapshotStore, resolveSnapshotLocation } from "../config/snapshot-location";
+import { MissingPackageError } from "../util/optional-package";
 import { buildMemberSet, type DesiredMembers } from "./member-set";
 import { programConfig } from "./program-config";
 
@@ -43,12 +44,23 @@ export async function prepareDesiredSet(
         "set dsp:snapshotStore (file:// or s3:// URL) to a shared location so that previews on other machines see them.",
     );
   }
-  const store = openSnapshotStore(location);
+  return storeDesiredSet(openSnapshotStore(location), set, baseOf).catch(stopOnMissingPackage);
+}
+
+async function storeDesiredSet(store: SnapshotStore, set: BuiltSet, baseOf: ((store: SnapshotStore) => Promise<string | undefined>) | undefined): Promise<{ digest: string; count: number }> {
   if (set instanceof SpilledSet) return putSpilled(store, set, baseOf);
   if (baseOf === undefined) return { digest: await store.put(set), count: set.size }; // a no-op when stored already
   const digest = setDigest(set);
   if (await isReadable(store, digest)) return { digest, count: set.size };
   return { digest: (await putNearBase(store, set, await baseOf(store))).digest, count: set.size };
+}
+
+/**
+ * A store whose optional package is missing (the AWS SDK of an S3 store) ends the program with
+ * the message that says what to install: the SDK prints a RunError without a stack trace.
+ */
+function stopOnMissingPackage(error: unknown): never {
+  throw error instanceof MissingPackageError ? new pulumi.RunError(error.message) : error;
 }
 
 /**

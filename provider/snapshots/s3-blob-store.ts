@@ -4,11 +4,46 @@
  * `s3://` backend. The SDK is required on first use only, so file stores never load it.
  */
 import type { Readable } from "node:stream";
-import type { CompletedPart, S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
+import type { CompletedPart, S3Client } from "@aws-sdk/client-s3";
 import { fixedSizeParts } from "./blob-parts";
 import { quarantineName, type BlobBody, type BlobPutOptions, type BlobStore } from "./blob-store";
+import { loadS3Sdk, type S3Sdk } from "./s3-sdk";
 
-type S3Sdk = typeof import("@aws-sdk/client-s3");
+/**
+ * How the S3 client reaches the bucket: the settings an `s3://` URL's query gives (see
+ * config/snapshot-location.ts), handed to the SDK's `S3Client` as they are. Written out rather
+ * than taken from the SDK's types, so that this package's declarations compile without it.
+ */
+export interface S3ClientSettings {
+  /** `region=`. @default the AWS SDK's (AWS_REGION, profile) */
+  readonly region?: string;
+  /** `endpoint=`: an S3-compatible server. @default AWS */
+  readonly endpoint?: string;
+  /** `s3ForcePathStyle=true` or `use_path_style=true`: `<endpoint>/<bucket>/<key>` addressing. @default false */
+  readonly forcePathStyle?: boolean;
+  /** `profile=`: a shared-config profile. @default the AWS SDK's (AWS_PROFILE) */
+  readonly profile?: string;
+  /** `dualstack=true`. @default false */
+  readonly useDualstackEndpoint?: boolean;
+  /** `fips=true`. @default false */
+  readonly useFipsEndpoint?: boolean;
+  /** `accelerate=true`: S3 Transfer Acceleration. @default false */
+  readonly useAccelerateEndpoint?: boolean;
+  /** `request_checksum_calculation=when_required` for servers that reject the newer checksum headers. @default when_supported */
+  readonly requestChecksumCalculation?: "WHEN_SUPPORTED" | "WHEN_REQUIRED";
+  /** `response_checksum_validation=`. @default when_supported */
+  readonly responseChecksumValidation?: "WHEN_SUPPORTED" | "WHEN_REQUIRED";
+}
+
+/** Static credentials (tests, S3-compatible servers); otherwise the SDK's default chain finds them. */
+export interface S3StaticCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+/** What the store hands to the SDK's `S3Client`. */
+export type S3ClientOptions = S3ClientSettings & { readonly credentials?: S3StaticCredentials };
 
 const MIB = 1024 * 1024;
 /**
@@ -31,7 +66,7 @@ export interface S3BlobStoreOptions {
    * SDK's default chain (AWS_* variables, profiles, SSO, web identity, instance roles) unless given.
    * @default {} (everything from the environment)
    */
-  readonly client?: S3ClientConfig;
+  readonly client?: S3ClientOptions;
   /**
    * Size of the parts a large blob is uploaded in, in bytes. A blob of at most one part is one
    * PUT; a larger one is a multipart upload of parts this size (the last one shorter), read from
@@ -202,12 +237,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   private connect(): { sdk: S3Sdk; client: S3Client } {
-    if (this.sdk === undefined) {
-      // Node 20 is supported here (package.json engines) and the lockfile pins an SDK that runs on
-      // it; the SDK's notice that later releases need Node 22 would otherwise open every preview.
-      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-      this.sdk = require("@aws-sdk/client-s3") as S3Sdk;
-    }
+    this.sdk ??= loadS3Sdk(`the snapshot store ${this.location}`);
     if (this.client === undefined) this.client = new this.sdk.S3Client(this.options.client ?? {});
     return { sdk: this.sdk, client: this.client };
   }

@@ -22,7 +22,8 @@ export class SnapshotError extends Error {
     readonly digest: string | undefined,
     /** Where the snapshot was looked for (a path, or a description of the source). */
     readonly location: string,
-    options?: ErrorOptions,
+    // Not ErrorOptions: a user's compiler targeting ES2020 (pulumi new's tsconfig) has no such name.
+    options?: { cause?: unknown },
   ) {
     super(message, options);
   }
@@ -47,7 +48,7 @@ export class SnapshotCorruptError extends SnapshotError {
     location: string,
     /** What is wrong, in a few words. */
     readonly reason: string,
-    options?: ErrorOptions,
+    options?: { cause?: unknown },
   ) {
     super(
       `Applied-set snapshot ${digest ?? "(unknown digest)"} at ${location} is corrupt: ${reason}. ${SNAPSHOT_RECOVERY_HINT}`,

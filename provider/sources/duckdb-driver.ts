@@ -11,7 +11,7 @@ import { childBootstrap } from "../pii/worker-loader";
 import type { ResolvedSqlSource } from "../spec";
 import { safeDbMessage } from "./db-message";
 import type { DuckDbSandbox, HostReply, HostRequest } from "./duckdb-protocol";
-import { loadOptional } from "./optional-package";
+import { loadOptional } from "../util/optional-package";
 import { SourceError } from "./source-error";
 import { checkOneTextColumn, NULL_LINE, type SqlConnection, type SqlDriver, type SqlSourceContext } from "./sql-driver";
 

@@ -8,7 +8,7 @@
 import type { QueryConfig } from "pg";
 import type { ResolvedSqlSource } from "../spec";
 import { safeDbMessage } from "./db-message";
-import { loadOptional } from "./optional-package";
+import { loadOptional } from "../util/optional-package";
 import { SourceError } from "./source-error";
 import { checkOneTextColumn, messageOf, type SqlConnection, type SqlDriver, type SqlSourceContext } from "./sql-driver";
 

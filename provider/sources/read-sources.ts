@@ -12,6 +12,7 @@ import type { SnapshotLocation } from "../config/snapshot-location";
 import { IdSetBuilder, readIdFiles, readIdFilesBounded, SpillingSetBuilder, type BuiltSet, type ReadIdFilesOptions } from "../plan";
 import { DEFAULT_QUERY_TIMEOUT_SECONDS, ID_BYTES_CHECKS, ID_CANONICAL_FORMS, ID_SYNTAX_CHECKS, isObjectUrl, isUnderPrefix, objectRefusal, parseObjectUrl, type IdListSource, type IdType, type ResolvedSqlSource } from "../spec";
 import { isInsideFolder } from "../util/confined-path";
+import { MissingPackageError } from "../util/optional-package";
 import { streamCsvColumn } from "./csv-column";
 import { openDuckDb, type DuckDbConnection } from "./duckdb-driver";
 import { IdCollector, type CollectedIds, type SetSink } from "./id-collector";
@@ -234,12 +235,12 @@ export class SourceReader {
   }
 }
 
-/** A source's errors start with its name. */
+/** A source's errors start with its name; so does a missing optional package it needs. */
 async function named(label: string, task: () => Promise<void>): Promise<void> {
   try {
     await task();
   } catch (error) {
-    if (error instanceof SourceError) throw new SourceError(`${label}: ${error.message}`);
+    if (error instanceof SourceError || error instanceof MissingPackageError) throw new SourceError(`${label}: ${error.message}`);
     throw error;
   }
 }

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { parseSnapshotUrl, type S3SnapshotLocation } from "../config/snapshot-location";
+import { loadS3Sdk } from "../snapshots/s3-sdk";
 import { SourceError } from "./source-error";
 
 /** The object's bytes as a stream. */
@@ -22,8 +23,7 @@ export async function openS3Object(url: string): Promise<Readable> {
   }
   if (location.prefix === "") throw new SourceError("an s3:// source names an object: s3://<bucket>/<key>");
   // The SDK is loaded on first use only, as the snapshot store does.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  const sdk = await import("@aws-sdk/client-s3");
+  const sdk = loadS3Sdk("an s3:// source");
   const client = new sdk.S3Client(location.client);
   try {
     const response = await client.send(new sdk.GetObjectCommand({ Bucket: location.bucket, Key: location.prefix }));

@@ -2,7 +2,8 @@
  * What a new user does: the packed package installed into separate Pulumi projects outside the
  * repository (one TypeScript project as `pulumi new typescript` writes it, one plain JavaScript
  * project), with only the package's runtime dependencies and no ts-node, driven through the real
- * CLI against the simulator; and the `dsp-audiences` command run from there.
+ * CLI against the simulator; and the `dsp-audiences` command run from there. The install is lean:
+ * DuckDB, pg and the AWS SDK are optional peer dependencies, absent until a project installs them.
  */
 import { strict as assert } from "assert";
 import { execFile } from "child_process";
@@ -27,6 +28,26 @@ interface Packed {
   entryCount: number;
   files: PackedFile[];
 }
+
+/** The packages a spec needs only for some features: none of them is installed with the package. */
+const OPTIONAL_PEERS = ["@duckdb/node-api", "pg", "@aws-sdk/client-s3"];
+
+/** The lifecycle scripts npm runs (or lists for approval) when it installs a package. */
+const INSTALL_SCRIPTS = ["preinstall", "install", "postinstall", "prepare"];
+
+/** The consumer-js spec with its MAID members from a SQL query on the built-in DuckDB. */
+const SQL_SPEC = `version: 1
+defaults:
+  advertiserId: "5840142710901"
+  dataSourceCountry: [US]
+audiences:
+  sql-openers:
+    name: App openers, from a SQL query
+    members:
+      MAID:
+        sql:
+          query: SELECT '3b5e9c1a-7d2f-4e8b-9a6c-0f1d2e3c4b5a' AS maid UNION ALL SELECT '5f0e8d7c-6b5a-4948-8372-615049382716'
+`;
 
 function installedVersion(pkg: string): string {
   return (JSON.parse(fs.readFileSync(path.join(root, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
@@ -89,7 +110,7 @@ describe("the packed package in a separate project (consumer)", function () {
 
   before(async function () {
     work = fs.mkdtempSync(path.join(os.tmpdir(), "dsp-consumer-"));
-    // `npm pack` runs the `prepare` build first, so the tarball never holds a stale dist/.
+    // `npm pack` runs the `prepack` build first, so the tarball never holds a stale dist/.
     const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", work], { cwd: root, maxBuffer: 64 << 20 });
     packed = (JSON.parse(stdout.slice(stdout.indexOf("["))) as Packed[])[0] as Packed;
   });
@@ -123,11 +144,27 @@ describe("the packed package in a separate project (consumer)", function () {
         await env?.close();
       });
 
-      it("installs without ts-node and with no TypeScript source of the package", function () {
+      it("installs without ts-node, optional packages, install scripts or TypeScript source of the package", function () {
         assert.ok(!fs.existsSync(path.join(dir, "node_modules", "ts-node")), "no ts-node in the consumer");
+        for (const pkg of OPTIONAL_PEERS) assert.ok(!fs.existsSync(path.join(dir, "node_modules", pkg)), `${pkg} is not installed`);
         const installed = fs.readdirSync(path.join(dir, "node_modules", "dsp-audiences"), { recursive: true, encoding: "utf8" });
         assert.deepEqual(installed.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")), []);
+        const manifest = JSON.parse(fs.readFileSync(path.join(dir, "node_modules", "dsp-audiences", "package.json"), "utf8")) as { scripts?: Record<string, string> };
+        assert.deepEqual(
+          INSTALL_SCRIPTS.filter((name) => manifest.scripts?.[name] !== undefined),
+          [],
+          "no script npm would run or ask to approve on install",
+        );
+        const lock = JSON.parse(fs.readFileSync(path.join(dir, "node_modules", ".package-lock.json"), "utf8")) as { packages: Record<string, unknown> };
+        console.log(`      installed: ${Object.keys(lock.packages).filter((k) => k.startsWith("node_modules/")).length} packages`);
       });
+
+      if (kind === "ts") {
+        it("type-checks with the project's own compiler and tsconfig, without the optional packages", async function () {
+          // The language host type-checks only the program's files; `tsc` also reads the package's declarations.
+          await run("npx", ["--no-install", "tsc", "--noEmit", "-p", "."], { cwd: dir });
+        });
+      }
 
       it("runs the dsp-audiences command where it is installed", async function () {
         const help = await run("npx", ["--no-install", "dsp-audiences", "--help"], { cwd: dir });
@@ -182,6 +219,43 @@ describe("the packed package in a separate project (consumer)", function () {
         assert.doesNotMatch(out, /unhandled exception/i, out);
         assert.ok(!out.includes("\x1b["), "no colour codes");
       });
+
+      if (kind === "js") {
+        it("stops a spec with a SQL source with one message naming the package to install and the source", async function () {
+          fs.writeFileSync(path.join(dir, "audiences.yaml"), SQL_SPEC);
+          const r = await env.run((s) => s.preview());
+          const out = `${r.stdout}\n${r.stderr}`;
+          assert.notEqual(r.code, 0, out);
+          assert.match(out, /audiences\.sql-openers\.members\.MAID \(sql source \(built-in DuckDB\)\): a parquet: or sql: source needs the optional package @duckdb\/node-api: run `npm install @duckdb\/node-api`/);
+          assert.doesNotMatch(out, /\n\s+at /, `a stack trace in:\n${out}`);
+          assert.doesNotMatch(out, /unhandled exception/i, out);
+        });
+
+        it("stops with the message naming the AWS SDK when snapshots are to live in S3", async function () {
+          fs.copyFileSync(path.join(example, "audiences.yaml"), path.join(dir, "audiences.yaml"));
+          await env.run((s) => s.setConfig("dsp:snapshotStore", "s3://snapshots/consumer?endpoint=http://127.0.0.1:9&region=us-east-1"));
+          const r = await env.run((s) => s.preview());
+          await env.run((s) => s.must(["config", "rm", "dsp:snapshotStore"]));
+          const out = `${r.stdout}\n${r.stderr}`;
+          assert.notEqual(r.code, 0, out);
+          assert.match(out, /error: the snapshot store s3:\/\/snapshots\/consumer needs the optional package @aws-sdk\/client-s3: run `npm install @aws-sdk\/client-s3`/);
+          assert.doesNotMatch(out, /\n\s+at /, `a stack trace in:\n${out}`);
+          assert.doesNotMatch(out, /unhandled exception/i, out);
+        });
+
+        it("reads the SQL source once the project installs @duckdb/node-api", async function () {
+          // The version this repository tests with, from the npm cache when it is there.
+          await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", `@duckdb/node-api@${installedVersion("@duckdb/node-api")}`], { cwd: dir, maxBuffer: 64 << 20 });
+          fs.writeFileSync(path.join(dir, "audiences.yaml"), SQL_SPEC);
+          const preview = await env.run((s) => s.preview());
+          assert.equal(preview.code, 0, preview.stdout + preview.stderr);
+          assert.match(preview.stdout, /sql-openers MAID: \+2 −0 IDs/);
+          await env.run((s) => s.up());
+          const outputs = JSON.parse((await env.run((s) => s.must(["stack", "output", "--json"]))).stdout) as { fromSpec: Record<string, { audienceId: string }> };
+          assert.deepEqual(await memberCounts(env, outputs.fromSpec["sql-openers"]?.audienceId ?? ""), { COOKIE: 0, MAID: 2, EXTERNAL_USER_ID: 0 });
+          await env.run((s) => s.destroy());
+        });
+      }
     });
   }
 });

@@ -11,11 +11,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
-import { CreateBucketCommand, HeadObjectCommand, ListMultipartUploadsCommand, S3Client, type HeadObjectCommandOutput, type S3ClientConfig } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, HeadObjectCommand, ListMultipartUploadsCommand, S3Client, type HeadObjectCommandOutput } from "@aws-sdk/client-s3";
 import { idSetFrom, SpilledSet, SpillingSetBuilder } from "../../../provider/plan";
 import { S3SnapshotStore, SnapshotMissingError } from "../../../provider/snapshots";
 import { gather } from "../../../provider/snapshots/blob-store";
-import { S3_MIN_PART_BYTES, S3BlobStore } from "../../../provider/snapshots/s3-blob-store";
+import { S3_MIN_PART_BYTES, S3BlobStore, type S3ClientOptions } from "../../../provider/snapshots/s3-blob-store";
 import { startS3Server, type RunningS3Server } from "../../support/s3-server";
 import { blobOf, snapshotStoreContract, type StoreUnderTest } from "../../support/snapshot-store-contract";
 import { cookieIds } from "../../support/synthetic-ids";
@@ -30,7 +30,7 @@ function* piecesOf(bytes: Buffer, size: number): Generator<Uint8Array> {
 describe("S3SnapshotStore against an S3-compatible server", function () {
   this.timeout(5 * 60 * 1000);
   let server: RunningS3Server;
-  let client: S3ClientConfig;
+  let client: S3ClientOptions;
   let prefixes = 0;
   const s3Of = new WeakMap<StoreUnderTest, { store: S3SnapshotStore; blobs: S3BlobStore }>();
 
