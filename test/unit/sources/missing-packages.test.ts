@@ -39,6 +39,7 @@ describe("sources: an optional package that is not installed", function () {
         dir: "/tmp",
         config: () => undefined,
         env: { CRM_URL: "postgres://u:secret-pw@127.0.0.1:9/db" },
+        allowedObjectRoots: ["s3://bucket/"],
       });
       const sources = [
         { kind: "sql", source: "warehouse", query: "SELECT 1", onInvalid: "error" },
