@@ -1,6 +1,6 @@
 /**
  * The Data Provider API's vocabulary, written once: the ID types, the externalId syntax, the
- * CSV id-column names and the request limits (shared/reference/dp-api.md). Every module that
+ * CSV id-column names and the request limits (docs/amazon-api.md#endpoints). Every module that
  * names one of these imports it from here; the simulator keeps its own copy on purpose, as an
  * independent model of Amazon's side.
  */

@@ -1,7 +1,7 @@
 /**
  * Audience metadata: the caller-facing types and their (pure) translation to
  * and from the API's JSON, with int64 ids kept exact as decimal strings.
- * API: POST/GET/PUT /v2/dp/audiencemetadata (shared/reference/dp-api.md §1–3).
+ * API: POST/GET/PUT /v2/dp/audiencemetadata (docs/amazon-api.md#endpoints).
  */
 import { DspHttpError } from "./errors";
 import { parseJsonWithInt64Ids, toInt64String } from "./int64";

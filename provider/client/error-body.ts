@@ -2,7 +2,7 @@
  * Reads Amazon's several error body shapes into one record. Pure and
  * defensive: anything unrecognised yields an empty record, never a throw.
  *
- * Shapes (shared/reference/dp-api.md, "Error shapes"):
+ * Shapes (docs/amazon-api.md#media-types-and-error-shapes):
  * - DP metadata/users: `{requestId, error: {httpStatusCode: "400" | 400, description, errors?: [{errorType, message, fieldName?}]}}`
  * - Hashed records: `{errorMessage}`
  * - Ads API gateway: `{code, details}`; some gateways: `{message}`

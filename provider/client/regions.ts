@@ -1,7 +1,6 @@
 /**
  * Amazon Ads API hosts and Login-with-Amazon token endpoints per region.
- * Source: Amazon Ads docs `reference/api-overview.md` and
- * `guides/get-started/retrieve-access-token.md` (see shared/reference/dp-api.md).
+ * Sources: docs/amazon-api.md#hosts-and-login.
  */
 export type DspRegion = "NA" | "EU" | "FE";
 

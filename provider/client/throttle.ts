@@ -6,7 +6,7 @@
  */
 import type { Clock } from "./clock";
 
-/** Rate-limit groups of the DP API (shared/reference/dp-api.md, "Throttle summary"). */
+/** Rate-limit groups of the DP API (docs/amazon-api.md#endpoints). */
 export type LaneName = "metadata" | "users" | "audienceMembership" | "hashedRecords";
 
 export const LANE_NAMES: readonly LaneName[] = ["metadata", "users", "audienceMembership", "hashedRecords"];

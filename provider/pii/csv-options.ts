@@ -5,7 +5,7 @@ import { resolveNormaliseOptions, type NormaliseOptions } from "./normalise";
 import type { InvalidFieldPolicy, RowSettings } from "./row-processor";
 import { MAX_ROW_CHARS } from "./csv-limits";
 
-/** Amazon's rule for the CSV template / hashing-tool flow (dp-api.md): 10,000 to 5,000,000 rows. */
+/** Amazon's rule for the CSV template / hashing-tool flow: 10,000 to 5,000,000 rows (docs/amazon-api.md#hashing-and-normalisation). */
 export const AMAZON_MIN_ROWS = 10_000;
 export const AMAZON_MAX_ROWS = 5_000_000;
 

@@ -107,7 +107,7 @@ const SPECIAL_FOLDS: Readonly<Record<string, string>> = {
 };
 const SPECIAL_FOLDS_RE = /[ßæœøđðþłıħŧ]/g;
 const GERMAN_UMLAUTS: Readonly<Record<string, string>> = { ä: "ae", ö: "oe", ü: "ue" };
-/** The AWS uploader's table (dp-api.md, "Hashing / normalisation"), applied after lowercasing. */
+/** The AWS uploader's table (docs/amazon-api.md#hashing-and-normalisation, docs/normalisation.md), applied after lowercasing. */
 const AWS_TRANSLITERATIONS: Readonly<Record<string, string>> = { ß: "ss", ä: "ae", ö: "oe", ü: "ue", ø: "o", æ: "ae" };
 const AWS_TRANSLITERATION_CHARS = /[ßäöüøæ]/g;
 const GERMAN_UMLAUT_CHARS = /[äöü]/g;

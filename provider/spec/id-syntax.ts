@@ -102,8 +102,9 @@ export type IdCanonicaliser = (id: string) => string;
  * - MAID: **lower case**. A MAID is a UUID (IDFA or AAID), and UUIDs are case-insensitive: RFC 9562
  *   (§4) says they are output in lower case and compared case-insensitively on input. Android
  *   reports the AAID in lower case; iOS prints the IDFA in upper case, so files mix both. Amazon's
- *   references (dp-api.md) show no MAID example and no case rule, and their one general rule for
- *   matched identifiers is "trim and lowercase"; lower case follows both.
+ *   references show no MAID example and no case rule, and their one general rule for matched
+ *   identifiers is "trim and lowercase"; lower case follows both
+ *   (docs/amazon-api.md#open-questions-and-the-reading-we-took).
  * - COOKIE and EXTERNAL_USER_ID: as written. They are case-sensitive (base64-style cookie IDs,
  *   externalIds matched byte for byte against the hashed upload), so case is part of the ID.
  */

@@ -1,7 +1,7 @@
 /**
  * `kill -9` of `pulumi up` in the middle of a membership sync, through the real CLI: patches have
  * reached Amazon, no state was written. The spec is then reverted, the stack recovered exactly
- * as README.md "Recovering from an interrupted up" says, and one `up` must leave exactly the
+ * as docs/recovery.md "Recovering from an interrupted up" says, and one `up` must leave exactly the
  * reverted spec in the simulator.
  */
 import { strict as assert } from "assert";
@@ -22,7 +22,7 @@ function difference(have: readonly string[], want: readonly string[]): { extra: 
   return { extra: have.filter((x) => !w.has(x)).length, missing: want.filter((x) => !h.has(x)).length };
 }
 
-describe("kill -9 of pulumi up mid-sync, revert, recover as the README says (real CLI)", function () {
+describe("kill -9 of pulumi up mid-sync, revert, recover as docs/recovery.md says (real CLI)", function () {
   this.timeout(15 * 60 * 1000);
   const all = cookieIds(70_000, 31);
   const v1 = all.slice(0, 30_000);
@@ -80,7 +80,7 @@ describe("kill -9 of pulumi up mid-sync, revert, recover as the README says (rea
     // The PR is reverted.
     writeSpec(v1, "first");
 
-    // Recovery, as README.md "Recovering from an interrupted up" says. The file backend keeps the
+    // Recovery, as docs/recovery.md "Recovering from an interrupted up" says. The file backend keeps the
     // killed update's lock: `up` refuses until `pulumi cancel` removes it.
     const locked = await env.stack.run(["up", "--yes", "--skip-preview"]);
     env.transcript.push(locked.stdout, locked.stderr);

@@ -81,7 +81,7 @@ describe("kill -9 of the pulumi process alone mid-sync, then an immediate up (re
     await waitFor("the pulumi process to be gone", () => !processAlive(up.pid), LONG);
     assert.ok(processAlive(provider), "its provider lives on");
 
-    // The next up, at once, as README.md "Recovering from an interrupted up" says (the lock first), with a changed spec.
+    // The next up, at once, as docs/recovery.md "Recovering from an interrupted up" says (the lock first), with a changed spec.
     writeSpec(v3);
     await env.run((s) => s.must(["cancel", "--yes"]));
     output = "";
