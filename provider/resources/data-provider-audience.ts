@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AudienceFee } from "../client";
 import { dynamicShim } from "./dynamic-shim";
 import { claimAdoptedAudience } from "./ownership";
+import { suspendPromiseStacks } from "./promise-stacks";
 
 /** Inputs of {@link DataProviderAudience}. Ids are int64 decimal strings, never numbers. */
 export interface DataProviderAudienceArgs {
@@ -50,13 +51,18 @@ export class DataProviderAudience extends pulumi.dynamic.Resource {
   constructor(name: string, args: DataProviderAudienceArgs, opts?: pulumi.CustomResourceOptions) {
     // Two resources adopting one audience would fight over it: refused while the program runs.
     if (typeof args.adoptId === "string") claimAdoptedAudience(args.adoptId, name);
-    super(
-      dynamicShim("audienceProvider"),
-      name,
-      { ...args, audienceId: undefined, receivedRecords: undefined, matchedRecords: undefined, matchRate: undefined },
-      opts,
-      "dsp-audiences",
-      "DataProviderAudience",
-    );
+    const resumeStacks = suspendPromiseStacks();
+    try {
+      super(
+        dynamicShim("audienceProvider"),
+        name,
+        { ...args, audienceId: undefined, receivedRecords: undefined, matchedRecords: undefined, matchRate: undefined },
+        opts,
+        "dsp-audiences",
+        "DataProviderAudience",
+      );
+    } finally {
+      resumeStacks();
+    }
   }
 }
