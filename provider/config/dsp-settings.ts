@@ -21,6 +21,7 @@ export const SETTINGS = {
   refreshToken: { key: "dsp:refreshToken", env: "DSP_REFRESH_TOKEN" },
   snapshotDir: { key: "dsp:snapshotDir", env: "DSP_SNAPSHOT_DIR" },
   planMemoryMB: { key: "dsp:planMemoryMB", env: "DSP_PLAN_MEMORY_MB" },
+  metadataRequestsPerSecond: { key: "dsp:metadataRequestsPerSecond", env: "DSP_METADATA_REQUESTS_PER_SECOND" },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
