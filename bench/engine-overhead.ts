@@ -46,8 +46,8 @@ export interface ChangedPreview {
   readonly seconds: number;
   readonly cpuSeconds: number;
   readonly exitCode: number;
-  /** Plan lines `+N −N IDs` the preview printed for the changed memberships (expected: changedAudiences). */
-  readonly planLines: number;
+  /** Audiences whose membership the preview planned as `+N −N IDs` (expected: changedAudiences). */
+  readonly plannedAudiences: number;
 }
 
 /** One size of the sweep. */
@@ -160,9 +160,11 @@ async function changedPreview(env: BenchStack, audiences: number, idsPerAudience
   try {
     const run = await env.timed((stack) => stack.preview());
     const output = run.result.stdout + run.result.stderr;
-    const planLines = (output.match(new RegExp(`COOKIE: \\+${idsPerAudience} −${idsPerAudience} IDs`, "g")) ?? []).length;
-    log(`  preview with ${changedAudiences} of ${audiences} audiences changed: ${run.seconds.toFixed(1)} s (CPU ${run.cpuSeconds.toFixed(1)} s), ${planLines} plan lines`);
-    return { changedAudiences, seconds: run.seconds, cpuSeconds: run.cpuSeconds, exitCode: run.result.code, planLines };
+    // The CLI prints a diagnostic on the resource's row and again in its summary: count the audiences.
+    const planned = new Set(Array.from(output.matchAll(new RegExp(`(overhead-\\d+) COOKIE: \\+${idsPerAudience} −${idsPerAudience} IDs`, "g")), (m) => m[1]));
+    const plannedAudiences = planned.size;
+    log(`  preview with ${changedAudiences} of ${audiences} audiences changed: ${run.seconds.toFixed(1)} s (CPU ${run.cpuSeconds.toFixed(1)} s), ${plannedAudiences} audiences planned`);
+    return { changedAudiences, seconds: run.seconds, cpuSeconds: run.cpuSeconds, exitCode: run.result.code, plannedAudiences };
   } finally {
     for (const i of changed) await writeIdFile(env.work, i, idsPerAudience);
   }

@@ -225,7 +225,7 @@ function sweepRows(p: SweepPoint, previews: number): ReportRow[] {
     row(5, `no-op preview wall, ${what}`, p.ours.medianSeconds, "s", {
       comparison: { text: `${formatRatio(p.wallRatio)} ${floor}: ${formatSeconds(p.floor.medianSeconds)}`, ratio: p.wallRatio },
     }),
-    row(5, `preview with ${count(p.changed.changedAudiences)} of ${count(p.audiences)} audiences' members changed (${p.changed.planLines} plan lines${p.changed.exitCode === 0 ? "" : `, exit ${p.changed.exitCode}`})`, p.changed.seconds, "s", {
+    row(5, `preview with ${count(p.changed.changedAudiences)} of ${count(p.audiences)} audiences' members changed (${p.changed.plannedAudiences} planned${p.changed.exitCode === 0 ? "" : `, exit ${p.changed.exitCode}`})`, p.changed.seconds, "s", {
       display: `${formatSeconds(p.changed.seconds)} (CPU ${formatSeconds(p.changed.cpuSeconds)})`,
       comparison: { text: `${formatRatio(p.changed.seconds / p.ours.medianSeconds)} the no-op preview's wall`, ratio: p.changed.seconds / p.ours.medianSeconds },
     }),
