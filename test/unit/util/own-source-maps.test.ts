@@ -18,7 +18,7 @@ function topFrame(debug: boolean): string {
     require("./dist/provider/resources/dynamic-providers.js");
     try { require("./dist/provider/config/snapshot-location.js").parseSnapshotUrl("gs://bucket", "/"); }
     catch (e) { process.stdout.write(e.stack.split("\\n")[1]); }`;
-  const env = { ...process.env, NODE_OPTIONS: "" };
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: "" };
   if (debug) env.DSP_AUDIENCES_DEBUG = "1";
   else delete env.DSP_AUDIENCES_DEBUG;
   return execFileSync(process.execPath, ["-e", script], { cwd: ROOT, env, encoding: "utf8" });
