@@ -16,6 +16,7 @@ import { readMemberSources, type LeftOut } from "./member-sources";
 import { describeInputFailures, type InputFailure } from "./input-diagnostics";
 import { debugging } from "../util/debug";
 import { mapOwnStackTracesWhenDebugging } from "../util/own-source-maps";
+import { suspendStacksForProgramRun } from "../resources/promise-stacks";
 
 mapOwnStackTracesWhenDebugging();
 import { settingsOf } from "./records";
@@ -73,6 +74,7 @@ export async function declareSpecFile(specPath: string, options: DeclareSpecFile
  * @throws pulumi.RunError (printed by the SDK as its message only) when an input is wrong
  */
 export async function runSpecProgram(config: SpecProgramConfig = new pulumi.Config("dsp")): Promise<SpecProgramOutputs> {
+  suspendStacksForProgramRun();
   const reassert = config.get("reassert");
   return { audiences: await declareSpecFile(config.get("spec") ?? "audiences.yaml", reassert === undefined ? {} : { reassert }) };
 }

@@ -6,6 +6,10 @@
  * the constructors of the resources a catalog has many of (audiences, memberships) capture no
  * frames while the SDK sets them up. The SDK's own record of where a resource was declared is not
  * affected (it raises the limit for itself), and `DSP_AUDIENCES_DEBUG=1` keeps every stack.
+ *
+ * The project's own program goes further: it reports every error as a message and shows a stack
+ * only with `DSP_AUDIENCES_DEBUG=1`, so it captures none for its whole run, which also spares the
+ * promises the SDK makes later for each resource (serializing its inputs, its log lines).
  */
 import { debugging } from "../util/debug";
 
@@ -20,4 +24,9 @@ export function suspendPromiseStacks(): () => void {
   return () => {
     Error.stackTraceLimit = limit;
   };
+}
+
+/** For the whole run of the project's own program (never a library user's): no stack frames, unless debugging. */
+export function suspendStacksForProgramRun(): void {
+  if (!debugging()) Error.stackTraceLimit = 0;
 }

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { suspendPromiseStacks } from "../../../provider/resources/promise-stacks";
+import { suspendPromiseStacks, suspendStacksForProgramRun } from "../../../provider/resources/promise-stacks";
 import { DEBUG_ENV } from "../../../provider/util/debug";
 
 describe("promise stacks while a resource is constructed", () => {
@@ -27,6 +27,17 @@ describe("promise stacks while a resource is constructed", () => {
     const resume = suspendPromiseStacks();
     assert.equal(Error.stackTraceLimit, 17);
     resume();
+    assert.equal(Error.stackTraceLimit, 17);
+  });
+
+  it("the project's own program captures no frames for its whole run, unless debugging", () => {
+    delete process.env[DEBUG_ENV];
+    Error.stackTraceLimit = 17;
+    suspendStacksForProgramRun();
+    assert.equal(Error.stackTraceLimit, 0);
+    process.env[DEBUG_ENV] = "1";
+    Error.stackTraceLimit = 17;
+    suspendStacksForProgramRun();
     assert.equal(Error.stackTraceLimit, 17);
   });
 });
