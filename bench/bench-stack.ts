@@ -6,8 +6,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startSimulator, type RunningSimulator } from "../simulator";
+import { startSimulator, type RunningSimulator, type SimulatorLimits } from "../simulator";
 import { ensurePulumiEngine, PulumiStack, type PulumiResult } from "../tools/pulumi-cli";
+import { peakRssProbe } from "./peak-rss";
 
 /** Options of {@link startBenchStack}. */
 export interface BenchStackOptions {
@@ -18,6 +19,21 @@ export interface BenchStackOptions {
    * providers) into this folder, via NODE_OPTIONS. @default no profiles
    */
   readonly cpuProfileDir?: string;
+  /** The simulator's limits. @default Amazon's */
+  readonly simulatorLimits?: Partial<SimulatorLimits>;
+  /** More stack config, e.g. `dsp:metadataRequestsPerSecond` to match raised simulator limits. @default none */
+  readonly config?: Readonly<Record<string, string>>;
+}
+
+/** What {@link BenchStack.timed} measured of one command. */
+export interface TimedRun {
+  readonly result: PulumiResult;
+  /** Wall time, in seconds. */
+  readonly seconds: number;
+  /** CPU time of the whole process tree, in seconds. */
+  readonly cpuSeconds: number;
+  /** Peak RSS of the largest process of the tree, in MB (see peak-rss.ts); NaN where it cannot be read. */
+  readonly peakRssMb: number;
 }
 
 /** A stack whose `dsp:spec` can be pointed at any spec, and the simulator it talks to. */
@@ -28,9 +44,9 @@ export interface BenchStack {
   readonly work: string;
   /**
    * Runs a CLI command and returns its result, its wall time and the CPU time of its whole process
-   * tree (the engine, the language host, the program and the providers), in seconds.
+   * tree (the engine, the language host, the program and the providers), in seconds, and the tree's peak RSS.
    */
-  timed(command: (stack: PulumiStack) => Promise<PulumiResult>): Promise<{ result: PulumiResult; seconds: number; cpuSeconds: number }>;
+  timed(command: (stack: PulumiStack) => Promise<PulumiResult>): Promise<TimedRun>;
   close(): Promise<void>;
 }
 
@@ -39,13 +55,14 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   const binDir = await ensurePulumiEngine();
   const clientId = "amzn1.application-oa2-client.bench";
   const secrets = { clientSecret: `bench-secret-${process.pid}`, refreshToken: `Atzr|bench-refresh-${process.pid}` };
-  const sim = await startSimulator({ port: 0, credentials: { clientId, ...secrets } });
+  const sim = await startSimulator({ port: 0, credentials: { clientId, ...secrets }, ...(options.simulatorLimits === undefined ? {} : { limits: options.simulatorLimits }) });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `dsp-bench-${options.name}-`));
   try {
+    const peak = peakRssProbe(binDir, work);
     const stack = new PulumiStack({
       projectDir: path.join(__dirname, ".."),
       backendDir: path.join(work, "backend"),
-      binDir,
+      binDir: peak.binDir,
       stack: `${options.name}${process.pid}`,
       ...(options.cpuProfileDir === undefined
         ? {}
@@ -62,6 +79,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     await stack.setConfig("dsp:clientId", clientId);
     await stack.setConfig("dsp:clientSecret", secrets.clientSecret, true);
     await stack.setConfig("dsp:refreshToken", secrets.refreshToken, true);
+    for (const [key, value] of Object.entries(options.config ?? {})) await stack.setConfig(key, value);
     return {
       sim,
       stack,
@@ -70,7 +88,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
         const cpuBefore = childrenCpuSeconds();
         const started = process.hrtime.bigint();
         const result = await command(stack);
-        return { result, seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: childrenCpuSeconds() - cpuBefore };
+        return { result, seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: childrenCpuSeconds() - cpuBefore, peakRssMb: peak.take() };
       },
       close: async () => {
         await sim.stop();

@@ -1,7 +1,7 @@
 // Preloaded with `--require` through NODE_OPTIONS into the Node.js processes the Pulumi CLI starts
 // (the program and the dynamic providers); it was written when Node 20 refused `--cpu-prof` there.
 // Writes a V8 CPU profile (.cpuprofile, open in Chrome DevTools or speedscope) and the process's
-// CPU seconds (.cpu.json) per process into $BENCH_CPU_PROFILE_DIR when it exits or is asked to
+// CPU seconds and peak RSS (.cpu.json) per process into $BENCH_CPU_PROFILE_DIR when it exits or is asked to
 // stop. Plain JavaScript so that it loads before any TypeScript hook. Used by bench/bench-stack.ts;
 // never loaded otherwise.
 "use strict";
@@ -30,7 +30,8 @@ if (dir) {
       // The process's own CPU time: unlike the profile's sample times, it does not grow while the
       // process waits for a core on a busy host.
       const cpu = process.cpuUsage();
-      fs.writeFileSync(`${base}.cpu.json`, JSON.stringify({ cpuSeconds: (cpu.user + cpu.system) / 1e6, uptimeSeconds: process.uptime(), argv: process.argv }));
+      const maxRssMb = (process.resourceUsage().maxRSS * 1024) / 1e6;
+      fs.writeFileSync(`${base}.cpu.json`, JSON.stringify({ cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMb, uptimeSeconds: process.uptime(), argv: process.argv }));
     });
   };
   process.on("exit", write);

@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { ensurePulumiEngine, PulumiStack } from "../tools/pulumi-cli";
 import { childrenCpuSeconds } from "./bench-stack";
+import { peakRssProbe } from "./peak-rss";
 
 /** Median wall and CPU seconds of repeated no-op previews. */
 export interface FloorSeries {
@@ -16,6 +17,23 @@ export interface FloorSeries {
   readonly medianSeconds: number;
   readonly medianCpuSeconds: number;
   readonly exitCodes: readonly number[];
+}
+
+/** One no-op preview: its wall and CPU seconds, and the peak RSS of its largest process (MB; NaN if unknown). */
+export interface PreviewRun {
+  readonly seconds: number;
+  readonly cpuSeconds: number;
+  readonly peakRssMb: number;
+  readonly exitCode: number;
+}
+
+/** A trivial stack that can be grown and previewed, for A/B runs against ours. */
+export interface FloorStack {
+  /** Declares `resources` trivial dynamic resources and runs `pulumi up`. */
+  grow(resources: number): Promise<void>;
+  /** One `pulumi preview --expect-no-changes`. */
+  preview(): Promise<PreviewRun>;
+  close(): void;
 }
 
 const PROGRAM = `"use strict";
@@ -31,11 +49,8 @@ for (let i = 0; i < count; i++) {
 }
 `;
 
-/**
- * Grows a trivial stack to `resources` dynamic resources and runs `previews` no-op previews of it.
- * The project lives in a scratch folder whose node_modules is the repository's (the same SDK).
- */
-export async function measureEngineFloor(resources: number, previews: number, log: (line: string) => void = () => undefined): Promise<FloorSeries> {
+/** The floor's project in a scratch folder whose node_modules is the repository's (the same SDK). */
+export async function startFloorStack(): Promise<FloorStack> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "dsp-bench-floor-"));
   try {
     const project = path.join(work, "project");
@@ -43,25 +58,47 @@ export async function measureEngineFloor(resources: number, previews: number, lo
     fs.writeFileSync(path.join(project, "Pulumi.yaml"), "name: engine-floor\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n");
     fs.writeFileSync(path.join(project, "index.js"), PROGRAM);
     fs.symlinkSync(path.join(__dirname, "..", "node_modules"), path.join(project, "node_modules"), "dir");
-    const stack = new PulumiStack({ projectDir: project, backendDir: path.join(work, "backend"), binDir: await ensurePulumiEngine(), stack: `floor${process.pid}` });
+    const peak = peakRssProbe(await ensurePulumiEngine(), work);
+    const stack = new PulumiStack({ projectDir: project, backendDir: path.join(work, "backend"), binDir: peak.binDir, stack: `floor${process.pid}` });
     await stack.init();
-    await stack.setConfig("count", String(resources));
-    await stack.up();
-    const seconds: number[] = [];
-    const cpuSeconds: number[] = [];
-    const exitCodes: number[] = [];
-    for (let i = 0; i < previews; i++) {
-      const cpuBefore = childrenCpuSeconds();
-      const started = process.hrtime.bigint();
-      const r = await stack.preview(["--expect-no-changes"]);
-      seconds.push(Number(process.hrtime.bigint() - started) / 1e9);
-      cpuSeconds.push(childrenCpuSeconds() - cpuBefore);
-      exitCodes.push(r.code);
-      log(`  engine floor, ${resources} trivial dynamic resources: ${seconds.at(-1)?.toFixed(1)} s (CPU ${cpuSeconds.at(-1)?.toFixed(1)} s)`);
-    }
-    return { resources, medianSeconds: median(seconds), medianCpuSeconds: median(cpuSeconds), exitCodes };
-  } finally {
+    return {
+      grow: async (resources) => {
+        await stack.setConfig("count", String(resources));
+        await stack.up();
+      },
+      preview: async () => {
+        const cpuBefore = childrenCpuSeconds();
+        const started = process.hrtime.bigint();
+        const r = await stack.preview(["--expect-no-changes"]);
+        return { seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: childrenCpuSeconds() - cpuBefore, peakRssMb: peak.take(), exitCode: r.code };
+      },
+      close: () => fs.rmSync(work, { recursive: true, force: true }),
+    };
+  } catch (error) {
     fs.rmSync(work, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Grows a trivial stack to `resources` dynamic resources and runs `previews` no-op previews of it. */
+export async function measureEngineFloor(resources: number, previews: number, log: (line: string) => void = () => undefined): Promise<FloorSeries> {
+  const floor = await startFloorStack();
+  try {
+    await floor.grow(resources);
+    const runs: PreviewRun[] = [];
+    for (let i = 0; i < previews; i++) {
+      const run = await floor.preview();
+      runs.push(run);
+      log(`  engine floor, ${resources} trivial dynamic resources: ${run.seconds.toFixed(1)} s (CPU ${run.cpuSeconds.toFixed(1)} s)`);
+    }
+    return {
+      resources,
+      medianSeconds: median(runs.map((r) => r.seconds)),
+      medianCpuSeconds: median(runs.map((r) => r.cpuSeconds)),
+      exitCodes: runs.map((r) => r.exitCode),
+    };
+  } finally {
+    floor.close();
   }
 }
 

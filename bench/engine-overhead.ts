@@ -1,123 +1,186 @@
 /**
- * Engine overhead: a no-op `pulumi preview` of a spec with many audiences (one COOKIE membership
- * each, so two resources per audience), against the same stack's no-op preview with one audience,
- * measured in the same run. The difference is what each resource costs the engine, the program
- * and the provider; the one-audience preview is the fixed cost of starting them. Prints nothing
- * but progress; it is not a test.
+ * Engine overhead as a sweep over catalog sizes: for each size, the no-op `pulumi preview` of a
+ * spec with that many audiences (one COOKIE membership each, so two resources per audience)
+ * against the engine floor with as many trivial dynamic resources (engine-floor.ts), previews of
+ * the two alternated (A B, B A, …) so that a change in the host's load hits both; then the wall
+ * time of a preview after 1 % of the audiences' members changed. The stacks grow from one size to
+ * the next against a simulator without metadata limits, so set-up takes seconds, not the 1 request/s
+ * Amazon allows. Prints nothing but progress; it is not a test.
  *
- *   node -r ts-node/register/transpile-only bench/engine-overhead.ts [audiences]
+ *   node -r ts-node/register/transpile-only bench/engine-overhead.ts [audiences,…]
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeCookieIdFile } from "./id-files";
 import { patchTrafficSince, requestLogMark, startBenchStack, type BenchStack } from "./bench-stack";
-import { measureEngineFloor, median, type FloorSeries } from "./engine-floor";
+import { median, startFloorStack, type FloorStack, type PreviewRun } from "./engine-floor";
 
 /** Options of {@link runEngineOverheadBench}. */
 export interface EngineOverheadBenchOptions {
-  /** Audiences in the large spec. @default 50 */
-  readonly audiences?: number;
-  /** Cookie IDs per audience, each from its own file. @default 1_000 */
+  /** Audiences in each spec of the sweep, ascending. @default [10, 200] */
+  readonly sizes?: readonly number[];
+  /** Cookie IDs per audience, each audience from its own file. @default 3 */
   readonly idsPerAudience?: number;
-  /** No-op previews per spec; the median is reported. @default 3 */
+  /** No-op previews of ours and of the floor per size (alternated); medians are reported. @default 3 */
   readonly previews?: number;
-  /** Writes V8 CPU profiles of the program and provider processes here. @default none */
+  /** Writes V8 CPU profiles of our program and provider processes here. @default none */
   readonly cpuProfileDir?: string;
   /** Receives progress lines. @default no output */
   readonly log?: (line: string) => void;
 }
 
-/** Repeated no-op previews of one spec. */
+/** Medians of repeated no-op previews of one stack. */
 export interface PreviewSeries {
-  readonly audiences: number;
-  /** Resources the spec declares besides the stack: an audience and a membership per audience key. */
-  readonly resources: number;
-  /** Wall time of each `pulumi preview --expect-no-changes`, in seconds. */
-  readonly seconds: readonly number[];
+  readonly runs: readonly PreviewRun[];
   readonly medianSeconds: number;
-  /** CPU time of each preview's whole process tree (engine, language host, program, providers), in seconds. */
-  readonly cpuSeconds: readonly number[];
   readonly medianCpuSeconds: number;
+  /** Median over the previews of the largest process's peak RSS, in MB (NaN where it cannot be read). */
+  readonly medianPeakRssMb: number;
   /** Exit codes; 0 means the engine saw no changes. */
   readonly exitCodes: readonly number[];
-  /** Membership patches sent during the previews (0 expected). */
-  readonly opsSent: number;
 }
 
-/** Our no-op preview next to the engine floor with as many trivial dynamic resources. */
-export interface FloorComparison {
+/** A preview after some audiences' members changed. */
+export interface ChangedPreview {
+  readonly changedAudiences: number;
+  readonly seconds: number;
+  readonly cpuSeconds: number;
+  readonly exitCode: number;
+  /** Audiences whose membership the preview planned as `+N −N IDs` (expected: changedAudiences). */
+  readonly plannedAudiences: number;
+}
+
+/** One size of the sweep. */
+export interface SweepPoint {
+  readonly audiences: number;
+  /** Resources of each stack besides the stack itself: an audience and a membership per audience key. */
+  readonly resources: number;
   readonly ours: PreviewSeries;
-  readonly floor: FloorSeries;
-  /** ours ÷ floor median CPU seconds (goal ≤ 1.3). */
-  readonly cpuRatioToFloor: number;
+  readonly floor: PreviewSeries;
+  /** ours ÷ floor medians (goal ≤ 1.2 for CPU and peak RSS). */
+  readonly cpuRatio: number;
+  readonly peakRssRatio: number;
+  readonly wallRatio: number;
+  /** Membership patches sent during the no-op previews (0 expected). */
+  readonly opsSent: number;
+  readonly changed: ChangedPreview;
+  /** Wall time of the `up` that grew our stack to this size (simulator without metadata limits). */
+  readonly growSeconds: number;
 }
 
 /** What {@link runEngineOverheadBench} measured. */
 export interface EngineOverheadBenchFigures {
   readonly idsPerAudience: number;
-  /** The example spec (examples/basic) against the floor. */
-  readonly example: FloorComparison;
-  /** The large spec against the floor. */
-  readonly largeVersusFloor: FloorComparison;
-  /** The fixed cost: the same stack with one audience. */
-  readonly baseline: PreviewSeries;
-  readonly large: PreviewSeries;
-  /** large ÷ baseline median. */
-  readonly ratioToBaseline: number;
-  /** (large − baseline) ÷ the extra resources, in ms: wall time, and CPU time of the previews' process trees. */
-  readonly msPerExtraResource: number;
-  readonly cpuMsPerExtraResource: number;
-  /** Wall time of the `up` that grew the stack to the large spec (audience creation is throttled to 1 request/s). */
-  readonly growUpSeconds: number;
+  readonly previews: number;
+  readonly points: readonly SweepPoint[];
 }
 
+/** The client's metadata rate while the stacks are set up (the simulator has no metadata limit then). */
+const SETUP_METADATA_RATE = 1000;
+
 export async function runEngineOverheadBench(options: EngineOverheadBenchOptions = {}): Promise<EngineOverheadBenchFigures> {
-  const audiences = options.audiences ?? 50;
-  const idsPerAudience = options.idsPerAudience ?? 1_000;
+  const sizes = options.sizes ?? [10, 200];
+  const idsPerAudience = options.idsPerAudience ?? 3;
   const previews = options.previews ?? 3;
   const log = options.log ?? (() => undefined);
-  const env = await startBenchStack({ name: "overhead", ...(options.cpuProfileDir === undefined ? {} : { cpuProfileDir: options.cpuProfileDir }) });
+  const env = await startBenchStack({
+    name: "sweep",
+    simulatorLimits: { metadataTps: 0 },
+    config: { "dsp:metadataRequestsPerSecond": String(SETUP_METADATA_RATE) },
+    ...(options.cpuProfileDir === undefined ? {} : { cpuProfileDir: options.cpuProfileDir }),
+  });
+  let floor: FloorStack | undefined;
   try {
-    for (let i = 0; i < audiences; i++) await writeCookieIdFile(path.join(env.work, idFileName(i)), { count: idsPerAudience, seed: 1000 + i });
-
-    log("pulumi up with the example spec…");
-    await env.stack.setConfig("dsp:spec", path.join(__dirname, "..", "examples", "basic", "audiences.yaml"));
-    await env.stack.up();
-    const exampleSeries = await previewSeries(env, 3, previews, log, await customResources(env));
-    const example = await versusFloor(exampleSeries, previews, log);
-
-    log("pulumi up with 1 audience…");
-    await env.stack.setConfig("dsp:spec", writeSpec(env.work, 1));
-    await env.stack.up();
-    const baseline = await previewSeries(env, 1, previews, log);
-
-    log(`pulumi up with ${audiences} audiences (creates are throttled to 1/s)…`);
-    await env.stack.setConfig("dsp:spec", writeSpec(env.work, audiences));
-    const grow = await env.timed((s) => s.up());
-    const large = await previewSeries(env, audiences, previews, log);
-    const largeVersusFloor = await versusFloor(large, previews, log);
-
-    const extraResources = large.resources - baseline.resources;
-    return {
-      idsPerAudience,
-      example,
-      largeVersusFloor,
-      baseline,
-      large,
-      ratioToBaseline: large.medianSeconds / baseline.medianSeconds,
-      msPerExtraResource: extraResources > 0 ? ((large.medianSeconds - baseline.medianSeconds) * 1000) / extraResources : 0,
-      cpuMsPerExtraResource: extraResources > 0 ? ((large.medianCpuSeconds - baseline.medianCpuSeconds) * 1000) / extraResources : 0,
-      growUpSeconds: grow.seconds,
-    };
+    floor = await startFloorStack();
+    const points: SweepPoint[] = [];
+    let written = 0;
+    for (const audiences of sizes) {
+      for (; written < audiences; written++) await writeIdFile(env.work, written, idsPerAudience);
+      log(`pulumi up with ${audiences} audiences, and the floor with ${2 * audiences} resources…`);
+      await env.stack.setConfig("dsp:spec", writeSpec(env.work, audiences));
+      const grow = await env.timed((s) => s.up());
+      if (grow.result.code !== 0) throw new Error(`pulumi up of ${audiences} audiences failed:\n${grow.result.stderr || grow.result.stdout}`);
+      const resources = await customResources(env);
+      await floor.grow(resources);
+      points.push(await measureSize(env, floor, { audiences, resources, previews, idsPerAudience, growSeconds: grow.seconds, log }));
+    }
+    return { idsPerAudience, previews, points };
   } finally {
+    floor?.close();
     await env.close();
   }
 }
 
-async function versusFloor(ours: PreviewSeries, previews: number, log: (line: string) => void): Promise<FloorComparison> {
-  const floor = await measureEngineFloor(ours.resources, previews, log);
-  return { ours, floor, cpuRatioToFloor: ours.medianCpuSeconds / floor.medianCpuSeconds };
+async function measureSize(
+  env: BenchStack,
+  floor: FloorStack,
+  size: { audiences: number; resources: number; previews: number; idsPerAudience: number; growSeconds: number; log: (line: string) => void },
+): Promise<SweepPoint> {
+  const { audiences, resources, log } = size;
+  const mark = requestLogMark(env.sim);
+  const ours: PreviewRun[] = [];
+  const floors: PreviewRun[] = [];
+  const runOurs = async (): Promise<void> => {
+    const run = await env.timed((stack) => stack.preview(["--expect-no-changes"]));
+    ours.push({ seconds: run.seconds, cpuSeconds: run.cpuSeconds, peakRssMb: run.peakRssMb, exitCode: run.result.code });
+    log(`  no-op preview, ${audiences} audiences: ${describeRun(ours.at(-1) as PreviewRun)}`);
+  };
+  const runFloor = async (): Promise<void> => {
+    floors.push(await floor.preview());
+    log(`  engine floor, ${resources} trivial dynamic resources: ${describeRun(floors.at(-1) as PreviewRun)}`);
+  };
+  // A B, B A, A B…: neither side always runs first on a host whose load drifts.
+  for (let i = 0; i < size.previews; i++) {
+    for (const run of i % 2 === 0 ? [runOurs, runFloor] : [runFloor, runOurs]) await run();
+  }
+  const opsSent = patchTrafficSince(env.sim, mark).ops;
+  const changed = await changedPreview(env, audiences, size.idsPerAudience, log);
+  const oursSeries = series(ours);
+  const floorSeries = series(floors);
+  return {
+    audiences,
+    resources,
+    ours: oursSeries,
+    floor: floorSeries,
+    cpuRatio: oursSeries.medianCpuSeconds / floorSeries.medianCpuSeconds,
+    peakRssRatio: oursSeries.medianPeakRssMb / floorSeries.medianPeakRssMb,
+    wallRatio: oursSeries.medianSeconds / floorSeries.medianSeconds,
+    opsSent,
+    changed,
+    growSeconds: size.growSeconds,
+  };
 }
+
+/** A preview after 1 % of the audiences (at least one) got new members; their files are put back afterwards. */
+async function changedPreview(env: BenchStack, audiences: number, idsPerAudience: number, log: (line: string) => void): Promise<ChangedPreview> {
+  const changedAudiences = Math.max(1, Math.round(audiences / 100));
+  const step = Math.floor(audiences / changedAudiences);
+  const changed = Array.from({ length: changedAudiences }, (_, i) => i * step);
+  for (const i of changed) await writeIdFile(env.work, i, idsPerAudience, CHANGED_SEED_OFFSET);
+  try {
+    const run = await env.timed((stack) => stack.preview());
+    const output = run.result.stdout + run.result.stderr;
+    // The CLI prints a diagnostic on the resource's row and again in its summary: count the audiences.
+    const planned = new Set(Array.from(output.matchAll(new RegExp(`(overhead-\\d+) COOKIE: \\+${idsPerAudience} −${idsPerAudience} IDs`, "g")), (m) => m[1]));
+    const plannedAudiences = planned.size;
+    log(`  preview with ${changedAudiences} of ${audiences} audiences changed: ${run.seconds.toFixed(1)} s (CPU ${run.cpuSeconds.toFixed(1)} s), ${plannedAudiences} audiences planned`);
+    return { changedAudiences, seconds: run.seconds, cpuSeconds: run.cpuSeconds, exitCode: run.result.code, plannedAudiences };
+  } finally {
+    for (const i of changed) await writeIdFile(env.work, i, idsPerAudience);
+  }
+}
+
+function series(runs: readonly PreviewRun[]): PreviewSeries {
+  return {
+    runs,
+    medianSeconds: median(runs.map((r) => r.seconds)),
+    medianCpuSeconds: median(runs.map((r) => r.cpuSeconds)),
+    medianPeakRssMb: median(runs.map((r) => r.peakRssMb)),
+    exitCodes: runs.map((r) => r.exitCode),
+  };
+}
+
+const describeRun = (r: PreviewRun): string => `${r.seconds.toFixed(1)} s (CPU ${r.cpuSeconds.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB)`;
 
 /** The stack's resources other than the stack itself and its default providers. */
 async function customResources(env: BenchStack): Promise<number> {
@@ -125,37 +188,20 @@ async function customResources(env: BenchStack): Promise<number> {
   return (state.deployment.resources ?? []).filter((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:")).length;
 }
 
-async function previewSeries(env: BenchStack, audiences: number, runs: number, log: (line: string) => void, resources = 2 * audiences): Promise<PreviewSeries> {
-  const mark = requestLogMark(env.sim);
-  const seconds: number[] = [];
-  const cpuSeconds: number[] = [];
-  const exitCodes: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const run = await env.timed((stack) => stack.preview(["--expect-no-changes"]));
-    log(`  no-op preview, ${audiences} audience(s): ${run.seconds.toFixed(1)} s (CPU ${run.cpuSeconds.toFixed(1)} s)`);
-    seconds.push(run.seconds);
-    cpuSeconds.push(run.cpuSeconds);
-    exitCodes.push(run.result.code);
-  }
-  return {
-    audiences,
-    resources,
-    seconds,
-    medianSeconds: median(seconds),
-    cpuSeconds,
-    medianCpuSeconds: median(cpuSeconds),
-    exitCodes,
-    opsSent: patchTrafficSince(env.sim, mark).ops,
-  };
-}
+/** Seeds of the changed files: far from every audience's own seed. */
+const CHANGED_SEED_OFFSET = 1_000_000;
 
-const idFileName = (i: number): string => `audience-${String(i).padStart(3, "0")}.txt`;
+const idFileName = (i: number): string => `audience-${String(i).padStart(4, "0")}.txt`;
+
+function writeIdFile(dir: string, i: number, count: number, seedOffset = 0): Promise<unknown> {
+  return writeCookieIdFile(path.join(dir, idFileName(i)), { count, seed: 1000 + i + seedOffset });
+}
 
 /** `count` audiences, each with COOKIE members from its own file; the first ones stay the same as the spec grows. */
 function writeSpec(dir: string, count: number): string {
   const lines = ["version: 1", "defaults:", '  advertiserId: "9223372036854775001"', "  dataSourceCountry: [US]", "audiences:"];
   for (let i = 0; i < count; i++) {
-    const key = `overhead-${String(i).padStart(3, "0")}`;
+    const key = `overhead-${String(i).padStart(4, "0")}`;
     lines.push(`  ${key}:`, `    name: Engine overhead audience ${i}`, "    members:", `      COOKIE: { file: ${idFileName(i)} }`);
   }
   const file = path.join(dir, "audiences.yaml");
@@ -164,8 +210,8 @@ function writeSpec(dir: string, count: number): string {
 }
 
 if (require.main === module) {
-  const audiences = Number(process.argv[2]);
-  runEngineOverheadBench({ ...(Number.isInteger(audiences) && audiences > 0 ? { audiences } : {}), log: (line) => console.error(line) })
+  const sizes = (process.argv[2] ?? "").split(",").filter((s) => s !== "").map(Number);
+  runEngineOverheadBench({ ...(sizes.length > 0 && sizes.every((n) => Number.isInteger(n) && n > 0) ? { sizes } : {}), log: (line) => console.error(line) })
     .then((figures) => console.log(JSON.stringify(figures, null, 2)))
     .catch((error: unknown) => {
       console.error(error);

@@ -19,7 +19,7 @@ import { SCENARIOS, SIZES, type BenchMode, type ScenarioResult } from "./scenari
 export interface BenchOptions {
   /** Scenario ids to run, in order. @default all six */
   readonly only: readonly number[];
-  /** Sizes: issue 7's by default, scenario 3 at 5,000,000 IDs with `--full`, small ones with `--quick`. @default "default" */
+  /** Sizes: issue 7's by default, scenario 3 at 5,000,000 IDs and scenario 5 up to 1,000 audiences with `--full`, small ones with `--quick`. @default "default" */
   readonly mode: BenchMode;
   /** Write V8 CPU profiles of every scenario process, and of the Pulumi program and providers, under `<out>/profiles`. @default false */
   readonly cpuProf: boolean;
@@ -29,7 +29,7 @@ export interface BenchOptions {
 
 const USAGE = `usage: npm run bench [-- --only 1,3] [--full | --quick] [--cpu-prof] [--out DIR]
   --only 1,3   run only these scenarios (1 client throughput, 2 planning, 3 end to end, 4 hashing, 5 engine overhead, 6 validate at scale, 7 snapshot deltas, 8 warehouse sources)
-  --full       scenario 3 with 5,000,000 IDs instead of 1,000,000
+  --full       scenario 3 with 5,000,000 IDs instead of 1,000,000, scenario 5 also at 1,000 audiences
   --quick      small sizes for a smoke run (minutes, not comparable with the goals)
   --cpu-prof   write .cpuprofile files under <out>/profiles
   --out DIR    where bench-<date>.json goes (default bench/out)`;

@@ -19,8 +19,8 @@ export interface BenchSizes {
   readonly hashingRows: number;
   /** Scenario 4: a second, larger size for the hashed-records-only paths (issue 14); 0 for none. */
   readonly hashingLargeRows: number;
-  /** Scenario 5: audiences in the spec, and no-op previews per spec (median reported). */
-  readonly engineAudiences: number;
+  /** Scenario 5: the sweep's spec sizes in audiences, and no-op previews per size of ours and of the floor (medians reported). */
+  readonly engineSizes: readonly number[];
   readonly enginePreviews: number;
   /** Scenario 6: audiences in the spec that is validated (the baseline has a tenth). */
   readonly validateAudiences: number;

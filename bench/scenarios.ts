@@ -9,7 +9,7 @@ import { boundedPlanningRows, runBoundedPlanningBench } from "./planning-bounded
 import { runHashingBench, type HashingRun } from "./hashing";
 import { runPiiHashingRows } from "./hashing-goal";
 import { CEILING_OPS_PER_SECOND, runE2ePulumiBench, type CommandFigures } from "./e2e-pulumi";
-import { runEngineOverheadBench, type FloorComparison } from "./engine-overhead";
+import { runEngineOverheadBench, type SweepPoint } from "./engine-overhead";
 import { runValidateScaleBench } from "./validate-scale";
 import { snapshotDeltaScenario } from "./snapshot-deltas";
 import { warehouseSourcesScenario } from "./warehouse-sources-scenario";
@@ -18,11 +18,11 @@ import type { BenchMode, BenchSizes, Scenario } from "./scenario";
 
 export type { BenchMode, BenchSizes, Scenario, ScenarioContext, ScenarioResult } from "./scenario";
 
-/** Issue 7's sizes by default; `--full` runs scenario 3 at 5,000,000 IDs; `--quick` is a smoke run whose figures are not comparable with the goals. */
+/** Issue 7's sizes by default; `--full` runs scenario 3 at 5,000,000 IDs and scenario 5 up to 1,000 audiences; `--quick` is a smoke run whose figures are not comparable with the goals. */
 export const SIZES: Readonly<Record<BenchMode, BenchSizes>> = {
-  quick: { clientRecords: 100_000, baselineSeconds: 2, planningIds: 500_000, boundedPlanningIds: [2_000_000], e2eIds: 100_000, hashingRows: 100_000, hashingLargeRows: 0, engineAudiences: 5, enginePreviews: 1, validateAudiences: 10_000 },
-  default: { clientRecords: 1_000_000, baselineSeconds: 10, planningIds: 5_000_000, boundedPlanningIds: [20_000_000], e2eIds: 1_000_000, hashingRows: 1_000_000, hashingLargeRows: 0, engineAudiences: 50, enginePreviews: 3, validateAudiences: 100_000 },
-  full: { clientRecords: 1_000_000, baselineSeconds: 10, planningIds: 5_000_000, boundedPlanningIds: [20_000_000, 100_000_000], e2eIds: 5_000_000, hashingRows: 1_000_000, hashingLargeRows: 5_000_000, engineAudiences: 50, enginePreviews: 3, validateAudiences: 100_000 },
+  quick: { clientRecords: 100_000, baselineSeconds: 2, planningIds: 500_000, boundedPlanningIds: [2_000_000], e2eIds: 100_000, hashingRows: 100_000, hashingLargeRows: 0, engineSizes: [10], enginePreviews: 1, validateAudiences: 10_000 },
+  default: { clientRecords: 1_000_000, baselineSeconds: 10, planningIds: 5_000_000, boundedPlanningIds: [20_000_000], e2eIds: 1_000_000, hashingRows: 1_000_000, hashingLargeRows: 0, engineSizes: [10, 200], enginePreviews: 3, validateAudiences: 100_000 },
+  full: { clientRecords: 1_000_000, baselineSeconds: 10, planningIds: 5_000_000, boundedPlanningIds: [20_000_000, 100_000_000], e2eIds: 5_000_000, hashingRows: 1_000_000, hashingLargeRows: 5_000_000, engineSizes: [10, 200, 1000], enginePreviews: 3, validateAudiences: 100_000 },
 };
 
 const RATE_LIMIT_PER_SECOND = 100;
@@ -172,34 +172,8 @@ export const SCENARIOS: readonly Scenario[] = [
     id: 5,
     title: "engine overhead",
     async run({ sizes, cpuProfileDir, log }) {
-      const f = await runEngineOverheadBench({ audiences: sizes.engineAudiences, previews: sizes.enginePreviews, log, ...(cpuProfileDir === undefined ? {} : { cpuProfileDir }) });
-      const exits = (codes: readonly number[]): string => (codes.every((c) => c === 0) ? "" : `, exit codes ${codes.join("/")}`);
-      const floorRow = (label: string, c: FloorComparison): ReportRow =>
-        row(5, `no-op preview CPU, ${label} (${c.ours.resources} resources)${exits(c.ours.exitCodes)}`, c.ours.medianCpuSeconds, "s", {
-          display: `CPU ${formatSeconds(c.ours.medianCpuSeconds)} (wall ${formatSeconds(c.ours.medianSeconds)})`,
-          goal: { text: "≤ 1.3 × engine floor", met: c.cpuRatioToFloor <= 1.3 },
-          comparison: {
-            text: `${formatRatio(c.cpuRatioToFloor)} the engine floor: a trivial program with ${c.floor.resources} trivial dynamic resources, CPU ${formatSeconds(c.floor.medianCpuSeconds)} (wall ${formatSeconds(c.floor.medianSeconds)})`,
-            ratio: c.cpuRatioToFloor,
-          },
-        });
-      return {
-        figures: f,
-        rows: [
-          floorRow("the example spec", f.example),
-          floorRow(`${f.large.audiences} audiences`, f.largeVersusFloor),
-          row(5, `no-op preview, ${f.large.audiences} audiences (${f.large.resources} resources), median of ${f.large.seconds.length}${exits(f.large.exitCodes)}`, f.large.medianSeconds, "s", {
-            display: `${formatSeconds(f.large.medianSeconds)} (CPU ${formatSeconds(f.large.medianCpuSeconds)})`,
-            goal: { text: "≤ 15 s", met: f.large.medianSeconds <= 15 },
-            comparison: {
-              text:
-                `${formatRatio(f.ratioToBaseline)} the 1-audience preview (${formatSeconds(f.baseline.medianSeconds)}, CPU ${formatSeconds(f.baseline.medianCpuSeconds)}): ` +
-                `${formatNumber(f.msPerExtraResource)} ms (CPU ${formatNumber(f.cpuMsPerExtraResource)} ms) per extra resource`,
-              ratio: f.ratioToBaseline,
-            },
-          }),
-        ],
-      };
+      const f = await runEngineOverheadBench({ sizes: sizes.engineSizes, previews: sizes.enginePreviews, log, ...(cpuProfileDir === undefined ? {} : { cpuProfileDir }) });
+      return { figures: f, rows: f.points.flatMap((p) => sweepRows(p, f.previews)) };
     },
   },
   {
@@ -225,3 +199,35 @@ export const SCENARIOS: readonly Scenario[] = [
   snapshotDeltaScenario,
   warehouseSourcesScenario,
 ];
+
+/** Issue 25's goal for the sweep: CPU and peak memory within this factor of the same-run engine floor. */
+const FLOOR_GOAL = 1.2;
+
+/** Scenario 5's rows for one size: CPU, peak RSS and wall against the floor, and the preview after 1 % changed. */
+function sweepRows(p: SweepPoint, previews: number): ReportRow[] {
+  const exits = (codes: readonly number[]): string => (codes.every((c) => c === 0) ? "" : `, exit codes ${codes.join("/")}`);
+  const what = `${count(p.audiences)} audiences (${count(p.resources)} resources)`;
+  const floor = `the floor (${count(p.resources)} trivial dynamic resources)`;
+  const mb = (value: number): string => `${formatNumber(value)} MB`;
+  const medians = `medians of ${previews}, alternated with the floor's`;
+  return [
+    row(5, `no-op preview CPU, ${what}, ${medians}${exits(p.ours.exitCodes)}${p.opsSent > 0 ? `; ${count(p.opsSent)} ops sent!` : ""}`, p.ours.medianCpuSeconds, "s", {
+      goal: { text: `≤ ${FLOOR_GOAL} × floor`, met: p.cpuRatio <= FLOOR_GOAL },
+      comparison: {
+        text: `${formatRatio(p.cpuRatio)} ${floor}: ${formatSeconds(p.floor.medianCpuSeconds)}; ${formatNumber(((p.ours.medianCpuSeconds - p.floor.medianCpuSeconds) * 1000) / p.resources)} ms more per resource`,
+        ratio: p.cpuRatio,
+      },
+    }),
+    row(5, `no-op preview peak RSS (largest process), ${what}`, p.ours.medianPeakRssMb, "MB", {
+      goal: { text: `≤ ${FLOOR_GOAL} × floor`, met: p.peakRssRatio <= FLOOR_GOAL },
+      comparison: { text: `${formatRatio(p.peakRssRatio)} ${floor}: ${mb(p.floor.medianPeakRssMb)}`, ratio: p.peakRssRatio },
+    }),
+    row(5, `no-op preview wall, ${what}`, p.ours.medianSeconds, "s", {
+      comparison: { text: `${formatRatio(p.wallRatio)} ${floor}: ${formatSeconds(p.floor.medianSeconds)}`, ratio: p.wallRatio },
+    }),
+    row(5, `preview with ${count(p.changed.changedAudiences)} of ${count(p.audiences)} audiences' members changed (${p.changed.plannedAudiences} planned${p.changed.exitCode === 0 ? "" : `, exit ${p.changed.exitCode}`})`, p.changed.seconds, "s", {
+      display: `${formatSeconds(p.changed.seconds)} (CPU ${formatSeconds(p.changed.cpuSeconds)})`,
+      comparison: { text: `${formatRatio(p.changed.seconds / p.ours.medianSeconds)} the no-op preview's wall`, ratio: p.changed.seconds / p.ours.medianSeconds },
+    }),
+  ];
+}

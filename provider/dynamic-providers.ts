@@ -5,6 +5,9 @@
  * of its kind is touched, which keeps the provider process's start-up small.
  */
 import type { ProviderImpl } from "./resources/dynamic-shim";
+import { mapOwnStackTracesWhenDebugging } from "./util/own-source-maps";
+
+mapOwnStackTracesWhenDebugging();
 
 const IMPLEMENTATIONS: Readonly<Record<string, () => ProviderImpl>> = {
   audienceProvider: () => (require("./audience/audience-provider") as typeof import("./audience/audience-provider")).audienceProvider,

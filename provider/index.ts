@@ -12,3 +12,7 @@ export { declareSpecFile, type DeclareSpecFileOptions } from "./program/run-spec
 export { loadSpec, parseSpec, SpecValidationError, type LoadedSpec } from "./spec";
 export type { DesiredMembers } from "./resources/desired-set";
 export { PACKAGE_VERSION } from "./version";
+
+import { mapOwnStackTracesWhenDebugging } from "./util/own-source-maps";
+
+mapOwnStackTracesWhenDebugging();

@@ -3,6 +3,7 @@ import type { AudienceFee } from "../client";
 import { dynamicShim } from "../resources/dynamic-shim";
 import { claimAdoptedAudience } from "../resources/ownership";
 import { URN_INPUT, ownUrn } from "../resources/resource-urn";
+import { suspendPromiseStacks } from "../resources/promise-stacks";
 
 /** Inputs of {@link DataProviderAudience}. Ids are int64 decimal strings, never numbers. */
 export interface DataProviderAudienceArgs {
@@ -56,20 +57,25 @@ export class DataProviderAudience extends pulumi.dynamic.Resource {
   constructor(name: string, args: DataProviderAudienceArgs, opts?: pulumi.CustomResourceOptions) {
     // Two resources adopting one audience would fight over it: refused while the program runs.
     if (typeof args.adoptId === "string") claimAdoptedAudience(args.adoptId, name);
-    super(
-      dynamicShim("audienceProvider"),
-      name,
-      {
-        ...args,
-        audienceId: undefined,
-        receivedRecords: undefined,
-        matchedRecords: undefined,
-        matchRate: undefined,
-        [URN_INPUT]: ownUrn(name, "dsp-audiences", "DataProviderAudience", opts),
-      },
-      opts,
-      "dsp-audiences",
-      "DataProviderAudience",
-    );
+    const resumeStacks = suspendPromiseStacks();
+    try {
+      super(
+        dynamicShim("audienceProvider"),
+        name,
+        {
+          ...args,
+          audienceId: undefined,
+          receivedRecords: undefined,
+          matchedRecords: undefined,
+          matchRate: undefined,
+          [URN_INPUT]: ownUrn(name, "dsp-audiences", "DataProviderAudience", opts),
+        },
+        opts,
+        "dsp-audiences",
+        "DataProviderAudience",
+      );
+    } finally {
+      resumeStacks();
+    }
   }
 }

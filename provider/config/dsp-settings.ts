@@ -22,6 +22,7 @@ export const SETTINGS = {
   snapshotDir: { key: "dsp:snapshotDir", env: "DSP_SNAPSHOT_DIR" },
   planMemoryMB: { key: "dsp:planMemoryMB", env: "DSP_PLAN_MEMORY_MB" },
   historyRetentionDays: { key: "dsp:historyRetentionDays", env: "DSP_HISTORY_RETENTION_DAYS" },
+  metadataRequestsPerSecond: { key: "dsp:metadataRequestsPerSecond", env: "DSP_METADATA_REQUESTS_PER_SECOND" },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -14,7 +14,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parse as parseYaml } from "yaml";
+import type * as yamlType from "yaml";
 import { FileSnapshotStore, type SnapshotStore } from "../snapshots";
 import type { S3SnapshotStoreOptions } from "../snapshots/object-store-snapshot-store";
 import type { S3ClientSettings } from "../snapshots/s3-blob-store";
@@ -191,16 +191,37 @@ function isBlobBackend(url: string): boolean {
   return /^(file|s3|gs|azblob):\/\//i.test(url);
 }
 
-/** `backend.url` of the Pulumi.yaml in `programDir`, if any. */
+/**
+ * `backend.url` of the Pulumi.yaml in `programDir`, if any. The location is resolved for every
+ * resource, so the file is parsed again only when it changed (one `stat` otherwise), and the YAML
+ * parser is loaded only here: a provider process whose backend is in the environment never loads it.
+ */
 function projectBackendUrl(programDir: string): string | undefined {
+  const file = path.join(programDir, "Pulumi.yaml");
+  let version: string;
   try {
-    const project = parseYaml(fs.readFileSync(path.join(programDir, "Pulumi.yaml"), "utf8")) as { backend?: { url?: unknown } } | null;
-    const url = project?.backend?.url;
-    return typeof url === "string" && url !== "" ? url : undefined;
+    const stats = fs.statSync(file);
+    version = `${stats.mtimeMs}:${stats.size}`;
   } catch {
-    return undefined; // no Pulumi.yaml here, or not ours to judge: the CLI reports a broken one
+    return undefined; // no Pulumi.yaml here
   }
+  const known = projectBackends.get(file);
+  if (known?.version === version) return known.url;
+  let url: string | undefined;
+  try {
+    const { parse } = require("yaml") as typeof yamlType;
+    const project = parse(fs.readFileSync(file, "utf8")) as { backend?: { url?: unknown } } | null;
+    const found = project?.backend?.url;
+    url = typeof found === "string" && found !== "" ? found : undefined;
+  } catch {
+    url = undefined; // not ours to judge: the CLI reports a broken one
+  }
+  projectBackends.set(file, { version, url });
+  return url;
 }
+
+/** The last reading of each Pulumi.yaml (one per program folder: one in the program and the providers). */
+const projectBackends = new Map<string, { version: string; url: string | undefined }>();
 
 /** The backend URL the Pulumi CLI uses for this program, in the CLI's order of precedence. */
 export function backendUrlFor(programDir: string, env: NodeJS.ProcessEnv = process.env): string | undefined {

@@ -7,6 +7,7 @@ import { claimMembership } from "../resources/ownership";
 import { URN_INPUT, ownUrn } from "../resources/resource-urn";
 import { knownValue } from "../resources/known-value";
 import { lastKnownApplied } from "../sync/set-sync-record";
+import { suspendPromiseStacks } from "../resources/promise-stacks";
 
 /** Inputs of {@link AudienceMembership}. */
 export interface AudienceMembershipArgs {
@@ -51,33 +52,39 @@ export class AudienceMembership extends pulumi.dynamic.Resource {
       const audienceId = await knownValue(args.audienceId);
       return audienceId === undefined ? undefined : lastKnownApplied(store, audienceId, args.idType);
     });
-    super(
-      dynamicShim("membershipProvider"),
-      name,
-      {
-        // Refused here, before anything is sent, when another membership of this program has the
-        // same audience and ID type (during preview as soon as the audience id is known).
-        audienceId: pulumi.output(args.audienceId).apply((id) => {
-          claimMembership(id, args.idType, name);
-          return id;
-        }),
-        idType: args.idType,
-        desiredDigest: desired.then((d) => d.digest),
-        desiredCount: desired.then((d) => d.count),
-        label: args.label ?? name,
-        consent: args.consent,
-        reassertToken: args.reassertToken,
-        ...(args.leftOut === undefined ? {} : { suppressedCount: args.leftOut.suppressed, skippedCount: args.leftOut.skipped }),
-        ...(args.historyRetentionDays === undefined ? {} : { historyRetentionDays: args.historyRetentionDays }),
-        appliedDigest: undefined,
-        appliedCount: undefined,
-        lastSync: undefined,
-        [URN_INPUT]: ownUrn(name, "dsp-audiences", "AudienceMembership", opts),
-      },
-      opts,
-      "dsp-audiences",
-      "AudienceMembership",
-    );
+    const resumeStacks = suspendPromiseStacks();
+    try {
+      super(
+        dynamicShim("membershipProvider"),
+        name,
+        {
+          // Refused here, before anything is sent, when another membership of this program has the
+          // same audience and ID type (during preview as soon as the audience id is known).
+          audienceId: pulumi.output(args.audienceId).apply((id) => {
+            claimMembership(id, args.idType, name);
+            return id;
+          }),
+          idType: args.idType,
+          desiredDigest: desired.then((d) => d.digest),
+          desiredCount: desired.then((d) => d.count),
+          label: args.label ?? name,
+          // Optional inputs only when given: each property costs the SDK an output and four promises.
+          ...(args.consent === undefined ? {} : { consent: args.consent }),
+          ...(args.reassertToken === undefined ? {} : { reassertToken: args.reassertToken }),
+          ...(args.leftOut === undefined ? {} : { suppressedCount: args.leftOut.suppressed, skippedCount: args.leftOut.skipped }),
+          ...(args.historyRetentionDays === undefined ? {} : { historyRetentionDays: args.historyRetentionDays }),
+          appliedDigest: undefined,
+          appliedCount: undefined,
+          lastSync: undefined,
+          [URN_INPUT]: ownUrn(name, "dsp-audiences", "AudienceMembership", opts),
+        },
+        opts,
+        "dsp-audiences",
+        "AudienceMembership",
+      );
+    } finally {
+      resumeStacks();
+    }
   }
 }
 

@@ -81,8 +81,9 @@ export async function readIdFile(path: string, options: ReadIdFilesOptions = {})
  * reports every problem up to the cap).
  */
 export async function readIdFiles(paths: readonly string[], options: ReadIdFilesOptions = {}): Promise<IdSet> {
-  const builder = new IdSetBuilder({ expectedBytes: await expectedBytesOf(paths), ...fingerprinterOf(options) });
-  await readIdFilesInto(paths, builder, options);
+  const sizes = await sizesOf(paths);
+  const builder = new IdSetBuilder({ expectedBytes: expectedBytesOf(sizes), ...fingerprinterOf(options) });
+  await readIdFilesInto(paths, sizes, builder, options);
   return builder.build();
 }
 
@@ -91,20 +92,37 @@ export async function readIdFiles(paths: readonly string[], options: ReadIdFiles
  * disk (in `directory`) and comes back as a {@link SpilledSet}; one that fits, as an {@link IdSet}.
  */
 export async function readIdFilesBounded(paths: readonly string[], options: ReadIdFilesOptions & { readonly memoryBytes: number; readonly directory?: string }): Promise<BuiltSet> {
+  const sizes = await sizesOf(paths);
   const builder = new SpillingSetBuilder({
     memoryBytes: options.memoryBytes,
-    expectedBytes: await expectedBytesOf(paths),
+    expectedBytes: expectedBytesOf(sizes),
     ...fingerprinterOf(options),
     ...(options.directory === undefined ? {} : { directory: options.directory }),
   });
-  await readIdFilesInto(paths, builder, options);
+  await readIdFilesInto(paths, sizes, builder, options);
   return builder.build();
 }
 
-async function expectedBytesOf(paths: readonly string[]): Promise<number> {
-  const sizes = await Promise.all(paths.map(async (path) => (await stat(path)).size));
+function sizesOf(paths: readonly string[]): Promise<number[]> {
+  return Promise.all(paths.map(async (path) => (await stat(path)).size));
+}
+
+function expectedBytesOf(sizes: readonly number[]): number {
   // Every line may lack its "\n" only at the very end of a file.
-  return sizes.reduce((sum, size) => sum + size, 0) + paths.length;
+  return sizes.reduce((sum, size) => sum + size, 0) + sizes.length;
+}
+
+/** Bytes read at a time from a large ID file. */
+const READ_CHUNK_BYTES = 1 << 20;
+
+/**
+ * The read buffer for a file of `size` bytes: a chunk for a large file, the file itself (and the
+ * end-of-file read) for a small one. A stream allocates its whole buffer for every read, and a
+ * catalog's program reads every audience's file at once: 1 MiB each was a gigabyte at 1,000
+ * audiences of a few IDs.
+ */
+function readBufferBytes(size: number): number {
+  return Math.min(READ_CHUNK_BYTES, size + 1);
 }
 
 function fingerprinterOf(options: ReadIdFilesOptions): { fingerprinter?: Fingerprinter } {
@@ -112,15 +130,15 @@ function fingerprinterOf(options: ReadIdFilesOptions): { fingerprinter?: Fingerp
 }
 
 /** Reads the files' IDs into `builder`; throws {@link IdFileError} listing every bad line. */
-async function readIdFilesInto(paths: readonly string[], builder: IdSink, options: ReadIdFilesOptions): Promise<void> {
+async function readIdFilesInto(paths: readonly string[], sizes: readonly number[], builder: IdSink, options: ReadIdFilesOptions): Promise<void> {
   const problems = new ProblemLog(options.maxReportedProblems ?? 20);
-  for (const path of paths) {
+  for (const [index, path] of paths.entries()) {
     const acceptLine = lineAcceptor(builder, options.validate, options.acceptsBytes, options.canonicalise, (line, reason, column) =>
       problems.add({ file: path, line, ...(column === undefined ? {} : { column }), reason }),
     );
     const lineOptions = options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes };
     try {
-      await forEachLine(createReadStream(path, { highWaterMark: 1 << 20 }), acceptLine, lineOptions);
+      await forEachLine(createReadStream(path, { highWaterMark: readBufferBytes(sizes[index] ?? READ_CHUNK_BYTES) }), acceptLine, lineOptions);
     } catch (error) {
       if (!(error instanceof LineTooLongError)) throw error;
       problems.add({ file: path, line: error.lineNumber, reason: error.message.replace(/^line \d+ is/, "line is") });

@@ -8,9 +8,9 @@ import { formatIssue, PiiInputError } from "../pii";
 import { formatSpecError, SpecValidationError } from "../spec";
 import { SourceError } from "../sources";
 import { FileOutsideRootsError } from "../util/confined-path";
+import { DEBUG_ENV } from "../util/debug";
 
-/** The environment variable that brings stack traces back: `DSP_AUDIENCES_DEBUG=1`. */
-export const DEBUG_ENV = "DSP_AUDIENCES_DEBUG";
+export { DEBUG_ENV };
 
 /** An error met while reading one input, with what names the input in messages (e.g. `records crm`). */
 export interface InputFailure {

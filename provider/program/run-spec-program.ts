@@ -13,7 +13,12 @@ import type { RecordSets } from "../customer-records/records-source";
 import { loadSpec, type LoadedSpec } from "../spec";
 import { declareSpec, type DeclaredAudience } from "./declare-spec";
 import { readMemberSources, type LeftOut } from "./member-sources";
-import { DEBUG_ENV, describeInputFailures, type InputFailure } from "./input-diagnostics";
+import { describeInputFailures, type InputFailure } from "./input-diagnostics";
+import { debugging } from "../util/debug";
+import { mapOwnStackTracesWhenDebugging } from "../util/own-source-maps";
+import { suspendStacksForProgramRun } from "../resources/promise-stacks";
+
+mapOwnStackTracesWhenDebugging();
 import { settingsOf } from "./records";
 
 /** The stack outputs. */
@@ -69,6 +74,7 @@ export async function declareSpecFile(specPath: string, options: DeclareSpecFile
  * @throws pulumi.RunError (printed by the SDK as its message only) when an input is wrong
  */
 export async function runSpecProgram(config: SpecProgramConfig = new pulumi.Config("dsp")): Promise<SpecProgramOutputs> {
+  suspendStacksForProgramRun();
   const reassert = config.get("reassert");
   return { audiences: await declareSpecFile(config.get("spec") ?? "audiences.yaml", reassert === undefined ? {} : { reassert }) };
 }
@@ -116,7 +122,7 @@ async function readSpecInputs(spec: LoadedSpec): Promise<SpecInputs> {
  * DSP_AUDIENCES_DEBUG=1 the first original error is returned instead, to be printed with its stack.
  */
 async function reported(failures: readonly InputFailure[], specPath: string): Promise<unknown> {
-  if (process.env[DEBUG_ENV] === "1") return failures[0]?.error;
+  if (debugging()) return failures[0]?.error;
   const { lines, problems, unexpected } = describeInputFailures(failures, process.cwd());
   for (const line of lines) await pulumi.log.error(line);
   const what = unexpected ? "an unexpected error" : `${problems.toLocaleString("en-US")} input error${problems === 1 ? "" : "s"}`;

@@ -10,6 +10,7 @@ import type { HoldEnvironment, HoldTiming } from "../sync/sync-hold";
 import type { ConfigLookup } from "../config/dsp-settings";
 import { resolveDspCredentials, resolveDspEndpoint } from "../config/dsp-settings";
 import { openSnapshotStore, resolveSnapshotLocation } from "../config/snapshot-location";
+import { resolveMetadataLane } from "../config/metadata-rate";
 
 let config: ConfigLookup = () => undefined;
 let client: { key: string; client: DspClient } | undefined;
@@ -64,7 +65,9 @@ export function dspClient(): DspClient {
   const key = `${endpoint.apiUrl} ${resolveDspCredentials(config).clientId}`;
   if (client?.key !== key) {
     client?.client.close();
-    const made = new DspClient({ ...overrides.client, endpoint, credentials: () => resolveDspCredentials(config) });
+    const metadata = resolveMetadataLane(config);
+    const throttle = metadata === undefined ? overrides.client?.throttle : { ...overrides.client?.throttle, metadata: { ...overrides.client?.throttle?.metadata, ...metadata } };
+    const made = new DspClient({ ...overrides.client, ...(throttle === undefined ? {} : { throttle }), endpoint, credentials: () => resolveDspCredentials(config) });
     client = { key, client: overrides.wrapClient ? overrides.wrapClient(made) : made };
   }
   return client.client;

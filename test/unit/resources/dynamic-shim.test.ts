@@ -31,6 +31,25 @@ describe("dynamic shim", () => {
     }
   });
 
+  it("answers as the SDK does for the methods an implementation leaves out", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dsp-shim-"));
+    const cwd = process.cwd();
+    try {
+      fs.writeFileSync(path.join(dir, "partial.js"), "module.exports = { loadProvider: () => ({ create: async () => ({ id: 'x' }) }) };");
+      const shim = dynamicShim("partial", "./partial.js");
+      process.chdir(dir);
+      assert.deepEqual(await shim.check?.({ a: 1 }, { a: 2 }), { inputs: { a: 2 } });
+      assert.deepEqual(await shim.diff?.("x", { a: 1 }, { a: 2 }), {});
+      assert.deepEqual(await shim.read?.("x", { a: 1 }), { id: "x", props: { a: 1 } });
+      assert.deepEqual(await shim.update?.("x", { a: 1 }, { a: 2 }), { outs: { a: 2 } });
+      assert.equal(await shim.delete?.("x", { a: 1 }), undefined);
+      assert.equal(await shim.configure?.({ config: { get: () => undefined } } as never), undefined);
+    } finally {
+      process.chdir(cwd);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("names the package's own providers by their exported table", () => {
     assert.equal(PROVIDERS_MODULE, "dsp-audiences/dynamic-providers");
     for (const name of ["audienceProvider", "membershipProvider", "hashedRecordsProvider", "userDeletionsProvider"]) {
