@@ -15,7 +15,7 @@ const ROOT = path.join(__dirname, "..", "..", "..");
 function topFrame(debug: boolean): string {
   const script = `
     require(require("module").createRequire(require.resolve("@pulumi/pulumi")).resolve("source-map-support/register"));
-    require("./dist/provider/resources/dynamic-providers.js");
+    require("./dist/provider/dynamic-providers.js");
     try { require("./dist/provider/config/snapshot-location.js").parseSnapshotUrl("gs://bucket", "/"); }
     catch (e) { process.stdout.write(e.stack.split("\\n")[1]); }`;
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: "" };
