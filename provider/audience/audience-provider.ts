@@ -192,6 +192,19 @@ export function createNote(inputs: AudienceInputs, earlier: CreateRecord | undef
   return undefined;
 }
 
+/**
+ * The preview's note on a create, from the create record. The note is advice: a store that cannot be
+ * read here (its optional package missing, say) becomes a warning with its message, because an error
+ * thrown from check prints a stack trace, and the create itself reads the record again and fails cleanly.
+ */
+async function createNoteOf(inputs: AudienceInputs): Promise<{ severity: Severity; message: string } | undefined> {
+  try {
+    return createNote(inputs, await readCreateRecord(snapshotStore(), inputs.advertiserId, inputs.externalAudienceId));
+  } catch (error) {
+    return { severity: "warning", message: `audience "${inputs.name}": cannot read its create record: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
 export const audienceProvider: pulumi.dynamic.ResourceProvider = {
   configure: configureProvider,
 
@@ -201,7 +214,7 @@ export const audienceProvider: pulumi.dynamic.ResourceProvider = {
     const inputs = { description: "", ...news } as AudienceInputs;
     // No old inputs: the audience is to be created. Say when that is not a plain POST.
     if (Object.keys(olds).length === 0) {
-      const note = createNote(inputs, await readCreateRecord(snapshotStore(), inputs.advertiserId, inputs.externalAudienceId));
+      const note = await createNoteOf(inputs);
       if (note !== undefined) await engineLog().log(note.severity, note.message, urnOf(news));
     }
     return { inputs };
