@@ -18,7 +18,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { createHashedRecordPacker, type RequestBatch } from "../provider/client";
 import { autoWorkerCount, hashCsvBatches, readHashedRecords, type HashedBatch } from "../provider/pii";
-import { keyedRecordOf, readRecordLines, type KeyedRecord } from "../provider/customer-records/records-source";
+import { readRecordLines } from "../provider/customer-records/records-source";
+import { wantedRecordBodies } from "../provider/customer-records/records-sync";
+import { API_LIMITS } from "../provider/api-vocabulary";
 import { writeSyntheticCsv } from "../test/support/synthetic-people";
 
 /**
@@ -116,22 +118,20 @@ function measureCryptoHash(): { perSec: number; perCpuSec: number } {
   };
 }
 
-/** The records of one path, as the upload reads them. */
-async function* recordsOf(file: string, route: HashingPath, workers: number): AsyncGenerator<KeyedRecord, void, undefined> {
+/**
+ * Request bodies as an upload builds them (≤ 5 MB each). "inline" and "workers" run the upload's
+ * own code: hashed-CSV lines from the records reader, packed from their rendered JSON. "stream"
+ * reads records with the streaming reader and packs them through the client's object API.
+ */
+async function* bodiesOf(file: string, route: HashingPath, workers: number): AsyncGenerator<RequestBatch, void, undefined> {
   const limits = { minRows: 0, maxRows: Number.MAX_SAFE_INTEGER };
-  if (route === "stream") {
-    yield* readHashedRecords(file, { ...limits, externalIdKey: BENCH_KEY });
+  if (route !== "stream") {
+    const lines = readRecordLines({ csv: file, ...limits }, { externalIdKey: BENCH_KEY, workers: route === "inline" ? 0 : workers });
+    yield* wantedRecordBodies(lines, () => true, API_LIMITS.hashedRecordsBodyBytes);
     return;
   }
-  for await (const batch of readRecordLines({ csv: file, ...limits }, { externalIdKey: BENCH_KEY, workers: route === "inline" ? 0 : workers })) {
-    for (const line of batch) yield keyedRecordOf(line);
-  }
-}
-
-/** Request bodies as an upload builds them: ≤ 5 MB bodies from the client's packer. */
-async function* bodiesOf(records: AsyncIterable<KeyedRecord>): AsyncGenerator<RequestBatch, void, undefined> {
   const packer = createHashedRecordPacker<undefined>();
-  for await (const record of records) {
+  for await (const record of readHashedRecords(file, { ...limits, externalIdKey: BENCH_KEY })) {
     const full = packer.add({ externalId: record.externalId, hashedRecords: [record.hashed] }, undefined);
     if (full !== undefined) yield full;
   }
@@ -171,7 +171,7 @@ async function runOnce(file: string, route: HashingPath, workers: number, rows: 
   let records = 0;
   const pii = route === "pii-inline" || route === "pii-workers";
   let firstBatch: HashedBatch | undefined;
-  const batches = pii ? piiBatchesOf(file, route === "pii-inline" ? 0 : workers, (batch) => (firstBatch = batch)) : bodiesOf(recordsOf(file, route, workers));
+  const batches = pii ? piiBatchesOf(file, route === "pii-inline" ? 0 : workers, (batch) => (firstBatch = batch)) : bodiesOf(file, route, workers);
   for await (const body of batches) {
     bodies++;
     bodyBytes += body.bytes;

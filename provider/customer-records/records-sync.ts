@@ -6,7 +6,8 @@
 import { createHashedRecordPacker, type BodyAcceptance, type DspClient, type DspEventListener, type KeyedBatch } from "../client";
 import { IdSetBuilder, type IdSet } from "../plan";
 import { API_LIMITS } from "../api-vocabulary";
-import { keyedRecordOf, recordKey, type RecordLine } from "./records-source";
+import { hashedRecordJsonOfCsvLine } from "../pii";
+import { recordKey, type RecordLine } from "./records-source";
 import { sendTracked } from "../sync/tracked-send";
 
 /** How records are sent. */
@@ -45,37 +46,13 @@ export async function uploadWantedRecords(
   options: RecordsSyncOptions = {},
 ): Promise<RecordsSyncResult> {
   let found = 0;
-  const packer = createHashedRecordPacker<string>({ maxBodyBytes: options.maxBodyBytes ?? API_LIMITS.hashedRecordsBodyBytes, maxRecords: Number.POSITIVE_INFINITY });
-
-  /** Bodies as the client sends them, each with the keys of its records. */
-  async function* bodies(): AsyncGenerator<KeyedBatch<string>, void, undefined> {
-    try {
-      for (;;) {
-        const next = await batches.next();
-        if (next.done === true) break;
-        for (const line of next.value) {
-          const key = recordKey(line.externalId, line.rowDigest);
-          if (!wanted(key)) continue;
-          found++;
-          const record = keyedRecordOf(line);
-          const full = packer.add({ externalId: record.externalId, hashedRecords: [record.hashed] }, key);
-          if (full !== undefined) yield full;
-        }
-      }
-      const last = packer.finish();
-      if (last !== undefined) yield last;
-    } finally {
-      // Stopping early must still close the reader (its file and worker threads).
-      await batches.return?.(undefined);
-    }
-  }
-
+  const bodies = wantedRecordBodies(batches, wanted, options.maxBodyBytes ?? API_LIMITS.hashedRecordsBodyBytes, () => found++);
   const accepted = new IdSetBuilder();
   const unknown = new IdSetBuilder();
   const requestIds: string[] = [];
   let requests = 0;
   const sendOptions = options.onProgress === undefined ? {} : { onProgress: options.onProgress };
-  const sent = await sendTracked<string, BodyAcceptance>(bodies(), (batch) => client.sendBody({ kind: "hashedRecords", batch }, sendOptions), {
+  const sent = await sendTracked<string, BodyAcceptance>(bodies, (batch) => client.sendBody({ kind: "hashedRecords", batch }, sendOptions), {
     concurrency: options.concurrency ?? 4,
     onOutcome(body) {
       if (body.outcome === "unknown") for (const key of body.keys) unknown.add(key);
@@ -88,4 +65,41 @@ export async function uploadWantedRecords(
   const result: RecordsSyncResult = { accepted: accepted.build(), unknown: unknown.build(), found, requests, requestIds };
   if (sent.error !== undefined) result.error = sent.error;
   return result;
+}
+
+/**
+ * The request bodies of the records of `batches` whose key `wanted` accepts, each with the keys
+ * of its records, packed by the client's packer: what {@link uploadWantedRecords} sends. Stopping
+ * early (or a failure) closes the reader.
+ * @param onWanted hears each wanted record
+ * @throws RangeError at once when `maxBodyBytes` is not a positive integer
+ */
+export function wantedRecordBodies(
+  batches: AsyncIterator<RecordLine[], unknown>,
+  wanted: (key: string) => boolean,
+  maxBodyBytes: number,
+  onWanted?: () => void,
+): AsyncGenerator<KeyedBatch<string>, void, undefined> {
+  const packer = createHashedRecordPacker<string>({ maxBodyBytes, maxRecords: Number.POSITIVE_INFINITY });
+  return (async function* bodies() {
+    try {
+      for (;;) {
+        const next = await batches.next();
+        if (next.done === true) break;
+        for (const line of next.value) {
+          const key = recordKey(line.externalId, line.rowDigest);
+          if (!wanted(key)) continue;
+          onWanted?.();
+          // The PII layer made and checked the line's values: its JSON item goes in as it is.
+          const full = packer.addRendered({ externalId: line.externalId, json: hashedRecordJsonOfCsvLine(line.line) }, key);
+          if (full !== undefined) yield full;
+        }
+      }
+      const last = packer.finish();
+      if (last !== undefined) yield last;
+    } finally {
+      // Stopping early must still close the reader (its file and worker threads).
+      await batches.return?.(undefined);
+    }
+  })();
 }

@@ -35,6 +35,6 @@ export type { CsvMode } from "./csv-header";
 export type { InvalidFieldPolicy } from "./row-processor";
 export type { CsvReadSummary } from "./input-tally";
 export { readHashedRecords } from "./csv-records";
-export { hashedRecordCsvLine, hashedRecordJson, HASHED_CSV_HEADER } from "./record-format";
+export { hashedRecordCsvLine, hashedRecordJson, hashedRecordJsonOfCsvLine, HASHED_CSV_HEADER } from "./record-format";
 export { AUTO_WORKERS_MIN_BYTES, autoWorkerCount, hashCsvBatches, type BatchOptions, type HashedBatch } from "./parallel";
 export { hashCsvFile, type HashCsvFileOptions, type HashCsvFileResult, type HashedCsvChunk, type HashedCsvSource } from "./hash-csv";

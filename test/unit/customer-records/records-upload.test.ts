@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
-import { DspHttpError, createHashedRecordPacker, packHashedRecords, type BodyAcceptance, type HashedRecordInput, type PreparedBody } from "../../../provider/client";
+import fc from "fast-check";
+import { DspHttpError, createHashedRecordPacker, packHashedRecords, type BodyAcceptance, type HashedRecordInput, type KeyedBatch, type PreparedBody } from "../../../provider/client";
 import { idSetFrom, planMembership } from "../../../provider/plan";
-import { hashedRecordCsvLine, rowDigest, sha256Hex } from "../../../provider/pii";
+import { hashedRecordCsvLine, rowDigest, sha256Hex, PII_FIELDS, type HashedFields } from "../../../provider/pii";
 import {
   describeRecordsPlan,
   describeUpload,
@@ -11,7 +12,7 @@ import {
   summarizeRecordsPlan,
 } from "../../../provider/customer-records/hashed-records-provider";
 import { recordKey, type KeyedRecord, type RecordLine } from "../../../provider/customer-records/records-source";
-import { uploadWantedRecords } from "../../../provider/customer-records/records-sync";
+import { uploadWantedRecords, wantedRecordBodies } from "../../../provider/customer-records/records-sync";
 
 /** A record with all eight fields, so sizes are realistic. */
 function record(i: number, version = 0): KeyedRecord {
@@ -118,6 +119,37 @@ describe("records/records-sync", () => {
       assert.ok(g.bytes <= maxBodyBytes);
     }
     assert.ok(groups.length > 1 && (groups[0]?.bytes ?? 0) > maxBodyBytes - 1_000, "groups are filled");
+  });
+
+  it("packs the rendered lines of wanted records into the bodies the client's object packer builds, byte for byte (property)", async () => {
+    const hex64 = fc.stringMatching(/^[0-9a-f]{64}$/);
+    const recordArb: fc.Arbitrary<KeyedRecord> = fc
+      .record({ externalId: fc.stringMatching(/^[0-9a-zA-Z_-]{1,128}$/), fields: fc.subarray([...PII_FIELDS], { minLength: 1 }), hashes: fc.array(hex64, { minLength: 8, maxLength: 8 }) })
+      .map(({ externalId, fields, hashes }) => {
+        const hashed: HashedFields = Object.fromEntries(fields.map((field, i) => [field, hashes[i]!]));
+        return { externalId, hashed, rowDigest: rowDigest(hashed) };
+      });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(recordArb, fc.boolean()), { maxLength: 40 }), fc.integer({ min: 1500, max: 8000 }), async (drawn, maxBodyBytes) => {
+        const records = drawn.map(([r]) => r);
+        const wanted = new Set(drawn.filter(([, w]) => w).map(([r]) => keyOf(r)));
+        const bodies: KeyedBatch<string>[] = [];
+        for await (const body of wantedRecordBodies(batchesOf(records, 3), (key) => wanted.has(key), maxBodyBytes)) bodies.push(body);
+        const packer = createHashedRecordPacker<string>({ maxBodyBytes, maxRecords: Infinity });
+        const expected = records
+          .filter((r) => wanted.has(keyOf(r)))
+          .map((r) => packer.add({ externalId: r.externalId, hashedRecords: [r.hashed] }, keyOf(r)));
+        expected.push(packer.finish());
+        const objectBodies = expected.filter((b) => b !== undefined);
+        assert.equal(bodies.length, objectBodies.length);
+        bodies.forEach((body, b) => {
+          assert.ok(body.body.equals(objectBodies[b]!.body), "the same bytes");
+          assert.equal(body.bytes, objectBodies[b]!.bytes);
+          assert.deepEqual(body.keys, objectBodies[b]!.keys);
+        });
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it("uploads only wanted records and reports them as accepted", async () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { HASHED_PII_FIELDS, checkHashedRecords, createHashedRecordPacker, packHashedRecords, type HashedRecordInput } from "../../../../provider/client/bodies/hashed-records";
-import { RecordTooLargeError } from "../../../../provider/client/input-errors";
+import { InvalidInputError, RecordTooLargeError } from "../../../../provider/client/input-errors";
 import { assertWithinLimits } from "../../../support/request-bodies";
 
 describe("POST /dp/records/hashed bodies", () => {
@@ -128,5 +128,89 @@ describe("POST /dp/records/hashed bodies with the keys they carry", () => {
       assert.deepEqual(ids, b.keys.map((k) => `ext-${k}`));
     });
     assert.ok(plain.length > 1);
+  });
+});
+
+describe("POST /dp/records/hashed bodies: bad input", () => {
+  const good = "0123456789abcdef".repeat(4);
+  const other = { externalId: "fine", hashedRecords: [{ email: good }] };
+  /** [record at index 2, the error's field, its exact message] */
+  const cases: Array<[unknown, string, string]> = [
+    [{ externalId: "has space", hashedRecords: [{ email: good }] }, "records[2].externalId", "records[2].externalId must match [0-9a-zA-Z-_]{1,128}"],
+    [{ externalId: 7, hashedRecords: [{ email: good }] }, "records[2].externalId", "records[2].externalId must match [0-9a-zA-Z-_]{1,128}"],
+    [{ externalId: "x".repeat(129), hashedRecords: [{ email: good }] }, "records[2].externalId", "records[2].externalId must match [0-9a-zA-Z-_]{1,128}"],
+    [{ externalId: "p", hashedRecords: [] }, "records[2].hashedRecords", "records[2] (externalId p) has no hashed records"],
+    [{ externalId: "p", hashedRecords: "x" }, "records[2].hashedRecords", "records[2] (externalId p) has no hashed records"],
+    [{ externalId: "p", hashedRecords: [{ email: good }, {}] }, "records[2].hashedRecords[1]", "records[2].hashedRecords[1] has no fields"],
+    [{ externalId: "p", hashedRecords: [{ email: undefined }] }, "records[2].hashedRecords[0]", "records[2].hashedRecords[0] has no fields"],
+    [{ externalId: "p", hashedRecords: [{ email: good, zip: good }] }, "records[2].hashedRecords[0].zip", `records[2].hashedRecords[0].zip is not a hashed-record field (expected one of ${HASHED_PII_FIELDS.join(", ")})`],
+    ...[
+      ["uppercase", good.toUpperCase()],
+      ["63 characters", good.slice(1)],
+      ["65 characters", `${good}0`],
+      ["a g", `g${good.slice(1)}`],
+      ["a character past f", `${good.slice(1)}{`],
+      ["a character before 0", `/${good.slice(1)}`],
+      ["a non-ASCII character", `${good.slice(1)}é`],
+      ["a character whose low byte is a hex digit", `${good.slice(1)}\u0161`],
+      ["empty", ""],
+      ["a number", 12],
+    ].map(([what, hash]): [unknown, string, string] => [
+      { externalId: `p-${String(what).replace(/\W/g, "")}`, hashedRecords: [{ email: good }, { phone: good, city: hash }] },
+      "records[2].hashedRecords[1].city",
+      "records[2].hashedRecords[1].city must be a SHA-256 hash: 64 lowercase hex characters",
+    ]),
+  ];
+  for (const [input, field, message] of cases) {
+    it(`names ${field}: ${message.slice(message.indexOf(" ") + 1, 60)}… (${JSON.stringify(input).slice(0, 50)})`, () => {
+      const records = [other, other, input as HashedRecordInput, other];
+      const packer = createHashedRecordPacker<number>();
+      for (const run of [() => checkHashedRecords(records), () => [...packHashedRecords(records)], () => records.map((r, i) => packer.add(r, i))]) {
+        assert.throws(run, (error: unknown) => {
+          assert.ok(error instanceof InvalidInputError);
+          assert.equal(error.field, field);
+          assert.equal(error.message, message);
+          return true;
+        });
+      }
+    });
+  }
+});
+
+describe("POST /dp/records/hashed bodies from rendered records", () => {
+  const hex64 = fc.stringMatching(/^[0-9a-f]{64}$/);
+  const recordArb: fc.Arbitrary<HashedRecordInput> = fc
+    .record({ externalId: fc.stringMatching(/^[0-9a-zA-Z_-]{1,128}$/), fields: fc.subarray([...HASHED_PII_FIELDS], { minLength: 1 }), hashes: fc.array(hex64, { minLength: 8, maxLength: 8 }) })
+    .map(({ externalId, fields, hashes }) => ({ externalId, hashedRecords: [Object.fromEntries(fields.map((field, i) => [field, hashes[i]!]))] }));
+  /** The record's JSON item as the object path renders it (the body of one record, unwrapped). */
+  const itemOf = (record: HashedRecordInput): string => {
+    const body = [...packHashedRecords([record])][0]!.body.toString("latin1");
+    return body.slice('{"records":['.length, -"]}".length);
+  };
+
+  it("addRendered builds the same bodies, byte for byte and key for key, as add (property)", () => {
+    fc.assert(
+      fc.property(fc.array(recordArb, { maxLength: 40 }), fc.integer({ min: 1200, max: 8000 }), (records, maxBodyBytes) => {
+        const limits = { maxBodyBytes, maxRecords: Infinity };
+        const byObject = createHashedRecordPacker<number>(limits);
+        const byItem = createHashedRecordPacker<number>(limits);
+        const objectBodies = [...records.map((r, i) => byObject.add(r, i)), byObject.finish()].filter((b) => b !== undefined);
+        const renderedBodies = [...records.map((r, i) => byItem.addRendered({ externalId: r.externalId, json: itemOf(r) }, i)), byItem.finish()].filter((b) => b !== undefined);
+        assert.equal(renderedBodies.length, objectBodies.length);
+        renderedBodies.forEach((body, b) => {
+          assert.ok(body.body.equals(objectBodies[b]!.body));
+          assert.equal(body.bytes, objectBodies[b]!.bytes);
+          assert.equal(body.ops, objectBodies[b]!.ops);
+          assert.deepEqual(body.keys, objectBodies[b]!.keys);
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("addRendered refuses a record that cannot fit any body, naming it", () => {
+    const packer = createHashedRecordPacker<number>({ maxBodyBytes: 100, maxRecords: Infinity });
+    const json = `{"externalId":"too-big","hashedRecords":[{"email":"${"a".repeat(64)}"}]}`;
+    assert.throws(() => packer.addRendered({ externalId: "too-big", json }, 0), (error: unknown) => error instanceof RecordTooLargeError && /externalId "too-big" needs 133 bytes/.test(error.message));
   });
 });
