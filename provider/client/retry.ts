@@ -44,8 +44,9 @@ export function classifyError(error: unknown): ErrorClass {
  */
 export function mayHaveBeenApplied(error: unknown, operation: string): boolean {
   if (!(error instanceof DspError)) return true;
+  // The error a request ended with knows what all its attempts did (see withRetries).
+  if (error.anyAttemptMayHaveBeenApplied !== undefined) return error.anyAttemptMayHaveBeenApplied;
   if (error.operation !== operation) return false;
-  if (error instanceof DspRetryBudgetExhaustedError) return error.anyAttemptMayHaveBeenApplied ?? true;
   if (error instanceof DspRateLimitError || error instanceof DspAuthError) return false;
   if (error instanceof DspNetworkError) return error.requestMayHaveBeenSent;
   if (error instanceof DspHttpError) return error.status >= 500 || error.status === 408 || error.status < 400;

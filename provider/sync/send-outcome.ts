@@ -13,7 +13,6 @@ import { DspError, mayHaveBeenApplied } from "../client";
 export type SendOutcome = "rejected" | "unknown";
 
 export function outcomeOfFailure(error: unknown): SendOutcome {
-  const applied =
-    error instanceof DspError ? (error.anyAttemptMayHaveBeenApplied ?? mayHaveBeenApplied(error, error.operation)) : true;
-  return applied ? "unknown" : "rejected";
+  // A request is judged by its own operation: only the retry loop can tell an earlier step's failure apart.
+  return mayHaveBeenApplied(error, error instanceof DspError ? error.operation : "") ? "unknown" : "rejected";
 }
