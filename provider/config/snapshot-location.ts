@@ -18,6 +18,7 @@ import type * as yamlType from "yaml";
 import { FileSnapshotStore, type SnapshotStore } from "../snapshots";
 import type { S3SnapshotStoreOptions } from "../snapshots/object-store-snapshot-store";
 import type { S3ClientSettings } from "../snapshots/s3-blob-store";
+import { LruMap } from "../util/lru-map";
 import { currentBackendUrl, readSetting, resolveSnapshotDir, type ConfigLookup } from "./dsp-settings";
 
 /** Stack config key and environment variable of an explicit snapshot store URL. */
@@ -220,8 +221,14 @@ function projectBackendUrl(programDir: string): string | undefined {
   return url;
 }
 
-/** The last reading of each Pulumi.yaml (one per program folder: one in the program and the providers). */
-const projectBackends = new Map<string, { version: string; url: string | undefined }>();
+/**
+ * Program folders and snapshot locations a process keeps what it read or opened for: one of each
+ * in the program and the providers, a few in a test or a command that reads several stacks.
+ */
+export const LOCATIONS_KEPT = 8;
+
+/** The last reading of each Pulumi.yaml, for the {@link LOCATIONS_KEPT} most recent program folders. */
+const projectBackends = new LruMap<string, { version: string; url: string | undefined }>(LOCATIONS_KEPT);
 
 /** The backend URL the Pulumi CLI uses for this program, in the CLI's order of precedence. */
 export function backendUrlFor(programDir: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -281,9 +288,13 @@ const STORE_FACTORIES: { [S in SnapshotLocation["scheme"]]: (location: Extract<S
   },
 };
 
-const openStores = new Map<string, SnapshotStore>();
+const openStores = new LruMap<string, SnapshotStore>(LOCATIONS_KEPT);
 
-/** The store for a location, one per distinct location and process (an S3 client keeps its connections). */
+/**
+ * The store for a location, one per distinct location and process (an S3 client keeps its
+ * connections) among the {@link LOCATIONS_KEPT} most recently opened; a store opened again after
+ * that is a new one over the same blobs.
+ */
 export function openSnapshotStore(location: SnapshotLocation): SnapshotStore {
   const key = JSON.stringify(location);
   let store = openStores.get(key);

@@ -12,7 +12,7 @@ import { SNAPSHOT_RECOVERY_HINT, SnapshotMissingError } from "../snapshots";
 import { engineProgress } from "../provider-process/engine-log";
 import { urnOf } from "../util/urn-input";
 import { outcomeOfFailure } from "../sync/send-outcome";
-import { newAttemptId, unionOf, type MembershipSyncRecord, type ResolvedMembership } from "../sync/set-sync-record";
+import { newAttemptId, unionOf, type ResolvedSet, type SetSyncRecord } from "../sync/set-sync-record";
 import { PartialStateError } from "../provider-process/partial-state-error";
 import type { ProviderContext } from "../provider-process/provider-context";
 import { externalIdKeyFor, externalIdOfKey, readRecordLines, type RecordsSourceSettings } from "./records-source";
@@ -45,7 +45,7 @@ export interface RecordsUploadOutputs extends RecordsUploadInputs {
   firstUploadedAt?: string;
   /** What the last create/update sent. */
   lastUpload: { records: number; requests: number; firstRequestId?: string };
-  /** The upload attempt this state reflects (see the sync record, membership-record.ts). */
+  /** The upload attempt this state reflects (see its sync record, provider/sync/set-sync-record.ts). */
   syncAttempt?: string;
   /** `externalId:rowDigest` keys sent without a proven outcome; their externalIds are uploaded again while desired. */
   inDoubtDigest?: string;
@@ -139,18 +139,18 @@ function setDigestOfLabel(label: string): string {
   return createHash("sha256").update(label).digest("hex").slice(0, 32);
 }
 
-function asUploadRecord(value: unknown): MembershipSyncRecord | undefined {
-  return (value as MembershipSyncRecord | undefined)?.v === 1 ? (value as MembershipSyncRecord) : undefined;
+function asUploadRecord(value: unknown): SetSyncRecord | undefined {
+  return (value as SetSyncRecord | undefined)?.v === 1 ? (value as SetSyncRecord) : undefined;
 }
 
 /** The upload's sync record, once no other process is uploading (see sync-hold.ts). */
-async function readUploadRecord(context: ProviderContext, inputs: RecordsUploadInputs): Promise<MembershipSyncRecord | undefined> {
+async function readUploadRecord(context: ProviderContext, inputs: RecordsUploadInputs): Promise<SetSyncRecord | undefined> {
   return asUploadRecord(await recordAtRest(context, uploadRecordName(inputs.label), `records ${inputs.label}`, urnOf(inputs)));
 }
 
 /** Writes the upload's sync record through this process's hold on it. */
-async function writeUploadRecord(hold: SyncHold, record: Omit<MembershipSyncRecord, "v" | "at" | "audienceId" | "idType">): Promise<void> {
-  await hold.write({ v: 1, at: hold.now().toISOString(), audienceId: "-", idType: "EXTERNAL_USER_ID", ...record });
+async function writeUploadRecord(hold: SyncHold, record: Omit<SetSyncRecord, "v" | "at">): Promise<void> {
+  await hold.write({ v: 1, at: hold.now().toISOString(), ...record } satisfies SetSyncRecord);
 }
 
 /**
@@ -168,7 +168,7 @@ function withoutInDoubt(applied: IdSet, inDoubt: IdSet): IdSet {
 }
 
 interface PreparedUpload {
-  resolved: ResolvedMembership;
+  resolved: ResolvedSet;
   /** The applied set the plan starts from (in-doubt externalIds left out). */
   base: IdSet;
   desired: IdSet;
@@ -182,7 +182,7 @@ interface Uploads {
   readonly plans: PlanCache<PreparedUpload>;
 }
 
-async function planFor({ context, plans }: Uploads, olds: Partial<RecordsUploadOutputs>, news: RecordsUploadInputs, record: MembershipSyncRecord | undefined): Promise<PreparedUpload> {
+async function planFor({ context, plans }: Uploads, olds: Partial<RecordsUploadOutputs>, news: RecordsUploadInputs, record: SetSyncRecord | undefined): Promise<PreparedUpload> {
   const key = [olds.appliedDigest, olds.inDoubtDigest, olds.syncAttempt, record?.attempt, record?.stage, news.desiredDigest];
   return plans.get(key, async () => {
     const { resolved, desired, base, plan } = await planSync(context.store(), olds, record, news.desiredDigest, { baseOf: withoutInDoubt });

@@ -4,7 +4,7 @@
  * ID. The store I/O around the pure history-report.ts.
  */
 import { isIdType, type IdType } from "../api-vocabulary";
-import { parseMembershipRecord, type MembershipSyncRecord } from "../sync/set-sync-record";
+import { parseMembershipRecord, type MembershipSyncRecord } from "../membership/membership-record";
 import type { SyncHistoryEntry } from "../sync/sync-history";
 import { SnapshotCorruptError, SnapshotMissingError, type SnapshotStore } from "../snapshots";
 import { canonicalId, ID_SYNTAX_CHECKS } from "../spec/id-syntax";

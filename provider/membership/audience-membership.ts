@@ -6,7 +6,7 @@ import { prepareDesiredSet, type DesiredMembers } from "../resources/desired-set
 import { claimMembership } from "../resources/ownership";
 import { URN_INPUT, ownUrn } from "../resources/resource-urn";
 import { knownValue } from "../resources/known-value";
-import { lastKnownApplied } from "../sync/set-sync-record";
+import { lastKnownApplied } from "./membership-record";
 import { suspendPromiseStacks } from "../resources/promise-stacks";
 
 /** Inputs of {@link AudienceMembership}. */

@@ -12,17 +12,8 @@ import { engineProgress, type EngineLog } from "../provider-process/engine-log";
 import { urnOf } from "../util/urn-input";
 import { syncMembership, type MembershipSyncOptions, type MembershipSyncResult } from "./membership-sync";
 import { isInt64String } from "../client";
-import {
-  membershipRecordName,
-  newAttemptId,
-  parseMembershipRecord,
-  planningBase,
-  resolveMembership,
-  unionOf,
-  wantedInDoubt,
-  type MembershipSyncRecord,
-  type ResolvedMembership,
-} from "../sync/set-sync-record";
+import { newAttemptId, planningBase, resolveSet, unionOf, wantedInDoubt, type ResolvedSet } from "../sync/set-sync-record";
+import { membershipRecordName, parseMembershipRecord, type MembershipSyncRecord } from "./membership-record";
 import type { SyncHold } from "../sync/sync-hold";
 import { appendHistory, historyEntry, keptHistory } from "../sync/sync-history";
 import { historyRetentionMs, holdRecord, recordAtRest, sweepRetiredOnce } from "../provider-process/record-holds";
@@ -75,7 +66,7 @@ export interface MembershipOutputs extends MembershipInputs {
 
 /** Everything a sync of one window of a membership starts from. */
 interface PreparedPlan {
-  resolved: Pick<ResolvedMembership, "appliedDigest" | "inDoubt" | "unsettled">;
+  resolved: Pick<ResolvedSet<MembershipSyncRecord>, "appliedDigest" | "inDoubt" | "unsettled">;
   /**
    * The set the plan was diffed against (applied, with the in-doubt IDs placed so they are re-sent).
    * Read on demand: a plan taken from a delta needs it only when a sync stops part-way.
@@ -150,7 +141,7 @@ async function planWindow(
   news: MembershipInputs,
   record: MembershipSyncRecord | undefined,
   reassert: boolean,
-  onMissingApplied: () => Promise<ResolvedMembership>,
+  onMissingApplied: () => Promise<ResolvedSet<MembershipSyncRecord>>,
 ): Promise<PreparedPlan> {
   const planned = await planSync(store, olds, record, news.desiredDigest, {
     baseOf: planningBase,
@@ -206,7 +197,7 @@ function addCounts(sum: PlanCounts, part: PlanCounts): void {
   }
 }
 
-function emptyResolution(): ResolvedMembership {
+function emptyResolution(): ResolvedSet<MembershipSyncRecord> {
   return { appliedDigest: undefined, applied: IdSet.empty(), inDoubt: IdSet.empty() };
 }
 
@@ -214,7 +205,7 @@ function emptyResolution(): ResolvedMembership {
  * With a new reassert token and no applied snapshot: every desired ID is sent, removals are unknown
  * (said in one warning, however many windows ask).
  */
-function reassertWithoutApplied(log: EngineLog, news: MembershipInputs): () => Promise<ResolvedMembership> {
+function reassertWithoutApplied(log: EngineLog, news: MembershipInputs): () => Promise<ResolvedSet<MembershipSyncRecord>> {
   let warned = false;
   return async () => {
     if (!warned) {
@@ -289,7 +280,7 @@ interface SyncSummary {
  * the base with the accepted ops applied; in doubt, the IDs whose answer proved nothing and the
  * earlier in-doubt IDs this sync did not get accepted.
  */
-function afterFailure(resolved: Pick<ResolvedMembership, "inDoubt">, planned: IdSet, result: MembershipSyncResult): { applied: IdSet; inDoubt: IdSet } {
+function afterFailure(resolved: Pick<ResolvedSet<MembershipSyncRecord>, "inDoubt">, planned: IdSet, result: MembershipSyncResult): { applied: IdSet; inDoubt: IdSet } {
   const applied = applyAccepted(planned, result.accepted.removes, result.accepted.adds);
   const acceptedIds = unionOf([result.accepted.removes, result.accepted.adds]);
   const stillInDoubt = planMembership(acceptedIds, resolved.inDoubt).adds; // earlier in-doubt IDs not accepted now
@@ -618,7 +609,7 @@ async function deleteMembership(memberships: Memberships, held: MembershipOutput
   const windows = planWindows((held.appliedCount ?? 0) + (held.inDoubtCount ?? 0), context.planMemoryBytes());
   // Removes every applied ID and every ID in doubt (removes are idempotent).
   const planIn = async (window: PlanWindow): Promise<PreparedPlan> => {
-    const resolved = await resolveMembership(windows.length === 1 ? store : copies.view(window), held, record);
+    const resolved = await resolveSet(windows.length === 1 ? store : copies.view(window), held, record);
     const base = planningBase(resolved.applied, resolved.inDoubt, empty);
     const plan = planMembership(base, empty);
     const counts: PlanCounts = { addCount: 0, removeCount: plan.removeCount, unchangedCount: 0 };

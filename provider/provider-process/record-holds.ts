@@ -35,6 +35,9 @@ export function holdRecord(context: ProviderContext, name: string, subject: stri
   });
 }
 
+/** The names of the sync records a sweep looks at: those of memberships, uploads and audiences. */
+export const SWEPT_RECORD_PREFIXES: readonly string[] = ["membership-", "records-upload-", "audience-create-", "audience-metadata-"];
+
 /**
  * Removes the records of deleted memberships, uploads and audiences whose retention has passed
  * (the calling resource's, see {@link historyRetentionMs}), once per store and context (after a
@@ -45,7 +48,7 @@ export async function sweepRetiredOnce(context: ProviderContext, retentionDaysFr
   if (context.swept.has(store.location)) return;
   context.swept.add(store.location);
   try {
-    const removed = await sweepRetiredRecords(store, context.holds.env, context.holds.timing, historyRetentionMs(context, retentionDaysFromSpec));
+    const removed = await sweepRetiredRecords(store, context.holds.env, context.holds.timing, historyRetentionMs(context, retentionDaysFromSpec), SWEPT_RECORD_PREFIXES);
     if (removed.length > 0) {
       await context.log.log("info", `removed ${removed.length} sync record${removed.length === 1 ? "" : "s"} of deleted resources, kept past the history retention: ${removed.join(", ")}`);
     }

@@ -1,8 +1,8 @@
 /**
- * Sync records do not pile up: when a membership, an upload or an audience is deleted, its record
- * is marked `retiredAt` (it keeps its history), and once the history retention has passed and
- * nothing in it is in doubt, a sweep removes it. A record written again (the same audience and ID
- * type managed anew) loses the mark.
+ * Sync records do not pile up: when the resource a record belongs to is deleted, the record is
+ * marked `retiredAt` (it keeps its history), and once the history retention has passed and nothing
+ * in it is in doubt, a sweep removes it. A record written again (its target managed anew) loses
+ * the mark.
  */
 import type { SnapshotStore } from "../snapshots";
 import { holderOf, holderState, isHeldHere, type HoldEnvironment, type HoldTiming } from "./sync-hold";
@@ -38,16 +38,15 @@ export async function retireRecord(store: SnapshotStore, name: string, at: Date)
   await store.writeRecord(name, { ...(record as object), retiredAt: at.toISOString() });
 }
 
-/** Records a sweep looks at: those of memberships, uploads and audiences. */
-const SWEPT_PREFIXES = ["membership-", "records-upload-", "audience-create-", "audience-metadata-"];
-
 /**
- * Removes every expired record (see {@link isExpired}) that nobody holds, and returns their names.
- * Each record is read just before it is removed, so one written since it was listed is kept.
+ * Removes every expired record (see {@link isExpired}) among those named with one of `prefixes`
+ * (the sync records of the resource kinds; other records are left alone) that nobody holds, and
+ * returns their names. Each record is read just before it is removed, so one written since it was
+ * listed is kept.
  */
-export async function sweepRetiredRecords(store: SnapshotStore, env: HoldEnvironment, timing: Pick<HoldTiming, "staleMs">, retentionMs: number): Promise<string[]> {
+export async function sweepRetiredRecords(store: SnapshotStore, env: HoldEnvironment, timing: Pick<HoldTiming, "staleMs">, retentionMs: number, prefixes: readonly string[]): Promise<string[]> {
   const removed: string[] = [];
-  for (const prefix of SWEPT_PREFIXES) {
+  for (const prefix of prefixes) {
     for (const name of await store.listRecords(prefix)) {
       if (isHeldHere(name)) continue;
       const record = await store.readRecord(name);

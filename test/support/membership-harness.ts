@@ -17,7 +17,7 @@ import { makeMembershipProvider, type MembershipInputs, type MembershipOutputs }
 import type { ProviderContext } from "../../provider/provider-process/provider-context";
 import { providerContext, simulatorConfig, type TestContextOptions } from "./provider-context";
 import { putNearBase, type SnapshotStore } from "../../provider/snapshots";
-import { lastKnownApplied } from "../../provider/sync/set-sync-record";
+import { lastKnownApplied } from "../../provider/membership/membership-record";
 
 /** Thrown where the simulated `kill -9` hits: nothing after it runs. */
 export class SimulatedCrash extends Error {

@@ -10,7 +10,7 @@ import { harnessPerTest, idRange as ids } from "../../support/membership-harness
 import { FakeClock } from "../../support/fake-clock";
 import { idSetFrom, planMembership } from "../../../provider/plan";
 import { syncMembership } from "../../../provider/membership/membership-sync";
-import { membershipRecordName, readMembershipRecord, type MembershipSyncRecord } from "../../../provider/sync/set-sync-record";
+import { membershipRecordName, readMembershipRecord, type MembershipSyncRecord } from "../../../provider/membership/membership-record";
 import { SyncHeldError, type SyncHolder } from "../../../provider/sync/sync-hold";
 
 const sorted = (xs: readonly string[]): string[] => [...xs].sort();

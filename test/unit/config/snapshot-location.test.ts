@@ -3,11 +3,12 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { FileSnapshotStore, S3SnapshotStore } from "../../../provider/snapshots";
+import { FileSnapshotStore, S3SnapshotStore, type SnapshotStore } from "../../../provider/snapshots";
 import type { ConfigLookup } from "../../../provider/config/dsp-settings";
 import {
   backendUrlFor,
   describeSnapshotLocation,
+  LOCATIONS_KEPT,
   openSnapshotStore,
   parseSnapshotUrl,
   resolveSnapshotLocation,
@@ -134,6 +135,16 @@ describe("snapshot location", () => {
     assert.ok(s3 instanceof S3SnapshotStore);
     assert.equal(s3.location, "s3://b-1/p/.dsp-audiences/snapshots");
     assert.equal((s3 as S3SnapshotStore).keyOf("ab".repeat(32)), `p/.dsp-audiences/snapshots/ab/${"ab".repeat(32)}.ids.zst`);
+  });
+
+  it("keeps the most recently opened stores only, however many locations a process opens", () => {
+    const at = (i: number): SnapshotStore => openSnapshotStore({ scheme: "file", dir: `/tmp/dsp-bound-${i}` });
+    const first = at(0);
+    for (let i = 1; i < LOCATIONS_KEPT; i++) at(i);
+    assert.equal(at(0), first, "still kept: one of the last LOCATIONS_KEPT");
+    for (let i = 1; i <= 100; i++) at(1000 + i);
+    assert.notEqual(at(0), first, "dropped after LOCATIONS_KEPT other locations, opened again");
+    assert.equal(at(1100), at(1100));
   });
 
   it("loads the AWS SDK (~1.5 s) only when an S3 store makes its first request", function () {

@@ -6,7 +6,7 @@ import { historyCommand, HistoryUnavailableError, parseHistoryArgs, type History
 import type { HistoryReport } from "../../../provider/gitops/history-report";
 import { FileSnapshotStore } from "../../../provider/snapshots";
 import { idSetFrom } from "../../../provider/plan";
-import { writeMembershipRecord } from "../../../provider/sync/set-sync-record";
+import { writeMembershipRecord } from "../../../provider/membership/membership-record";
 import { UsageError } from "../../../provider/util/command-line";
 
 const AUDIENCE = "72057594038053891";

@@ -1,16 +1,19 @@
 import { strict as assert } from "node:assert";
-import { claimAdoptedAudience, claimMembership, OwnershipError, resetOwnershipClaims } from "../../../provider/resources/ownership";
+import { OwnershipClaims, OwnershipError } from "../../../provider/resources/ownership";
 
 describe("ownership: one membership per audience and ID type", () => {
-  beforeEach(resetOwnershipClaims);
+  let claims: OwnershipClaims;
+  beforeEach(() => {
+    claims = new OwnershipClaims(); // one program
+  });
 
   it("refuses a second membership of one audience and ID type, naming both", () => {
-    claimMembership("72057594038053891", "COOKIE", "vip-cookie");
-    claimMembership("72057594038053891", "COOKIE", "vip-cookie"); // the same one again (an apply that runs twice)
-    claimMembership("72057594038053891", "MAID", "vip-maid");
-    claimMembership("72057594038053892", "COOKIE", "other-cookie");
+    claims.claimMembership("72057594038053891", "COOKIE", "vip-cookie");
+    claims.claimMembership("72057594038053891", "COOKIE", "vip-cookie"); // the same one again (an apply that runs twice)
+    claims.claimMembership("72057594038053891", "MAID", "vip-maid");
+    claims.claimMembership("72057594038053892", "COOKIE", "other-cookie");
     assert.throws(
-      () => claimMembership("72057594038053891", "COOKIE", "copy-cookie"),
+      () => claims.claimMembership("72057594038053891", "COOKIE", "copy-cookie"),
       (e: unknown) =>
         e instanceof OwnershipError &&
         e.message ===
@@ -20,7 +23,7 @@ describe("ownership: one membership per audience and ID type", () => {
   });
 
   it("refuses two audiences adopting one id", () => {
-    claimAdoptedAudience("72057594038053891", "vip");
-    assert.throws(() => claimAdoptedAudience("72057594038053891", "vip-again"), /DataProviderAudience "vip-again" and "vip" both adopt audience 72057594038053891/);
+    claims.claimAdoptedAudience("72057594038053891", "vip");
+    assert.throws(() => claims.claimAdoptedAudience("72057594038053891", "vip-again"), /DataProviderAudience "vip-again" and "vip" both adopt audience 72057594038053891/);
   });
 });

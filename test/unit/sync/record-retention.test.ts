@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { FileSnapshotStore } from "../../../provider/snapshots";
 import { isExpired, leavesDoubt, retireRecord, sweepRetiredRecords } from "../../../provider/sync/record-retention";
+import { SWEPT_RECORD_PREFIXES } from "../../../provider/provider-process/record-holds";
 import { appendHistory, historyEntry, keptHistory, MAX_HISTORY_ENTRIES, MAX_INLINE_REQUEST_IDS, type SyncHistoryEntry } from "../../../provider/sync/sync-history";
 import { DEFAULT_HOLD_TIMING, type HoldEnvironment } from "../../../provider/sync/sync-hold";
 import { FakeClock } from "../../support/fake-clock";
@@ -46,11 +47,11 @@ describe("records/record-retention and sync-history: records do not pile up", ()
       assert.equal(await store.readRecord("audience-create-none"), undefined, "retiring no record writes none");
 
       clock.advance(RETENTION - 1);
-      assert.deepEqual(await sweepRetiredRecords(store, env, DEFAULT_HOLD_TIMING, RETENTION), [], "a millisecond before the retention");
+      assert.deepEqual(await sweepRetiredRecords(store, env, DEFAULT_HOLD_TIMING, RETENTION, SWEPT_RECORD_PREFIXES), [], "a millisecond before the retention");
       clock.advance(1);
       // A live process holds the metadata record again (the audience is managed anew).
       await store.writeRecord("audience-metadata-9", { ...((await store.readRecord("audience-metadata-9")) as object), holder: { pid: 7, host: "here", token: "u", heartbeat: new Date(clock.now()).toISOString() } });
-      assert.deepEqual(await sweepRetiredRecords(store, env, DEFAULT_HOLD_TIMING, RETENTION), ["membership-1-COOKIE"]);
+      assert.deepEqual(await sweepRetiredRecords(store, env, DEFAULT_HOLD_TIMING, RETENTION, SWEPT_RECORD_PREFIXES), ["membership-1-COOKIE"]);
       assert.deepEqual((await store.listRecords("")).sort(), ["audience-metadata-9", "membership-2-COOKIE", "membership-3-MAID", "unrelated"]);
       await store.deleteRecord("membership-1-COOKIE"); // deleting what is gone is a no-op
     } finally {

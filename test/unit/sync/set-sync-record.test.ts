@@ -5,7 +5,8 @@ import * as path from "node:path";
 import * as fc from "fast-check";
 import { idSetFrom, planMembership } from "../../../provider/plan";
 import { describePlan } from "../../../provider/membership/membership-provider";
-import { planningBase, resolveMembership, unionOf, wantedInDoubt, writeMembershipRecord, readMembershipRecord } from "../../../provider/sync/set-sync-record";
+import { planningBase, resolveSet, unionOf, wantedInDoubt } from "../../../provider/sync/set-sync-record";
+import { writeMembershipRecord, readMembershipRecord } from "../../../provider/membership/membership-record";
 import { FileSnapshotStore } from "../../../provider/snapshots";
 
 describe("membership sync records", () => {
@@ -50,14 +51,14 @@ describe("membership sync records", () => {
       const common = { audienceId: "7", idType: "COOKIE" as const, owner: "m" };
       await writeMembershipRecord(store, { ...common, attempt: "A", stage: "sending", baseDigest: base, desiredDigest: desired, priorInDoubtDigest: prior });
       const held = { appliedDigest: base, syncAttempt: "older" };
-      const sending = await resolveMembership(store, held, await readMembershipRecord(store, "7", "COOKIE"));
+      const sending = await resolveSet(store, held, await readMembershipRecord(store, "7", "COOKIE"));
       assert.deepEqual(sending.inDoubt.toArray().sort(), ["a", "c", "x"]);
       assert.equal(sending.appliedDigest, base);
       await writeMembershipRecord(store, { ...common, attempt: "A", stage: "answered", appliedDigest: desired, inDoubtCount: 0 });
-      const answered = await resolveMembership(store, held, await readMembershipRecord(store, "7", "COOKIE"));
+      const answered = await resolveSet(store, held, await readMembershipRecord(store, "7", "COOKIE"));
       assert.equal(answered.appliedDigest, desired);
       assert.equal(answered.inDoubt.size, 0);
-      const settled = await resolveMembership(store, { appliedDigest: base, syncAttempt: "A" }, await readMembershipRecord(store, "7", "COOKIE"));
+      const settled = await resolveSet(store, { appliedDigest: base, syncAttempt: "A" }, await readMembershipRecord(store, "7", "COOKIE"));
       assert.equal(settled.appliedDigest, base, "the state reflects attempt A: the state wins");
       assert.equal(settled.unsettled, undefined);
       assert.ok(fs.existsSync(path.join(dir, "records", "membership-7-COOKIE.json")));
