@@ -14,13 +14,13 @@ import { urnOf } from "../util/urn-input";
 import { outcomeOfFailure } from "../sync/send-outcome";
 import { newAttemptId, type MembershipSyncRecord } from "../sync/set-sync-record";
 import { PartialStateError } from "../provider-process/partial-state-error";
-import { configureProvider, dspClient, providerConfig, providerOverrides, snapshotStore } from "../provider-process/provider-context";
+import { configureProvider, dspClient, providerConfig, snapshotStore } from "../provider-process/provider-context";
+import { copiesOf, planMemoryBytes } from "../provider-process/plan-budget";
 import { externalIdKeyFor, readRecordLines, type RecordsSourceSettings } from "./records-source";
 import { uploadWantedRecords, type RecordsSyncResult } from "./records-sync";
 import { fmt } from "../util/format";
 import { PlanCache } from "../sync/plan-cache";
-import { resolvePlanMemoryBytes } from "../config/plan-memory";
-import { copiesPerOperation, SpilledCopies, WHOLE_SET, type PlanWindow } from "../sync/plan-windows";
+import { copiesPerOperation, WHOLE_SET, type PlanWindow } from "../sync/plan-windows";
 import { KeyedSetWriter } from "../sync/keyed-windows";
 import { outcomeOfWindow, planRecords, recordsWindows, type RecordsPlan, type RecordsPlanContext, type RecordsPlanSummary, type RecordsWindowPlan } from "./records-plan";
 
@@ -136,15 +136,10 @@ async function writeUploadRecord(hold: SyncHold, record: Omit<MembershipSyncReco
 /** Plans are computed in diff and used again in update within one process. */
 const planCache = new PlanCache<RecordsPlan>();
 
-/** Copies of large sets on disk, per snapshot store location; each operation's own are deleted when it settles. */
-const spilledCopies = new Map<string, SpilledCopies>();
-
 /** What a plan reads, and its memory budget (see records-plan.ts). */
 function planContext(): RecordsPlanContext {
   const store = snapshotStore();
-  let copies = spilledCopies.get(store.location);
-  if (copies === undefined) spilledCopies.set(store.location, (copies = new SpilledCopies(store)));
-  return { store, copies, memoryBytes: providerOverrides().planMemoryBytes ?? resolvePlanMemoryBytes(providerConfig()) };
+  return { store, copies: copiesOf(store), memoryBytes: planMemoryBytes() };
 }
 
 async function planFor(olds: Partial<RecordsUploadOutputs>, news: RecordsUploadInputs, record: MembershipSyncRecord | undefined): Promise<RecordsPlan> {

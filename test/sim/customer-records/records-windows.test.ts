@@ -6,14 +6,12 @@
  * are gone after each operation.
  */
 import { strict as assert } from "node:assert";
-import { readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { startSimulator } from "../../../simulator";
 import { hashedRecordsProvider, type RecordsUploadInputs, type RecordsUploadOutputs } from "../../../provider/customer-records/hashed-records-provider";
 import { PartialStateError } from "../../../provider/provider-process/partial-state-error";
-import { setProviderOverrides } from "../../../provider/provider-process/provider-context";
-import { clearSimulatorConfig, useSimulatorConfig } from "../../support/provider-config";
+import { useSimulatorConfig } from "../../support/provider-config";
+import { captureEngineLines, planFolders, useWindowedOverrides } from "../../support/windowed-provider";
 import { makeTempDir, TEST_KEY } from "../../support/csv-helpers";
 import { syntheticPeople, type SyntheticPerson } from "../../support/synthetic-people";
 import { RECORDS_KEY_CONFIG, RecordsCsvFixture } from "../../support/records-fixture";
@@ -29,8 +27,6 @@ interface Step {
 /** The requests differ (one body or more per window, each with its own requestId); everything else is the same. */
 const sameRequests = (text: string): string => text.replace(/ in \d+ requests?/g, " in N requests").replace(/requestId [0-9a-f-]+/g, "requestId …");
 
-/** `dsp-plan-*` folders in the temp folder: none may outlive its operation. */
-const planFolders = (): string[] => readdirSync(tmpdir()).filter((name) => name.startsWith("dsp-plan-"));
 
 describe("records provider planned in windows of externalIds", function () {
   this.timeout(60_000);
@@ -40,28 +36,9 @@ describe("records provider planned in windows of externalIds", function () {
     const tmp = makeTempDir();
     const sim = await startSimulator({ port: 0, limits: { metadataTps: 0, audienceTps: 0, usersTps: 0, hashedTps: 0 } });
     const records = new RecordsCsvFixture(tmp.dir);
-    let spilledReads = 0;
     useSimulatorConfig(sim, path.join(tmp.dir, "snapshots"), { [RECORDS_KEY_CONFIG]: TEST_KEY });
-    setProviderOverrides({
-      client: { retry: { maxAttempts: 1 }, throttle: { hashedRecords: { ratePerSecond: 1000, burst: 100, spacingMarginMs: 0 } } },
-      wrapStore: (store) =>
-        new Proxy(store, {
-          get(target, name) {
-            if (name === "getSpilled") spilledReads++;
-            const value: unknown = Reflect.get(target, name);
-            return typeof value === "function" ? value.bind(target) : value;
-          },
-        }),
-      ...(planMemoryBytes === undefined ? {} : { planMemoryBytes }),
-    });
-    const lines: string[] = [];
-    const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      const text = String(chunk);
-      if (/^(info|warning): records people/.test(text)) lines.push(sameRequests(text.trim()));
-      else return (write as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
-      return true;
-    }) as typeof process.stderr.write;
+    const counter = useWindowedOverrides(planMemoryBytes, { retry: { maxAttempts: 1 }, throttle: { hashedRecords: { ratePerSecond: 1000, burst: 100, spacingMarginMs: 0 } } });
+    const { lines, restore } = captureEngineLines(/^(info|warning): records people/, sameRequests);
     const steps: Step[] = [];
     let state: RecordsUploadOutputs | undefined;
     const inputsFor = async (people: SyntheticPerson[]): Promise<RecordsUploadInputs> => (await records.inputsFor(people)).inputs;
@@ -117,11 +94,10 @@ describe("records provider planned in windows of externalIds", function () {
       const news4 = await inputsFor(v4);
       await step(async () => (await hashedRecordsProvider.update!("records/people", state as RecordsUploadOutputs, news4)).outs);
       await step(async () => ({ ...(state as RecordsUploadOutputs), changed: (await hashedRecordsProvider.diff!("records/people", state as RecordsUploadOutputs, news4)).changes }));
-      return { steps, spilledReads };
+      return { steps, spilledReads: counter.spilledReads() };
     } finally {
-      process.stderr.write = write;
-      setProviderOverrides({});
-      clearSimulatorConfig();
+      restore();
+      counter.end();
       await sim.stop();
       tmp.cleanup();
     }
