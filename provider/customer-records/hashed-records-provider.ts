@@ -213,7 +213,8 @@ async function upload(id: string, raw: object, news: RecordsUploadInputs, olds: 
   // What each window leaves, kept only in case the upload does not complete: the last window's
   // parts in memory when there is one window, else every window's written as it is done.
   let whole: (() => { applied: IdSet; inDoubt: IdSet }) | undefined;
-  const parts = single ? undefined : { applied: new KeyedSetWriter(copies, memoryBytes), inDoubt: new KeyedSetWriter(copies, memoryBytes) };
+  // The two writers hold their sets beside a window's plan: a quarter of the budget each, the rest on disk.
+  const parts = single ? undefined : { applied: new KeyedSetWriter(copies, memoryBytes / 4), inDoubt: new KeyedSetWriter(copies, memoryBytes / 4) };
   for (const window of windows) {
     const plan = await prepared.planIn(window);
     let result: RecordsSyncResult = { accepted: IdSet.empty(), unknown: IdSet.empty(), found: 0, requests: 0, requestIds: [] };
