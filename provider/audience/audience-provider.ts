@@ -6,7 +6,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { AudienceFee, AudienceMetadata, UpdateAudienceInput } from "../client";
 import { DspCreateMayHaveSucceededError, DspHttpError, isInt64String } from "../client";
-import { engineLog, type Severity } from "../provider-process/engine-log";
+import type { Severity } from "../provider-process/engine-log";
 import { urnOf } from "../util/urn-input";
 import { outcomeOfFailure } from "../sync/send-outcome";
 import {
@@ -29,7 +29,8 @@ import { retireRecord } from "../sync/record-retention";
 import type { SyncHold } from "../sync/sync-hold";
 import { holdRecord, recordAtRest, recordTime, sweepRetiredOnce } from "../provider-process/record-holds";
 import { PartialStateError } from "../provider-process/partial-state-error";
-import { configureProvider, dspClient, snapshotStore } from "../provider-process/provider-context";
+import type { ProviderContext } from "../provider-process/provider-context";
+import { readResult } from "../provider-process/read-result";
 import { TTL_MAX_SECONDS } from "../api-vocabulary";
 
 /** Inputs as they reach the provider (plain values). */
@@ -131,8 +132,8 @@ function outputsFrom(inputs: AudienceInputs, remote: AudienceMetadata): Audience
   return outs;
 }
 
-async function adopt(inputs: AudienceInputs & { adoptId: string }): Promise<AudienceMetadata> {
-  const client = dspClient();
+async function adopt(context: ProviderContext, inputs: AudienceInputs & { adoptId: string }): Promise<AudienceMetadata> {
+  const client = context.client();
   const remote = await client.getAudience(inputs.adoptId);
   const clash = IMMUTABLE_FIELDS.filter((f) => remote[f] !== inputs[f]);
   if (clash.length > 0) {
@@ -197,113 +198,110 @@ export function createNote(inputs: AudienceInputs, earlier: CreateRecord | undef
  * read here (its optional package missing, say) becomes a warning with its message, because an error
  * thrown from check prints a stack trace, and the create itself reads the record again and fails cleanly.
  */
-async function createNoteOf(inputs: AudienceInputs): Promise<{ severity: Severity; message: string } | undefined> {
+async function createNoteOf(context: ProviderContext, inputs: AudienceInputs): Promise<{ severity: Severity; message: string } | undefined> {
   try {
-    return createNote(inputs, await readCreateRecord(snapshotStore(), inputs.advertiserId, inputs.externalAudienceId));
+    return createNote(inputs, await readCreateRecord(context.store(), inputs.advertiserId, inputs.externalAudienceId));
   } catch (error) {
     return { severity: "warning", message: `audience "${inputs.name}": cannot read its create record: ${error instanceof Error ? error.message : String(error)}` };
   }
 }
 
-export const audienceProvider: pulumi.dynamic.ResourceProvider = {
-  configure: configureProvider,
+/** DataProviderAudience's lifecycle with `context`'s client, store and log. */
+export function makeAudienceProvider(context: ProviderContext): pulumi.dynamic.ResourceProvider<AudienceInputs, AudienceOutputs> {
+  return {
+    async check(olds, news) {
+      // As the program declared them: the checks below make sure of the types.
+      const failures = checkAudienceInputs(news);
+      if (failures.length > 0) return { inputs: news, failures };
+      const inputs: AudienceInputs = { ...news, description: news.description ?? "" };
+      // No old inputs: the audience is to be created. Say when that is not a plain POST.
+      if (Object.keys(olds).length === 0) {
+        const note = await createNoteOf(context, inputs);
+        if (note !== undefined) await context.log.log(note.severity, note.message, urnOf(news));
+      }
+      return { inputs };
+    },
 
-  async check(olds, news) {
-    const failures = checkAudienceInputs(news as Partial<AudienceInputs>);
-    if (failures.length > 0) return { inputs: news, failures };
-    const inputs = { description: "", ...news } as AudienceInputs;
-    // No old inputs: the audience is to be created. Say when that is not a plain POST.
-    if (Object.keys(olds).length === 0) {
-      const note = await createNoteOf(inputs);
-      if (note !== undefined) await engineLog().log(note.severity, note.message, urnOf(news));
-    }
-    return { inputs };
-  },
+    async diff(id, held, wanted) {
+      const found = isRecordableAudienceId(id) ? await recordAtRest(context, metadataRecordName(id), `audience "${held.name}" (${id})`, urnOf(wanted)) : undefined;
+      const inDoubt = metadataInDoubt(found, held);
+      const diff = diffAudience(held, wanted, inDoubt);
+      const note = diff.replaces?.length ? undefined : resendNote(wanted.name, id, audienceUpdate(held, wanted, inDoubt), inDoubt);
+      if (note !== undefined) await context.log.log("info", note, urnOf(wanted));
+      return diff;
+    },
 
-  async diff(id, olds, news) {
-    const held = olds as AudienceOutputs;
-    const wanted = news as AudienceInputs;
-    const found = isRecordableAudienceId(id) ? await recordAtRest(snapshotStore(), metadataRecordName(id), `audience "${held.name}" (${id})`, urnOf(news)) : undefined;
-    const inDoubt = metadataInDoubt(found, held);
-    const diff = diffAudience(held, wanted, inDoubt);
-    const note = diff.replaces?.length ? undefined : resendNote(wanted.name, id, audienceUpdate(held, wanted, inDoubt), inDoubt);
-    if (note !== undefined) await engineLog().log("info", note, urnOf(news));
-    return diff;
-  },
+    async create(inputs) {
+      const hold = await holdRecord(context, createRecordName(inputs.advertiserId, inputs.externalAudienceId), `audience "${inputs.name}"`, urnOf(inputs));
+      try {
+        return await createHeld(context, inputs, hold, urnOf(inputs));
+      } finally {
+        hold.end();
+      }
+    },
 
-  async create(raw) {
-    const inputs = raw as AudienceInputs;
-    const hold = await holdRecord(snapshotStore(), createRecordName(inputs.advertiserId, inputs.externalAudienceId), `audience "${inputs.name}"`, urnOf(raw));
-    try {
-      return await createHeld(inputs, hold, urnOf(raw));
-    } finally {
-      hold.end();
-    }
-  },
+    async read(id, held) {
+      if (held === undefined) throw new Error(`audience ${id}: cannot refresh without its state`);
+      const remote = await context.client().getAudience(id);
+      const drifted = IMMUTABLE_FIELDS.filter((f) => held[f] !== undefined && remote[f] !== held[f]);
+      if (drifted.length > 0) {
+        await context.log.log(
+          "warning",
+          `audience ${id}: ${drifted.join(", ")} changed outside Pulumi; these cannot be updated through the API, so state keeps the spec's values`,
+        );
+      }
+      // Mutable fields take Amazon's values, so drift shows up as a diff on the next preview.
+      const observed: AudienceInputs = {
+        ...held,
+        description: remote.description,
+        dataSourceCountry: remote.dataSourceCountry,
+        // Without a ttl in the spec Amazon applies its default; that is not drift.
+        ...(held.ttl === undefined || remote.ttl === undefined ? {} : { ttl: remote.ttl }),
+        ...(held.audienceFees === undefined && remote.audienceFees.length === 0 ? {} : { audienceFees: remote.audienceFees }),
+      };
+      // Returning the observed values as inputs too makes the next preview show the drift itself
+      // (`description: "changed in the console" => "from the spec"`). What was in doubt is known now.
+      const refreshed: AudienceOutputs = { ...outputsFrom(observed, { ...remote, audienceId: id }), metadataInDoubt: [] };
+      const attempt = (await readMetadataRecord(context.store(), id))?.attempt ?? held.metadataAttempt;
+      if (attempt !== undefined) refreshed.metadataAttempt = attempt;
+      return readResult(id, refreshed, observed);
+    },
 
-  async read(id, props) {
-    const held = props as AudienceOutputs;
-    const remote = await dspClient().getAudience(id);
-    const drifted = IMMUTABLE_FIELDS.filter((f) => held[f] !== undefined && remote[f] !== held[f]);
-    if (drifted.length > 0) {
-      await engineLog().log(
+    async update(id, held, wanted) {
+      const hold = await holdRecord(context, metadataRecordName(id), `audience "${wanted.name}" (${id})`, urnOf(wanted));
+      try {
+        return await updateHeld(context, id, held, wanted, hold);
+      } finally {
+        hold.end();
+      }
+    },
+
+    async delete(id, held) {
+      // Kept for the history retention, then swept (see record-retention.ts).
+      const store = context.store();
+      await retireRecord(store, createRecordName(held.advertiserId, held.externalAudienceId), recordTime(context));
+      if (isRecordableAudienceId(id)) await retireRecord(store, metadataRecordName(id), recordTime(context));
+      // No DELETE in the Data Provider API: the audience stays in DSP, empty once its memberships are gone.
+      await context.log.log(
         "warning",
-        `audience ${id}: ${drifted.join(", ")} changed outside Pulumi; these cannot be updated through the API, so state keeps the spec's values`,
+        `audience "${held.name}" (${id}) is left in Amazon DSP: the Data Provider API has no DELETE. ` +
+          "Its members managed here were removed; archive it in the DSP console if it is no longer needed.",
+        urnOf(held),
       );
-    }
-    // Mutable fields take Amazon's values, so drift shows up as a diff on the next preview.
-    const observed: AudienceInputs = {
-      ...held,
-      description: remote.description,
-      dataSourceCountry: remote.dataSourceCountry,
-      // Without a ttl in the spec Amazon applies its default; that is not drift.
-      ...(held.ttl === undefined || remote.ttl === undefined ? {} : { ttl: remote.ttl }),
-      ...(held.audienceFees === undefined && remote.audienceFees.length === 0 ? {} : { audienceFees: remote.audienceFees }),
-    };
-    // Returning the observed values as inputs too makes the next preview show the drift itself
-    // (`description: "changed in the console" => "from the spec"`). What was in doubt is known now.
-    const refreshed: AudienceOutputs = { ...outputsFrom(observed, { ...remote, audienceId: id }), metadataInDoubt: [] };
-    const attempt = (await readMetadataRecord(snapshotStore(), id))?.attempt ?? held.metadataAttempt;
-    if (attempt !== undefined) refreshed.metadataAttempt = attempt;
-    return { id, props: refreshed, inputs: observed };
-  },
-
-  async update(id, olds, news) {
-    const wanted = news as AudienceInputs;
-    const hold = await holdRecord(snapshotStore(), metadataRecordName(id), `audience "${wanted.name}" (${id})`, urnOf(news));
-    try {
-      return await updateHeld(id, olds as AudienceOutputs, wanted, (news as { __provider?: unknown }).__provider, hold);
-    } finally {
-      hold.end();
-    }
-  },
-
-  async delete(id, props) {
-    const held = props as AudienceOutputs;
-    // Kept for the history retention, then swept (see record-retention.ts).
-    const store = snapshotStore();
-    await retireRecord(store, createRecordName(held.advertiserId, held.externalAudienceId), recordTime());
-    if (isRecordableAudienceId(id)) await retireRecord(store, metadataRecordName(id), recordTime());
-    // No DELETE in the Data Provider API: the audience stays in DSP, empty once its memberships are gone.
-    await engineLog().log(
-      "warning",
-      `audience "${held.name}" (${id}) is left in Amazon DSP: the Data Provider API has no DELETE. ` +
-        "Its members managed here were removed; archive it in the DSP console if it is no longer needed.",
-      urnOf(held),
-    );
-    await sweepRetiredOnce(store, held.historyRetentionDays);
-  },
-};
+      await sweepRetiredOnce(context, held.historyRetentionDays);
+    },
+  };
+}
 
 /**
  * Creates the audience, holding its create record: adopts the `adopt:` id, or what an earlier,
  * interrupted up created.
  */
-async function createHeld(inputs: AudienceInputs, hold: SyncHold, urn: string | undefined): Promise<pulumi.dynamic.CreateResult> {
+async function createHeld(context: ProviderContext, inputs: AudienceInputs, hold: SyncHold, urn: string | undefined): Promise<pulumi.dynamic.CreateResult<AudienceOutputs>> {
   const earlier = asCreateRecord(hold.found, inputs.advertiserId, inputs.externalAudienceId);
   const identity = { advertiserId: inputs.advertiserId, externalAudienceId: inputs.externalAudienceId, name: inputs.name };
   if (inputs.adoptId !== undefined) {
-    const remote = await adopt({ ...inputs, adoptId: inputs.adoptId });
+    const remote = await adopt(context, { ...inputs, adoptId: inputs.adoptId });
     // A create of ours whose answer was lost made this audience (externalAudienceId is unique per advertiser): now its id is known.
     if (earlier !== undefined && earlier.audienceId !== remote.audienceId) {
       await writeCreateRecord(hold, { ...identity, attempt: earlier.attempt, stage: "answered", audienceId: remote.audienceId });
@@ -313,13 +311,13 @@ async function createHeld(inputs: AudienceInputs, hold: SyncHold, urn: string | 
   }
   // An earlier up created this audience and was killed before the state recorded it: the record knows its id.
   if (earlier?.audienceId !== undefined) {
-    await engineLog().log(
+    await context.log.log(
       "info",
       `audience "${inputs.name}": adopting ${earlier.audienceId}, which this tool created earlier for externalAudienceId "${inputs.externalAudienceId}" ` +
         "(an interrupted `pulumi up`, or the same audience under another spec key)",
       urn,
     );
-    const remote = await adopt({ ...inputs, adoptId: earlier.audienceId });
+    const remote = await adopt(context, { ...inputs, adoptId: earlier.audienceId });
     // Managed again: no longer a deleted audience's record.
     await hold.release({ retiredAt: undefined });
     return { id: remote.audienceId, outs: outputsFrom(inputs, remote) };
@@ -328,7 +326,7 @@ async function createHeld(inputs: AudienceInputs, hold: SyncHold, urn: string | 
   await writeCreateRecord(hold, { ...identity, attempt, stage: "sending" });
   let remote: AudienceMetadata;
   try {
-    remote = await dspClient().createAudience({
+    remote = await context.client().createAudience({
       name: inputs.name,
       description: inputs.description,
       advertiserId: inputs.advertiserId,
@@ -357,7 +355,7 @@ async function createHeld(inputs: AudienceInputs, hold: SyncHold, urn: string | 
 }
 
 /** Sends the PUT, holding the metadata record: before it the fields in flight, after it what is still in doubt. */
-async function updateHeld(id: string, held: AudienceOutputs, wanted: AudienceInputs, provider: unknown, hold: SyncHold): Promise<pulumi.dynamic.UpdateResult> {
+async function updateHeld(context: ProviderContext, id: string, held: AudienceOutputs, wanted: AudienceInputs, hold: SyncHold): Promise<pulumi.dynamic.UpdateResult<AudienceOutputs>> {
   const inDoubt = metadataInDoubt(hold.found, held);
   const update = audienceUpdate(held, wanted, inDoubt);
   const fields = Object.keys(update);
@@ -366,7 +364,7 @@ async function updateHeld(id: string, held: AudienceOutputs, wanted: AudienceInp
   await writeMetadataRecord(hold, { attempt, stage: "sending", fields: [...new Set([...inDoubt, ...fields])] });
   let remote: AudienceMetadata;
   try {
-    remote = await dspClient().updateAudience(id, update);
+    remote = await context.client().updateAudience(id, update);
   } catch (e) {
     if (outcomeOfFailure(e) === "rejected") {
       await writeMetadataRecord(hold, { attempt, stage: "answered", fields: inDoubt });
@@ -380,7 +378,8 @@ async function updateHeld(id: string, held: AudienceOutputs, wanted: AudienceInp
       `audience "${wanted.name}" (${id}): updating ${fields.join(", ")} failed and may or may not have been applied: ${(e as Error).message.replace(/\.+$/, "")}. ` +
         "The next `pulumi up` sends these fields again with the values the spec then has.",
       id,
-      { ...held, __provider: provider, metadataAttempt: attempt, metadataInDoubt: still },
+      // The new inputs carry the serialized provider (`__provider`), which every recorded state needs.
+      { ...held, __provider: (wanted as { __provider?: unknown }).__provider, metadataAttempt: attempt, metadataInDoubt: still },
     );
   }
   await writeMetadataRecord(hold, { attempt, stage: "answered", fields: [] });

@@ -9,18 +9,17 @@ import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { IdSet, idSetFrom } from "../plan";
 import { SNAPSHOT_RECOVERY_HINT, SnapshotMissingError } from "../snapshots";
-import { engineLog, engineProgress } from "../provider-process/engine-log";
+import { engineProgress } from "../provider-process/engine-log";
 import { urnOf } from "../util/urn-input";
 import { outcomeOfFailure } from "../sync/send-outcome";
 import { newAttemptId, type MembershipSyncRecord } from "../sync/set-sync-record";
 import { PartialStateError } from "../provider-process/partial-state-error";
-import { configureProvider, dspClient, providerConfig, snapshotStore } from "../provider-process/provider-context";
-import { copiesOf, planMemoryBytes } from "../provider-process/plan-budget";
+import type { ProviderContext } from "../provider-process/provider-context";
 import { externalIdKeyFor, readRecordLines, type RecordsSourceSettings } from "./records-source";
 import { uploadWantedRecords, type RecordsSyncResult } from "./records-sync";
 import { fmt } from "../util/format";
 import { PlanCache } from "../sync/plan-cache";
-import { copiesPerOperation, WHOLE_SET, type PlanWindow } from "../sync/plan-windows";
+import { copiesPerOperation, SpilledCopies, WHOLE_SET, type PlanWindow } from "../sync/plan-windows";
 import { KeyedSetWriter } from "../sync/keyed-windows";
 import { outcomeOfWindow, planRecords, recordsWindows, type RecordsPlan, type RecordsPlanContext, type RecordsPlanSummary, type RecordsWindowPlan } from "./records-plan";
 
@@ -124,8 +123,8 @@ function asUploadRecord(value: unknown): MembershipSyncRecord | undefined {
 }
 
 /** The upload's sync record, once no other process is uploading (see sync-hold.ts). */
-async function readUploadRecord(inputs: RecordsUploadInputs): Promise<MembershipSyncRecord | undefined> {
-  return asUploadRecord(await recordAtRest(snapshotStore(), uploadRecordName(inputs.label), `records ${inputs.label}`, urnOf(inputs)));
+async function readUploadRecord(context: ProviderContext, inputs: RecordsUploadInputs): Promise<MembershipSyncRecord | undefined> {
+  return asUploadRecord(await recordAtRest(context, uploadRecordName(inputs.label), `records ${inputs.label}`, urnOf(inputs)));
 }
 
 /** Writes the upload's sync record through this process's hold on it. */
@@ -133,28 +132,33 @@ async function writeUploadRecord(hold: SyncHold, record: Omit<MembershipSyncReco
   await hold.write({ v: 1, at: hold.now().toISOString(), audienceId: "-", idType: "EXTERNAL_USER_ID", ...record });
 }
 
-/** Plans are computed in diff and used again in update within one process. */
-const planCache = new PlanCache<RecordsPlan>();
-
-/** What a plan reads, and its memory budget (see records-plan.ts). */
-function planContext(): RecordsPlanContext {
-  const store = snapshotStore();
-  return { store, copies: copiesOf(store), memoryBytes: planMemoryBytes() };
+/** What the lifecycle of one context works with: the context, and the plans computed in diff and used again in update. */
+interface Uploads {
+  readonly context: ProviderContext;
+  readonly plans: PlanCache<RecordsPlan>;
+  /** Copies of large sets on disk; each operation's own are deleted when it settles (see plan-windows.ts). */
+  copies(): SpilledCopies;
 }
 
-async function planFor(olds: Partial<RecordsUploadOutputs>, news: RecordsUploadInputs, record: MembershipSyncRecord | undefined): Promise<RecordsPlan> {
-  const context = planContext();
+/** What a plan reads, and its memory budget (see records-plan.ts). */
+function planContext({ context, copies }: Uploads): RecordsPlanContext {
+  return { store: context.store(), copies: copies(), memoryBytes: context.planMemoryBytes() };
+}
+
+async function planFor(uploads: Uploads, olds: Partial<RecordsUploadOutputs>, news: RecordsUploadInputs, record: MembershipSyncRecord | undefined): Promise<RecordsPlan> {
+  const context = planContext(uploads);
   const windows = recordsWindows(olds, news.desiredCount, context.memoryBytes);
   const key = [olds.appliedDigest, olds.inDoubtDigest, olds.syncAttempt, record?.attempt, record?.stage, news.desiredDigest, windows.length];
-  return planCache.get(key, () => planRecords(context, olds, record, { digest: news.desiredDigest, count: news.desiredCount }));
+  return uploads.plans.get(key, () => planRecords(context, olds, record, { digest: news.desiredDigest, count: news.desiredCount }));
 }
 
 /** Holds the upload's sync record while it uploads (see sync-hold.ts). */
-async function carryOut(id: string, raw: object, news: RecordsUploadInputs, olds: Partial<RecordsUploadOutputs>): Promise<RecordsUploadOutputs> {
-  const hold = await holdRecord(snapshotStore(), uploadRecordName(news.label), `records ${news.label}`, urnOf(news));
+async function carryOut(uploads: Uploads, id: string, news: RecordsUploadInputs, olds: Partial<RecordsUploadOutputs>): Promise<RecordsUploadOutputs> {
+  const { context } = uploads;
+  const hold = await holdRecord(context, uploadRecordName(news.label), `records ${news.label}`, urnOf(news));
   try {
-    const outs = await upload(id, raw, news, olds, hold);
-    await sweepRetiredOnce(snapshotStore(), news.historyRetentionDays);
+    const outs = await upload(uploads, id, news, olds, hold);
+    await sweepRetiredOnce(context, news.historyRetentionDays);
     return outs;
   } finally {
     hold.end();
@@ -174,17 +178,18 @@ interface UploadTotals {
  * Uploads the plan's adds, then records what Amazon holds now (removes need no call). A plan in
  * windows uploads them in turn, reading the CSV once per window, and stops at the first failure.
  */
-async function upload(id: string, raw: object, news: RecordsUploadInputs, olds: Partial<RecordsUploadOutputs>, hold: SyncHold): Promise<RecordsUploadOutputs> {
+async function upload(uploads: Uploads, id: string, news: RecordsUploadInputs, olds: Partial<RecordsUploadOutputs>, hold: SyncHold): Promise<RecordsUploadOutputs> {
+  const { context } = uploads;
   const found = asUploadRecord(hold.found);
-  const retentionMs = historyRetentionMs(news.historyRetentionDays);
+  const retentionMs = historyRetentionMs(context, news.historyRetentionDays);
   const history = keptHistory(found?.history, hold.now().getTime(), retentionMs);
-  const prepared = await planFor(olds, news, found);
+  const prepared = await planFor(uploads, olds, news, found);
   const { summary, windows } = prepared;
   const planned = summary.newOrChanged;
-  if (summary.gone > 0) await engineLog().log("warning", goneRecordsNote(news.label, summary.gone), urnOf(news));
+  if (summary.gone > 0) await context.log.log("warning", goneRecordsNote(news.label, summary.gone), urnOf(news));
   // The secret is read now, from the config the engine handed over, and not kept.
-  const externalIdKey = externalIdKeyFor(news, providerConfig());
-  const { store, copies, memoryBytes } = planContext();
+  const externalIdKey = externalIdKeyFor(news, context.config);
+  const { store, copies, memoryBytes } = planContext(uploads);
   const attempt = newAttemptId();
   const single = windows.length === 1;
   const setOf = async (partIn: (window: RecordsWindowPlan) => IdSet): Promise<{ digest: string; count: number }> => {
@@ -207,20 +212,20 @@ async function upload(id: string, raw: object, news: RecordsUploadInputs, olds: 
     ...(priorInDoubtDigest === undefined ? {} : { priorInDoubtDigest }),
     desiredDigest: news.desiredDigest,
   });
-  const progress = engineProgress({ label: `records ${news.label}`, unit: "records", verb: "uploaded" }, planned, urnOf(news));
+  const progress = engineProgress(context.log, { label: `records ${news.label}`, unit: "records", verb: "uploaded" }, planned, urnOf(news));
   const totals: UploadTotals = { accepted: 0, requests: 0, requestIds: [] };
   const provesNothing = (error: Error | undefined): boolean => error !== undefined && outcomeOfFailure(error) === "unknown";
-  // What each window leaves, kept only in case the upload does not complete: the last window's
-  // parts in memory when there is one window, else every window's written as it is done.
+  // What each window leaves, kept only in case the upload does not complete: the one window's
+  // parts made on demand, or every window's written as it is done (two writers beside a window's
+  // plan: a quarter of the budget each, the rest on disk).
   let whole: (() => { applied: IdSet; inDoubt: IdSet }) | undefined;
-  // The two writers hold their sets beside a window's plan: a quarter of the budget each, the rest on disk.
   const parts = single ? undefined : { applied: new KeyedSetWriter(copies, memoryBytes / 4), inDoubt: new KeyedSetWriter(copies, memoryBytes / 4) };
   for (const window of windows) {
     const plan = await prepared.planIn(window);
     let result: RecordsSyncResult = { accepted: IdSet.empty(), unknown: IdSet.empty(), found: 0, requests: 0, requestIds: [] };
     if (totals.error === undefined && plan.plan.addCount > 0) {
       const wanted = plan.plan.addCount === plan.desired.size ? plan.desired : idSetFrom(plan.plan.adds);
-      result = await uploadWantedRecords(dspClient(), readRecordLines(news, externalIdKey === undefined ? {} : { externalIdKey }), (k) => wanted.has(k), { onProgress: progress });
+      result = await uploadWantedRecords(context.client(), readRecordLines(news, externalIdKey === undefined ? {} : { externalIdKey }), (k) => wanted.has(k), { onProgress: progress });
       totals.accepted += result.accepted.size;
       totals.requests += result.requests;
       totals.requestIds.push(...result.requestIds);
@@ -241,13 +246,13 @@ async function upload(id: string, raw: object, news: RecordsUploadInputs, olds: 
     ...(totals.requestIds[0] === undefined ? {} : { firstRequestId: totals.requestIds[0] }),
   };
   const firstUploadedAt = olds.firstUploadedAt ?? (totals.accepted > 0 ? new Date().toISOString() : undefined);
-  // `raw` carries the serialized provider (`__provider`), which every recorded state needs.
-  const common = { ...(raw as RecordsUploadInputs), lastUpload, syncAttempt: attempt, ...(firstUploadedAt === undefined ? {} : { firstUploadedAt }) };
+  // The inputs carry the serialized provider (`__provider`), which every recorded state needs.
+  const common = { ...news, lastUpload, syncAttempt: attempt, ...(firstUploadedAt === undefined ? {} : { firstUploadedAt }) };
   const error = totals.error;
   const withEntry = async (appliedDigest: string, inDoubt: number): Promise<SyncHistoryEntry[]> => {
     const at = hold.now();
     const sync = { at: at.toISOString(), attempt, adds: totals.accepted, removes: 0, requests: totals.requests, requestIds: totals.requestIds, inDoubt, appliedDigest };
-    return appendHistory(history, await historyEntry(snapshotStore(), error === undefined ? sync : { ...sync, failed: true }), at.getTime(), retentionMs);
+    return appendHistory(history, await historyEntry(store, error === undefined ? sync : { ...sync, failed: true }), at.getTime(), retentionMs);
   };
   if (error === undefined && totals.accepted === planned) {
     // Every desired record is at Amazon; in-doubt ones of externalIds no longer desired cannot be undone (no delete).
@@ -295,74 +300,72 @@ async function upload(id: string, raw: object, news: RecordsUploadInputs, olds: 
   );
 }
 
-/** Each operation's copies of sets on disk (a plan in windows) are deleted when it settles. */
-export const hashedRecordsProvider: pulumi.dynamic.ResourceProvider = copiesPerOperation({
-  configure: configureProvider,
+/** HashedRecordUpload's lifecycle with `context`'s client, store and log. */
+export function makeHashedRecordsProvider(context: ProviderContext): pulumi.dynamic.ResourceProvider<RecordsUploadInputs, RecordsUploadOutputs> {
+  let copies: SpilledCopies | undefined;
+  const uploads: Uploads = { context, plans: new PlanCache(), copies: () => (copies ??= new SpilledCopies(context.store())) };
+  // Each operation's copies on disk (a plan in windows) are deleted as soon as it settles (see plan-windows.ts).
+  return copiesPerOperation({
+    async check(olds, news) {
+      const inputs = news; // as the program declared them: the checks below make sure of the type
+      const failures: pulumi.dynamic.CheckFailure[] = [];
+      if (typeof inputs.csv !== "string" || inputs.csv === "") failures.push({ property: "csv", reason: "is required" });
+      if (typeof inputs.desiredDigest !== "string") failures.push({ property: "desiredDigest", reason: "is required" });
+      if (failures.length > 0) return { inputs: news, failures };
+      if (Object.keys(olds).length === 0 && typeof inputs.desiredCount === "number") {
+        const log = context.log;
+        // An earlier up of this upload that never reached the state (killed) left a sync record: plan from it.
+        const record = await readUploadRecord(context, inputs);
+        const summary = record ? (await planFor(uploads, {}, inputs, record)).summary : { newOrChanged: inputs.desiredCount, changed: 0, gone: 0, unchanged: 0 };
+        await log.log("info", describeRecordsPlan(inputs.label, summary), urnOf(news));
+        const warning = sameDayAssociationWarning(inputs.label, inputs.audiences ?? [], undefined, new Date());
+        if (warning !== undefined) await log.log("warning", warning, urnOf(news));
+      }
+      return { inputs: news };
+    },
 
-  async check(olds, news) {
-    const inputs = news as RecordsUploadInputs;
-    const failures: pulumi.dynamic.CheckFailure[] = [];
-    if (typeof inputs.csv !== "string" || inputs.csv === "") failures.push({ property: "csv", reason: "is required" });
-    if (typeof inputs.desiredDigest !== "string") failures.push({ property: "desiredDigest", reason: "is required" });
-    if (failures.length > 0) return { inputs: news, failures };
-    if (Object.keys(olds).length === 0 && typeof inputs.desiredCount === "number") {
-      const log = engineLog();
-      // An earlier up of this upload that never reached the state (killed) left a sync record: plan from it.
-      const record = await readUploadRecord(inputs);
-      const summary = record ? (await planFor({}, inputs, record)).summary : { newOrChanged: inputs.desiredCount, changed: 0, gone: 0, unchanged: 0 };
-      await log.log("info", describeRecordsPlan(inputs.label, summary), urnOf(news));
-      const warning = sameDayAssociationWarning(inputs.label, inputs.audiences ?? [], undefined, new Date());
-      if (warning !== undefined) await log.log("warning", warning, urnOf(news));
-    }
-    return { inputs: news };
-  },
+    async diff(_id, held, wanted) {
+      const record = await readUploadRecord(context, wanted);
+      const unsettled = (record !== undefined && record.attempt !== held.syncAttempt) || (held.inDoubtCount ?? 0) > 0;
+      const recordsChange = held.appliedDigest !== wanted.desiredDigest || unsettled;
+      // Records are associated now with every audience when they change, else only with audiences newly using them.
+      const associating = recordsChange ? (wanted.audiences ?? []) : newAudiences(held.audiences, wanted.audiences);
+      const warning = sameDayAssociationWarning(wanted.label, associating, held.firstUploadedAt, new Date());
+      if (warning !== undefined) await context.log.log("warning", warning, urnOf(wanted));
+      // A new audience list changes no record, but is recorded (an update without requests).
+      if (!recordsChange) return { changes: newAudiences(held.audiences, wanted.audiences).length > 0 || newAudiences(wanted.audiences, held.audiences).length > 0 };
+      try {
+        const { summary } = await planFor(uploads, held, wanted, record);
+        // Records that only left the CSV need no call, but the applied set must follow: still a change.
+        await context.log.log("info", describeRecordsPlan(wanted.label, summary), urnOf(wanted));
+      } catch (e) {
+        if (e instanceof SnapshotMissingError) throw new Error(`records ${wanted.label}: cannot plan: ${e.message}\n${SNAPSHOT_RECOVERY_HINT}`);
+        throw e;
+      }
+      return { changes: true };
+    },
 
-  async diff(_id, olds, news) {
-    const held = olds as RecordsUploadOutputs;
-    const wanted = news as RecordsUploadInputs;
-    const record = await readUploadRecord(wanted);
-    const unsettled = (record !== undefined && record.attempt !== held.syncAttempt) || (held.inDoubtCount ?? 0) > 0;
-    const recordsChange = held.appliedDigest !== wanted.desiredDigest || unsettled;
-    // Records are associated now with every audience when they change, else only with audiences newly using them.
-    const associating = recordsChange ? (wanted.audiences ?? []) : newAudiences(held.audiences, wanted.audiences);
-    const warning = sameDayAssociationWarning(wanted.label, associating, held.firstUploadedAt, new Date());
-    if (warning !== undefined) await engineLog().log("warning", warning, urnOf(news));
-    // A new audience list changes no record, but is recorded (an update without requests).
-    if (!recordsChange) return { changes: newAudiences(held.audiences, wanted.audiences).length > 0 || newAudiences(wanted.audiences, held.audiences).length > 0 };
-    try {
-      const { summary } = await planFor(held, wanted, record);
-      // Records that only left the CSV need no call, but the applied set must follow: still a change.
-      await engineLog().log("info", describeRecordsPlan(wanted.label, summary), urnOf(news));
-    } catch (e) {
-      if (e instanceof SnapshotMissingError) throw new Error(`records ${wanted.label}: cannot plan: ${e.message}\n${SNAPSHOT_RECOVERY_HINT}`);
-      throw e;
-    }
-    return { changes: true };
-  },
+    async create(news) {
+      const id = `records/${news.label}`;
+      const outs = await carryOut(uploads, id, news, {});
+      await context.log.log("info", describeUpload(news.label, outs.lastUpload), urnOf(news));
+      return { id, outs };
+    },
 
-  async create(raw) {
-    const news = raw as RecordsUploadInputs;
-    const id = `records/${news.label}`;
-    const outs = await carryOut(id, raw, news, {});
-    await engineLog().log("info", describeUpload(news.label, outs.lastUpload), urnOf(news));
-    return { id, outs };
-  },
+    async update(id, olds, news) {
+      const outs = await carryOut(uploads, id, news, olds);
+      if (outs.lastUpload.requests > 0) await context.log.log("info", describeUpload(news.label, outs.lastUpload), urnOf(news));
+      return { outs };
+    },
 
-  async update(id, olds, raw) {
-    const news = raw as RecordsUploadInputs;
-    const outs = await carryOut(id, raw, news, olds as RecordsUploadOutputs);
-    if (outs.lastUpload.requests > 0) await engineLog().log("info", describeUpload(news.label, outs.lastUpload), urnOf(news));
-    return { outs };
-  },
-
-  async delete(_id, props) {
-    const held = props as RecordsUploadOutputs;
-    // Kept for the history retention, then swept (see record-retention.ts).
-    await retireRecord(snapshotStore(), uploadRecordName(held.label), recordTime());
-    await engineLog().log(
-      "warning",
-      `records ${held.label}: the ${fmt(held.appliedCount)} uploaded records stay at Amazon (the hashed-records API has no delete). ` +
-        "To erase people's data, list their externalIds under `deletions:` (type EXTERNAL_USER_ID).",
-    );
-  },
-});
+    async delete(_id, held) {
+      // Kept for the history retention, then swept (see record-retention.ts).
+      await retireRecord(context.store(), uploadRecordName(held.label), recordTime(context));
+      await context.log.log(
+        "warning",
+        `records ${held.label}: the ${fmt(held.appliedCount)} uploaded records stay at Amazon (the hashed-records API has no delete). ` +
+          "To erase people's data, list their externalIds under `deletions:` (type EXTERNAL_USER_ID).",
+      );
+    },
+  });
+}

@@ -7,9 +7,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { Consent } from "../spec";
 import { IdSet, applyAccepted, defaultFingerprinter, setDigest, setOfSelection, sliceRanges, planFromDelta, planMembership, SpilledSetWriter, wholeSelection, type IdSelection, type MembershipIdType, type MembershipPlan, type SpilledSet } from "../plan";
 import { isReadable, putOverBase, SNAPSHOT_RECOVERY_HINT, SnapshotMissingError, type SnapshotStore } from "../snapshots";
-import { resolvePlanMemoryBytes } from "../config/plan-memory";
 import { copiesPerOperation, planWindows, SpilledCopies, WHOLE_SET, type PlanWindow } from "../sync/plan-windows";
-import { engineLog, engineProgress } from "../provider-process/engine-log";
+import { engineProgress, type EngineLog } from "../provider-process/engine-log";
 import { urnOf } from "../util/urn-input";
 import { syncMembership, type MembershipSyncOptions, type MembershipSyncResult } from "./membership-sync";
 import { isInt64String } from "../client";
@@ -28,7 +27,7 @@ import type { SyncHold } from "../sync/sync-hold";
 import { appendHistory, historyEntry, keptHistory } from "../sync/sync-history";
 import { historyRetentionMs, holdRecord, recordAtRest, sweepRetiredOnce } from "../provider-process/record-holds";
 import { planSync } from "../sync/sync-plan";
-import { configureProvider, dspClient, providerConfig, providerOverrides, snapshotStore } from "../provider-process/provider-context";
+import type { ProviderContext } from "../provider-process/provider-context";
 import { fmt } from "../util/format";
 import { describePlan, type PlanCounts } from "./membership-line";
 
@@ -108,26 +107,19 @@ interface Prepared {
   planIn(window: PlanWindow): Promise<PreparedPlan>;
 }
 
-/** Plans are computed in diff and used again in update within one process. */
-const planCache = new PlanCache<Prepared>();
-
-/** Copies of large sets on disk, per snapshot store location; each operation's own are deleted when it settles. */
-const spilledCopies = new Map<string, SpilledCopies>();
-
-function copiesFor(store: SnapshotStore): SpilledCopies {
-  let copies = spilledCopies.get(store.location);
-  if (copies === undefined) spilledCopies.set(store.location, (copies = new SpilledCopies(store)));
-  return copies;
+/** What the lifecycle of one provider context works with. */
+interface Memberships {
+  readonly context: ProviderContext;
+  /** Plans computed in diff and used again in update (the most recent ones, see plan-cache.ts). */
+  readonly plans: PlanCache<Prepared>;
+  /** Copies of large sets on disk; each operation's own are deleted when it settles (see plan-windows.ts). */
+  copies(): SpilledCopies;
 }
 
 /** The windows a plan of these sets needs within the memory budget (see plan-windows.ts). */
-function windowsOf(olds: Partial<MembershipOutputs>, news: MembershipInputs): readonly PlanWindow[] {
+function windowsOf(context: ProviderContext, olds: Partial<MembershipOutputs>, news: MembershipInputs): readonly PlanWindow[] {
   const ids = (news.desiredCount ?? 0) + (olds.appliedCount ?? 0) + (olds.inDoubtCount ?? 0);
-  return planWindows(ids, planMemoryBytes());
-}
-
-function planMemoryBytes(): number {
-  return providerOverrides().planMemoryBytes ?? resolvePlanMemoryBytes(providerConfig());
+  return planWindows(ids, context.planMemoryBytes());
 }
 
 /**
@@ -136,18 +128,17 @@ function planMemoryBytes(): number {
  * reassert token, every desired ID is sent again; if the applied snapshot is missing then,
  * removals are unknown and skipped (said in a warning).
  */
-async function planFor(olds: Partial<MembershipOutputs>, news: MembershipInputs, record: MembershipSyncRecord | undefined): Promise<Prepared> {
+async function planFor({ context, plans, copies }: Memberships, olds: Partial<MembershipOutputs>, news: MembershipInputs, record: MembershipSyncRecord | undefined): Promise<Prepared> {
   const reassert = olds.appliedDigest !== undefined && news.reassertToken !== olds.reassertToken;
-  const windows = windowsOf(olds, news);
+  const windows = windowsOf(context, olds, news);
   const key = [olds.appliedDigest, olds.inDoubtDigest, olds.syncAttempt, record?.attempt, record?.stage, news.desiredDigest, reassert, windows.length];
-  return planCache.get(key, async () => {
-    const warnOnce = reassertWithoutApplied(news);
+  return plans.get(key, async () => {
+    const warnOnce = reassertWithoutApplied(context.log, news);
     // A stored delta is the plan whatever the sets' size: only the change is read.
-    const fromDelta = reassert ? undefined : await planFromStoredDelta(olds, news, record);
+    const fromDelta = reassert ? undefined : await planFromStoredDelta(context.store(), olds, news, record);
     if (fromDelta !== undefined) return { ...inOneWindow(fromDelta), ...(windows.length > 1 ? { baseWindows: windows } : {}) };
-    if (windows.length === 1) return inOneWindow(await planWindow(snapshotStore(), olds, news, record, reassert, warnOnce));
-    const copies = copiesFor(snapshotStore());
-    const planIn = (window: PlanWindow): Promise<PreparedPlan> => planWindow(copies.view(window), olds, news, record, reassert, warnOnce);
+    if (windows.length === 1) return inOneWindow(await planWindow(context.store(), olds, news, record, reassert, warnOnce));
+    const planIn = (window: PlanWindow): Promise<PreparedPlan> => planWindow(copies().view(window), olds, news, record, reassert, warnOnce);
     return inWindows(windows, reassert, planIn, (counts, window) => addCounts(counts, window.counts));
   });
 }
@@ -223,12 +214,12 @@ function emptyResolution(): ResolvedMembership {
  * With a new reassert token and no applied snapshot: every desired ID is sent, removals are unknown
  * (said in one warning, however many windows ask).
  */
-function reassertWithoutApplied(news: MembershipInputs): () => Promise<ResolvedMembership> {
+function reassertWithoutApplied(log: EngineLog, news: MembershipInputs): () => Promise<ResolvedMembership> {
   let warned = false;
   return async () => {
     if (!warned) {
       warned = true;
-      await engineLog().log("warning", `${news.label} ${news.idType}: applied snapshot missing; re-asserting all ${fmt(news.desiredCount)} IDs, removals cannot be computed`, urnOf(news));
+      await log.log("warning", `${news.label} ${news.idType}: applied snapshot missing; re-asserting all ${fmt(news.desiredCount)} IDs, removals cannot be computed`, urnOf(news));
     }
     return emptyResolution();
   };
@@ -239,11 +230,10 @@ function reassertWithoutApplied(news: MembershipInputs): () => Promise<ResolvedM
  * no attempt the state does not reflect, the delta is the plan: no set is read whole. Undefined
  * otherwise (the full merge then plans).
  */
-async function planFromStoredDelta(olds: Partial<MembershipOutputs>, news: MembershipInputs, record: MembershipSyncRecord | undefined): Promise<PreparedPlan | undefined> {
+async function planFromStoredDelta(store: SnapshotStore, olds: Partial<MembershipOutputs>, news: MembershipInputs, record: MembershipSyncRecord | undefined): Promise<PreparedPlan | undefined> {
   const appliedDigest = olds.appliedDigest;
   const settled = record === undefined || record.attempt === olds.syncAttempt;
   if (appliedDigest === undefined || !settled || olds.inDoubtDigest !== undefined) return undefined;
-  const store = snapshotStore();
   const delta = await store.getDelta(news.desiredDigest);
   // The applied set must be readable, as for any plan: a lost snapshot is reported, not planned around.
   if (delta?.baseDigest !== appliedDigest || !(await isReadable(store, appliedDigest))) return undefined;
@@ -258,19 +248,17 @@ async function planFromStoredDelta(olds: Partial<MembershipOutputs>, news: Membe
 }
 
 /** The sync record of this membership's audience and ID type, if any, once no other process is syncing it. */
-async function recordOf(m: MembershipInputs): Promise<MembershipSyncRecord | undefined> {
-  const store = snapshotStore();
+async function recordOf(context: ProviderContext, m: MembershipInputs): Promise<MembershipSyncRecord | undefined> {
   const name = membershipRecordName(m.audienceId, m.idType);
-  return parseMembershipRecord(store, name, await recordAtRest(store, name, `${m.label} ${m.idType}`, urnOf(m)));
+  return parseMembershipRecord(context.store(), name, await recordAtRest(context, name, `${m.label} ${m.idType}`, urnOf(m)));
 }
 
 /** Holds the sync record of this membership's audience and ID type for a sync (see sync-hold.ts). */
-async function holdOf(m: MembershipInputs): Promise<{ hold: SyncHold; record: MembershipSyncRecord | undefined }> {
-  const store = snapshotStore();
+async function holdOf(context: ProviderContext, m: MembershipInputs): Promise<{ hold: SyncHold; record: MembershipSyncRecord | undefined }> {
   const name = membershipRecordName(m.audienceId, m.idType);
-  const hold = await holdRecord(store, name, `${m.label} ${m.idType}`, urnOf(m));
+  const hold = await holdRecord(context, name, `${m.label} ${m.idType}`, urnOf(m));
   try {
-    return { hold, record: parseMembershipRecord(store, name, hold.found) };
+    return { hold, record: parseMembershipRecord(context.store(), name, hold.found) };
   } catch (error) {
     hold.end();
     throw error;
@@ -332,13 +320,14 @@ async function storeFromWindows(store: SnapshotStore, copies: SpilledCopies, win
  * several windows sends them in turn and stops at the first failure; the windows after it keep
  * their applied and in-doubt IDs as they were.
  */
-async function trackedSync(owner: string, target: MembershipInputs | MembershipOutputs, prepared: Prepared, desiredDigest: string, attempt: string, hold: SyncHold): Promise<{ summary: SyncSummary; outcome: SyncOutcome }> {
-  const store = snapshotStore();
-  const retentionMs = historyRetentionMs(target.historyRetentionDays);
+async function trackedSync(memberships: Memberships, owner: string, target: MembershipInputs | MembershipOutputs, prepared: Prepared, desiredDigest: string, attempt: string, hold: SyncHold): Promise<{ summary: SyncSummary; outcome: SyncOutcome }> {
+  const { context } = memberships;
+  const store = context.store();
+  const copies = memberships.copies();
+  const retentionMs = historyRetentionMs(context, target.historyRetentionDays);
   const history = keptHistory((hold.found as MembershipSyncRecord | undefined)?.history, hold.now().getTime(), retentionMs);
   const { windows, counts, reassert } = prepared;
   const single = windows.length === 1;
-  const copies = copiesFor(store);
   let priorInDoubtDigest: string | undefined;
   if ((counts.inDoubt?.count ?? 0) > 0) {
     priorInDoubtDigest = single
@@ -359,12 +348,12 @@ async function trackedSync(owner: string, target: MembershipInputs | MembershipO
     desiredDigest,
     ...(reassert ? { reassert: true } : {}),
   } satisfies MembershipSyncRecord);
-  const progress = engineProgress({ label: `${target.label} ${target.idType}`, unit: "IDs", verb: "sent" }, counts.addCount + counts.removeCount, urnOf(target));
+  const progress = engineProgress(context.log, { label: `${target.label} ${target.idType}`, unit: "IDs", verb: "sent" }, counts.addCount + counts.removeCount, urnOf(target));
   const summary: SyncSummary = { acceptedAdds: 0, acceptedRemoves: 0, requests: 0, firstRequestId: undefined, requestIds: [], error: undefined };
   let failed: { index: number; planned: PreparedPlan; result: MembershipSyncResult } | undefined;
   for (const [index, window] of windows.entries()) {
     const planned = await prepared.planIn(window);
-    const result = await syncMembership(dspClient(), planned.plan, { ...syncTarget(target), onProgress: progress });
+    const result = await syncMembership(context.client(), planned.plan, { ...syncTarget(context, target), onProgress: progress });
     summary.acceptedAdds += result.accepted.adds.size;
     summary.acceptedRemoves += result.accepted.removes.size;
     summary.requests += result.requests;
@@ -456,10 +445,10 @@ async function outcomeOfDeltaInWindows(store: SnapshotStore, copies: SpilledCopi
 }
 
 /** Sends the plan, then works out what is applied now, storing a snapshot of it when it is not the desired set. */
-async function carryOut(id: string, news: MembershipInputs, prepared: Prepared, hold: SyncHold): Promise<MembershipOutputs> {
+async function carryOut(memberships: Memberships, id: string, news: MembershipInputs, prepared: Prepared, hold: SyncHold): Promise<MembershipOutputs> {
   const { counts } = prepared;
   const attempt = newAttemptId();
-  const { summary, outcome } = await trackedSync(news.label, news, prepared, news.desiredDigest, attempt, hold);
+  const { summary, outcome } = await trackedSync(memberships, news.label, news, prepared, news.desiredDigest, attempt, hold);
   await hold.release();
   const lastSync = {
     adds: summary.acceptedAdds,
@@ -492,8 +481,8 @@ async function carryOut(id: string, news: MembershipInputs, prepared: Prepared, 
 }
 
 /** Where a plan goes: this membership's audience and type, with its consent on every patch. */
-function syncTarget(m: MembershipInputs): MembershipSyncOptions {
-  const tuning = providerOverrides().sync;
+function syncTarget(context: ProviderContext, m: MembershipInputs): MembershipSyncOptions {
+  const tuning = context.send;
   return {
     ...(tuning?.limits === undefined ? {} : { limits: tuning.limits }),
     ...(tuning?.concurrency === undefined ? {} : { concurrency: tuning.concurrency }),
@@ -513,11 +502,12 @@ function leftOutOf(m: MembershipInputs): Pick<PlanCounts, "suppressed" | "skippe
 }
 
 /** The plan line, with the snapshot recovery hint when a snapshot is missing. */
-async function planLine(held: Partial<MembershipOutputs>, wanted: MembershipInputs, record: MembershipSyncRecord | undefined): Promise<string> {
+async function planLine(memberships: Memberships, held: Partial<MembershipOutputs>, wanted: MembershipInputs, record: MembershipSyncRecord | undefined): Promise<string> {
+  const { context } = memberships;
   try {
-    const { counts, reassert, windows } = await planFor(held, wanted, record);
+    const { counts, reassert, windows } = await planFor(memberships, held, wanted, record);
     if (windows.length > 1) {
-      await engineLog().log("info", `${wanted.label} ${wanted.idType}: sets larger than dsp:planMemoryMB (${fmt(planMemoryBytes() / 1e6)} MB): planned from copies on disk in ${windows.length} windows`, urnOf(wanted));
+      await context.log.log("info", `${wanted.label} ${wanted.idType}: sets larger than dsp:planMemoryMB (${fmt(context.planMemoryBytes() / 1e6)} MB): planned from copies on disk in ${windows.length} windows`, urnOf(wanted));
     }
     return describePlan(wanted.label, wanted.idType, { ...counts, ...leftOutOf(wanted) }, reassert);
   } catch (e) {
@@ -528,91 +518,96 @@ async function planLine(held: Partial<MembershipOutputs>, wanted: MembershipInpu
   }
 }
 
-// Each operation's copies on disk are deleted as soon as it settles (see plan-windows.ts).
-export const membershipProvider: pulumi.dynamic.ResourceProvider<MembershipInputs, MembershipOutputs> = copiesPerOperation({
-  configure: configureProvider,
-
-  async check(olds, news) {
-    const inputs = news; // as the program declared them: the checks below make sure of the type
-    const failures: pulumi.dynamic.CheckFailure[] = [];
-    if (!isIdType(inputs.idType)) failures.push({ property: "idType", reason: `must be ${ID_TYPES_IN_WORDS}` });
-    if (typeof inputs.desiredDigest !== "string") failures.push({ property: "desiredDigest", reason: "is required" });
-    if (failures.length > 0) return { inputs: news, failures };
-    // A new membership: everything desired is an add, unless an earlier up already sent some to
-    // this audience (its record is found by audience id, when the id is known). Existing ones are counted in diff.
-    if (Object.keys(olds).length === 0 && typeof inputs.desiredCount === "number") {
-      const record = isInt64String(inputs.audienceId) ? await recordOf(inputs) : undefined;
-      const line = record
-        ? await planLine({}, inputs, record)
-        : describePlan(inputs.label, inputs.idType, { addCount: inputs.desiredCount, removeCount: 0, unchangedCount: 0, ...leftOutOf(inputs) });
-      await engineLog().log("info", line, urnOf(news));
-    }
-    return { inputs: news };
-  },
-
-  async diff(_id, held, wanted) {
-    if (held.audienceId !== wanted.audienceId || held.idType !== wanted.idType) {
-      return { changes: true, replaces: held.audienceId !== wanted.audienceId ? ["audienceId"] : ["idType"], deleteBeforeReplace: false };
-    }
-    const reassert = wanted.reassertToken !== held.reassertToken;
-    const record = await recordOf(held);
-    const settled = record === undefined || record.attempt === held.syncAttempt;
-    if (held.appliedDigest === wanted.desiredDigest && !reassert && settled && !((held.inDoubtCount ?? 0) > 0)) {
-      return { changes: !sameConsent(held.consent, wanted.consent) || held.label !== wanted.label };
-    }
-    await engineLog().log("info", await planLine(held, wanted, record), urnOf(wanted));
-    return { changes: true };
-  },
-
-  async create(news) {
-    const { hold, record } = await holdOf(news);
-    try {
-      const prepared = await planFor({}, news, record);
-      const taken = prepared.unsettled;
-      if (taken && taken.owner !== news.label) {
-        await engineLog().log("info", `${news.label} ${news.idType}: takes over audience ${news.audienceId} from "${taken.owner}", planning from what it left`, urnOf(news));
+/** AudienceMembership's lifecycle with `context`'s client, store and log. */
+export function makeMembershipProvider(context: ProviderContext): pulumi.dynamic.ResourceProvider<MembershipInputs, MembershipOutputs> {
+  let copies: SpilledCopies | undefined;
+  const memberships: Memberships = { context, plans: new PlanCache(), copies: () => (copies ??= new SpilledCopies(context.store())) };
+  // Each operation's copies on disk are deleted as soon as it settles (see plan-windows.ts).
+  return copiesPerOperation({
+    async check(olds, news) {
+      const inputs = news; // as the program declared them: the checks below make sure of the type
+      const failures: pulumi.dynamic.CheckFailure[] = [];
+      if (!isIdType(inputs.idType)) failures.push({ property: "idType", reason: `must be ${ID_TYPES_IN_WORDS}` });
+      if (typeof inputs.desiredDigest !== "string") failures.push({ property: "desiredDigest", reason: "is required" });
+      if (failures.length > 0) return { inputs: news, failures };
+      // A new membership: everything desired is an add, unless an earlier up already sent some to
+      // this audience (its record is found by audience id, when the id is known). Existing ones are counted in diff.
+      if (Object.keys(olds).length === 0 && typeof inputs.desiredCount === "number") {
+        const record = isInt64String(inputs.audienceId) ? await recordOf(context, inputs) : undefined;
+        const line = record
+          ? await planLine(memberships, {}, inputs, record)
+          : describePlan(inputs.label, inputs.idType, { addCount: inputs.desiredCount, removeCount: 0, unchangedCount: 0, ...leftOutOf(inputs) });
+        await context.log.log("info", line, urnOf(news));
       }
-      const outs = await carryOut(membershipId(news), news, prepared, hold);
-      await sweepRetiredOnce(snapshotStore(), news.historyRetentionDays);
-      return { id: membershipId(news), outs };
-    } finally {
-      hold.end();
-    }
-  },
+      return { inputs: news };
+    },
 
-  async update(id, olds, news) {
-    const { hold, record } = await holdOf(news);
-    try {
-      const prepared = await planFor(olds, news, record);
-      const outs = await carryOut(id, news, prepared, hold);
-      const resent = prepared.counts.inDoubt?.count ?? 0;
-      const note = resent > 0 ? ` (${fmt(resent)} of them re-sent)` : "";
-      await engineLog().log("info", `${news.label} ${news.idType}: sent +${fmt(outs.lastSync.adds)} −${fmt(outs.lastSync.removes)} in ${outs.lastSync.requests} requests${note}`, urnOf(news));
-      await sweepRetiredOnce(snapshotStore(), news.historyRetentionDays);
-      return { outs };
-    } finally {
-      hold.end();
-    }
-  },
+    async diff(_id, held, wanted) {
+      if (held.audienceId !== wanted.audienceId || held.idType !== wanted.idType) {
+        return { changes: true, replaces: held.audienceId !== wanted.audienceId ? ["audienceId"] : ["idType"], deleteBeforeReplace: false };
+      }
+      const reassert = wanted.reassertToken !== held.reassertToken;
+      const record = await recordOf(context, held);
+      const settled = record === undefined || record.attempt === held.syncAttempt;
+      if (held.appliedDigest === wanted.desiredDigest && !reassert && settled && !((held.inDoubtCount ?? 0) > 0)) {
+        return { changes: !sameConsent(held.consent, wanted.consent) || held.label !== wanted.label };
+      }
+      await context.log.log("info", await planLine(memberships, held, wanted, record), urnOf(wanted));
+      return { changes: true };
+    },
 
-  async delete(_id, held) {
-    const { hold, record } = await holdOf(held);
-    try {
-      await deleteMembership(held, record, hold);
-    } finally {
-      hold.end();
-    }
-  },
-});
+    async create(news) {
+      const { hold, record } = await holdOf(context, news);
+      try {
+        const prepared = await planFor(memberships, {}, news, record);
+        const taken = prepared.unsettled;
+        if (taken && taken.owner !== news.label) {
+          await context.log.log("info", `${news.label} ${news.idType}: takes over audience ${news.audienceId} from "${taken.owner}", planning from what it left`, urnOf(news));
+        }
+        const outs = await carryOut(memberships, membershipId(news), news, prepared, hold);
+        await sweepRetiredOnce(context, news.historyRetentionDays);
+        return { id: membershipId(news), outs };
+      } finally {
+        hold.end();
+      }
+    },
+
+    async update(id, olds, news) {
+      const { hold, record } = await holdOf(context, news);
+      try {
+        const prepared = await planFor(memberships, olds, news, record);
+        const outs = await carryOut(memberships, id, news, prepared, hold);
+        const resent = prepared.counts.inDoubt?.count ?? 0;
+        const note = resent > 0 ? ` (${fmt(resent)} of them re-sent)` : "";
+        await context.log.log("info", `${news.label} ${news.idType}: sent +${fmt(outs.lastSync.adds)} −${fmt(outs.lastSync.removes)} in ${outs.lastSync.requests} requests${note}`, urnOf(news));
+        await sweepRetiredOnce(context, news.historyRetentionDays);
+        return { outs };
+      } finally {
+        hold.end();
+      }
+    },
+
+    async delete(_id, held) {
+      const { hold, record } = await holdOf(context, held);
+      try {
+        await deleteMembership(memberships, held, record, hold);
+      } finally {
+        hold.end();
+      }
+    },
+  });
+}
 
 /** Removes every member this membership has at Amazon, then retires its sync record. */
-async function deleteMembership(held: MembershipOutputs, record: MembershipSyncRecord | undefined, hold: SyncHold): Promise<void> {
-  const store = snapshotStore();
+async function deleteMembership(memberships: Memberships, held: MembershipOutputs, record: MembershipSyncRecord | undefined, hold: SyncHold): Promise<void> {
+  const { context } = memberships;
+  const store = context.store();
+  const copies = memberships.copies();
   if (record && record.attempt !== held.syncAttempt && record.owner !== held.label) {
     await hold.release();
     // Another membership synced this audience and ID type since: it planned from what this one
     // left and owns it now. Removing this one's members would remove what that one wants.
-    await engineLog().log(
+    await context.log.log(
       "info",
       `${held.label} ${held.idType}: audience ${held.audienceId} is now managed by "${record.owner}"; nothing removed`,
       urnOf(held),
@@ -620,8 +615,7 @@ async function deleteMembership(held: MembershipOutputs, record: MembershipSyncR
     return;
   }
   const empty = IdSet.empty();
-  const windows = planWindows((held.appliedCount ?? 0) + (held.inDoubtCount ?? 0), planMemoryBytes());
-  const copies = copiesFor(store);
+  const windows = planWindows((held.appliedCount ?? 0) + (held.inDoubtCount ?? 0), context.planMemoryBytes());
   // Removes every applied ID and every ID in doubt (removes are idempotent).
   const planIn = async (window: PlanWindow): Promise<PreparedPlan> => {
     const resolved = await resolveMembership(windows.length === 1 ? store : copies.view(window), held, record);
@@ -644,7 +638,7 @@ async function deleteMembership(held: MembershipOutputs, record: MembershipSyncR
     throw e;
   }
   const removeCount = prepared.counts.removeCount;
-  const { summary, outcome } = await trackedSync(held.label, held, prepared, await store.put(empty), newAttemptId(), hold);
+  const { summary, outcome } = await trackedSync(memberships, held.label, held, prepared, await store.put(empty), newAttemptId(), hold);
   // Nothing is left in doubt: the record is kept for the history retention, then swept.
   await hold.release(summary.error ? {} : { retiredAt: hold.now().toISOString() });
   if (summary.error) {
@@ -654,8 +648,8 @@ async function deleteMembership(held: MembershipOutputs, record: MembershipSyncR
         `Removals are idempotent: run the destroy (or up) again${doubt}.`,
     );
   }
-  await engineLog().log("info", `${held.label} ${held.idType}: removed ${fmt(removeCount)} IDs in ${summary.requests} requests`, urnOf(held));
-  await sweepRetiredOnce(store, held.historyRetentionDays);
+  await context.log.log("info", `${held.label} ${held.idType}: removed ${fmt(removeCount)} IDs in ${summary.requests} requests`, urnOf(held));
+  await sweepRetiredOnce(context, held.historyRetentionDays);
 }
 
 function sameConsent(a: Consent | undefined, b: Consent | undefined): boolean {

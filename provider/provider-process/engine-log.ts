@@ -75,10 +75,10 @@ function grpcEngineLog(address: string): EngineLog {
 }
 
 /**
- * A bulk call's listener that logs progress lines (progress-line.ts) to the engine, attached to
+ * A bulk call's listener that logs progress lines (progress-line.ts) to `log` (the engine's), attached to
  * `urn` so that `pulumi up` shows them on the resource's own line; on the wall clock, every
  * PROGRESS_INTERVAL_MS at most, and a last one at 100 % (test/e2e/progress-lines.test.ts).
  */
-export function engineProgress(wording: ProgressWording, total: number, urn: string | undefined): DspEventListener {
-  return progressReporter({ wording, total, now: Date.now, emit: (line) => void engineLog().log("info", line, urn) }).listener;
+export function engineProgress(log: EngineLog, wording: ProgressWording, total: number, urn: string | undefined): DspEventListener {
+  return progressReporter({ wording, total, now: Date.now, emit: (line) => void log.log("info", line, urn) }).listener;
 }

@@ -1,80 +1,96 @@
 /**
- * What the dynamic provider process knows between calls: the stack config handed over by
- * `configure`, and a client and snapshot store made from it on first use. This module lives in
- * the provider process only; nothing here is serialized into state.
+ * What one provider process knows between calls, as one value handed to each resource kind's
+ * lifecycle: the stack config `configure` was given, a client and a snapshot store made from it
+ * on first use, the engine log, who this process is for sync-record holds, the plan memory
+ * budget, the send limits, and what it has done once (the retired-record sweep). It is built by
+ * `configure` (see provider-host.ts) and lives in the provider process only: nothing here is
+ * serialized into state, and credentials are read from the config at each token refresh.
  */
-import type * as pulumi from "@pulumi/pulumi";
 import { DspClient, type DspClientOptions, type PatchBatchLimits } from "../client";
 import type { SnapshotStore } from "../snapshots";
-import type { HoldEnvironment, HoldTiming } from "../sync/sync-hold";
-import type { ConfigLookup } from "../config/dsp-settings";
-import { resolveDspCredentials, resolveDspEndpoint } from "../config/dsp-settings";
+import { DEFAULT_HOLD_TIMING, processHoldEnvironment, type HoldEnvironment, type HoldTiming } from "../sync/sync-hold";
+import { resolveDspCredentials, resolveDspEndpoint, type ConfigLookup } from "../config/dsp-settings";
 import { openSnapshotStore, resolveSnapshotLocation } from "../config/snapshot-location";
 import { resolveMetadataLane } from "../config/metadata-rate";
+import { resolvePlanMemoryBytes } from "../config/plan-memory";
+import { engineLog, type EngineLog } from "./engine-log";
 
-let config: ConfigLookup = () => undefined;
-let client: { key: string; client: DspClient } | undefined;
-
-/** Seams for provider-level tests: client tuning, a wrapped client or store, send limits. Never set in a provider process. */
-export interface ProviderOverrides {
-  client?: Partial<Omit<DspClientOptions, "endpoint" | "credentials">>;
-  /** Wraps the client every provider uses (e.g. to simulate a crash after n requests). */
-  wrapClient?: (client: DspClient) => DspClient;
-  /** Wraps the snapshot store every provider uses. */
-  wrapStore?: (store: SnapshotStore) => SnapshotStore;
-  /** Membership patch bodies and requests in flight. */
-  sync?: { limits?: PatchBatchLimits; concurrency?: number };
-  /** The plan memory budget in bytes, below `dsp:planMemoryMB`'s 1 MB floor, so small sets plan in windows. */
-  planMemoryBytes?: number;
-  /** Who this process is and its clock, for sync-record holds, history and retention; and the holds' timing. */
-  holds?: { env?: Partial<HoldEnvironment>; timing?: Partial<HoldTiming> };
+/** How membership patch bodies are cut and sent. */
+export interface SendLimits {
+  /** Body limits. @default 1,000,000 bytes and 2,000 patches (the API's) */
+  readonly limits?: PatchBatchLimits;
+  /** Requests in flight at once. @default 16 */
+  readonly concurrency?: number;
 }
 
-let overrides: ProviderOverrides = {};
+/** The client's tuning besides where it connects and as whom (those come from the config). */
+export type ClientTuning = Partial<Omit<DspClientOptions, "endpoint" | "credentials">>;
 
-export function setProviderOverrides(next: ProviderOverrides): void {
-  overrides = next;
-  client?.client.close();
-  client = undefined;
+export interface ProviderContextOptions {
+  /** The stack config, as `configure` hands it over (secrets decrypted). @default none: settings come from `DSP_*` or their defaults */
+  readonly config?: ConfigLookup;
+  /** The client every resource of this context uses. @default one made from the config on first use ({@link makeDspClient}) */
+  readonly client?: DspClient;
+  /** The applied-set snapshot store. @default the one the config names for the program's folder (the working directory), opened on first use */
+  readonly store?: SnapshotStore;
+  /** Where diagnostics go. @default {@link engineLog}: the engine in a provider process, else stderr */
+  readonly log?: EngineLog;
+  /** Who this process is and its clock, for sync-record holds, history and retention; and the holds' timing. @default this process, the system clock, DEFAULT_HOLD_TIMING */
+  readonly holds?: { readonly env?: Partial<HoldEnvironment>; readonly timing?: Partial<HoldTiming> };
+  /** The plan memory budget, in bytes. @default `dsp:planMemoryMB` (768 MB) */
+  readonly planMemoryBytes?: number;
+  /** How membership patches are sent. @default the API's limits, 16 requests in flight */
+  readonly send?: SendLimits;
 }
 
-export function providerOverrides(): Readonly<ProviderOverrides> {
-  return overrides;
-}
-
-/** `configure` of every provider: keep the stack config (in memory only). */
-export async function configureProvider(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-  config = (key) => req.config.get(key);
-}
-
-/** Tests and the program can set the lookup directly. */
-export function setProviderConfig(lookup: ConfigLookup): void {
-  config = lookup;
-}
-
-export function providerConfig(): ConfigLookup {
-  return config;
+export interface ProviderContext {
+  /** The stack config (in memory only). */
+  readonly config: ConfigLookup;
+  /** One client for every resource of this context, so they share its throttles. */
+  client(): DspClient;
+  /** The applied-set snapshot store. */
+  store(): SnapshotStore;
+  readonly log: EngineLog;
+  /** This process and its clock, for holds; and the holds' timing. */
+  readonly holds: { readonly env: HoldEnvironment; readonly timing: HoldTiming };
+  /** The plan memory budget, in bytes. @throws Error naming `dsp:planMemoryMB` when it is malformed */
+  planMemoryBytes(): number;
+  readonly send: SendLimits;
+  /** Snapshot store locations whose retired records this context swept (see record-holds.ts); one store per context. */
+  readonly swept: Set<string>;
+  /** Closes the client this context made (not one it was given). */
+  close(): void;
 }
 
 /**
- * One client per endpoint and client id, so every resource in this process shares its
- * throttles. Credentials are read on each token refresh, not kept.
+ * A client for the endpoint and credentials the config names, with the metadata lane's rate from
+ * `dsp:metadataRate`. Credentials are read on each token refresh, not kept.
  */
-export function dspClient(): DspClient {
-  const endpoint = resolveDspEndpoint(config);
-  const key = `${endpoint.apiUrl} ${resolveDspCredentials(config).clientId}`;
-  if (client?.key !== key) {
-    client?.client.close();
-    const metadata = resolveMetadataLane(config);
-    const throttle = metadata === undefined ? overrides.client?.throttle : { ...overrides.client?.throttle, metadata: { ...overrides.client?.throttle?.metadata, ...metadata } };
-    const made = new DspClient({ ...overrides.client, ...(throttle === undefined ? {} : { throttle }), endpoint, credentials: () => resolveDspCredentials(config) });
-    client = { key, client: overrides.wrapClient ? overrides.wrapClient(made) : made };
-  }
-  return client.client;
+export function makeDspClient(config: ConfigLookup, tuning: ClientTuning = {}): DspClient {
+  const metadata = resolveMetadataLane(config);
+  const throttle = metadata === undefined ? tuning.throttle : { ...tuning.throttle, metadata: { ...tuning.throttle?.metadata, ...metadata } };
+  return new DspClient({ ...tuning, ...(throttle === undefined ? {} : { throttle }), endpoint: resolveDspEndpoint(config), credentials: () => resolveDspCredentials(config) });
 }
 
-/** The applied-set snapshot store for this program folder (see `resolveSnapshotLocation`; one per location). */
-export function snapshotStore(programDir: string = process.cwd()): SnapshotStore {
-  const store = openSnapshotStore(resolveSnapshotLocation(config, programDir).location);
-  return overrides.wrapStore ? overrides.wrapStore(store) : store;
+/** The store the config names for a program folder (see `resolveSnapshotLocation`; one per location). */
+export function configuredSnapshotStore(config: ConfigLookup, programDir: string = process.cwd()): SnapshotStore {
+  return openSnapshotStore(resolveSnapshotLocation(config, programDir).location);
+}
+
+export function createProviderContext(options: ProviderContextOptions = {}): ProviderContext {
+  const config = options.config ?? ((): undefined => undefined);
+  let client = options.client;
+  let made: DspClient | undefined;
+  let store = options.store;
+  return {
+    config,
+    client: () => (client ??= made = makeDspClient(config)),
+    store: () => (store ??= configuredSnapshotStore(config)),
+    log: options.log ?? engineLog(),
+    holds: { env: { ...processHoldEnvironment, ...options.holds?.env }, timing: { ...DEFAULT_HOLD_TIMING, ...options.holds?.timing } },
+    planMemoryBytes: () => options.planMemoryBytes ?? resolvePlanMemoryBytes(config),
+    send: options.send ?? {},
+    swept: new Set(),
+    close: () => made?.close(),
+  };
 }

@@ -6,28 +6,26 @@
  * its sets, so a cache that kept them all would grow with the catalog. An evicted plan is
  * computed again when its update comes.
  */
-export class PlanCache<T> {
-  private readonly entries = new Map<string, T>();
+import { LruMap } from "../util/lru-map";
 
-  /** @param capacity plans kept at most. @default 64 */
-  constructor(private readonly capacity = 64) {}
+/** Plans a provider keeps at most. */
+export const PLAN_CACHE_CAPACITY = 64;
+
+export class PlanCache<T> {
+  private readonly entries: LruMap<string, T>;
+
+  /** @param capacity plans kept at most. @default {@link PLAN_CACHE_CAPACITY} */
+  constructor(capacity = PLAN_CACHE_CAPACITY) {
+    this.entries = new LruMap(capacity);
+  }
 
   /** The plan for `key`, computed by `compute` when it is not held. */
   async get(key: readonly unknown[], compute: () => Promise<T>): Promise<T> {
     const k = key.join(">");
     const cached = this.entries.get(k);
-    if (cached !== undefined) {
-      // Most recently used last: a Map iterates in insertion order.
-      this.entries.delete(k);
-      this.entries.set(k, cached);
-      return cached;
-    }
+    if (cached !== undefined) return cached;
     const computed = await compute();
     this.entries.set(k, computed);
-    for (const oldest of this.entries.keys()) {
-      if (this.entries.size <= this.capacity) break;
-      this.entries.delete(oldest);
-    }
     return computed;
   }
 

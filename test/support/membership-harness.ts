@@ -11,10 +11,11 @@ import * as path from "node:path";
 import { startSimulator, type RunningSimulator } from "../../simulator";
 import type { DspClient } from "../../provider/client";
 import { idSetFrom, type MembershipIdType } from "../../provider/plan";
-import type { AudienceInputs } from "../../provider/audience/audience-provider";
-import { membershipProvider, type MembershipInputs, type MembershipOutputs } from "../../provider/membership/membership-provider";
-import { setProviderOverrides, snapshotStore } from "../../provider/provider-process/provider-context";
-import { clearSimulatorConfig, useSimulatorConfig } from "./provider-config";
+import type * as pulumi from "@pulumi/pulumi";
+import { makeAudienceProvider, type AudienceInputs, type AudienceOutputs } from "../../provider/audience/audience-provider";
+import { makeMembershipProvider, type MembershipInputs, type MembershipOutputs } from "../../provider/membership/membership-provider";
+import type { ProviderContext } from "../../provider/provider-process/provider-context";
+import { providerContext, simulatorConfig, type TestContextOptions } from "./provider-context";
 import { putNearBase, type SnapshotStore } from "../../provider/snapshots";
 import { lastKnownApplied } from "../../provider/sync/set-sync-record";
 
@@ -49,6 +50,11 @@ export interface PreviewResult {
   lines: string[];
 }
 
+/** The old inputs the engine passes to `check` for a resource it is about to create: none. */
+export function noInputs<T extends object>(): T {
+  return {} as T;
+}
+
 /** The IDs `<prefix><from>` … `<prefix><to - 1>`. */
 export function idRange(prefix: string, from: number, to: number): string[] {
   return Array.from({ length: to - from }, (_, i) => `${prefix}${from + i}`);
@@ -71,6 +77,14 @@ export function harnessPerTest(planMemoryBytes?: number): MembershipHarness {
 
 export class MembershipHarness {
   sim!: RunningSimulator;
+  /** The provider process now: its context and the providers made with it (see {@link newProcess}). */
+  context!: ProviderContext;
+  /** The membership provider of {@link context}. */
+  membershipProvider!: pulumi.dynamic.ResourceProvider<MembershipInputs, MembershipOutputs>;
+  /** The audience provider of {@link context}. */
+  audiences!: pulumi.dynamic.ResourceProvider<AudienceInputs, AudienceOutputs>;
+  /** What every provider process of this harness is given besides the harness's own (e.g. a fake clock for holds). */
+  private processOptions: TestContextOptions = {};
   audienceId = "";
   /** Pulumi's state of each membership by name. */
   readonly state = new Map<string, MembershipOutputs>();
@@ -93,30 +107,42 @@ export class MembershipHarness {
   async start(): Promise<void> {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "dsp-membership-"));
     this.sim = await startSimulator({ port: 0, limits: { metadataTps: 0, audienceTps: 0, usersTps: 0, hashedTps: 0 } });
-    useSimulatorConfig(this.sim, path.join(this.dir, "snapshots"));
-    setProviderOverrides({
-      client: {
+    this.newProcess();
+  }
+
+  /**
+   * The next provider process: a fresh context (its own client, plans and sweeps) with the
+   * harness's settings and `options`, which later processes keep too.
+   */
+  newProcess(options: TestContextOptions = {}): ProviderContext {
+    this.processOptions = { ...this.processOptions, ...options };
+    this.context?.close();
+    this.context = providerContext({
+      config: simulatorConfig(this.sim, path.join(this.dir, "snapshots")),
+      clientOptions: {
         retry: { maxAttempts: 1 },
         throttle: { metadata: { ratePerSecond: 10_000, burst: 1000, spacingMarginMs: 0 }, audienceMembership: { ratePerSecond: 100_000, burst: 1000 } },
       },
-      sync: { limits: { maxBodyBytes: 1_000_000, maxPatches: 4 }, concurrency: 3 },
+      send: { limits: { maxBodyBytes: 1_000_000, maxPatches: 4 }, concurrency: 3 },
       wrapClient: (client) => this.crashingClient(client),
       wrapStore: (store) => this.crashingStore(store),
       ...(this.planMemoryBytes === undefined ? {} : { planMemoryBytes: this.planMemoryBytes }),
+      ...this.processOptions,
     });
+    this.membershipProvider = makeMembershipProvider(this.context);
+    this.audiences = makeAudienceProvider(this.context);
+    return this.context;
   }
 
   async stop(): Promise<void> {
-    setProviderOverrides({});
-    clearSimulatorConfig();
+    this.context?.close();
     await this.sim?.stop();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** A fresh audience (and no memberships in state). */
   async newAudience(name = "Harness audience"): Promise<string> {
-    const { dspClient } = await import("../../provider/provider-process/provider-context");
-    const created = await dspClient().createAudience({
+    const created = await this.context.client().createAudience({
       name,
       description: "",
       advertiserId: "42",
@@ -131,7 +157,7 @@ export class MembershipHarness {
   /** What the program does: store the desired set (as a delta over what the audience holds when worth it), build the inputs. */
   async inputs(name: string, ids: readonly string[], idType: MembershipIdType = "COOKIE", audienceId = this.audienceId): Promise<MembershipInputs> {
     const set = idSetFrom(ids);
-    const store = snapshotStore();
+    const store = this.context.store();
     const { digest: desiredDigest } = await putNearBase(store, set, await lastKnownApplied(store, audienceId, idType));
     return { audienceId, idType, desiredDigest, desiredCount: set.size, label: name, ...this.extraInputs };
   }
@@ -148,10 +174,10 @@ export class MembershipHarness {
     const held = this.state.get(name);
     return captureLines(lines, async (): Promise<PreviewResult> => {
       if (!held) {
-        await membershipProvider.check!({} as MembershipInputs, news);
+        await this.membershipProvider.check!(noInputs(), news);
         return { changes: true, lines };
       }
-      const diff = await membershipProvider.diff!(`${held.audienceId}/${held.idType}`, held, news);
+      const diff = await this.membershipProvider.diff!(`${held.audienceId}/${held.idType}`, held, news);
       return { changes: diff.changes === true, lines };
     });
   }
@@ -164,17 +190,17 @@ export class MembershipHarness {
     const result = await captureLines(lines, async (): Promise<UpResult> => {
       let changes: boolean | undefined;
       if (held) {
-        const diff = await membershipProvider.diff!(`${held.audienceId}/${held.idType}`, held, news);
+        const diff = await this.membershipProvider.diff!(`${held.audienceId}/${held.idType}`, held, news);
         changes = diff.changes;
         if (diff.changes !== true) return { kind: "ok", changes: false, lines };
       } else {
-        await membershipProvider.check!({} as MembershipInputs, news);
+        await this.membershipProvider.check!(noInputs(), news);
       }
       this.arm(crash);
       try {
         const outs = held
-          ? (await membershipProvider.update!(`${held.audienceId}/${held.idType}`, held, news)).outs
-          : (await membershipProvider.create(news)).outs;
+          ? (await this.membershipProvider.update!(`${held.audienceId}/${held.idType}`, held, news)).outs
+          : (await this.membershipProvider.create(news)).outs;
         if (crash.kind === "before-state") return { kind: "killed", ...(changes === undefined ? {} : { changes }), lines, sent: { ...this.sent } };
         this.state.set(name, outs as MembershipOutputs);
         return { kind: "ok", ...(changes === undefined ? {} : { changes }), lines, sent: { ...this.sent } };
@@ -201,7 +227,7 @@ export class MembershipHarness {
     return captureLines(lines, async (): Promise<UpResult> => {
       this.arm(crash);
       try {
-        await membershipProvider.delete!(`${held.audienceId}/${held.idType}`, held);
+        await this.membershipProvider.delete!(`${held.audienceId}/${held.idType}`, held);
         if (crash.kind === "before-state") return { kind: "killed", lines };
         this.state.delete(name);
         return { kind: "ok", lines };

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RecordsUploadInputs } from "../../provider/customer-records/hashed-records-provider";
-import { snapshotStore } from "../../provider/provider-process/provider-context";
+import type { SnapshotStore } from "../../provider/snapshots";
 import { readRecordSets, type RecordsSourceSettings } from "../../provider/customer-records/records-source";
 import { TEST_KEY } from "./csv-helpers";
 import { personCsvLine, TEMPLATE_HEADER, type SyntheticPerson } from "./synthetic-people";
@@ -17,7 +17,8 @@ export class RecordsCsvFixture {
   readonly csv: string;
   readonly settings: RecordsSourceSettings;
 
-  constructor(dir: string) {
+  /** @param store the snapshot store the desired sets go to (the providers' context's) */
+  constructor(dir: string, private readonly store: () => SnapshotStore) {
     this.csv = path.join(dir, "people.csv");
     this.settings = { csv: this.csv, externalIdSecretConfig: RECORDS_KEY_CONFIG, minRows: 1 };
   }
@@ -31,7 +32,7 @@ export class RecordsCsvFixture {
   async inputsFor(people: readonly SyntheticPerson[]): Promise<{ inputs: RecordsUploadInputs; externalIds: string[] }> {
     this.write(people);
     const sets = await readRecordSets(this.settings, "people", { externalIdKey: TEST_KEY, workers: 0 });
-    const desiredDigest = await snapshotStore().put(sets.keys);
+    const desiredDigest = await this.store().put(sets.keys);
     return {
       inputs: { ...this.settings, label: "people", audiences: [], desiredDigest, desiredCount: sets.keys.size },
       externalIds: sets.externalIds.toArray().sort(),

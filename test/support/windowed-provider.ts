@@ -1,24 +1,35 @@
 /**
- * For tests that play one provider history in memory and again in windows (issue 25): provider
- * overrides with a plan memory budget and a store that counts the sets copied onto disk, the
- * engine lines the provider writes (to stderr outside a provider process), and the `dsp-plan-*`
- * folders in the temp folder.
+ * For tests that play one provider history in memory and again in windows (issue 25): a provider
+ * context against a simulator with a plan memory budget, a store that counts the sets copied onto
+ * disk, and a log that keeps the lines the providers write; and this process's `dsp-plan-*` folders.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { setProviderOverrides, type ProviderOverrides } from "../../provider/provider-process/provider-context";
+import { join } from "node:path";
+import type { RunningSimulator } from "../../simulator";
+import type { ClientTuning, ProviderContext } from "../../provider/provider-process/provider-context";
 import { OWNER_FILE } from "../../provider/util/scratch-folder";
-import { clearSimulatorConfig } from "./provider-config";
+import { providerContext, simulatorConfig } from "./provider-context";
 
-/**
- * Sets the overrides with `planMemoryBytes` (undefined: the provider's own budget); `spilledReads()`
- * counts the copies made since; `end()` clears the overrides and the simulator config.
- */
-export function useWindowedOverrides(planMemoryBytes: number | undefined, client: NonNullable<ProviderOverrides["client"]>): { spilledReads: () => number; end: () => void } {
+/** A context planning within `planMemoryBytes` (undefined: the default budget), its log lines (normalised) and the copies made. */
+export interface WindowedContext {
+  readonly context: ProviderContext;
+  /** `severity: message` of every line logged since the last reset. */
+  readonly lines: string[];
+  spilledReads(): number;
+}
+
+export function windowedContext(
+  sim: RunningSimulator,
+  snapshotDir: string,
+  options: { planMemoryBytes: number | undefined; clientOptions: ClientTuning; config?: Record<string, string>; normalise: (line: string) => string },
+): WindowedContext {
   let spilledReads = 0;
-  setProviderOverrides({
-    client,
+  const lines: string[] = [];
+  const context = providerContext({
+    config: simulatorConfig(sim, snapshotDir, options.config),
+    clientOptions: options.clientOptions,
+    log: { log: async (severity, message) => void lines.push(options.normalise(`${severity}: ${message}`)) },
     wrapStore: (store) =>
       new Proxy(store, {
         get(target, name) {
@@ -27,28 +38,9 @@ export function useWindowedOverrides(planMemoryBytes: number | undefined, client
           return typeof value === "function" ? value.bind(target) : value;
         },
       }),
-    ...(planMemoryBytes === undefined ? {} : { planMemoryBytes }),
+    ...(options.planMemoryBytes === undefined ? {} : { planMemoryBytes: options.planMemoryBytes }),
   });
-  return {
-    spilledReads: () => spilledReads,
-    end: () => {
-      setProviderOverrides({});
-      clearSimulatorConfig();
-    },
-  };
-}
-
-/** Keeps the stderr lines that match `pattern` (normalised) in `lines` instead of printing them, until `restore()`. */
-export function captureEngineLines(pattern: RegExp, normalise: (line: string) => string): { lines: string[]; restore: () => void } {
-  const lines: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    const text = String(chunk);
-    if (!pattern.test(text)) return (write as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
-    lines.push(normalise(text.trim()));
-    return true;
-  }) as typeof process.stderr.write;
-  return { lines, restore: () => void (process.stderr.write = write) };
+  return { context, lines, spilledReads: () => spilledReads };
 }
 
 /** This process's `dsp-plan-*` folders in the temp folder (other processes may be planning too): none may outlive its operation. */

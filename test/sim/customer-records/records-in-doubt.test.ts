@@ -5,10 +5,11 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { startSimulator, type RunningSimulator } from "../../../simulator";
-import { hashedRecordsProvider, type RecordsUploadInputs, type RecordsUploadOutputs } from "../../../provider/customer-records/hashed-records-provider";
+import type * as pulumi from "@pulumi/pulumi";
+import { makeHashedRecordsProvider, type RecordsUploadInputs, type RecordsUploadOutputs } from "../../../provider/customer-records/hashed-records-provider";
 import { PartialStateError } from "../../../provider/provider-process/partial-state-error";
-import { setProviderOverrides } from "../../../provider/provider-process/provider-context";
-import { clearSimulatorConfig, useSimulatorConfig } from "../../support/provider-config";
+import type { ProviderContext } from "../../../provider/provider-process/provider-context";
+import { providerContext, simulatorConfig } from "../../support/provider-context";
 import { makeTempDir, TEST_KEY } from "../../support/csv-helpers";
 import { syntheticPeople, type SyntheticPerson } from "../../support/synthetic-people";
 import { RECORDS_KEY_CONFIG, RecordsCsvFixture } from "../../support/records-fixture";
@@ -17,20 +18,24 @@ describe("records provider: in-doubt uploads against the simulator", function ()
   this.timeout(30_000);
   const tmp = makeTempDir();
   let sim: RunningSimulator;
-  const records = new RecordsCsvFixture(tmp.dir);
+  let context: ProviderContext;
+  let hashedRecordsProvider: pulumi.dynamic.ResourceProvider<RecordsUploadInputs, RecordsUploadOutputs>;
+  const records = new RecordsCsvFixture(tmp.dir, () => context.store());
   const inputsFor = async (people: SyntheticPerson[]): Promise<RecordsUploadInputs> => (await records.inputsFor(people)).inputs;
   /** The digests Amazon holds per externalId. */
   const held = (): Map<string, string> => new Map([...sim.store.records()].map(([id, r]) => [id, r.digests.join(",")]));
 
   before(async () => {
     sim = await startSimulator({ port: 0, limits: { metadataTps: 0, audienceTps: 0, usersTps: 0, hashedTps: 0 } });
-    useSimulatorConfig(sim, path.join(tmp.dir, "snapshots"), { [RECORDS_KEY_CONFIG]: TEST_KEY });
-    setProviderOverrides({ client: { retry: { maxAttempts: 1 }, throttle: { hashedRecords: { ratePerSecond: 1000, burst: 100, spacingMarginMs: 0 } } } });
+    context = providerContext({
+      config: simulatorConfig(sim, path.join(tmp.dir, "snapshots"), { [RECORDS_KEY_CONFIG]: TEST_KEY }),
+      clientOptions: { retry: { maxAttempts: 1 }, throttle: { hashedRecords: { ratePerSecond: 1000, burst: 100, spacingMarginMs: 0 } } },
+    });
+    hashedRecordsProvider = makeHashedRecordsProvider(context);
   });
 
   after(async () => {
-    setProviderOverrides({});
-    clearSimulatorConfig();
+    context.close();
     await sim.stop();
     tmp.cleanup();
   });

@@ -5,11 +5,12 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { startSimulator, type RunningSimulator } from "../../../simulator";
-import { hashedRecordsProvider, type RecordsUploadInputs, type RecordsUploadOutputs } from "../../../provider/customer-records/hashed-records-provider";
+import type * as pulumi from "@pulumi/pulumi";
+import { makeHashedRecordsProvider, type RecordsUploadInputs, type RecordsUploadOutputs } from "../../../provider/customer-records/hashed-records-provider";
 import { PartialStateError } from "../../../provider/provider-process/partial-state-error";
-import { snapshotStore } from "../../../provider/provider-process/provider-context";
-import { clearSimulatorConfig, useSimulatorConfig } from "../../support/provider-config";
-import { userDeletionsProvider } from "../../../provider/user-deletions/user-deletions-provider";
+import type { ProviderContext } from "../../../provider/provider-process/provider-context";
+import { providerContext, simulatorConfig } from "../../support/provider-context";
+import { makeUserDeletionsProvider } from "../../../provider/user-deletions/user-deletions-provider";
 import { encodeDeletion, type DeletionEntry, type DeletionsInputs, type DeletionsOutputs } from "../../../provider/user-deletions/deletions";
 import { idSetFrom } from "../../../provider/plan";
 import { makeTempDir, TEST_KEY } from "../../support/csv-helpers";
@@ -20,7 +21,10 @@ describe("records providers against the simulator", function () {
   this.timeout(30_000);
   const tmp = makeTempDir();
   let sim: RunningSimulator;
-  const records = new RecordsCsvFixture(tmp.dir);
+  let context: ProviderContext;
+  let hashedRecordsProvider: pulumi.dynamic.ResourceProvider<RecordsUploadInputs, RecordsUploadOutputs>;
+  let userDeletionsProvider: pulumi.dynamic.ResourceProvider<DeletionsInputs, DeletionsOutputs>;
+  const records = new RecordsCsvFixture(tmp.dir, () => context.store());
   /** What the program would do: read the CSV, store the desired set, build the inputs. */
   const inputsFor = (people: SyntheticPerson[]): Promise<{ inputs: RecordsUploadInputs; externalIds: string[] }> => records.inputsFor(people);
 
@@ -34,11 +38,13 @@ describe("records providers against the simulator", function () {
 
   before(async () => {
     sim = await startSimulator({ port: 0 });
-    useSimulatorConfig(sim, path.join(tmp.dir, "snapshots"), { [RECORDS_KEY_CONFIG]: TEST_KEY });
+    context = providerContext({ config: simulatorConfig(sim, path.join(tmp.dir, "snapshots"), { [RECORDS_KEY_CONFIG]: TEST_KEY }) });
+    hashedRecordsProvider = makeHashedRecordsProvider(context);
+    userDeletionsProvider = makeUserDeletionsProvider(context);
   });
 
   after(async () => {
-    clearSimulatorConfig();
+    context.close();
     await sim.stop();
     tmp.cleanup();
   });
@@ -94,7 +100,7 @@ describe("records providers against the simulator", function () {
     const ext = (value: string, consentTime?: string): DeletionEntry => ({ type: "EXTERNAL_USER_ID", value, ...(consentTime ? { consentTime } : {}) });
     async function inputs(entries: DeletionEntry[]): Promise<DeletionsInputs> {
       const set = idSetFrom(entries.map(encodeDeletion));
-      return { label: "deletions", desiredDigest: await snapshotStore().put(set), desiredCount: set.size };
+      return { label: "deletions", desiredDigest: await context.store().put(set), desiredCount: set.size };
     }
     const deletions = async (): Promise<Array<{ requestId: string; users: Array<{ value: string }> }>> =>
       (await simJson<{ deletions: Array<{ requestId: string; users: Array<{ value: string }> }> }>("/__sim/deletions")).deletions;

@@ -8,10 +8,9 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { startSimulator } from "../../../simulator";
-import { hashedRecordsProvider, type RecordsUploadInputs, type RecordsUploadOutputs } from "../../../provider/customer-records/hashed-records-provider";
+import { makeHashedRecordsProvider, type RecordsUploadInputs, type RecordsUploadOutputs } from "../../../provider/customer-records/hashed-records-provider";
 import { PartialStateError } from "../../../provider/provider-process/partial-state-error";
-import { useSimulatorConfig } from "../../support/provider-config";
-import { captureEngineLines, planFolders, useWindowedOverrides } from "../../support/windowed-provider";
+import { planFolders, windowedContext } from "../../support/windowed-provider";
 import { makeTempDir, TEST_KEY } from "../../support/csv-helpers";
 import { syntheticPeople, type SyntheticPerson } from "../../support/synthetic-people";
 import { RECORDS_KEY_CONFIG, RecordsCsvFixture } from "../../support/records-fixture";
@@ -35,10 +34,14 @@ describe("records provider planned in windows of externalIds", function () {
   async function play(planMemoryBytes: number | undefined): Promise<{ steps: Step[]; spilledReads: number }> {
     const tmp = makeTempDir();
     const sim = await startSimulator({ port: 0, limits: { metadataTps: 0, audienceTps: 0, usersTps: 0, hashedTps: 0 } });
-    const records = new RecordsCsvFixture(tmp.dir);
-    useSimulatorConfig(sim, path.join(tmp.dir, "snapshots"), { [RECORDS_KEY_CONFIG]: TEST_KEY });
-    const counter = useWindowedOverrides(planMemoryBytes, { retry: { maxAttempts: 1 }, throttle: { hashedRecords: { ratePerSecond: 1000, burst: 100, spacingMarginMs: 0 } } });
-    const { lines, restore } = captureEngineLines(/^(info|warning): records people/, sameRequests);
+    const { context, lines, spilledReads } = windowedContext(sim, path.join(tmp.dir, "snapshots"), {
+      planMemoryBytes,
+      clientOptions: { retry: { maxAttempts: 1 }, throttle: { hashedRecords: { ratePerSecond: 1000, burst: 100, spacingMarginMs: 0 } } },
+      config: { [RECORDS_KEY_CONFIG]: TEST_KEY },
+      normalise: sameRequests,
+    });
+    const hashedRecordsProvider = makeHashedRecordsProvider(context);
+    const records = new RecordsCsvFixture(tmp.dir, () => context.store());
     const steps: Step[] = [];
     let state: RecordsUploadOutputs | undefined;
     const inputsFor = async (people: SyntheticPerson[]): Promise<RecordsUploadInputs> => (await records.inputsFor(people)).inputs;
@@ -71,7 +74,7 @@ describe("records provider planned in windows of externalIds", function () {
       const v2 = [...v1.slice(0, 34).map((p, i) => (i < 5 ? { ...p, city: `Springfield ${i}` } : p)), ...syntheticPeople(4, 252)];
       const v3 = v2.map((p, i) => (i === 7 ? { ...p, city: "Ogdenville" } : i === 8 ? { ...p, city: "North Haverbrook" } : p));
       const v4 = v3.map((p, i) => (i === 7 ? { ...p, city: "Capital City" } : p));
-      const check = async (news: RecordsUploadInputs): Promise<void> => void (await hashedRecordsProvider.check!({}, news));
+      const check = async (news: RecordsUploadInputs): Promise<void> => void (await hashedRecordsProvider.check!({} as RecordsUploadInputs, news));
       const news1 = await inputsFor(v1);
       await step(async () => (await check(news1), (await hashedRecordsProvider.create(news1)).outs));
       const news2 = await inputsFor(v2);
@@ -94,10 +97,9 @@ describe("records provider planned in windows of externalIds", function () {
       const news4 = await inputsFor(v4);
       await step(async () => (await hashedRecordsProvider.update!("records/people", state as RecordsUploadOutputs, news4)).outs);
       await step(async () => ({ ...(state as RecordsUploadOutputs), changed: (await hashedRecordsProvider.diff!("records/people", state as RecordsUploadOutputs, news4)).changes }));
-      return { steps, spilledReads: counter.spilledReads() };
+      return { steps, spilledReads: spilledReads() };
     } finally {
-      restore();
-      counter.end();
+      context.close();
       await sim.stop();
       tmp.cleanup();
     }

@@ -7,8 +7,6 @@
 import { strict as assert } from "node:assert";
 import { harnessPerTest, idRange as ids } from "../../support/membership-harness";
 import { FakeClock } from "../../support/fake-clock";
-import { providerOverrides, setProviderOverrides, snapshotStore } from "../../../provider/provider-process/provider-context";
-import { resetSweeps } from "../../../provider/provider-process/record-holds";
 import { historyReport } from "../../../provider/gitops/history-reading";
 import type { StackResources } from "../../../provider/gitops/stack-export";
 import { renderHistoryMarkdown } from "../../../provider/gitops/render-history";
@@ -23,10 +21,8 @@ describe("history: a stack's syncs and one ID's story, from the records the memb
 
   beforeEach(() => {
     clock = new FakeClock({ startMs: Date.UTC(2025, 0, 1, 9) });
-    const { holds: _previous, ...rest } = providerOverrides();
-    setProviderOverrides({ ...rest, holds: { env: { clock } } });
+    h.newProcess({ holds: { env: { clock } } });
     h.extraInputs = {};
-    resetSweeps();
   });
 
   const stack = (): StackResources => ({ audiences: [{ key: "m", audienceId: h.audienceId }], memberships: [{ key: "m", idType: "COOKIE", audienceId: h.audienceId }] });
@@ -56,7 +52,7 @@ describe("history: a stack's syncs and one ID's story, from the records the memb
     logAt.push(h.sim.store.requests().length);
     assert.equal((await h.up("m", v1)).kind, "ok");
 
-    const report = await historyReport(snapshotStore(), stack());
+    const report = await historyReport(h.context.store(), stack());
     assert.equal(report.memberships.length, 1);
     const [m] = report.memberships;
     assert.deepEqual(
@@ -90,7 +86,7 @@ describe("history: a stack's syncs and one ID's story, from the records the memb
     assert.equal((await h.up("m", large)).kind, "ok");
 
     h.wholeReads.length = 0;
-    const removedAndBack = (await historyReport(snapshotStore(), stack(), { id: "a15" })).id;
+    const removedAndBack = (await historyReport(h.context.store(), stack(), { id: "a15" })).id;
     assert.ok(h.wholeReads.length <= 1, `whole sets read: ${h.wholeReads.join(", ")}`);
     assert.deepEqual(removedAndBack?.notValidFor, []);
     const [timeline] = removedAndBack?.memberships ?? [];
@@ -106,15 +102,15 @@ describe("history: a stack's syncs and one ID's story, from the records the memb
     assert.deepEqual(timeline?.changes[2]?.requestIds, acceptedPatchIds(beforeBack));
     assert.equal(timeline?.memberNow, true);
 
-    const addedThenRemoved = (await historyReport(snapshotStore(), stack(), { id: "b1" })).id?.memberships[0];
+    const addedThenRemoved = (await historyReport(h.context.store(), stack(), { id: "b1" })).id?.memberships[0];
     assert.deepEqual(addedThenRemoved?.changes.map((c) => c.change), ["added", "removed"]);
     assert.equal(addedThenRemoved?.memberNow, false);
 
-    const never = (await historyReport(snapshotStore(), stack(), { id: "zz9" })).id?.memberships[0];
+    const never = (await historyReport(h.context.store(), stack(), { id: "zz9" })).id?.memberships[0];
     assert.deepEqual([never?.changes, never?.memberNow], [[], false]);
 
     // Nothing repeats the value, in the form given or as the sets hold it.
-    const maid = await historyReport(snapshotStore(), stack(), { id: "6F1C2E4A-1B2C-4D5E-8F90-A1B2C3D4E5F6" });
+    const maid = await historyReport(h.context.store(), stack(), { id: "6F1C2E4A-1B2C-4D5E-8F90-A1B2C3D4E5F6" });
     assert.deepEqual(maid.id?.memberships.map((t) => [t.key, t.idType, t.changes.length, t.memberNow]), [["m", "COOKIE", 0, false]]);
     const text = JSON.stringify(maid) + renderHistoryMarkdown(maid);
     assert.ok(!/6f1c2e4a/i.test(text), "the ID is never printed");
@@ -132,24 +128,24 @@ describe("history: a stack's syncs and one ID's story, from the records the memb
     } finally {
       delete process.env.DSP_HISTORY_RETENTION_DAYS;
     }
-    const [m] = (await historyReport(snapshotStore(), stack())).memberships;
+    const [m] = (await historyReport(h.context.store(), stack())).memberships;
     assert.deepEqual(m?.syncs.map((s) => s.at.slice(0, 10)), ["2025-01-03", "2025-01-02"], "the first sync is older than 2 days");
     // An ID whose first kept set has it is "present" there: the dropped sync that added it is not invented.
-    const [t] = (await historyReport(snapshotStore(), stack(), { id: "a15" })).id?.memberships ?? [];
+    const [t] = (await historyReport(h.context.store(), stack(), { id: "a15" })).id?.memberships ?? [];
     assert.deepEqual(t?.changes.map((c) => c.change), ["added"]);
   });
 
   it("reads the full request-id list a record keeps as a set past the first 20", async () => {
     const before = h.sim.store.requests().length;
     assert.equal((await h.up("m", ids("r", 0, 100))).kind, "ok");
-    const [m] = (await historyReport(snapshotStore(), stack())).memberships;
+    const [m] = (await historyReport(h.context.store(), stack())).memberships;
     const sync = m?.syncs[0];
     assert.equal(sync?.requests, 25, "4 patches a request");
     assert.equal(sync?.requestIdsComplete, true);
     const logged = acceptedPatchIds(before);
     assert.deepEqual(sync?.requestIds.slice(0, 20), logged.slice(0, 20), "the first 20 in the order they were sent");
     assert.deepEqual([...(sync?.requestIds ?? [])].sort(), [...logged].sort());
-    const last2 = (await historyReport(snapshotStore(), stack(), { last: 1 })).memberships[0];
+    const last2 = (await historyReport(h.context.store(), stack(), { last: 1 })).memberships[0];
     assert.deepEqual([last2?.syncCount, last2?.syncs.length], [1, 1]);
   });
 });

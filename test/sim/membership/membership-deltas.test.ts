@@ -5,7 +5,6 @@
  */
 import { strict as assert } from "node:assert";
 import { setDigest, idSetFrom } from "../../../provider/plan";
-import { snapshotStore } from "../../../provider/provider-process/provider-context";
 import { harnessPerTest, idRange as ids } from "../../support/membership-harness";
 
 const sorted = (xs: readonly string[]): string[] => [...xs].sort();
@@ -20,7 +19,7 @@ describe("membership provider: desired sets stored as deltas", function () {
   it("plans a small change from the delta alone, sends exactly it, and a second up sends nothing", async () => {
     assert.equal((await h.up("m", v1)).kind, "ok");
     const news = await h.inputs("m", v2);
-    const delta = await snapshotStore().getDelta(news.desiredDigest);
+    const delta = await h.context.store().getDelta(news.desiredDigest);
     assert.equal(delta?.baseDigest, setDigest(idSetFrom(v1)), "the program stored v2 as a delta over v1");
     h.wholeReads.length = 0;
     const up = await h.up("m", v2);
@@ -35,18 +34,18 @@ describe("membership provider: desired sets stored as deltas", function () {
   it("a sync that stops part-way records exactly what was accepted, and the next up converges", async () => {
     assert.equal((await h.up("m", v1)).kind, "ok");
     const v3 = [...ids("a", 40, 400), ...ids("c", 0, 50)]; // 40 removes, 50 adds: a delta still (≤ 1/4 of the set)
-    assert.ok(await snapshotStore().getDelta((await h.inputs("m", v3)).desiredDigest), "v3 is stored as a delta");
+    assert.ok(await h.context.store().getDelta((await h.inputs("m", v3)).desiredDigest), "v3 is stored as a delta");
     // One request fails with a 5xx (not applied); the others in flight are accepted.
     h.sim.setFaults({ rate5xx: 1, routes: ["PATCH /v2/dp/audience"], count: 1 });
     const failed = await h.up("m", v3);
     assert.equal(failed.kind, "partial", String(failed.error));
     const held = h.state.get("m");
     assert.ok(held);
-    const applied = await snapshotStore().get(held.appliedDigest);
+    const applied = await h.context.store().get(held.appliedDigest);
     assert.deepEqual(applied.toArray().sort(), h.members(), "the recorded applied set is exactly what the audience holds");
     assert.equal(held.appliedCount, h.members().length);
     assert.ok(held.lastSync.adds + held.lastSync.removes > 0, "some requests were accepted");
-    assert.equal((await snapshotStore().getDelta(held.appliedDigest))?.baseDigest, setDigest(idSetFrom(v1)), "the partial applied set is a delta over v1");
+    assert.equal((await h.context.store().getDelta(held.appliedDigest))?.baseDigest, setDigest(idSetFrom(v1)), "the partial applied set is a delta over v1");
     h.sim.setFaults({});
     const next = await h.up("m", v3);
     assert.equal(next.kind, "ok");
@@ -65,7 +64,7 @@ describe("membership provider: deltas over sets larger than the plan memory budg
 
   it("a delta plan that stops part-way writes the applied set window by window, exactly, and the next up converges", async () => {
     assert.equal((await h.up("m", v1)).kind, "ok");
-    assert.ok(await snapshotStore().getDelta((await h.inputs("m", v3)).desiredDigest), "v3 is stored as a delta");
+    assert.ok(await h.context.store().getDelta((await h.inputs("m", v3)).desiredDigest), "v3 is stored as a delta");
     h.wholeReads.length = 0;
     h.sim.setFaults({ rate5xx: 1, routes: ["PATCH /v2/dp/audience"], count: 1 });
     const failed = await h.up("m", v3);
@@ -73,7 +72,7 @@ describe("membership provider: deltas over sets larger than the plan memory budg
     assert.deepEqual(h.wholeReads, [], "the applied set was not read whole: it was read from its copy on disk, in windows");
     const held = h.state.get("m");
     assert.ok(held);
-    assert.deepEqual((await snapshotStore().get(held.appliedDigest)).toArray().sort(), h.members(), "the recorded applied set is exactly what the audience holds");
+    assert.deepEqual((await h.context.store().get(held.appliedDigest)).toArray().sort(), h.members(), "the recorded applied set is exactly what the audience holds");
     h.sim.setFaults({});
     assert.equal((await h.up("m", v3)).kind, "ok");
     assert.deepEqual(h.members(), sorted(v3));

@@ -8,8 +8,6 @@ import { strict as assert } from "node:assert";
 import { hostname } from "node:os";
 import { harnessPerTest, idRange as ids } from "../../support/membership-harness";
 import { FakeClock } from "../../support/fake-clock";
-import { dspClient, providerOverrides, setProviderOverrides, snapshotStore } from "../../../provider/provider-process/provider-context";
-import { resetSweeps } from "../../../provider/provider-process/record-holds";
 import { idSetFrom, planMembership } from "../../../provider/plan";
 import { syncMembership } from "../../../provider/membership/membership-sync";
 import { membershipRecordName, readMembershipRecord, type MembershipSyncRecord } from "../../../provider/sync/set-sync-record";
@@ -38,9 +36,7 @@ describe("membership provider: one provider at a time per membership, and record
       await sleep(ms);
       await onSleep(++sleeps);
     };
-    const { holds: _previous, ...rest } = providerOverrides();
-    setProviderOverrides({ ...rest, holds: { env: { clock, isProcessAlive: (pid) => running.has(pid) }, timing: { waitMs: 120_000, pollMs: 1_000 } } });
-    resetSweeps();
+    h.newProcess({ holds: { env: { clock, isProcessAlive: (pid) => running.has(pid) }, timing: { waitMs: 120_000, pollMs: 1_000 } } });
   });
 
   const orphanHolder = (): SyncHolder => ({ pid: ORPHAN, host: hostname(), token: "orphan", heartbeat: new Date(clock.now()).toISOString() });
@@ -48,18 +44,18 @@ describe("membership provider: one provider at a time per membership, and record
 
   /** The orphan's sync of v1 → v2: its record says "sending" (held), and the first `sentBefore` IDs of the plan reach Amazon. */
   async function orphanStarts(v1: readonly string[], v2: readonly string[], sentBefore: number): Promise<{ record: MembershipSyncRecord; finish(): Promise<void> }> {
-    const store = snapshotStore();
+    const store = h.context.store();
     const base = await store.put(idSetFrom(v1));
     const desired = await store.put(idSetFrom(v2));
     const record: MembershipSyncRecord = { v: 1, audienceId: h.audienceId, idType: "COOKIE", owner: "m", attempt: "orphan-attempt", at: new Date(clock.now()).toISOString(), stage: "sending", baseDigest: base, desiredDigest: desired };
     await store.writeRecord(recordName(), { ...record, holder: orphanHolder() });
     const plan = planMembership(idSetFrom(v1), idSetFrom(v2));
     const firstAdds = planMembership(idSetFrom(v1), idSetFrom([...v1, ...plan.adds.toArray().slice(0, sentBefore)]));
-    await syncMembership(dspClient(), firstAdds, { audienceId: h.audienceId, idType: "COOKIE" });
+    await syncMembership(h.context.client(), firstAdds, { audienceId: h.audienceId, idType: "COOKIE" });
     return {
       record,
       finish: async () => {
-        await syncMembership(dspClient(), plan, { audienceId: h.audienceId, idType: "COOKIE" });
+        await syncMembership(h.context.client(), plan, { audienceId: h.audienceId, idType: "COOKIE" });
         await store.writeRecord(recordName(), { ...record, at: new Date(clock.now()).toISOString(), stage: "answered", appliedDigest: desired, inDoubtCount: 0 });
       },
     };
@@ -75,7 +71,7 @@ describe("membership provider: one provider at a time per membership, and record
     const patchesBefore = h.sim.store.requests().filter((r) => r.path === "/v2/dp/audience").length;
     onSleep = async (n) => {
       // It beats on for 20 s, then finishes: Amazon holds v2 and its record says so.
-      if (n < 20) await snapshotStore().writeRecord(recordName(), { ...orphan.record, holder: orphanHolder() });
+      if (n < 20) await h.context.store().writeRecord(recordName(), { ...orphan.record, holder: orphanHolder() });
       else if (n === 20) await orphan.finish();
     };
     const up = await h.up("m", v3);
@@ -90,7 +86,7 @@ describe("membership provider: one provider at a time per membership, and record
     assert.deepEqual(h.members(), sorted(v3));
     const orphanPatches = h.sim.store.requests().filter((r) => r.path === "/v2/dp/audience").length - patchesBefore;
     assert.ok(orphanPatches > 5, "the orphan's patches and the up's, none of the up's sent while the orphan was at work");
-    const record = await readMembershipRecord(snapshotStore(), h.audienceId, "COOKIE");
+    const record = await readMembershipRecord(h.context.store(), h.audienceId, "COOKIE");
     assert.equal(record?.holder, undefined, "released");
     assert.equal((await h.up("m", v3)).changes, false);
   });
@@ -98,7 +94,7 @@ describe("membership provider: one provider at a time per membership, and record
   it("an orphan still live after the bounded wait: one clean error naming the process, nothing sent", async () => {
     assert.equal((await h.up("m", v1)).kind, "ok");
     const orphan = await orphanStarts(v1, v2, 0);
-    onSleep = async () => snapshotStore().writeRecord(recordName(), { ...orphan.record, holder: orphanHolder() });
+    onSleep = async () => h.context.store().writeRecord(recordName(), { ...orphan.record, holder: orphanHolder() });
     const before = h.sim.store.requests().length;
     const error = await h.up("m", v3).then(
       () => assert.fail("the up went on"),
@@ -137,7 +133,7 @@ describe("membership provider: one provider at a time per membership, and record
     clock.advance(DAY);
     assert.equal((await h.destroy("m")).kind, "ok");
     const deleted = recordName();
-    const record = await readMembershipRecord(snapshotStore(), h.audienceId, "COOKIE");
+    const record = await readMembershipRecord(h.context.store(), h.audienceId, "COOKIE");
     assert.equal(record?.retiredAt, new Date(clock.now()).toISOString());
     assert.deepEqual(
       record?.history?.map((e) => [e.at.slice(0, 10), e.adds, e.removes, e.requests, e.requestIds.length, e.inDoubt]),
@@ -154,14 +150,14 @@ describe("membership provider: one provider at a time per membership, and record
     const other = await h.newAudience("Another audience");
     clock.advance(89 * DAY);
     assert.equal((await h.up("n", ids("z", 0, 3))).kind, "ok");
-    assert.ok((await snapshotStore().listRecords("membership-")).includes(deleted), "kept within the retention");
-    resetSweeps(); // the next provider process
+    assert.ok((await h.context.store().listRecords("membership-")).includes(deleted), "kept within the retention");
+    h.newProcess(); // the next provider process
     clock.advance(DAY);
     const later = await h.up("n", ids("z", 0, 4));
     assert.ok(later.lines.includes(`removed 1 sync record of deleted resources, kept past the history retention: ${deleted}`), later.lines.join("\n"));
-    const left = await snapshotStore().listRecords("membership-");
+    const left = await h.context.store().listRecords("membership-");
     assert.ok(!left.includes(deleted) && left.includes(membershipRecordName(other, "COOKIE")), left.join(", "));
     // The live membership's history dropped nothing within the retention.
-    assert.equal((await readMembershipRecord(snapshotStore(), other, "COOKIE"))?.history?.length, 2);
+    assert.equal((await readMembershipRecord(h.context.store(), other, "COOKIE"))?.history?.length, 2);
   });
 });

@@ -9,12 +9,10 @@ import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { startSimulator } from "../../../simulator";
 import { PartialStateError } from "../../../provider/provider-process/partial-state-error";
-import { snapshotStore } from "../../../provider/provider-process/provider-context";
-import { userDeletionsProvider } from "../../../provider/user-deletions/user-deletions-provider";
+import { makeUserDeletionsProvider } from "../../../provider/user-deletions/user-deletions-provider";
 import { encodeDeletion, sentKeyOf, type DeletionEntry, type DeletionsInputs, type DeletionsOutputs } from "../../../provider/user-deletions/deletions";
 import { idSetFrom } from "../../../provider/plan";
-import { useSimulatorConfig } from "../../support/provider-config";
-import { captureEngineLines, planFolders, useWindowedOverrides } from "../../support/windowed-provider";
+import { planFolders, windowedContext } from "../../support/windowed-provider";
 import { makeTempDir } from "../../support/csv-helpers";
 
 /** What one step shows: its lines, its error, the state (request ids aside), and every user Amazon was asked to delete. */
@@ -40,9 +38,12 @@ describe("UserDeletions planned in windows of deletion keys", function () {
   async function play(planMemoryBytes: number | undefined): Promise<{ steps: Step[]; spilledReads: number }> {
     const tmp = makeTempDir();
     const sim = await startSimulator({ port: 0, limits: { metadataTps: 0, audienceTps: 0, usersTps: 0, hashedTps: 0 } });
-    useSimulatorConfig(sim, path.join(tmp.dir, "snapshots"));
-    const counter = useWindowedOverrides(planMemoryBytes, { retry: { maxAttempts: 1 }, throttle: { users: { ratePerSecond: 1000, burst: 100, spacingMarginMs: 0 } } });
-    const { lines, restore } = captureEngineLines(/^(info|warning): deletions/, withoutRequests);
+    const { context, lines, spilledReads } = windowedContext(sim, path.join(tmp.dir, "snapshots"), {
+      planMemoryBytes,
+      clientOptions: { retry: { maxAttempts: 1 }, throttle: { users: { ratePerSecond: 1000, burst: 100, spacingMarginMs: 0 } } },
+      normalise: withoutRequests,
+    });
+    const userDeletionsProvider = makeUserDeletionsProvider(context);
     const foldersBefore = planFolders();
     const deleted = async (): Promise<string[]> =>
       ((await (await fetch(`${sim.url}/__sim/deletions`)).json()) as { deletions: Array<{ users: Array<{ value: string; advertiserId?: string }> }> }).deletions
@@ -50,7 +51,7 @@ describe("UserDeletions planned in windows of deletion keys", function () {
         .sort();
     const inputs = async (entries: DeletionEntry[]): Promise<DeletionsInputs> => {
       const set = idSetFrom(entries.map(encodeDeletion));
-      return { label: "deletions", desiredDigest: await snapshotStore().put(set), desiredCount: set.size };
+      return { label: "deletions", desiredDigest: await context.store().put(set), desiredCount: set.size };
     };
     let state: DeletionsOutputs | undefined;
     const steps: Step[] = [];
@@ -72,7 +73,7 @@ describe("UserDeletions planned in windows of deletion keys", function () {
         ...(error === undefined ? {} : { error }),
         ...(changes === undefined ? {} : { changes }),
         // The sent set names each deletion's request, and the requests differ: its keys are compared.
-        ...(state === undefined ? {} : { state: { sent: (await snapshotStore().get(state.sentDigest)).toArray().map(sentKeyOf).sort(), sentCount: state.sentCount, users: state.requests.reduce((n, r) => n + r.users, 0) } }),
+        ...(state === undefined ? {} : { state: { sent: (await context.store().get(state.sentDigest)).toArray().map(sentKeyOf).sort(), sentCount: state.sentCount, users: state.requests.reduce((n, r) => n + r.users, 0) } }),
         deleted: await deleted(),
       });
       assert.deepEqual(planFolders().filter((name) => !foldersBefore.includes(name)), [], "no copies outlive their operation");
@@ -84,19 +85,18 @@ describe("UserDeletions planned in windows of deletion keys", function () {
       const third = [...second, ...Array.from({ length: 6 }, (_, i) => ext(200 + i, undefined, "7"))];
       await step(async () => userDeletionsProvider.create(await inputs(first)));
       const news2 = await inputs(second);
-      await step(async () => userDeletionsProvider.diff!("deletions", state, news2));
-      await step(async () => userDeletionsProvider.update!("deletions", state, news2));
+      await step(async () => userDeletionsProvider.diff!("deletions", state as DeletionsOutputs, news2));
+      await step(async () => userDeletionsProvider.update!("deletions", state as DeletionsOutputs, news2));
       const news3 = await inputs(third);
       sim.setFaults({ rate5xx: 1, routes: ["PATCH /v2/dp/users"], count: 1 });
-      await step(async () => userDeletionsProvider.update!("deletions", state, news3));
+      await step(async () => userDeletionsProvider.update!("deletions", state as DeletionsOutputs, news3));
       sim.setFaults({});
-      await step(async () => userDeletionsProvider.diff!("deletions", state, news3));
-      await step(async () => userDeletionsProvider.update!("deletions", state, news3));
-      await step(async () => userDeletionsProvider.diff!("deletions", state, news3));
-      return { steps, spilledReads: counter.spilledReads() };
+      await step(async () => userDeletionsProvider.diff!("deletions", state as DeletionsOutputs, news3));
+      await step(async () => userDeletionsProvider.update!("deletions", state as DeletionsOutputs, news3));
+      await step(async () => userDeletionsProvider.diff!("deletions", state as DeletionsOutputs, news3));
+      return { steps, spilledReads: spilledReads() };
     } finally {
-      restore();
-      counter.end();
+      context.close();
       await sim.stop();
       tmp.cleanup();
     }
