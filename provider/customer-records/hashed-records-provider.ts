@@ -19,7 +19,7 @@ import { externalIdKeyFor, readRecordLines, type RecordsSourceSettings } from ".
 import { uploadWantedRecords, type RecordsSyncResult } from "./records-sync";
 import { fmt } from "../util/format";
 import { PlanCache } from "../sync/plan-cache";
-import { copiesPerOperation, SpilledCopies, WHOLE_SET, type PlanWindow } from "../sync/plan-windows";
+import { copiesPerOperation, lazyCopies, type SpilledCopies, WHOLE_SET, type PlanWindow } from "../sync/plan-windows";
 import { KeyedSetWriter } from "../sync/keyed-windows";
 import { outcomeOfWindow, planRecords, recordsWindows, type RecordsPlan, type RecordsPlanContext, type RecordsPlanSummary, type RecordsWindowPlan } from "./records-plan";
 
@@ -302,8 +302,7 @@ async function upload(uploads: Uploads, id: string, news: RecordsUploadInputs, o
 
 /** HashedRecordUpload's lifecycle with `context`'s client, store and log. */
 export function makeHashedRecordsProvider(context: ProviderContext): pulumi.dynamic.ResourceProvider<RecordsUploadInputs, RecordsUploadOutputs> {
-  let copies: SpilledCopies | undefined;
-  const uploads: Uploads = { context, plans: new PlanCache(), copies: () => (copies ??= new SpilledCopies(context.store())) };
+  const uploads: Uploads = { context, plans: new PlanCache(), copies: lazyCopies(() => context.store()) };
   // Each operation's copies on disk (a plan in windows) are deleted as soon as it settles (see plan-windows.ts).
   return copiesPerOperation({
     async check(olds, news) {

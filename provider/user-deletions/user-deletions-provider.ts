@@ -19,7 +19,7 @@ import {
   type DeletionsOutputs,
 } from "./deletions";
 import { fmt } from "../util/format";
-import { copiesPerOperation, SpilledCopies } from "../sync/plan-windows";
+import { copiesPerOperation, lazyCopies, type SpilledCopies } from "../sync/plan-windows";
 import { KeyedSetWriter } from "../sync/keyed-windows";
 import { planDeletionsIn, type PlannedDeletions } from "./deletions-plan";
 
@@ -97,8 +97,7 @@ async function carryOut(deletions: Deletions, id: string, news: DeletionsInputs,
 
 /** UserDeletions' lifecycle with `context`'s client, store and log. */
 export function makeUserDeletionsProvider(context: ProviderContext): pulumi.dynamic.ResourceProvider<DeletionsInputs, DeletionsOutputs> {
-  let copies: SpilledCopies | undefined;
-  const deletions: Deletions = { context, copies: () => (copies ??= new SpilledCopies(context.store())) };
+  const deletions: Deletions = { context, copies: lazyCopies(() => context.store()) };
   // Each operation's copies on disk (a plan in windows) are deleted as soon as it settles (see plan-windows.ts).
   return copiesPerOperation({
     async check(olds, news) {
