@@ -2,6 +2,7 @@
 import { formatNumber, formatRatio, formatSeconds, row } from "./report";
 import type { Scenario } from "./scenario";
 import { runWarehouseSourcesBench, type SourceReadFigures } from "./warehouse-sources";
+import { exclusionListRows, runExclusionListBench } from "./exclusion-list";
 
 export const warehouseSourcesScenario: Scenario = {
   id: 8,
@@ -20,6 +21,11 @@ export const warehouseSourcesScenario: Scenario = {
         comparison: { text: `ID file ${formatNumber(f.idFile.peakRssMb)} MB`, ratio: r.peakRssMb / f.idFile.peakRssMb },
       }),
     ];
-    return { figures: f, rows: [...figures("ID file", f.idFile), ...figures("Parquet column", f.parquet), ...figures("DuckDB SQL query", f.sql)] };
+    // Issue 25: an exclusion list as long as the members, read within the budget, in a child of its own.
+    const exclusion = await runExclusionListBench({ count: sizes.planningIds, log });
+    return {
+      figures: { ...f, exclusion },
+      rows: [...figures("ID file", f.idFile), ...figures("Parquet column", f.parquet), ...figures("DuckDB SQL query", f.sql), ...exclusionListRows(exclusion)],
+    };
   },
 };

@@ -16,6 +16,14 @@ export const DEFAULT_PLAN_MEMORY_MB = 768;
  */
 export const PLAN_BYTES_PER_ID = 100;
 
+/**
+ * The share of the budget each exclusion or suppression list is read within (a larger list is
+ * sorted on disk); a membership's members get what its lists leave, so the sets read for one
+ * membership stay within the budget together. A quarter keeps a 5M-ID member file with no list,
+ * or with one list, in memory at the default budget.
+ */
+export const REMOVAL_LIST_SHARE = 0.25;
+
 /** Below this a budget only multiplies the files and passes. */
 const MIN_PLAN_MEMORY_MB = 1;
 

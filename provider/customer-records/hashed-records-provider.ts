@@ -7,19 +7,23 @@
  */
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import { IdSelection, IdSet, applyPlan, idSetFrom, planMembership, type MembershipPlan } from "../plan";
+import { IdSet, idSetFrom } from "../plan";
 import { SNAPSHOT_RECOVERY_HINT, SnapshotMissingError } from "../snapshots";
 import { engineProgress } from "../provider-process/engine-log";
 import { urnOf } from "../util/urn-input";
 import { outcomeOfFailure } from "../sync/send-outcome";
-import { newAttemptId, unionOf, type ResolvedSet, type SetSyncRecord } from "../sync/set-sync-record";
+import { newAttemptId, type SetSyncRecord } from "../sync/set-sync-record";
 import { PartialStateError } from "../provider-process/partial-state-error";
 import type { ProviderContext } from "../provider-process/provider-context";
-import { externalIdKeyFor, externalIdOfKey, readRecordLines, type RecordsSourceSettings } from "./records-source";
+import { externalIdKeyFor, readRecordLines, type RecordsSourceSettings } from "./records-source";
 import { uploadWantedRecords, type RecordsSyncResult } from "./records-sync";
 import { fmt } from "../util/format";
 import { PlanCache } from "../sync/plan-cache";
-import { planSync } from "../sync/sync-plan";
+import { copiesPerOperation, lazyCopies, type SpilledCopies, WHOLE_SET, type PlanWindow } from "../sync/plan-windows";
+import { KeyedSetWriter } from "../sync/keyed-windows";
+import { outcomeOfWindow, planRecords, recordsWindows, type RecordsPlan, type RecordsPlanContext, type RecordsPlanSummary, type RecordsWindowPlan } from "./records-plan";
+
+export { summarizeRecordsPlan, type RecordsPlanSummary } from "./records-plan";
 import type { SyncHold } from "../sync/sync-hold";
 import { appendHistory, historyEntry, keptHistory, type SyncHistoryEntry } from "../sync/sync-history";
 import { retireRecord } from "../sync/record-retention";
@@ -52,36 +56,11 @@ export interface RecordsUploadOutputs extends RecordsUploadInputs {
   inDoubtCount?: number;
 }
 
-/** A plan in the words of records: a changed record is one add and one remove of the same externalId. */
-export interface RecordsPlanSummary {
-  /** Records to upload: new externalIds plus changed ones. */
-  newOrChanged: number;
-  /** Of those, externalIds whose record was uploaded before with other hashes. */
-  changed: number;
-  /** externalIds no longer in the CSV. */
-  gone: number;
-  unchanged: number;
-  /** Records uploaded again because an earlier upload of their externalId is in doubt (not counted in newOrChanged). */
-  inDoubt?: number;
-}
-
 const plural = (n: number, one: string, many: string): string => `${fmt(n)} ${n === 1 ? one : many}`;
 
 /** "records customers: uploaded 40 records in 1 request" */
 export function describeUpload(label: string, upload: { records: number; requests: number }): string {
   return `records ${label}: uploaded ${plural(upload.records, "record", "records")} in ${plural(upload.requests, "request", "requests")}`;
-}
-
-/** Counts a plan over `externalId:rowDigest` sets in records. Pure. */
-export function summarizeRecordsPlan(plan: Pick<MembershipPlan, "adds" | "removes" | "addCount" | "unchangedCount">): RecordsPlanSummary {
-  let changed = 0;
-  if (plan.addCount > 0 && plan.removes.size > 0) {
-    const added = idSetFrom((function* () {
-      for (const key of plan.adds) yield externalIdOfKey(key);
-    })());
-    for (const key of plan.removes) if (added.has(externalIdOfKey(key))) changed++;
-  }
-  return { newOrChanged: plan.addCount, changed, gone: plan.removes.size - changed, unchanged: plan.unchangedCount };
 }
 
 /**
@@ -153,49 +132,24 @@ async function writeUploadRecord(hold: SyncHold, record: Omit<SetSyncRecord, "v"
   await hold.write({ v: 1, at: hold.now().toISOString(), ...record } satisfies SetSyncRecord);
 }
 
-/**
- * The applied set without the keys of in-doubt externalIds: their record at Amazon is unknown
- * (an upload whose answer was lost may have overwritten it), so a desired one is uploaded again.
- */
-function withoutInDoubt(applied: IdSet, inDoubt: IdSet): IdSet {
-  if (inDoubt.size === 0) return applied;
-  const eids = idSetFrom((function* () {
-    for (const key of inDoubt) yield externalIdOfKey(key);
-  })());
-  const kept: number[] = [];
-  for (let i = 0; i < applied.size; i++) if (!eids.has(externalIdOfKey(applied.idAt(i)))) kept.push(i);
-  return unionOf([new IdSelection(applied, Uint32Array.from(kept))]);
-}
-
-interface PreparedUpload {
-  resolved: ResolvedSet;
-  /** The applied set the plan starts from (in-doubt externalIds left out). */
-  base: IdSet;
-  desired: IdSet;
-  plan: MembershipPlan;
-  summary: RecordsPlanSummary;
-}
-
 /** What the lifecycle of one context works with: the context, and the plans computed in diff and used again in update. */
 interface Uploads {
   readonly context: ProviderContext;
-  readonly plans: PlanCache<PreparedUpload>;
+  readonly plans: PlanCache<RecordsPlan>;
+  /** Copies of large sets on disk; each operation's own are deleted when it settles (see plan-windows.ts). */
+  copies(): SpilledCopies;
 }
 
-async function planFor({ context, plans }: Uploads, olds: Partial<RecordsUploadOutputs>, news: RecordsUploadInputs, record: SetSyncRecord | undefined): Promise<PreparedUpload> {
-  const key = [olds.appliedDigest, olds.inDoubtDigest, olds.syncAttempt, record?.attempt, record?.stage, news.desiredDigest];
-  return plans.get(key, async () => {
-    const { resolved, desired, base, plan } = await planSync(context.store(), olds, record, news.desiredDigest, { baseOf: withoutInDoubt });
-    const summary = summarizeRecordsPlan(plan);
-    if (base !== resolved.applied) {
-      // Desired records that only the doubt sends again: in the applied set, left out of the base.
-      const dropped = planMembership(base, resolved.applied).adds;
-      let again = 0;
-      for (const k of dropped) if (desired.has(k)) again++;
-      if (again > 0) summary.inDoubt = again;
-    }
-    return { resolved, base, desired, plan, summary };
-  });
+/** What a plan reads, and its memory budget (see records-plan.ts). */
+function planContext({ context, copies }: Uploads): RecordsPlanContext {
+  return { store: context.store(), copies: copies(), memoryBytes: context.planMemoryBytes() };
+}
+
+async function planFor(uploads: Uploads, olds: Partial<RecordsUploadOutputs>, news: RecordsUploadInputs, record: SetSyncRecord | undefined): Promise<RecordsPlan> {
+  const context = planContext(uploads);
+  const windows = recordsWindows(olds, news.desiredCount, context.memoryBytes);
+  const key = [olds.appliedDigest, olds.inDoubtDigest, olds.syncAttempt, record?.attempt, record?.stage, news.desiredDigest, windows.length];
+  return uploads.plans.get(key, () => planRecords(context, olds, record, { digest: news.desiredDigest, count: news.desiredCount }));
 }
 
 /** Holds the upload's sync record while it uploads (see sync-hold.ts). */
@@ -211,103 +165,146 @@ async function carryOut(uploads: Uploads, id: string, news: RecordsUploadInputs,
   }
 }
 
-/** Uploads the plan's adds, then records what Amazon holds now (removes need no call). */
+/** What the requests of an upload did, over all its windows. */
+interface UploadTotals {
+  accepted: number;
+  requests: number;
+  requestIds: string[];
+  /** The first failure; nothing was sent after it. */
+  error?: Error;
+}
+
+/**
+ * Uploads the plan's adds, then records what Amazon holds now (removes need no call). A plan in
+ * windows uploads them in turn, reading the CSV once per window, and stops at the first failure.
+ */
 async function upload(uploads: Uploads, id: string, news: RecordsUploadInputs, olds: Partial<RecordsUploadOutputs>, hold: SyncHold): Promise<RecordsUploadOutputs> {
   const { context } = uploads;
   const found = asUploadRecord(hold.found);
   const retentionMs = historyRetentionMs(context, news.historyRetentionDays);
   const history = keptHistory(found?.history, hold.now().getTime(), retentionMs);
-  const { resolved, base, desired, plan, summary } = await planFor(uploads, olds, news, found);
+  const prepared = await planFor(uploads, olds, news, found);
+  const { summary, windows } = prepared;
+  const planned = summary.newOrChanged;
   if (summary.gone > 0) await context.log.log("warning", goneRecordsNote(news.label, summary.gone), urnOf(news));
   // The secret is read now, from the config the engine handed over, and not kept.
   const externalIdKey = externalIdKeyFor(news, context.config);
-  const wanted = plan.addCount === desired.size ? desired : idSetFrom(plan.adds);
-  const store = context.store();
+  const { store, copies, memoryBytes } = planContext(uploads);
   const attempt = newAttemptId();
-  const priorInDoubtDigest = resolved.inDoubt.size > 0 ? await store.put(resolved.inDoubt) : undefined;
+  const single = windows.length === 1;
+  const setOf = async (partIn: (window: RecordsWindowPlan) => IdSet): Promise<{ digest: string; count: number }> => {
+    if (single) {
+      const set = partIn(await prepared.planIn(WHOLE_SET[0] as PlanWindow));
+      return { digest: await store.put(set), count: set.size };
+    }
+    const writer = new KeyedSetWriter(copies, memoryBytes);
+    for (const window of windows) writer.add(partIn(await prepared.planIn(window)));
+    return writer.store(store);
+  };
+  const priorInDoubtDigest = prepared.inDoubtCount > 0 ? (await setOf((w) => w.resolved.inDoubt)).digest : undefined;
   // Before the first request: if the answers are lost, the next plan finds what may have been uploaded.
   await writeUploadRecord(hold, {
     owner: news.label,
     attempt,
     history,
     stage: "sending",
-    ...(resolved.appliedDigest === undefined ? {} : { baseDigest: resolved.appliedDigest }),
+    ...(prepared.appliedDigest === undefined ? {} : { baseDigest: prepared.appliedDigest }),
     ...(priorInDoubtDigest === undefined ? {} : { priorInDoubtDigest }),
     desiredDigest: news.desiredDigest,
   });
-  const result: RecordsSyncResult =
-    plan.addCount === 0
-      ? { accepted: IdSet.empty(), unknown: IdSet.empty(), found: 0, requests: 0, requestIds: [] }
-      : await uploadWantedRecords(
-          context.client(),
-          readRecordLines(news, externalIdKey === undefined ? {} : { externalIdKey }),
-          (k) => wanted.has(k),
-          { onProgress: engineProgress(context.log, { label: `records ${news.label}`, unit: "records", verb: "uploaded" }, plan.addCount, urnOf(news)) },
-        );
+  const progress = engineProgress(context.log, { label: `records ${news.label}`, unit: "records", verb: "uploaded" }, planned, urnOf(news));
+  const totals: UploadTotals = { accepted: 0, requests: 0, requestIds: [] };
+  const provesNothing = (error: Error | undefined): boolean => error !== undefined && outcomeOfFailure(error) === "unknown";
+  // What each window leaves, kept only in case the upload does not complete: the one window's
+  // parts made on demand, or every window's written as it is done (two writers beside a window's
+  // plan: a quarter of the budget each, the rest on disk).
+  let whole: (() => { applied: IdSet; inDoubt: IdSet }) | undefined;
+  const parts = single ? undefined : { applied: new KeyedSetWriter(copies, memoryBytes / 4), inDoubt: new KeyedSetWriter(copies, memoryBytes / 4) };
+  for (const window of windows) {
+    const plan = await prepared.planIn(window);
+    let result: RecordsSyncResult = { accepted: IdSet.empty(), unknown: IdSet.empty(), found: 0, requests: 0, requestIds: [] };
+    if (totals.error === undefined && plan.plan.addCount > 0) {
+      const wanted = plan.plan.addCount === plan.desired.size ? plan.desired : idSetFrom(plan.plan.adds);
+      result = await uploadWantedRecords(context.client(), readRecordLines(news, externalIdKey === undefined ? {} : { externalIdKey }), (k) => wanted.has(k), { onProgress: progress });
+      totals.accepted += result.accepted.size;
+      totals.requests += result.requests;
+      totals.requestIds.push(...result.requestIds);
+      if (result.error !== undefined) totals.error = result.error;
+    }
+    // A window after a failure sent nothing; it is judged by that failure, as the rest of one upload would be.
+    const outcome = () => outcomeOfWindow(plan, result.accepted, result.unknown, provesNothing(result.error ?? totals.error));
+    if (parts === undefined) whole = outcome;
+    else {
+      const part = outcome();
+      parts.applied.add(part.applied);
+      parts.inDoubt.add(part.inDoubt);
+    }
+  }
   const lastUpload = {
-    records: result.accepted.size,
-    requests: result.requests,
-    ...(result.requestIds[0] === undefined ? {} : { firstRequestId: result.requestIds[0] }),
+    records: totals.accepted,
+    requests: totals.requests,
+    ...(totals.requestIds[0] === undefined ? {} : { firstRequestId: totals.requestIds[0] }),
   };
-  const firstUploadedAt = olds.firstUploadedAt ?? (result.accepted.size > 0 ? new Date().toISOString() : undefined);
+  const firstUploadedAt = olds.firstUploadedAt ?? (totals.accepted > 0 ? new Date().toISOString() : undefined);
   // The inputs carry the serialized provider (`__provider`), which every recorded state needs.
   const common = { ...news, lastUpload, syncAttempt: attempt, ...(firstUploadedAt === undefined ? {} : { firstUploadedAt }) };
-  const error = result.error;
+  const error = totals.error;
   const withEntry = async (appliedDigest: string, inDoubt: number): Promise<SyncHistoryEntry[]> => {
     const at = hold.now();
-    const sync = { at: at.toISOString(), attempt, adds: result.accepted.size, removes: 0, requests: result.requests, requestIds: result.requestIds, inDoubt, appliedDigest };
+    const sync = { at: at.toISOString(), attempt, adds: totals.accepted, removes: 0, requests: totals.requests, requestIds: totals.requestIds, inDoubt, appliedDigest };
     return appendHistory(history, await historyEntry(store, error === undefined ? sync : { ...sync, failed: true }), at.getTime(), retentionMs);
   };
-  if (error === undefined && result.accepted.size === plan.addCount) {
+  if (error === undefined && totals.accepted === planned) {
     // Every desired record is at Amazon; in-doubt ones of externalIds no longer desired cannot be undone (no delete).
     await writeUploadRecord(hold, { owner: news.label, attempt, history: await withEntry(news.desiredDigest, 0), stage: "answered", appliedDigest: news.desiredDigest, inDoubtCount: 0 });
     await hold.release();
     return { ...common, appliedDigest: news.desiredDigest, appliedCount: news.desiredCount, inDoubtCount: 0 };
   }
-  // Record exactly what is at Amazon now: the applied set minus the removes plus what was accepted.
-  const acceptedAll = new IdSelection(result.accepted, Uint32Array.from({ length: result.accepted.size }, (_, i) => i));
-  const now = applyPlan(base, { ...plan, adds: acceptedAll, addCount: acceptedAll.size });
-  const digest = await store.put(now);
-  // Not accepted: earlier in-doubt keys stay in doubt, and so do this upload's when the failure proves nothing
-  // (all not accepted, as other requests may have been in flight), and those of any other request whose answer was lost.
-  const notAccepted = (sel: IdSet | IdSelection): IdSelection => {
-    const set = "bytes" in sel ? sel : sel.set;
-    const indices = "bytes" in sel ? Uint32Array.from({ length: sel.size }, (_, i) => i) : sel.indices;
-    return new IdSelection(set, indices.filter((i) => !result.accepted.has(set.idAt(i))));
-  };
-  const unknown = error !== undefined && outcomeOfFailure(error) === "unknown";
-  const inDoubt = unionOf([notAccepted(resolved.inDoubt), unknown ? notAccepted(plan.adds) : notAccepted(result.unknown)]);
-  const inDoubtDigest = inDoubt.size > 0 ? await store.put(inDoubt) : undefined;
+  // Record exactly what is at Amazon now: the applied set minus the removes plus what was accepted;
+  // in doubt, what the answers left unproven.
+  let now: { digest: string; count: number };
+  let inDoubt: { digest: string | undefined; count: number };
+  if (whole !== undefined) {
+    const sets = whole();
+    now = { digest: await store.put(sets.applied), count: sets.applied.size };
+    inDoubt = { digest: sets.inDoubt.size > 0 ? await store.put(sets.inDoubt) : undefined, count: sets.inDoubt.size };
+  } else {
+    const { applied, inDoubt: doubt } = parts as { applied: KeyedSetWriter; inDoubt: KeyedSetWriter };
+    now = await applied.store(store);
+    inDoubt = doubt.count > 0 ? await doubt.store(store) : { digest: undefined, count: 0 };
+  }
+  const inDoubtDigest = inDoubt.digest;
   await writeUploadRecord(hold, {
     owner: news.label,
     attempt,
-    history: await withEntry(digest, inDoubt.size),
+    history: await withEntry(now.digest, inDoubt.count),
     stage: "answered",
-    appliedDigest: digest,
+    appliedDigest: now.digest,
     ...(inDoubtDigest === undefined ? {} : { inDoubtDigest }),
-    inDoubtCount: inDoubt.size,
+    inDoubtCount: inDoubt.count,
   });
   await hold.release();
   const why =
     error !== undefined
       ? error.message
-      : `the CSV or its externalId key changed since the plan was made (${fmt(result.accepted.size)} of the ${fmt(plan.addCount)} planned records were found)`;
+      : `the CSV or its externalId key changed since the plan was made (${fmt(totals.accepted)} of the ${fmt(planned)} planned records were found)`;
   const doubt =
-    inDoubt.size > 0
-      ? ` ${fmt(inDoubt.size)} records are in doubt (sent, but the answer did not say whether Amazon stored them): the next \`pulumi up\` uploads their externalIds again while the CSV has them.`
+    inDoubt.count > 0
+      ? ` ${fmt(inDoubt.count)} records are in doubt (sent, but the answer did not say whether Amazon stored them): the next \`pulumi up\` uploads their externalIds again while the CSV has them.`
       : "";
   throw new PartialStateError(
-    `records ${news.label}: ${why}\nAmazon accepted ${fmt(result.accepted.size)} of ${fmt(plan.addCount)} records in ${result.requests} requests; ` +
+    `records ${news.label}: ${why}\nAmazon accepted ${fmt(totals.accepted)} of ${fmt(planned)} records in ${totals.requests} requests; ` +
       `that progress is recorded, and the next \`pulumi up\` uploads only the rest.${doubt}`,
     id,
-    { ...common, appliedDigest: digest, appliedCount: now.size, inDoubtCount: inDoubt.size, ...(inDoubtDigest === undefined ? {} : { inDoubtDigest }) },
+    { ...common, appliedDigest: now.digest, appliedCount: now.count, inDoubtCount: inDoubt.count, ...(inDoubtDigest === undefined ? {} : { inDoubtDigest }) },
   );
 }
 
 /** HashedRecordUpload's lifecycle with `context`'s client, store and log. */
 export function makeHashedRecordsProvider(context: ProviderContext): pulumi.dynamic.ResourceProvider<RecordsUploadInputs, RecordsUploadOutputs> {
-  const uploads: Uploads = { context, plans: new PlanCache() };
-  return {
+  const uploads: Uploads = { context, plans: new PlanCache(), copies: lazyCopies(() => context.store()) };
+  // Each operation's copies on disk (a plan in windows) are deleted as soon as it settles (see plan-windows.ts).
+  return copiesPerOperation({
     async check(olds, news) {
       const inputs = news; // as the program declared them: the checks below make sure of the type
       const failures: pulumi.dynamic.CheckFailure[] = [];
@@ -369,5 +366,5 @@ export function makeHashedRecordsProvider(context: ProviderContext): pulumi.dyna
           "To erase people's data, list their externalIds under `deletions:` (type EXTERNAL_USER_ID).",
       );
     },
-  };
+  });
 }

@@ -9,7 +9,7 @@ import type { HashedRecordUpload } from "../customer-records/hashed-record-uploa
 import type { DesiredMembers } from "../resources/desired-set";
 import type { LeftOut } from "./member-sources";
 import { declareDeletions, declareRecords, historyRetentionOf } from "./records";
-import { removeIds } from "../sources";
+import { applyRemovals, releaseRemovals, type Removals } from "./removal-lists";
 
 export { memberSetKey } from "./member-sources";
 
@@ -27,7 +27,7 @@ export interface DeclareSpecOptions {
   /** What suppression and `onInvalid: skip` left out, by `memberSetKey`; shown in the preview line. */
   leftOut?: ReadonlyMap<string, LeftOut>;
   /** Exclusions and suppression to apply to records-upload members, by `memberSetKey`. */
-  removals?: ReadonlyMap<string, { exclude?: IdSet; suppress?: IdSet }>;
+  removals?: ReadonlyMap<string, Removals>;
 }
 
 /** Stack outputs per audience key. */
@@ -110,12 +110,17 @@ export function declareSpec(spec: LoadedSpec, options: DeclareSpecOptions = {}):
       let desired = membersOf(source, uploads, options.memberSets?.get(key));
       if (removal !== undefined && desired instanceof Promise) {
         // Records members arrive later: their exclusions and suppression apply then.
-        desired = desired.then((set) => {
-          const own = removeIds(set as IdSet, removal.exclude);
-          const final = removeIds(own.set, removal.suppress);
-          leftOut = { suppressed: final.removed, skipped: 0 };
-          return final.set;
-        });
+        desired = desired.then(
+          (set) => {
+            const final = applyRemovals(set as IdSet, removal);
+            leftOut = { suppressed: final.suppressed, skipped: 0 };
+            return final.set;
+          },
+          (error: unknown) => {
+            releaseRemovals(removal);
+            throw error;
+          },
+        );
       }
       // Desired counts are inputs, known during preview; appliedCount is in each membership's state.
       // Record members come later: the membership is declared once they are read, and the stack

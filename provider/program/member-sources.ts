@@ -6,11 +6,12 @@
  * kept for the preview line. Each source is read once per program run.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { BuiltSet, IdSet } from "../plan";
-import { resolvePlanMemoryBytes } from "../config/plan-memory";
+import type { BuiltSet } from "../plan";
+import { REMOVAL_LIST_SHARE, resolvePlanMemoryBytes } from "../config/plan-memory";
 import { resolveSnapshotLocation, type SnapshotLocation } from "../config/snapshot-location";
 import { ID_TYPES, type IdListSource, type IdType, type LoadedSpec } from "../spec";
-import { removeIds, SourceReader } from "../sources";
+import { SourceReader } from "../sources";
+import { applyRemovals, releaseRemovals, RemovalList, type Removals } from "./removal-lists";
 import type { InputFailure } from "./input-diagnostics";
 
 /** What the sources left out of one membership, shown in its preview line. */
@@ -32,8 +33,11 @@ export interface MemberSources {
   memberSets: Map<string, BuiltSet>;
   /** By {@link memberSetKey}; present for every membership with members. */
   leftOut: Map<string, LeftOut>;
-  /** IDs to remove from records-upload memberships, by {@link memberSetKey}: exclusions, then suppression. */
-  removals: Map<string, { exclude?: IdSet; suppress?: IdSet }>;
+  /**
+   * IDs to remove from records-upload memberships, by {@link memberSetKey}: exclusions, then
+   * suppression; each list on disk is deleted once every membership that uses it applied it.
+   */
+  removals: Map<string, Removals>;
   failures: InputFailure[];
 }
 
@@ -58,8 +62,12 @@ export async function readMemberSources(spec: LoadedSpec, config: (key: string) 
     memoryBytes,
   });
   const failures: Array<InputFailure | undefined> = [];
-  const read = (source: IdListSource, idType: IdType, what: string): Promise<{ set: IdSet; skipped: number } | undefined> => readWith(reader.read(source, idType, what));
-  const readMembers = (source: IdListSource, idType: IdType, what: string): Promise<{ set: BuiltSet; skipped: number } | undefined> => readWith(reader.readMembers(source, idType, what));
+  // The sets of one membership share the budget: each exclusion or suppression list a share, the members the rest.
+  const listBytes = Math.floor(memoryBytes * REMOVAL_LIST_SHARE);
+  const read = (source: IdListSource, idType: IdType, what: string, users: number): Promise<RemovalList | undefined> =>
+    readWith(reader.readMembers(source, idType, what, listBytes)).then((list) => (list === undefined ? undefined : new RemovalList(list.set, users)));
+  const readMembers = (source: IdListSource, idType: IdType, what: string, lists: number): Promise<{ set: BuiltSet; skipped: number } | undefined> =>
+    readWith(reader.readMembers(source, idType, what, memoryBytes - lists * listBytes));
   const readWith = <T>(reading: Promise<T>): Promise<T | undefined> => {
     const slot = failures.push(undefined) - 1;
     return reading.catch((error: unknown) => {
@@ -68,10 +76,11 @@ export async function readMemberSources(spec: LoadedSpec, config: (key: string) 
     });
   };
   try {
-    const suppress = new Map<IdType, Promise<{ set: IdSet } | undefined>>();
+    const suppress = new Map<IdType, Promise<RemovalList | undefined>>();
     for (const idType of ID_TYPES) {
       const source = spec.suppress[idType];
-      if (source !== undefined) suppress.set(idType, read(source, idType, `suppress.${idType}`));
+      const users = spec.audiences.filter((audience) => audience.members[idType] !== undefined).length;
+      if (source !== undefined) suppress.set(idType, read(source, idType, `suppress.${idType}`, users));
     }
     const memberships = spec.audiences.flatMap((audience) =>
       ID_TYPES.flatMap((idType) => {
@@ -83,26 +92,29 @@ export async function readMemberSources(spec: LoadedSpec, config: (key: string) 
           {
             key: memberSetKey(audience.key, idType),
             idType,
-            members: source.kind === "records" ? undefined : readMembers(source, idType, path),
-            exclude: excluded === undefined ? undefined : read(excluded, idType, `audiences.${audience.key}.exclude.${idType}`),
+            members: source.kind === "records" ? undefined : readMembers(source, idType, path, (excluded === undefined ? 0 : 1) + (spec.suppress[idType] === undefined ? 0 : 1)),
+            exclude: excluded === undefined ? undefined : read(excluded, idType, `audiences.${audience.key}.exclude.${idType}`, 1),
           },
         ];
       }),
     );
     const memberSets = new Map<string, BuiltSet>();
     const leftOut = new Map<string, LeftOut>();
-    const removals = new Map<string, { exclude?: IdSet; suppress?: IdSet }>();
+    const removals = new Map<string, Removals>();
     for (const m of memberships) {
       const [members, exclude, suppressed] = await Promise.all([m.members, m.exclude, suppress.get(m.idType)]);
+      const lists: Removals = { ...(exclude === undefined ? {} : { exclude }), ...(suppressed === undefined ? {} : { suppress: suppressed }) };
       if (m.members === undefined) {
-        removals.set(m.key, { ...(exclude === undefined ? {} : { exclude: exclude.set }), ...(suppressed === undefined ? {} : { suppress: suppressed.set }) });
+        removals.set(m.key, lists);
         continue;
       }
-      if (members === undefined) continue;
-      const own = removeIds(members.set, exclude?.set);
-      const final = removeIds(own.set, suppressed?.set);
+      if (members === undefined) {
+        releaseRemovals(lists);
+        continue;
+      }
+      const final = applyRemovals(members.set, lists);
       memberSets.set(m.key, final.set);
-      leftOut.set(m.key, { suppressed: final.removed, skipped: members.skipped });
+      leftOut.set(m.key, { suppressed: final.suppressed, skipped: members.skipped });
     }
     return { memberSets, leftOut, removals, failures: failures.filter((f): f is InputFailure => f !== undefined) };
   } finally {

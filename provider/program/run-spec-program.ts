@@ -7,12 +7,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { reassertToken } from "../membership/reassert-token";
-import type { BuiltSet, IdSet } from "../plan";
+import type { BuiltSet } from "../plan";
 import { readRecordsInProgram, uploadSettings } from "../customer-records/hashed-record-upload";
 import type { RecordSets } from "../customer-records/records-source";
 import { loadSpec, type LoadedSpec } from "../spec";
 import { declareSpec, type DeclaredAudience } from "./declare-spec";
 import { readMemberSources, type LeftOut } from "./member-sources";
+import type { Removals } from "./removal-lists";
 import { describeInputFailures, type InputFailure } from "./input-diagnostics";
 import { debugging } from "../util/debug";
 import { mapOwnStackTracesWhenDebugging } from "../util/own-source-maps";
@@ -90,7 +91,7 @@ interface SpecInputs {
   memberSets: Map<string, BuiltSet>;
   recordSets: Map<string, RecordSets>;
   leftOut: Map<string, LeftOut>;
-  removals: Map<string, { exclude?: IdSet; suppress?: IdSet }>;
+  removals: Map<string, Removals>;
   failures: InputFailure[];
 }
 

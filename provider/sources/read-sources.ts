@@ -75,11 +75,11 @@ export class SourceReader {
    * @throws SourceError naming `what`, the source and the row; IdFileError for ID files
    */
   /**
-   * Like {@link read}, but ID files larger than the memory budget come back sorted on disk, as a
-   * {@link SpilledSet} (other sources are read into memory).
+   * Like {@link read}, but a set larger than the memory budget comes back sorted on disk, as a
+   * {@link SpilledSet}.
+   * @param memoryBytes this read's budget, in bytes @default the reader's `memoryBytes`
    */
-  async readMembers(source: IdListSource, idType: IdType, what: string): Promise<CollectedIds<BuiltSet>> {
-    const memoryBytes = this.options.memoryBytes;
+  async readMembers(source: IdListSource, idType: IdType, what: string, memoryBytes = this.options.memoryBytes): Promise<CollectedIds<BuiltSet>> {
     if (memoryBytes === undefined) return this.read(source, idType, what);
     return this.readInto(source, idType, what, () => new SpillingSetBuilder({ memoryBytes }), (files, options) => readIdFilesBounded(files, { ...options, memoryBytes }));
   }

@@ -143,3 +143,9 @@ export class SpilledCopies {
     return operation;
   }
 }
+
+/** The copies of the store `store()` names, made on first use: one per provider context. */
+export function lazyCopies(store: () => SnapshotStore): () => SpilledCopies {
+  let copies: SpilledCopies | undefined;
+  return () => (copies ??= new SpilledCopies(store()));
+}

@@ -96,7 +96,7 @@ export function planDeletions(desired: Iterable<string>, sent: Iterable<string>)
 
 
 /** "deletions: 2 to send (5 already sent)" */
-export function describeDeletions(label: string, plan: Pick<DeletionsPlan, "toSend" | "alreadySent">): string {
+export function describeDeletions(label: string, plan: Pick<DeletionsPlan, "alreadySent"> & { toSend: { readonly length: number } }): string {
   return `${label}: ${fmt(plan.toSend.length)} to send (${fmt(plan.alreadySent)} already sent)`;
 }
 

@@ -4,7 +4,7 @@
  * Real files, real DuckDB.
  */
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { memberSetKey, readMemberSources } from "../../../provider/program/member-sources";
@@ -12,7 +12,22 @@ import { describeInputFailures } from "../../../provider/program/input-diagnosti
 import { loadSpec } from "../../../provider/spec";
 import { writeSpecFiles, type Spec } from "../../support/spec-files";
 import { cookieIds } from "../../support/synthetic-ids";
-import { SpilledSet } from "../../../provider/plan";
+import { idSetFrom, SpilledSet } from "../../../provider/plan";
+import { applyRemovals, type Removals } from "../../../provider/program/removal-lists";
+import { OWNER_FILE } from "../../../provider/util/scratch-folder";
+
+/** The set files in this process's `dsp-set-*` folders, sorted. */
+function setFilesOfThisProcess(): string[] {
+  const own = readdirSync(tmpdir()).filter((name) => {
+    if (!name.startsWith("dsp-set-")) return false;
+    try {
+      return (JSON.parse(readFileSync(join(tmpdir(), name, OWNER_FILE), "utf8")) as { pid: number }).pid === process.pid;
+    } catch {
+      return false;
+    }
+  });
+  return own.flatMap((name) => readdirSync(join(tmpdir(), name)).filter((file) => file.endsWith(".ids")).map((file) => join(tmpdir(), name, file))).sort();
+}
 
 describe("readMemberSources", () => {
   let dir: string;
@@ -52,6 +67,54 @@ describe("readMemberSources", () => {
       assert.deepEqual(read.leftOut.get(memberSetKey(key, "COOKIE")), { suppressed: 50, skipped: 0 }, key);
       set.dispose();
     }
+  });
+
+  it("within a small dsp:planMemoryMB, large exclusion and suppression lists are sorted on disk: the same sets and counts as in memory, and their files go once used", async () => {
+    const many = cookieIds(30_000, 83);
+    const externalIds = many.map((_, i) => `customer-${i}`);
+    const spec = base(
+      {
+        big: { name: "Big members, big lists", members: { COOKIE: { file: "ids.txt" } }, exclude: { COOKIE: { file: "x.txt" } } },
+        other: { name: "Suppressed only", members: { COOKIE: { csv: { file: "m.csv", column: "cookie" } } } },
+        crm: { name: "From records", members: { EXTERNAL_USER_ID: { records: "people" } }, exclude: { EXTERNAL_USER_ID: { file: "xe.txt" } } },
+      },
+      { suppress: { COOKIE: { file: "optouts.txt" } }, records: { people: { csv: "people.csv", idColumn: "customer_id" } } },
+    );
+    const file = writeSpecFiles(dir, spec, {
+      "ids.txt": many.slice(0, 20_000),
+      "m.csv": ["cookie", ...many.slice(5_000, 25_000)],
+      "x.txt": many.slice(10_000), // 10,000 members and 10,000 others
+      "optouts.txt": [...many.slice(0, 2_000), ...many.slice(8_000, 16_000)],
+      "xe.txt": externalIds.slice(0, 20_000),
+      "people.csv": "customer_id,email\n",
+    });
+    const loaded = await loadSpec(file);
+    const inMemory = await readMemberSources(loaded, () => undefined);
+    const ownSets = (): string[] => setFilesOfThisProcess();
+    const before = ownSets();
+    const bounded = await readMemberSources(loaded, (key) => (key === "dsp:planMemoryMB" ? "1" : undefined));
+    assert.deepEqual([inMemory.failures, bounded.failures], [[], []]);
+    for (const key of ["big", "other"]) {
+      const expected = inMemory.memberSets.get(memberSetKey(key, "COOKIE"));
+      const got = bounded.memberSets.get(memberSetKey(key, "COOKIE"));
+      assert.ok(expected !== undefined && !(expected instanceof SpilledSet), `${key}: in memory at the default budget`);
+      assert.ok(got instanceof SpilledSet, `${key}: on disk within 1 MB`);
+      assert.deepEqual(got.toArray(), expected.toArray(), key);
+      assert.deepEqual(bounded.leftOut.get(memberSetKey(key, "COOKIE")), inMemory.leftOut.get(memberSetKey(key, "COOKIE")), key);
+      got.dispose();
+    }
+    assert.deepEqual(inMemory.leftOut.get(memberSetKey("big", "COOKIE")), { suppressed: 4_000, skipped: 0 });
+    assert.deepEqual(inMemory.leftOut.get(memberSetKey("other", "COOKIE")), { suppressed: 8_000, skipped: 0 });
+    // The records membership's list waits, on disk, until the records are read; applying it deletes it.
+    const removal = bounded.removals.get(memberSetKey("crm", "EXTERNAL_USER_ID"));
+    const list = removal?.exclude?.set;
+    assert.ok(list instanceof SpilledSet, "a 20,000-line exclusion list is on disk within 1 MB");
+    assert.deepEqual(ownSets(), [...before, list.path].sort(), "every other list's file is gone once its memberships used it");
+    const records = idSetFrom(externalIds.slice(15_000));
+    const applied = applyRemovals(records, removal as Removals);
+    assert.deepEqual(applied.set.toArray(), applyRemovals(records, inMemory.removals.get(memberSetKey("crm", "EXTERNAL_USER_ID")) as Removals).set.toArray());
+    assert.equal(applied.set.size, 10_000);
+    assert.deepEqual(ownSets(), before, "the last list's file is gone once applied");
   });
 
   it("removes exclusions, then the suppression list, and counts what suppression and skipping left out", async () => {
