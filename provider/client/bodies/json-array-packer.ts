@@ -47,13 +47,23 @@ export function checkAll<T, L>(endpoint: ArrayEndpoint<T, L>, inputs: Iterable<T
  * Packs pre-rendered JSON items into `<start>item,item<end>` bodies within byte and count
  * limits, keeping the caller's key of each item. `add` returns the previous body when the item
  * had to start a new one.
+ *
+ * A body's bytes are written into its own Buffer as items arrive, gathered in a short string and
+ * copied out every {@link FLUSH_CHARS}: the items die young. Keeping a body's items in an array
+ * until a final join and UTF-8 encoding made every scavenge copy megabytes of live strings and
+ * cost a fifth of the records upload's CPU (`node --cpu-prof`, 200,000 rows).
  */
 export class JsonArrayPacker<K> {
   readonly #start: string;
   readonly #maxBodyBytes: number;
   readonly #maxItems: number;
   readonly #wrapperBytes: number;
-  #parts: string[] = [];
+  #body: Buffer | undefined;
+  /** Bytes of `#body` written so far. */
+  #written = 0;
+  /** Text not yet written into `#body`. */
+  #pending = "";
+  #items = 0;
   #keys: K[] = [];
   #bytes: number;
 
@@ -67,16 +77,23 @@ export class JsonArrayPacker<K> {
 
   add(item: JsonArrayItem, key: K): KeyedBatch<K> | undefined {
     checkItemFits(item, this.#wrapperBytes, this.#maxBodyBytes);
-    const separator = this.#parts.length > 0 ? 1 : 0;
-    const full = this.#parts.length >= this.#maxItems || this.#bytes + separator + item.bytes > this.#maxBodyBytes ? this.#take() : undefined;
-    this.#bytes += item.bytes + (this.#parts.length > 0 ? 1 : 0);
-    this.#parts.push(item.json);
+    const separator = this.#items > 0 ? 1 : 0;
+    const full = this.#items >= this.#maxItems || this.#bytes + separator + item.bytes > this.#maxBodyBytes ? this.#take() : undefined;
+    if (this.#items > 0) {
+      this.#bytes += item.bytes + 1;
+      this.#pending += `,${item.json}`;
+    } else {
+      this.#bytes += item.bytes;
+      this.#pending = this.#start + item.json;
+    }
+    this.#items++;
     this.#keys.push(key);
+    if (this.#pending.length >= FLUSH_CHARS) this.#flush();
     return full;
   }
 
   finish(): KeyedBatch<K> | undefined {
-    return this.#parts.length > 0 ? this.#take() : undefined;
+    return this.#items > 0 ? this.#take() : undefined;
   }
 
   /** Every body of `items`, lazily. */
@@ -89,14 +106,40 @@ export class JsonArrayPacker<K> {
     if (last !== undefined) yield last;
   }
 
+  /** Writes the pending text into the body, which grows by doubling (never past the body's size). */
+  #flush(): void {
+    const needed = this.#written + Buffer.byteLength(this.#pending, "utf8");
+    if (this.#body === undefined || needed > this.#body.length) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, Math.min(this.#maxBodyBytes, 2 * Math.max(FLUSH_CHARS, this.#body?.length ?? 0))));
+      this.#body?.copy(grown, 0, 0, this.#written);
+      this.#body = grown;
+    }
+    this.#written += this.#body.write(this.#pending, this.#written, "utf8");
+    this.#pending = "";
+  }
+
   #take(): KeyedBatch<K> {
-    const batch = { body: Buffer.from(this.#start + this.#parts.join(",") + BODY_END, "utf8"), bytes: this.#bytes, ops: this.#parts.length, keys: this.#keys };
-    this.#parts = [];
+    this.#pending += BODY_END;
+    // A body that never reached a flush is made to its size; a grown one is used as far as it is written.
+    let body: Buffer;
+    if (this.#body === undefined) body = Buffer.from(this.#pending, "utf8");
+    else {
+      this.#flush();
+      body = this.#body.subarray(0, this.#written);
+    }
+    this.#pending = "";
+    const batch = { body, bytes: this.#bytes, ops: this.#items, keys: this.#keys };
+    this.#body = undefined;
+    this.#written = 0;
+    this.#items = 0;
     this.#keys = [];
     this.#bytes = this.#wrapperBytes;
     return batch;
   }
 }
+
+/** Characters of pending text written into a body at once: one write per ~100 hashed records. */
+const FLUSH_CHARS = 64 * 1024;
 
 function checkItemFits(item: JsonArrayItem, wrapperBytes: number, maxBodyBytes: number): void {
   if (wrapperBytes + item.bytes > maxBodyBytes) {
