@@ -88,18 +88,24 @@ export function processChunk(
         return;
       }
     }
-    const result = processor.process(cells, rows);
-    if (result.kind === "blank") {
-      blankRows++;
-      return;
+    const result = processor.processToText(cells, rows, format);
+    let item: string;
+    if (typeof result === "string") {
+      dataRows++;
+      item = result;
+    } else {
+      if (result.kind === "blank") {
+        blankRows++;
+        return;
+      }
+      dataRows++;
+      if (result.kind === "invalid") {
+        for (const issue of result.issues) if (issues.length < maxIssues) issues.push(issue);
+        return;
+      }
+      for (const issue of result.omitted) if (issue.field !== undefined) omittedFields[issue.field] = (omittedFields[issue.field] ?? 0) + 1;
+      item = formatRecord(result.record, format);
     }
-    dataRows++;
-    if (result.kind === "invalid") {
-      for (const issue of result.issues) if (issues.length < maxIssues) issues.push(issue);
-      return;
-    }
-    for (const issue of result.omitted) if (issue.field !== undefined) omittedFields[issue.field] = (omittedFields[issue.field] ?? 0) + 1;
-    const item = formatRecord(result.record, format);
     pending += records === 0 ? item : separator + item;
     if (pending.length >= FLUSH_CHARS) flush();
     if (records === lengths.length) {
