@@ -61,8 +61,9 @@ export class JsonArrayPacker<K> {
   #body: Buffer | undefined;
   /** Bytes of `#body` written so far. */
   #written = 0;
-  /** Text not yet written into `#body`. */
+  /** Text not yet written into `#body`, and its size in bytes (the items' own counts). */
   #pending = "";
+  #pendingBytes = 0;
   #items = 0;
   #keys: K[] = [];
   #bytes: number;
@@ -82,9 +83,11 @@ export class JsonArrayPacker<K> {
     if (this.#items > 0) {
       this.#bytes += item.bytes + 1;
       this.#pending += `,${item.json}`;
+      this.#pendingBytes += item.bytes + 1;
     } else {
       this.#bytes += item.bytes;
       this.#pending = this.#start + item.json;
+      this.#pendingBytes = this.#wrapperBytes - BODY_END.length + item.bytes;
     }
     this.#items++;
     this.#keys.push(key);
@@ -106,20 +109,29 @@ export class JsonArrayPacker<K> {
     if (last !== undefined) yield last;
   }
 
-  /** Writes the pending text into the body, which grows by doubling (never past the body's size). */
+  /**
+   * Writes the pending text into the body. Its size comes from the items' byte counts (measuring
+   * the text again flattened it first); the first write makes room for a whole body (up to
+   * {@link FIRST_BODY_BYTES}), so a body is rarely copied to grow.
+   */
   #flush(): void {
-    const needed = this.#written + Buffer.byteLength(this.#pending, "utf8");
+    const needed = this.#written + this.#pendingBytes;
     if (this.#body === undefined || needed > this.#body.length) {
-      const grown = Buffer.allocUnsafe(Math.max(needed, Math.min(this.#maxBodyBytes, 2 * Math.max(FLUSH_CHARS, this.#body?.length ?? 0))));
+      const grown = Buffer.allocUnsafe(Math.max(needed, Math.min(this.#maxBodyBytes, Math.max(FIRST_BODY_BYTES, 2 * (this.#body?.length ?? 0)))));
       this.#body?.copy(grown, 0, 0, this.#written);
       this.#body = grown;
     }
-    this.#written += this.#body.write(this.#pending, this.#written, "utf8");
+    const written = this.#body.write(this.#pending, this.#written, "utf8");
+    // An item whose byte count is not its text's would make a body other than the one counted.
+    if (written !== this.#pendingBytes) throw new Error(`packer: items counted ${this.#pendingBytes} bytes and wrote ${written}`);
+    this.#written += written;
     this.#pending = "";
+    this.#pendingBytes = 0;
   }
 
   #take(): KeyedBatch<K> {
     this.#pending += BODY_END;
+    this.#pendingBytes += BODY_END.length;
     // A body that never reached a flush is made to its size; a grown one is used as far as it is written.
     let body: Buffer;
     if (this.#body === undefined) body = Buffer.from(this.#pending, "utf8");
@@ -128,6 +140,7 @@ export class JsonArrayPacker<K> {
       body = this.#body.subarray(0, this.#written);
     }
     this.#pending = "";
+    this.#pendingBytes = 0;
     const batch = { body, bytes: this.#bytes, ops: this.#items, keys: this.#keys };
     this.#body = undefined;
     this.#written = 0;
@@ -140,6 +153,8 @@ export class JsonArrayPacker<K> {
 
 /** Characters of pending text written into a body at once: one write per ~100 hashed records. */
 const FLUSH_CHARS = 64 * 1024;
+/** Room made at a body's first write: a whole hashed-records body (5 MB), capped for larger limits. */
+const FIRST_BODY_BYTES = 8 * 1024 * 1024;
 
 function checkItemFits(item: JsonArrayItem, wrapperBytes: number, maxBodyBytes: number): void {
   if (wrapperBytes + item.bytes > maxBodyBytes) {
