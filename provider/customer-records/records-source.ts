@@ -12,10 +12,10 @@ import {
   hashCsvBatches,
   hashedRecordCsvLine,
   readHashedRecords,
-  sha256Hex,
   PiiInputError,
   PII_FIELDS,
   ROW_DIGEST_LENGTH,
+  rowDigestOfCsvLine,
   type CountryCode,
   type CsvReadSummary,
   type HashedCsvOptions,
@@ -71,6 +71,8 @@ export interface HashedLines {
   records: number;
   /** `text` as bytes, when the reader has them already (spares a copy). */
   bytes?: Buffer;
+  /** Each line's row digest (ROW_DIGEST_LENGTH characters each, in order), when the reader made them. */
+  digests?: string;
 }
 
 /** Options of the readers. */
@@ -183,13 +185,14 @@ async function* readUncheckedLines(settings: RecordsSourceSettings, options: Rea
   const csvOptions = csvOptionsFor(settings, options);
   const rename = settings.idColumn === undefined ? undefined : await idColumnRename(file, settings.csv, settings.idColumn);
   if (rename === undefined) {
-    const batches = hashCsvBatches(file, { ...csvOptions, format: "csv" });
+    // Row digests are made with the records: with workers, on their threads.
+    const batches = hashCsvBatches(file, { ...csvOptions, format: "csv", rowDigests: true });
     try {
       for (;;) {
         const next = await batches.next();
         if (next.done === true) return next.value;
-        const { data, lengths, rows, records } = next.value;
-        yield { text: data.toString("latin1"), lengths, rows, records, bytes: data };
+        const { data, lengths, rows, records, digests } = next.value;
+        yield { text: data.toString("latin1"), lengths, rows, records, bytes: data, ...(digests === undefined ? {} : { digests: digests.toString("latin1") }) };
       }
     } finally {
       await close(batches); // the file and the worker threads, when stopped early
@@ -290,20 +293,19 @@ async function close(generator: AsyncGenerator<unknown, unknown, undefined>): Pr
 }
 
 /**
- * Splits a batch into lines with their externalId and row digest. The digest is computed from
- * the line itself: its cells after the externalId are the field hashes in canonical order with
- * "" for absent ones, which is exactly what `rowDigest` hashes (each followed by ","), so one
- * hash per line and no object per field. Pure.
+ * Splits a batch into lines with their externalId and row digest: the batch's own digests when
+ * the reader made them, else computed from each line (`rowDigestOfCsvLine`). Pure.
  */
 export function splitHashedLines(batch: HashedLines): RecordLine[] {
   const out: RecordLine[] = new Array<RecordLine>(batch.records);
+  const { digests } = batch;
   let start = 0;
   for (let i = 0; i < batch.records; i++) {
     const length = batch.lengths[i] ?? 0;
     const line = batch.text.slice(start, start + length);
     start += length + 1;
-    const comma = line.indexOf(",");
-    out[i] = { externalId: line.slice(0, comma), rowDigest: sha256Hex(`${line.slice(comma + 1)},`).slice(0, ROW_DIGEST_LENGTH), line };
+    const rowDigest = digests === undefined ? rowDigestOfCsvLine(line) : digests.slice(i * ROW_DIGEST_LENGTH, (i + 1) * ROW_DIGEST_LENGTH);
+    out[i] = { externalId: line.slice(0, line.indexOf(",")), rowDigest, line };
   }
   return out;
 }

@@ -13,6 +13,7 @@ import type { PiiIssue } from "./errors";
 import type { RowCounts } from "./input-tally";
 import type { PiiField } from "./pii-fields";
 import { formatRecord, type RecordFormat } from "./record-format";
+import { ROW_DIGEST_LENGTH, rowDigestOfCsvLine } from "./row-digest";
 import type { RowProcessor } from "./row-processor";
 
 export interface ChunkOutcome extends RowCounts {
@@ -26,6 +27,8 @@ export interface ChunkOutcome extends RowCounts {
   readonly lengths: Uint32Array;
   /** Chunk-relative row of each formatted record. */
   readonly recordRows: Uint32Array;
+  /** With `rowDigests`: each record's row digest (ROW_DIGEST_LENGTH ASCII hex characters), in order. */
+  readonly digests?: Uint8Array;
   /** Records parsed, blank and invalid included: the row offset for the next chunk. */
   readonly rows: number;
   /** Problems with chunk-relative rows, at most `maxIssues` (the first ones). */
@@ -40,7 +43,11 @@ export const RECORD_SEPARATOR: Readonly<Record<RecordFormat, string>> = { json: 
 const INITIAL_EXPANSION = 8;
 const FLUSH_CHARS = 64 * 1024;
 
-/** `bytes`: a chunk of whole records, UTF-8, as the reader hands them out. */
+/**
+ * `bytes`: a chunk of whole records, UTF-8, as the reader hands them out. `rowDigests` (format
+ * "csv" only): also each record's row digest, made here so that with workers the digests are
+ * hashed on their threads, not on the thread that reads the batches.
+ */
 export function processChunk(
   bytes: Uint8Array,
   delimiter: RecordDelimiter,
@@ -48,7 +55,9 @@ export function processChunk(
   format: RecordFormat,
   maxIssues: number,
   maxRowChars: number,
+  rowDigests = false,
 ): ChunkOutcome {
+  if (rowDigests && format !== "csv") throw new RangeError('row digests are made from hashed-CSV lines: format must be "csv"');
   const separator = RECORD_SEPARATOR[format];
   // allocUnsafeSlow: an ArrayBuffer of its own (never the shared pool), so it can be transferred.
   let data = Buffer.allocUnsafeSlow(Math.max(4096, bytes.length * INITIAL_EXPANSION));
@@ -56,6 +65,7 @@ export function processChunk(
   let lengths = new Uint32Array(1024);
   let recordRows = new Uint32Array(1024);
   let records = 0;
+  let digests = rowDigests ? Buffer.allocUnsafeSlow(1024 * ROW_DIGEST_LENGTH) : undefined;
   const issues: PiiIssue[] = [];
   const omittedFields: Partial<Record<PiiField, number>> = {};
   // Items are gathered in a short string and copied out every FLUSH_CHARS: one Buffer.write per
@@ -88,18 +98,24 @@ export function processChunk(
         return;
       }
     }
-    const result = processor.process(cells, rows);
-    if (result.kind === "blank") {
-      blankRows++;
-      return;
+    const result = processor.processToText(cells, rows, format);
+    let item: string;
+    if (typeof result === "string") {
+      dataRows++;
+      item = result;
+    } else {
+      if (result.kind === "blank") {
+        blankRows++;
+        return;
+      }
+      dataRows++;
+      if (result.kind === "invalid") {
+        for (const issue of result.issues) if (issues.length < maxIssues) issues.push(issue);
+        return;
+      }
+      for (const issue of result.omitted) if (issue.field !== undefined) omittedFields[issue.field] = (omittedFields[issue.field] ?? 0) + 1;
+      item = formatRecord(result.record, format);
     }
-    dataRows++;
-    if (result.kind === "invalid") {
-      for (const issue of result.issues) if (issues.length < maxIssues) issues.push(issue);
-      return;
-    }
-    for (const issue of result.omitted) if (issue.field !== undefined) omittedFields[issue.field] = (omittedFields[issue.field] ?? 0) + 1;
-    const item = formatRecord(result.record, format);
     pending += records === 0 ? item : separator + item;
     if (pending.length >= FLUSH_CHARS) flush();
     if (records === lengths.length) {
@@ -112,6 +128,14 @@ export function processChunk(
     }
     lengths[records] = item.length;
     recordRows[records] = rows;
+    if (digests !== undefined) {
+      if ((records + 1) * ROW_DIGEST_LENGTH > digests.length) {
+        const grown = Buffer.allocUnsafeSlow(digests.length * 2);
+        digests.copy(grown);
+        digests = grown;
+      }
+      digests.write(rowDigestOfCsvLine(item), records * ROW_DIGEST_LENGTH, "latin1");
+    }
     records++;
   });
   flush();
@@ -120,6 +144,7 @@ export function processChunk(
     byteLength: used,
     lengths: lengths.slice(0, records),
     recordRows: recordRows.slice(0, records),
+    ...(digests !== undefined ? { digests: new Uint8Array(digests.buffer, 0, records * ROW_DIGEST_LENGTH) } : {}),
     rows,
     dataRows,
     records,

@@ -16,6 +16,8 @@ export interface WorkerInit {
   readonly format: RecordFormat;
   readonly maxIssues: number;
   readonly maxRowChars: number;
+  /** See `processChunk`. */
+  readonly rowDigests: boolean;
 }
 
 export interface WorkerJob {
@@ -29,11 +31,12 @@ if (parentPort !== null) {
   const init = workerData as WorkerInit;
   const processor = createRowProcessor(init.settings);
   port.on("message", (job: WorkerJob) => {
-    const outcome = processChunk(job.bytes, init.delimiter, processor, init.format, init.maxIssues, init.maxRowChars);
+    const outcome = processChunk(job.bytes, init.delimiter, processor, init.format, init.maxIssues, init.maxRowChars, init.rowDigests);
     port.postMessage({ seq: job.seq, outcome }, [
       outcome.data.buffer as ArrayBuffer,
       outcome.lengths.buffer as ArrayBuffer,
       outcome.recordRows.buffer as ArrayBuffer,
+      ...(outcome.digests !== undefined ? [outcome.digests.buffer as ArrayBuffer] : []),
     ]);
   });
 }

@@ -28,7 +28,7 @@ export {
   type ExternalIdOptions,
 } from "./external-id";
 export { HASHED_COLUMN_SUFFIX, PII_FIELDS, TEMPLATE_COLUMNS, type HashedFields, type HashedRecord, type HashedRow, type PiiField } from "./pii-fields";
-export { rowDigest, ROW_DIGEST_LENGTH } from "./row-digest";
+export { rowDigest, rowDigestOfCsvLine, ROW_DIGEST_LENGTH } from "./row-digest";
 export { formatIssue, PiiInputError, type PiiIssue, type PiiIssueCode } from "./errors";
 export { AMAZON_MAX_ROWS, AMAZON_MIN_ROWS, type HashedCsvOptions } from "./csv-options";
 export type { CsvMode } from "./csv-header";

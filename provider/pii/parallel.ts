@@ -37,6 +37,11 @@ export interface BatchOptions extends HashedCsvOptions {
   readonly chunkChars?: number;
   /** Serialisation of each record in the batches: API JSON items or hashed-CSV lines. @default "json" */
   readonly format?: RecordFormat;
+  /**
+   * With format "csv": each batch also carries its records' row digests (`digests`), made on the
+   * threads that hash the records. @default false
+   */
+  readonly rowDigests?: boolean;
 }
 
 /** One chunk's valid records, serialised (ASCII) and joined by "," (json) or "\n" (csv). */
@@ -48,6 +53,8 @@ export interface HashedBatch {
   /** The file row (header = row 1) of each record, in order. */
   readonly rows: Uint32Array;
   readonly records: number;
+  /** With `rowDigests`: each record's row digest (ROW_DIGEST_LENGTH ASCII characters), in order. */
+  readonly digests?: Buffer;
 }
 
 const INLINE_CHUNK_CHARS = 1024 * 1024;
@@ -77,6 +84,8 @@ export function autoWorkerCount(bytes: number, cores: number = os.availableParal
 export async function* hashCsvBatches(path: string, options: BatchOptions = {}): AsyncGenerator<HashedBatch, CsvReadSummary, undefined> {
   const o = resolveCsvOptions(options, path);
   const format = options.format ?? "json";
+  const rowDigests = options.rowDigests ?? false;
+  if (rowDigests && format !== "csv") throw new RangeError('rowDigests needs format "csv"');
   const requestedWorkers = options.workers ?? "auto";
   if (requestedWorkers !== "auto" && (!Number.isInteger(requestedWorkers) || requestedWorkers < 0)) {
     throw new RangeError('workers must be "auto" or an integer ≥ 0');
@@ -95,8 +104,8 @@ export async function* hashCsvBatches(path: string, options: BatchOptions = {}):
     const workers = requestedWorkers === "auto" ? autoWorkerCount(await reader.size()) : requestedWorkers;
     pool =
       workers === 0
-        ? new InlinePipeline(settings, start.delimiter, format, o.maxErrors, o.maxRowChars)
-        : new WorkerPipeline(workers, { settings, delimiter: start.delimiter, format, maxIssues: o.maxErrors, maxRowChars: o.maxRowChars });
+        ? new InlinePipeline(settings, start.delimiter, format, o.maxErrors, o.maxRowChars, rowDigests)
+        : new WorkerPipeline(workers, { settings, delimiter: start.delimiter, format, maxIssues: o.maxErrors, maxRowChars: o.maxRowChars, rowDigests });
 
     let rowsBefore = 1; // the header
     const merge = (outcome: ChunkOutcome): HashedBatch | undefined => {
@@ -110,7 +119,8 @@ export async function* hashCsvBatches(path: string, options: BatchOptions = {}):
       if (outcome.records === 0) return undefined;
       // The worker transferred the buffer; it arrives as a plain Uint8Array view.
       const data = Buffer.from(outcome.data.buffer, outcome.data.byteOffset, outcome.byteLength);
-      return { format, data, lengths: outcome.lengths, rows, records: outcome.records };
+      const digests = outcome.digests === undefined ? {} : { digests: Buffer.from(outcome.digests.buffer, outcome.digests.byteOffset, outcome.digests.byteLength) };
+      return { format, data, lengths: outcome.lengths, rows, records: outcome.records, ...digests };
     };
 
     for (;;) {
@@ -224,12 +234,13 @@ class InlinePipeline implements Pipeline {
     private readonly format: RecordFormat,
     private readonly maxIssues: number,
     private readonly maxRowChars: number,
+    private readonly rowDigests: boolean,
   ) {
     this.processor = createRowProcessor(settings);
   }
 
   submit(chunk: Uint8Array): void {
-    this.queue.push(processChunk(chunk, this.delimiter, this.processor, this.format, this.maxIssues, this.maxRowChars));
+    this.queue.push(processChunk(chunk, this.delimiter, this.processor, this.format, this.maxIssues, this.maxRowChars, this.rowDigests));
   }
   next(): Promise<ChunkOutcome> {
     const outcome = this.queue.shift();

@@ -5,18 +5,29 @@
  */
 import { HASHED_COLUMN_SUFFIX, PII_FIELDS, TEMPLATE_COLUMNS, type HashedRow } from "./pii-fields";
 
+/** A record's field hashes by canonical field index ({@link PII_FIELDS}), undefined where absent: what the row processor fills. */
+export type FieldHashes = readonly (string | undefined)[];
+
 /** `{"externalId":"…","hashedRecords":[{"email":"…",…}]}`, fields in canonical order, absent ones left out. */
 export function hashedRecordJson(record: HashedRow): string {
-  let fields = "";
-  for (const field of PII_FIELDS) {
-    const hash = record.hashed[field];
-    if (hash !== undefined) fields += `${fields === "" ? "" : ","}"${field}":"${hash}"`;
-  }
-  return `{"externalId":"${record.externalId}","hashedRecords":[{${fields}}]}`;
+  return hashedJsonOfHashes(record.externalId, fieldHashesOf(record));
 }
+
+/** A record's {@link FieldHashes}. */
+const fieldHashesOf = (record: HashedRow): FieldHashes => PII_FIELDS.map((field) => record.hashed[field]);
 
 /** `"email":"` and so on: what comes before each field's hash in {@link hashedRecordJson}. */
 const JSON_FIELD_OPENERS: readonly string[] = PII_FIELDS.map((field) => `"${field}":"`);
+
+/** {@link hashedRecordJson} of a record given as its externalId and {@link FieldHashes} (no object per record). */
+export function hashedJsonOfHashes(externalId: string, hashes: FieldHashes): string {
+  let fields = "";
+  for (let f = 0; f < JSON_FIELD_OPENERS.length; f++) {
+    const hash = hashes[f];
+    if (hash !== undefined) fields += `${fields === "" ? "" : ","}${JSON_FIELD_OPENERS[f]}${hash}"`;
+  }
+  return `{"externalId":"${externalId}","hashedRecords":[{${fields}}]}`;
+}
 
 /**
  * The API item of a hashed-CSV line ({@link hashedRecordCsvLine}'s output): the same text as
@@ -44,8 +55,13 @@ export const HASHED_CSV_HEADER = ["external_id", ...PII_FIELDS.map((f) => `${TEM
 
 /** One line under {@link HASHED_CSV_HEADER}, no line terminator. */
 export function hashedRecordCsvLine(record: HashedRow): string {
-  let line = record.externalId;
-  for (const field of PII_FIELDS) line += `,${record.hashed[field] ?? ""}`;
+  return hashedCsvLineOfHashes(record.externalId, fieldHashesOf(record));
+}
+
+/** {@link hashedRecordCsvLine} of a record given as its externalId and {@link FieldHashes}. */
+export function hashedCsvLineOfHashes(externalId: string, hashes: FieldHashes): string {
+  let line = externalId;
+  for (let f = 0; f < PII_FIELDS.length; f++) line += `,${hashes[f] ?? ""}`;
   return line;
 }
 
@@ -53,3 +69,7 @@ export type RecordFormat = "json" | "csv";
 
 export const formatRecord = (record: HashedRow, format: RecordFormat): string =>
   format === "json" ? hashedRecordJson(record) : hashedRecordCsvLine(record);
+
+/** {@link formatRecord} of a record given as its externalId and {@link FieldHashes} (the row processor's fast path). */
+export const formatHashes = (externalId: string, hashes: FieldHashes, format: RecordFormat): string =>
+  format === "json" ? hashedJsonOfHashes(externalId, hashes) : hashedCsvLineOfHashes(externalId, hashes);

@@ -14,3 +14,12 @@ export function rowDigest(hashed: HashedFields): string {
   for (const field of PII_FIELDS) joined += `${hashed[field] ?? ""},`;
   return sha256Hex(joined).slice(0, ROW_DIGEST_LENGTH);
 }
+
+/**
+ * {@link rowDigest} of the record a hashed-CSV line holds (`externalId,hash,…` in canonical order,
+ * "" where absent): the cells after the externalId, each followed by ",", are exactly the text
+ * {@link rowDigest} hashes, so the line is hashed as it is, with no object per field.
+ */
+export function rowDigestOfCsvLine(line: string): string {
+  return sha256Hex(`${line.slice(line.indexOf(",") + 1)},`).slice(0, ROW_DIGEST_LENGTH);
+}

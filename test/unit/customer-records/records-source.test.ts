@@ -17,9 +17,9 @@ import {
 import { makeTempDir, readRecords, TEST_KEY } from "../../support/csv-helpers";
 import { personCsvLine, syntheticPeople, TEMPLATE_HEADER, writeSyntheticCsv } from "../../support/synthetic-people";
 
-async function readAll(settings: RecordsSourceSettings, key?: string): Promise<KeyedRecord[]> {
+async function readAll(settings: RecordsSourceSettings, key?: string, workers = 0): Promise<KeyedRecord[]> {
   const out: KeyedRecord[] = [];
-  const rows = readRecordLines(settings, { workers: 0, ...(key !== undefined ? { externalIdKey: key } : {}) });
+  const rows = readRecordLines(settings, { workers, ...(key !== undefined ? { externalIdKey: key } : {}) });
   for (;;) {
     const next = await rows.next();
     if (next.done === true) return out;
@@ -50,13 +50,15 @@ describe("records/records-source", () => {
     assert.throws(() => externalIdKeyFor(settings, () => undefined), /config dsp:idKey \(externalIdSecretConfig\) is not set: `pulumi config set --secret dsp:idKey/);
   });
 
-  it("yields exactly what the PII reader yields; the digest taken from each line is rowDigest of its fields", async () => {
+  it("yields exactly what the PII reader yields; each line's digest (made inline or on workers) is rowDigest of its fields", async () => {
     const file = path.join(tmp.dir, "people.csv");
     await writeSyntheticCsv(file, 400, { seed: 61, quotedShare: 0.2 });
     const expected = (await readRecords(file, { externalIdKey: TEST_KEY, minRows: 1 })).records.map(keyed);
-    const got = await readAll({ csv: file, minRows: 1 }, TEST_KEY);
-    assert.deepEqual(got, expected);
-    for (const r of got) assert.equal(r.rowDigest, rowDigest(r.hashed));
+    for (const workers of [0, 2]) {
+      const got = await readAll({ csv: file, minRows: 1 }, TEST_KEY, workers);
+      assert.deepEqual(got, expected);
+      for (const r of got) assert.equal(r.rowDigest, rowDigest(r.hashed));
+    }
   });
 
   it("takes ids from a custom idColumn, renamed on the fly, BOM and quoting kept", async () => {
