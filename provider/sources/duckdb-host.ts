@@ -12,9 +12,20 @@
  *   serializes SELECT statements only; statement extraction counts them), and every statement run
  *   is prepared alone and must be of type SELECT.
  */
-import { DuckDBInstance, StatementType, type DuckDBConnection } from "@duckdb/node-api";
+import { DuckDBInstance, DuckDBTypeId, StatementType, type DuckDBConnection } from "@duckdb/node-api";
+import { chunkLines } from "./duckdb-chunk-lines";
 import type { DuckDbSandbox, HostReply, HostRequest } from "./duckdb-protocol";
 import { leadingKeyword, sandboxRefusal, sqlString } from "./query-rules";
+
+/** Bytes of lines per block sent to the program: fewer, larger messages; a few MB in flight at most. */
+const BLOCK_BYTES = 1 << 20;
+/** Chunks of 2,048 rows read between two young-generation collections (see {@link column}). */
+const COLLECT_EVERY_CHUNKS = 64;
+
+/** A young-generation collection; the program starts this process with --expose-gc. */
+const collectYoung: (() => void) | undefined = typeof globalThis.gc === "function" ? () => void globalThis.gc?.({ type: "minor" }) : undefined;
+
+const LF = Buffer.from("\n");
 
 let connection: DuckDBConnection | undefined;
 let instance: DuckDBInstance | undefined;
@@ -31,6 +42,7 @@ const send = (reply: HostReply): Promise<void> =>
 async function open(sandbox: DuckDbSandbox): Promise<void> {
   instance = await DuckDBInstance.create(sandbox.database ?? ":memory:", {
     ...(sandbox.database === undefined ? {} : { access_mode: "READ_ONLY" }),
+    ...(sandbox.memoryLimitBytes === undefined ? {} : { memory_limit: `${Math.floor(sandbox.memoryLimitBytes / 1e6)}MB` }),
     autoinstall_known_extensions: "false",
     autoload_known_extensions: "false",
     temp_directory: sandbox.tempDir,
@@ -89,17 +101,42 @@ async function columns(sql: string): Promise<Array<{ name: string; type: string 
   }
 }
 
-async function blocks(id: number, sql: string): Promise<void> {
+/**
+ * Streams the one VARCHAR column of the SELECT `sql` in result order, chunk by chunk as DuckDB
+ * makes them, in blocks of lines (see duckdb-chunk-lines.ts): nothing waits for the whole result.
+ */
+async function column(id: number, sql: string): Promise<void> {
   const prepared = await preparedSelect(sql);
   try {
+    if (prepared.columnCount !== 1 || prepared.columnTypeId(0) !== DuckDBTypeId.VARCHAR) throw new Error("the query must return one VARCHAR column");
     const result = await prepared.stream();
-    for (;;) {
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let pendingRows = 0;
+    let firstRow = 1;
+    const flush = async (): Promise<void> => {
+      if (pendingRows === 0) return;
+      const bytes = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending.flatMap((lines, i) => (i === 0 ? [lines] : [LF, lines])));
+      const rows = pendingRows;
+      pending = [];
+      pendingBytes = 0;
+      pendingRows = 0;
+      await send({ id, kind: "block", bytes, firstRow });
+      firstRow += rows;
+    };
+    for (let chunks = 1; ; chunks++) {
       const chunk = await result.fetchChunk();
-      if (chunk === null || chunk.rowCount === 0) return;
-      const blobs = chunk.getColumnValues(0) as unknown as Array<{ bytes: Uint8Array }>;
-      const firstRows = chunk.getColumnValues(1);
-      for (let i = 0; i < blobs.length; i++) await send({ id, kind: "block", bytes: blobs[i]?.bytes ?? new Uint8Array(), firstRow: Number(firstRows[i]) });
+      if (chunk === null || chunk.rowCount === 0) break;
+      const lines = chunkLines(chunk);
+      pending.push(lines);
+      pendingBytes += lines.length + 1;
+      pendingRows += chunk.rowCount;
+      if (pendingBytes >= BLOCK_BYTES) await flush();
+      // A chunk's memory (and the Parquet page it points into) is freed only when its JS object is collected,
+      // and V8 does not count it: without this, hundreds of MB of read chunks wait for a collection.
+      if (chunks % COLLECT_EVERY_CHUNKS === 0) collectYoung?.();
     }
+    await flush();
   } finally {
     prepared.destroySync();
   }
@@ -121,8 +158,8 @@ async function handle(request: HostRequest): Promise<void> {
         return await send({ id: request.id, kind: "done" });
       case "columns":
         return await send({ id: request.id, kind: "done", columns: await columns(request.sql) });
-      case "blocks":
-        await blocks(request.id, request.sql);
+      case "column":
+        await column(request.id, request.sql);
         return await send({ id: request.id, kind: "done" });
     }
   } catch (error) {
