@@ -6,6 +6,7 @@
  * reads Parquet columns for read-sources.ts.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { join, extname } from "node:path";
 import { childBootstrap } from "../pii/worker-loader";
 import type { ResolvedSqlSource } from "../spec";
@@ -46,15 +47,18 @@ export interface DuckDbOpenOptions {
   workDir: string;
   /**
    * Memory DuckDB may take for its buffers and cached blocks, bytes; more spills to `workDir`. At
-   * least 64 MB. @default DuckDB's own (80 % of the machine's memory)
+   * least 125 MB per core. @default DuckDB's own (80 % of the machine's memory)
    */
   memoryLimitBytes?: number;
 }
 
 /** The part of the reader's memory budget DuckDB's `memory_limit` gets. */
-const DUCKDB_MEMORY_SHARE = 0.125;
-/** The least DuckDB's `memory_limit` is set to: below it DuckDB spills even a small scan. */
-const MIN_MEMORY_LIMIT_BYTES = 64e6;
+const DUCKDB_MEMORY_SHARE = 0.25;
+/**
+ * The least `memory_limit` per DuckDB thread (one per core), from DuckDB's guidance: below it
+ * ordinary queries fail (with 96 MB and two threads, read_csv could not get its 30.5 MiB buffer).
+ */
+const MIN_MEMORY_LIMIT_BYTES_PER_THREAD = 125e6;
 
 let hosts = 0;
 
@@ -66,7 +70,7 @@ export async function openDuckDb(options: DuckDbOpenOptions, neededFor: string):
     ...(options.database === undefined ? {} : { database: options.database }),
     readDirs: [...options.readDirs, options.workDir],
     tempDir: join(options.workDir, `duckdb-${++hosts}`),
-    ...(options.memoryLimitBytes === undefined ? {} : { memoryLimitBytes: Math.max(MIN_MEMORY_LIMIT_BYTES, options.memoryLimitBytes) }),
+    ...(options.memoryLimitBytes === undefined ? {} : { memoryLimitBytes: Math.max(MIN_MEMORY_LIMIT_BYTES_PER_THREAD * availableParallelism(), options.memoryLimitBytes) }),
   };
   try {
     await host.request({ op: "open", sandbox }, options.database ?? "");
@@ -186,7 +190,7 @@ export const duckDbDriver: SqlDriver = {
 };
 
 /**
- * DuckDB's `memory_limit` from the reader's memory budget (`dsp:planMemoryMB`): an eighth of it, so
+ * DuckDB's `memory_limit` from the reader's memory budget (`dsp:planMemoryMB`): a quarter of it, so
  * that a query's own buffers and cached blocks stay bounded beside the set the reader builds.
  */
 export function memoryLimitOf(context: Pick<SqlSourceContext, "memoryBytes">): { memoryLimitBytes?: number } {

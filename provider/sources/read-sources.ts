@@ -39,7 +39,7 @@ export interface SourceReaderOptions extends Pick<SqlSourceContext, "config" | "
   queryTimeoutMs?: number;
   /**
    * Memory a member list may take while it is read, in bytes; a larger one is sorted on disk (see
-   * {@link SourceReader.readMembers}). DuckDB's `memory_limit` is an eighth of it (at least 64 MB).
+   * {@link SourceReader.readMembers}). DuckDB's `memory_limit` is a quarter of it (at least 125 MB per core).
    * @default no limit (DuckDB's own default)
    */
   memoryBytes?: number;
