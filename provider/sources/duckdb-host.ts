@@ -17,15 +17,11 @@ import { chunkLines } from "./duckdb-chunk-lines";
 import type { DuckDbSandbox, HostReply, HostRequest } from "./duckdb-protocol";
 import { leadingKeyword, sandboxRefusal, sqlString } from "./query-rules";
 
-/** Bytes of lines per block sent to the program: fewer, larger messages; a few MB in flight at most. */
-const BLOCK_BYTES = 1 << 20;
 /** Chunks of 2,048 rows read between two young-generation collections (see {@link column}). */
 const COLLECT_EVERY_CHUNKS = 64;
 
 /** A young-generation collection; the program starts this process with --expose-gc. */
 const collectYoung: (() => void) | undefined = typeof globalThis.gc === "function" ? () => void globalThis.gc?.({ type: "minor" }) : undefined;
-
-const LF = Buffer.from("\n");
 
 let connection: DuckDBConnection | undefined;
 let instance: DuckDBInstance | undefined;
@@ -103,40 +99,25 @@ async function columns(sql: string): Promise<Array<{ name: string; type: string 
 
 /**
  * Streams the one VARCHAR column of the SELECT `sql` in result order, chunk by chunk as DuckDB
- * makes them, in blocks of lines (see duckdb-chunk-lines.ts): nothing waits for the whole result.
+ * makes them, each chunk's lines one block (see duckdb-chunk-lines.ts): nothing waits for the
+ * whole result. One block per chunk (about 50 KB for cookie IDs) lets every buffer die young;
+ * gathering 1 MB blocks kept them past young collections and the DuckDB process grew by 50 MB more.
  */
 async function column(id: number, sql: string): Promise<void> {
   const prepared = await preparedSelect(sql);
   try {
     if (prepared.columnCount !== 1 || prepared.columnTypeId(0) !== DuckDBTypeId.VARCHAR) throw new Error("the query must return one VARCHAR column");
     const result = await prepared.stream();
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    let pendingRows = 0;
     let firstRow = 1;
-    const flush = async (): Promise<void> => {
-      if (pendingRows === 0) return;
-      const bytes = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending.flatMap((lines, i) => (i === 0 ? [lines] : [LF, lines])));
-      const rows = pendingRows;
-      pending = [];
-      pendingBytes = 0;
-      pendingRows = 0;
-      await send({ id, kind: "block", bytes, firstRow });
-      firstRow += rows;
-    };
     for (let chunks = 1; ; chunks++) {
       const chunk = await result.fetchChunk();
-      if (chunk === null || chunk.rowCount === 0) break;
-      const lines = chunkLines(chunk);
-      pending.push(lines);
-      pendingBytes += lines.length + 1;
-      pendingRows += chunk.rowCount;
-      if (pendingBytes >= BLOCK_BYTES) await flush();
+      if (chunk === null || chunk.rowCount === 0) return;
+      await send({ id, kind: "block", bytes: chunkLines(chunk), firstRow });
+      firstRow += chunk.rowCount;
       // A chunk's memory (and the Parquet page it points into) is freed only when its JS object is collected,
       // and V8 does not count it: without this, hundreds of MB of read chunks wait for a collection.
       if (chunks % COLLECT_EVERY_CHUNKS === 0) collectYoung?.();
     }
-    await flush();
   } finally {
     prepared.destroySync();
   }
