@@ -6,6 +6,7 @@
  * reads Parquet columns for read-sources.ts.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { join, extname } from "node:path";
 import { childBootstrap } from "../pii/worker-loader";
 import type { ResolvedSqlSource } from "../spec";
@@ -13,7 +14,7 @@ import { safeDbMessage } from "./db-message";
 import type { DuckDbSandbox, HostReply, HostRequest } from "./duckdb-protocol";
 import { loadOptional } from "../util/optional-package";
 import { SourceError } from "./source-error";
-import { checkOneTextColumn, NULL_LINE, type SqlConnection, type SqlDriver, type SqlSourceContext } from "./sql-driver";
+import { checkOneTextColumn, type SqlConnection, type SqlDriver, type SqlSourceContext } from "./sql-driver";
 
 export { sqlIdentifier, sqlString } from "./query-rules";
 
@@ -44,14 +45,20 @@ export interface DuckDbOpenOptions {
   readDirs: readonly string[];
   /** The reader's temporary folder: also readable (copies of s3:// objects), and DuckDB spills inside it. */
   workDir: string;
+  /**
+   * Memory DuckDB may take for its buffers and cached blocks, bytes; more spills to `workDir`. At
+   * least 125 MB per core. @default DuckDB's own (80 % of the machine's memory)
+   */
+  memoryLimitBytes?: number;
 }
 
+/** The part of the reader's memory budget DuckDB's `memory_limit` gets. */
+const DUCKDB_MEMORY_SHARE = 0.25;
 /**
- * Rows per block handed to the sink. DuckDB joins each block's values into one UTF-8 blob in
- * C++, so no JS string is made per row: turning 5M VARCHAR values into JS strings one by one
- * costs more than reading the whole Parquet file.
+ * The least `memory_limit` per DuckDB thread (one per core), from DuckDB's guidance: below it
+ * ordinary queries fail (with 96 MB and two threads, read_csv could not get its 30.5 MiB buffer).
  */
-const BLOCK_ROWS = 65_536;
+const MIN_MEMORY_LIMIT_BYTES_PER_THREAD = 125e6;
 
 let hosts = 0;
 
@@ -63,6 +70,7 @@ export async function openDuckDb(options: DuckDbOpenOptions, neededFor: string):
     ...(options.database === undefined ? {} : { database: options.database }),
     readDirs: [...options.readDirs, options.workDir],
     tempDir: join(options.workDir, `duckdb-${++hosts}`),
+    ...(options.memoryLimitBytes === undefined ? {} : { memoryLimitBytes: Math.max(MIN_MEMORY_LIMIT_BYTES_PER_THREAD * availableParallelism(), options.memoryLimitBytes) }),
   };
   try {
     await host.request({ op: "open", sandbox }, options.database ?? "");
@@ -83,15 +91,8 @@ export async function openDuckDb(options: DuckDbOpenOptions, neededFor: string):
         columns.map((c) => c.name),
         columns.map((c) => ({ name: c.type, text: c.type === "VARCHAR" })),
       );
-      // The query is wrapped in parentheses on lines of its own, so a trailing comment cannot swallow the rest;
-      // the wrapper is one statement again, prepared alone and checked to be a SELECT by the host.
-      const relation = `(\n${query.replace(/;\s*$/, "")}\n)`;
-      // Blocks of rows in result order, each one blob of values joined by "\n" (NULL as U+0001,
-      // a "\n" inside a value as U+0002 so that it stays one invalid value) and its first row number.
-      const blocks =
-        `SELECT string_agg(coalesce(replace(v, chr(10), chr(2)), chr(${NULL_LINE.charCodeAt(0)})), chr(10) ORDER BY rn)::BLOB, min(rn) ` +
-        `FROM (SELECT v, row_number() OVER () AS rn FROM ${relation} AS q(v)) GROUP BY (rn - 1) // ${BLOCK_ROWS} ORDER BY 2`;
-      await host.request({ op: "blocks", sql: blocks }, query, (bytes, firstRow) => sink.lines(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), firstRow));
+      // Chunk by chunk as DuckDB makes them, in result order: no ordered aggregate of the whole result.
+      await host.request({ op: "column", sql: query }, query, (bytes, firstRow) => sink.lines(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), firstRow));
     },
     close: () => host.close(),
   };
@@ -118,7 +119,8 @@ class DuckDbHost {
   constructor(cwd: string) {
     const boot = childBootstrap(HOST_ENTRY);
     // An empty environment: nothing the program holds (credentials, tokens) is visible to a query.
-    this.child = spawn(process.execPath, boot.args, { cwd, env: {}, stdio: ["ignore", "ignore", "pipe", "ipc"], serialization: "advanced" });
+    // --expose-gc: the host collects the JS objects of read chunks, whose DuckDB memory V8 does not see (duckdb-host.ts).
+    this.child = spawn(process.execPath, ["--expose-gc", ...boot.args], { cwd, env: {}, stdio: ["ignore", "ignore", "pipe", "ipc"], serialization: "advanced" });
     this.child.stderr?.on("data", (data: Buffer) => {
       this.stderr = (this.stderr + data.toString("utf8")).slice(-2000);
     });
@@ -182,7 +184,15 @@ class DuckDbHost {
 export const duckDbDriver: SqlDriver = {
   async open(source: ResolvedSqlSource, context: SqlSourceContext) {
     if (source.kind !== "duckdb") throw new Error(`duckdb driver given a ${source.kind} source`);
-    const options = { dir: source.dir, readDirs: context.readDirs, workDir: await context.workDir() };
+    const options = { dir: source.dir, readDirs: context.readDirs, workDir: await context.workDir(), ...memoryLimitOf(context) };
     return openDuckDb(source.database === undefined ? options : { ...options, database: source.database }, `SQL source ${source.name}`);
   },
 };
+
+/**
+ * DuckDB's `memory_limit` from the reader's memory budget (`dsp:planMemoryMB`): a quarter of it, so
+ * that a query's own buffers and cached blocks stay bounded beside the set the reader builds.
+ */
+export function memoryLimitOf(context: Pick<SqlSourceContext, "memoryBytes">): { memoryLimitBytes?: number } {
+  return context.memoryBytes === undefined ? {} : { memoryLimitBytes: Math.floor(context.memoryBytes * DUCKDB_MEMORY_SHARE) };
+}

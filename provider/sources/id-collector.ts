@@ -5,7 +5,7 @@
  */
 import { isAscii } from "node:buffer";
 import { IdSetBuilder, type BuiltSet, type IdSet, type IdSink } from "../plan";
-import { ID_CANONICAL_FORMS, ID_SYNTAX_CHECKS, type IdType, type OnInvalid } from "../spec";
+import { ID_BYTES_CHECKS, ID_CANONICAL_FORMS, ID_SYNTAX_CHECKS, type IdBytesCheck, type IdType, type OnInvalid } from "../spec";
 import { SourceError } from "./source-error";
 import { NULL_LINE, type ColumnSink } from "./sql-driver";
 
@@ -27,6 +27,8 @@ export type SetSink<S extends BuiltSet> = IdSink & { build(): S };
 /** Collects one source's values; see the module comment. */
 export class IdCollector<S extends BuiltSet = IdSet> implements ColumnSink {
   private readonly check: (id: string) => string | undefined;
+  /** True when the bytes are surely a valid ID (no string made); false: the string check decides. */
+  private readonly validBytes: IdBytesCheck;
   private readonly canonicalise: ((id: string) => string) | undefined;
   private readonly problems: string[] = [];
   private problemCount = 0;
@@ -42,6 +44,7 @@ export class IdCollector<S extends BuiltSet = IdSet> implements ColumnSink {
     private readonly builder: SetSink<S> = new IdSetBuilder() as unknown as SetSink<S>,
   ) {
     this.check = ID_SYNTAX_CHECKS[idType];
+    this.validBytes = ID_BYTES_CHECKS[idType] ?? (() => false);
     this.canonicalise = ID_CANONICAL_FORMS[idType];
   }
 
@@ -56,7 +59,7 @@ export class IdCollector<S extends BuiltSet = IdSet> implements ColumnSink {
     this.reject(problem, row);
   }
 
-  /** Takes many rows at once (see {@link ColumnSink.lines}); ASCII IDs go in as bytes, as ID file lines do. */
+  /** Takes many rows at once (see {@link ColumnSink.lines}); valid IDs go in as bytes, checked as bytes where the type allows, as ID file lines do. */
   lines(bytes: Buffer, firstRow: number): void {
     const ascii = isAscii(bytes);
     let row = firstRow;
@@ -66,6 +69,7 @@ export class IdCollector<S extends BuiltSet = IdSet> implements ColumnSink {
       const last = end < 0;
       if (last) end = bytes.length;
       if (end - start === 1 && bytes[start] === NULL_BYTE) this.value(null, row);
+      else if (this.canonicalise === undefined && this.validBytes(bytes, start, end)) this.builder.addBytes(bytes, start, end);
       else if (!ascii) this.value(bytes.toString("utf8", start, end), row);
       else {
         const id = bytes.toString("latin1", start, end);

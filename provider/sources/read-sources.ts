@@ -14,7 +14,7 @@ import { DEFAULT_QUERY_TIMEOUT_SECONDS, ID_BYTES_CHECKS, ID_CANONICAL_FORMS, ID_
 import { isInsideFolder } from "../util/confined-path";
 import { MissingPackageError } from "../util/optional-package";
 import { streamCsvColumn } from "./csv-column";
-import { openDuckDb, type DuckDbConnection } from "./duckdb-driver";
+import { memoryLimitOf, openDuckDb, type DuckDbConnection } from "./duckdb-driver";
 import { IdCollector, type CollectedIds, type SetSink } from "./id-collector";
 import { sqlIdentifier, sqlString } from "./query-rules";
 import { openS3Object, s3ObjectToTempFile } from "./s3-object";
@@ -38,8 +38,9 @@ export interface SourceReaderOptions extends Pick<SqlSourceContext, "config" | "
   /** Longest one statement may run on a database server, in milliseconds. @default `settings.queryTimeoutSeconds`' default */
   queryTimeoutMs?: number;
   /**
-   * Memory a member list from ID files may take while it is read, in bytes; a larger one is sorted
-   * on disk (see {@link SourceReader.readMembers}). @default no limit
+   * Memory a member list may take while it is read, in bytes; a larger one is sorted on disk (see
+   * {@link SourceReader.readMembers}). DuckDB's `memory_limit` is a quarter of it (at least 125 MB per core).
+   * @default no limit (DuckDB's own default)
    */
   memoryBytes?: number;
 }
@@ -66,6 +67,7 @@ export class SourceReader {
       readDirs: [options.dir, ...(options.allowedRoots ?? [])],
       workDir: () => this.workDir(),
       queryTimeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_SECONDS * 1000,
+      ...(options.memoryBytes === undefined ? {} : { memoryBytes: options.memoryBytes }),
     };
   }
 
@@ -205,7 +207,7 @@ export class SourceReader {
   }
 
   private builtInDuckDb(): Promise<DuckDbConnection> {
-    this.builtIn ??= this.workDir().then((workDir) => openDuckDb({ dir: this.options.dir, readDirs: this.context.readDirs, workDir }, "a parquet: or sql: source"));
+    this.builtIn ??= this.workDir().then((workDir) => openDuckDb({ dir: this.options.dir, readDirs: this.context.readDirs, workDir, ...memoryLimitOf(this.context) }, "a parquet: or sql: source"));
     return this.builtIn;
   }
 

@@ -17,6 +17,8 @@ export interface SqlSourceContext {
   workDir(): Promise<string>;
   /** Longest one statement may run on a database server, in milliseconds (`settings.queryTimeoutSeconds`). */
   queryTimeoutMs: number;
+  /** The reader's memory budget (`dsp:planMemoryMB`) in bytes, of which a local engine takes a share; undefined: no budget. */
+  memoryBytes?: number;
 }
 
 /** Where a column's values go, row by row or many rows at once. */

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { Client } from "pg";
@@ -28,6 +28,11 @@ describe("ID sources", () => {
     const c = await db.connect();
     await c.run(`COPY (SELECT '00000000-0000-4000-8000-' || lpad(printf('%x', i), 12, '0') AS maid, i AS n FROM range(1, 1001) t(i)) TO '${join(dir, "ids.parquet")}' (FORMAT parquet)`);
     await c.run(`COPY (SELECT CASE WHEN i = 3 THEN NULL ELSE 'c' || i END AS cookie FROM range(1, 6) t(i)) TO '${join(dir, "nulls.parquet")}' (FORMAT parquet)`);
+    // Several row groups, so DuckDB scans them in parallel; rows 2, 4000, 5000 and 5999 are not valid cookies.
+    await c.run(
+      `COPY (SELECT CASE i WHEN 2 THEN 'café-' || i WHEN 4000 THEN '' WHEN 5000 THEN 'two' || chr(10) || 'lines' WHEN 5999 THEN NULL ELSE 'cookie-' || i END AS cookie ` +
+        `FROM range(1, 6001) t(i) ORDER BY i) TO '${join(dir, "mixed.parquet")}' (FORMAT parquet, ROW_GROUP_SIZE 1024)`,
+    );
     c.closeSync();
     db.closeSync();
   });
@@ -76,12 +81,59 @@ describe("ID sources", () => {
     await r.close();
   });
 
+  it("streams every row of a Parquet column and of a query, in order: non-ASCII, empty, multi-line and NULL values are errors at their rows", async () => {
+    const r = reader();
+    const sources: Array<{ source: Extract<IdListSource, { kind: "parquet" | "sql" }>; label: RegExp }> = [
+      { source: { kind: "parquet", file: join(dir, "mixed.parquet"), column: "cookie", onInvalid: "error" }, label: /^p \(parquet .*mixed\.parquet, column cookie\): / },
+      { source: { kind: "sql", query: "SELECT cookie FROM 'mixed.parquet'", onInvalid: "error" }, label: /^p \(sql source \(built-in DuckDB\)\): / },
+    ];
+    try {
+      for (const { source, label } of sources) {
+        await assert.rejects(r.read(source, "COOKIE", "p"), (e: Error) => {
+          assert.ok(e instanceof SourceError);
+          const lines = e.message.split("\n");
+          assert.equal(lines.length, 4, e.message);
+          for (const line of lines) assert.match(line, label);
+          assert.match(lines[0] ?? "", /row 2: is not a valid COOKIE/);
+          assert.match(lines[1] ?? "", /row 4,000: is not a valid COOKIE/);
+          assert.match(lines[2] ?? "", /row 5,000: is not a valid COOKIE/);
+          assert.match(lines[3] ?? "", /row 5,999: is NULL$/);
+          assert.doesNotMatch(e.message, /café|lines/);
+          return true;
+        });
+        const { set, skipped } = await r.read({ ...source, onInvalid: "skip" }, "COOKIE", "p");
+        assert.equal(skipped, 4);
+        assert.equal(set.size, 5996);
+        assert.ok(set.has("cookie-1") && set.has("cookie-6000") && !set.has("cookie-2"));
+      }
+    } finally {
+      await r.close();
+    }
+  });
+
   it("runs SQL on the built-in DuckDB with relative paths from the spec's folder", async () => {
     const r = reader();
     const query = "SELECT maid FROM read_csv('people.csv', delim=';', header=true) WHERE name <> 'bob'";
     const { set } = await r.read({ kind: "sql", query, onInvalid: "error" }, "MAID", "q");
     await r.close();
     assert.deepEqual(set.toArray().sort(), [MAID(1), MAID(3)]);
+  });
+
+  it("gives DuckDB a quarter of the reader's memory budget (at least 125 MB per core), DuckDB's own default without one", async () => {
+    const limit = async (memoryBytes?: number): Promise<string | undefined> => {
+      const r = new SourceReader({ sources: [], dir, config: () => undefined, env: {}, ...(memoryBytes === undefined ? {} : { memoryBytes }) });
+      try {
+        return (await r.read({ kind: "sql", query: "SELECT replace(current_setting('memory_limit'), ' ', '')", onInvalid: "error" }, "COOKIE", "q")).set.toArray()[0];
+      } finally {
+        await r.close();
+      }
+    };
+    // As DuckDB prints a size: one decimal, binary units.
+    const shown = (bytes: number): string => (bytes < 2 ** 30 ? `${(bytes / 2 ** 20).toFixed(1)}MiB` : `${(bytes / 2 ** 30).toFixed(1)}GiB`);
+    const floor = 125e6 * availableParallelism();
+    assert.equal(await limit(floor * 8), shown(floor * 2));
+    assert.equal(await limit(floor), shown(floor));
+    assert.notEqual(await limit(), shown(floor));
   });
 
   it("names the audience and source on a SQL error and keeps row values out of it", async () => {
