@@ -40,6 +40,13 @@ export interface TimedRun {
 export interface BenchStack {
   readonly sim: RunningSimulator;
   readonly stack: PulumiStack;
+  /**
+   * The same stack, its CLI run with `PULUMI_SKIP_CHECKPOINTS=true`: the engine writes the state
+   * once at the end instead of after every step (each write is the whole state, so growing a
+   * stack by N resources costs O(N × state) without it). For set-up whose time is not a figure
+   * of the bench; an interrupted command leaves the state as it was before it.
+   */
+  readonly setupStack: PulumiStack;
   /** Scratch folder for specs and ID files; deleted by {@link BenchStack.close}. */
   readonly work: string;
   /**
@@ -59,11 +66,14 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `dsp-bench-${options.name}-`));
   try {
     const peak = peakRssProbe(binDir, work);
-    const stack = new PulumiStack({
+    const stackOptions = {
       projectDir: path.join(__dirname, ".."),
       backendDir: path.join(work, "backend"),
       binDir: peak.binDir,
       stack: `${options.name}${process.pid}`,
+    };
+    const stack = new PulumiStack({
+      ...stackOptions,
       ...(options.cpuProfileDir === undefined
         ? {}
         : {
@@ -74,6 +84,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
             },
           }),
     });
+    const setupStack = new PulumiStack({ ...stackOptions, env: SETUP_ENV });
     await stack.init();
     await stack.setConfig("dsp:endpoint", sim.url);
     await stack.setConfig("dsp:clientId", clientId);
@@ -83,6 +94,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     return {
       sim,
       stack,
+      setupStack,
       work,
       timed: async (command) => {
         const cpuBefore = childrenCpuSeconds();
@@ -101,6 +113,9 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     throw error;
   }
 }
+
+/** The CLI environment of set-up commands (see {@link BenchStack.setupStack}). */
+export const SETUP_ENV: Readonly<Record<string, string>> = { PULUMI_SKIP_CHECKPOINTS: "true" };
 
 /**
  * CPU seconds of this process's finished children and their descendants (cutime + cstime in
