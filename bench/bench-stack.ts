@@ -74,15 +74,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     };
     const stack = new PulumiStack({
       ...stackOptions,
-      ...(options.cpuProfileDir === undefined
-        ? {}
-        : {
-            env: {
-              // A preloaded hook starts the profiler and also writes each process's CPU seconds (.cpu.json).
-              NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${path.join(__dirname, "cpu-profile-hook.js")}`.trim(),
-              BENCH_CPU_PROFILE_DIR: path.resolve(options.cpuProfileDir),
-            },
-          }),
+      ...(options.cpuProfileDir === undefined ? {} : { env: profilingEnv(options.cpuProfileDir) }),
     });
     const setupStack = new PulumiStack({ ...stackOptions, env: SETUP_ENV });
     await stack.init();
@@ -112,6 +104,15 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     fs.rmSync(work, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** The CLI environment that profiles every Node.js process the CLI starts into `dir` (see cpu-profile-hook.js). */
+export function profilingEnv(dir: string): Record<string, string> {
+  // A preloaded hook starts the profiler and also writes each process's CPU seconds (.cpu.json).
+  return {
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${path.join(__dirname, "cpu-profile-hook.js")}`.trim(),
+    BENCH_CPU_PROFILE_DIR: path.resolve(dir),
+  };
 }
 
 /** The CLI environment of set-up commands (see {@link BenchStack.setupStack}). */

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ensurePulumiEngine, PulumiStack } from "../tools/pulumi-cli";
-import { childrenCpuSeconds, SETUP_ENV } from "./bench-stack";
+import { childrenCpuSeconds, profilingEnv, SETUP_ENV } from "./bench-stack";
 import { peakRssProbe } from "./peak-rss";
 
 /** Median wall and CPU seconds of repeated no-op previews. */
@@ -51,8 +51,11 @@ for (let i = 0; i < count; i++) {
 }
 `;
 
-/** The floor's project in a scratch folder whose node_modules is the repository's (the same SDK). */
-export async function startFloorStack(): Promise<FloorStack> {
+/**
+ * The floor's project in a scratch folder whose node_modules is the repository's (the same SDK).
+ * @param cpuProfileDir profiles the floor's program and provider processes here, as ours are @default none
+ */
+export async function startFloorStack(cpuProfileDir?: string): Promise<FloorStack> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "dsp-bench-floor-"));
   try {
     const project = path.join(work, "project");
@@ -62,7 +65,7 @@ export async function startFloorStack(): Promise<FloorStack> {
     fs.symlinkSync(path.join(__dirname, "..", "node_modules"), path.join(project, "node_modules"), "dir");
     const peak = peakRssProbe(await ensurePulumiEngine(), work);
     const stackOptions = { projectDir: project, backendDir: path.join(work, "backend"), binDir: peak.binDir, stack: `floor${process.pid}` };
-    const stack = new PulumiStack(stackOptions);
+    const stack = new PulumiStack({ ...stackOptions, ...(cpuProfileDir === undefined ? {} : { env: profilingEnv(cpuProfileDir) }) });
     // Growing is set-up, as for ours: state written once, at the end.
     const setupStack = new PulumiStack({ ...stackOptions, env: SETUP_ENV });
     await stack.init();

@@ -94,7 +94,7 @@ export async function runEngineOverheadBench(options: EngineOverheadBenchOptions
   });
   let floor: FloorStack | undefined;
   try {
-    floor = await startFloorStack();
+    floor = await startFloorStack(options.cpuProfileDir === undefined ? undefined : path.join(options.cpuProfileDir, "floor"));
     const points: SweepPoint[] = [];
     let written = 0;
     for (const audiences of sizes) {
