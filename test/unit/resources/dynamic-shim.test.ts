@@ -42,6 +42,20 @@ describe("dynamic shim", () => {
     assert.throws(() => new ShimResource("probe", "r", { __provider: "x" }), /must not define the __provider key/);
   });
 
+  it("still runs the closure shim that earlier versions stored in state (the SDK's serialization, kept as a fixture)", async () => {
+    // The program's folder is this package's own: the shim finds dsp-audiences/dynamic-providers by self-reference.
+    const old = requireFromString(fs.readFileSync(path.join(__dirname, "fixtures", "closure-shim-state.txt"), "utf8"));
+    const provider = old.handler();
+    assert.equal(typeof provider.diff, "function");
+    // The membership implementation has no read: the old shim answers as the SDK would, after loading it.
+    assert.deepEqual(await provider.read?.("m1", { a: 1 }), { id: "m1", props: { a: 1 } });
+  });
+
+  it("names an implementation this version does not know when the host first asks for it", () => {
+    const shim = requireFromString(shimSource("noSuchProvider"));
+    assert.throws(() => shim.handler(), /no dynamic provider named "noSuchProvider"/);
+  });
+
   it("names the package's own providers by their exported table", () => {
     assert.equal(PROVIDERS_MODULE, "dsp-audiences/dynamic-providers");
     for (const name of ["audienceProvider", "membershipProvider", "hashedRecordsProvider", "userDeletionsProvider"]) {
