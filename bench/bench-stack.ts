@@ -40,6 +40,13 @@ export interface TimedRun {
 export interface BenchStack {
   readonly sim: RunningSimulator;
   readonly stack: PulumiStack;
+  /**
+   * The same stack, its CLI run with `PULUMI_SKIP_CHECKPOINTS=true`: the engine writes the state
+   * once at the end instead of after every step (each write is the whole state, so growing a
+   * stack by N resources costs O(N × state) without it). For set-up whose time is not a figure
+   * of the bench; an interrupted command leaves the state as it was before it.
+   */
+  readonly setupStack: PulumiStack;
   /** Scratch folder for specs and ID files; deleted by {@link BenchStack.close}. */
   readonly work: string;
   /**
@@ -59,21 +66,17 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `dsp-bench-${options.name}-`));
   try {
     const peak = peakRssProbe(binDir, work);
-    const stack = new PulumiStack({
+    const stackOptions = {
       projectDir: path.join(__dirname, ".."),
       backendDir: path.join(work, "backend"),
       binDir: peak.binDir,
       stack: `${options.name}${process.pid}`,
-      ...(options.cpuProfileDir === undefined
-        ? {}
-        : {
-            env: {
-              // A preloaded hook starts the profiler and also writes each process's CPU seconds (.cpu.json).
-              NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${path.join(__dirname, "cpu-profile-hook.js")}`.trim(),
-              BENCH_CPU_PROFILE_DIR: path.resolve(options.cpuProfileDir),
-            },
-          }),
+    };
+    const stack = new PulumiStack({
+      ...stackOptions,
+      ...(options.cpuProfileDir === undefined ? {} : { env: profilingEnv(options.cpuProfileDir) }),
     });
+    const setupStack = new PulumiStack({ ...stackOptions, env: SETUP_ENV });
     await stack.init();
     await stack.setConfig("dsp:endpoint", sim.url);
     await stack.setConfig("dsp:clientId", clientId);
@@ -83,6 +86,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     return {
       sim,
       stack,
+      setupStack,
       work,
       timed: async (command) => {
         const cpuBefore = childrenCpuSeconds();
@@ -101,6 +105,18 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     throw error;
   }
 }
+
+/** The CLI environment that profiles every Node.js process the CLI starts into `dir` (see cpu-profile-hook.js). */
+export function profilingEnv(dir: string): Record<string, string> {
+  // A preloaded hook starts the profiler and also writes each process's CPU seconds (.cpu.json).
+  return {
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${path.join(__dirname, "cpu-profile-hook.js")}`.trim(),
+    BENCH_CPU_PROFILE_DIR: path.resolve(dir),
+  };
+}
+
+/** The CLI environment of set-up commands (see {@link BenchStack.setupStack}). */
+export const SETUP_ENV: Readonly<Record<string, string>> = { PULUMI_SKIP_CHECKPOINTS: "true" };
 
 /**
  * CPU seconds of this process's finished children and their descendants (cutime + cstime in

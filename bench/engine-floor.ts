@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ensurePulumiEngine, PulumiStack } from "../tools/pulumi-cli";
-import { childrenCpuSeconds } from "./bench-stack";
+import { childrenCpuSeconds, profilingEnv, SETUP_ENV } from "./bench-stack";
 import { peakRssProbe } from "./peak-rss";
 
 /** Median wall and CPU seconds of repeated no-op previews. */
@@ -33,6 +33,8 @@ export interface FloorStack {
   grow(resources: number): Promise<void>;
   /** One `pulumi preview --expect-no-changes`. */
   preview(): Promise<PreviewRun>;
+  /** The state's bytes per resource (`pulumi stack export`, stack and default provider included). */
+  stateBytesPerResource(): Promise<number>;
   close(): void;
 }
 
@@ -49,8 +51,11 @@ for (let i = 0; i < count; i++) {
 }
 `;
 
-/** The floor's project in a scratch folder whose node_modules is the repository's (the same SDK). */
-export async function startFloorStack(): Promise<FloorStack> {
+/**
+ * The floor's project in a scratch folder whose node_modules is the repository's (the same SDK).
+ * @param cpuProfileDir profiles the floor's program and provider processes here, as ours are @default none
+ */
+export async function startFloorStack(cpuProfileDir?: string): Promise<FloorStack> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "dsp-bench-floor-"));
   try {
     const project = path.join(work, "project");
@@ -59,12 +64,15 @@ export async function startFloorStack(): Promise<FloorStack> {
     fs.writeFileSync(path.join(project, "index.js"), PROGRAM);
     fs.symlinkSync(path.join(__dirname, "..", "node_modules"), path.join(project, "node_modules"), "dir");
     const peak = peakRssProbe(await ensurePulumiEngine(), work);
-    const stack = new PulumiStack({ projectDir: project, backendDir: path.join(work, "backend"), binDir: peak.binDir, stack: `floor${process.pid}` });
+    const stackOptions = { projectDir: project, backendDir: path.join(work, "backend"), binDir: peak.binDir, stack: `floor${process.pid}` };
+    const stack = new PulumiStack({ ...stackOptions, ...(cpuProfileDir === undefined ? {} : { env: profilingEnv(cpuProfileDir) }) });
+    // Growing is set-up, as for ours: state written once, at the end.
+    const setupStack = new PulumiStack({ ...stackOptions, env: SETUP_ENV });
     await stack.init();
     return {
       grow: async (resources) => {
         await stack.setConfig("count", String(resources));
-        await stack.up();
+        await setupStack.up();
       },
       preview: async () => {
         const cpuBefore = childrenCpuSeconds();
@@ -72,6 +80,7 @@ export async function startFloorStack(): Promise<FloorStack> {
         const r = await stack.preview(["--expect-no-changes"]);
         return { seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: childrenCpuSeconds() - cpuBefore, peakRssMb: peak.take(), exitCode: r.code };
       },
+      stateBytesPerResource: async () => stateBytesPerResource(await stack.exportState()),
       close: () => fs.rmSync(work, { recursive: true, force: true }),
     };
   } catch (error) {
@@ -100,6 +109,12 @@ export async function measureEngineFloor(resources: number, previews: number, lo
   } finally {
     floor.close();
   }
+}
+
+/** Bytes of an exported state (`pulumi stack export`) per resource other than the stack and its default providers. */
+export function stateBytesPerResource(exported: string): number {
+  const resources = (JSON.parse(exported) as { deployment: { resources?: Array<{ type: string }> } }).deployment.resources ?? [];
+  return Buffer.byteLength(exported) / resources.filter((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:")).length;
 }
 
 export function median(values: readonly number[]): number {

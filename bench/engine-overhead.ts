@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeCookieIdFile } from "./id-files";
 import { patchTrafficSince, requestLogMark, startBenchStack, type BenchStack } from "./bench-stack";
-import { median, startFloorStack, type FloorStack, type PreviewRun } from "./engine-floor";
+import { median, startFloorStack, stateBytesPerResource, type FloorStack, type PreviewRun } from "./engine-floor";
 
 /** Options of {@link runEngineOverheadBench}. */
 export interface EngineOverheadBenchOptions {
@@ -64,8 +64,11 @@ export interface SweepPoint {
   /** Membership patches sent during the no-op previews (0 expected). */
   readonly opsSent: number;
   readonly changed: ChangedPreview;
-  /** Wall time of the `up` that grew our stack to this size (simulator without metadata limits). */
+  /** Wall time of the `up` that grew our stack to this size (simulator without metadata limits, checkpoints skipped). */
   readonly growSeconds: number;
+  /** Bytes of `pulumi stack export` per resource: ours and the floor's (what the engine reads, diffs and writes per step). */
+  readonly stateBytesPerResource: number;
+  readonly floorStateBytesPerResource: number;
 }
 
 /** What {@link runEngineOverheadBench} measured. */
@@ -91,18 +94,22 @@ export async function runEngineOverheadBench(options: EngineOverheadBenchOptions
   });
   let floor: FloorStack | undefined;
   try {
-    floor = await startFloorStack();
+    floor = await startFloorStack(options.cpuProfileDir === undefined ? undefined : path.join(options.cpuProfileDir, "floor"));
     const points: SweepPoint[] = [];
     let written = 0;
     for (const audiences of sizes) {
       for (; written < audiences; written++) await writeIdFile(env.work, written, idsPerAudience);
       log(`pulumi up with ${audiences} audiences, and the floor with ${2 * audiences} resources…`);
       await env.stack.setConfig("dsp:spec", writeSpec(env.work, audiences));
-      const grow = await env.timed((s) => s.up());
+      // Set-up: checkpoints skipped (see BenchStack.setupStack); its wall time is reported, not judged.
+      const grow = await env.timed(() => env.setupStack.up());
       if (grow.result.code !== 0) throw new Error(`pulumi up of ${audiences} audiences failed:\n${grow.result.stderr || grow.result.stdout}`);
-      const resources = await customResources(env);
+      const exported = await env.stack.exportState();
+      const resources = customResources(exported);
       await floor.grow(resources);
-      points.push(await measureSize(env, floor, { audiences, resources, previews, idsPerAudience, growSeconds: grow.seconds, log }));
+      const state = { stateBytesPerResource: stateBytesPerResource(exported), floorStateBytesPerResource: await floor.stateBytesPerResource() };
+      log(`  grown in ${grow.seconds.toFixed(1)} s; state ${state.stateBytesPerResource.toFixed(0)} bytes per resource (the floor's ${state.floorStateBytesPerResource.toFixed(0)})`);
+      points.push({ ...(await measureSize(env, floor, { audiences, resources, previews, idsPerAudience, growSeconds: grow.seconds, log })), ...state });
     }
     return { idsPerAudience, previews, points };
   } finally {
@@ -115,7 +122,7 @@ async function measureSize(
   env: BenchStack,
   floor: FloorStack,
   size: { audiences: number; resources: number; previews: number; idsPerAudience: number; growSeconds: number; log: (line: string) => void },
-): Promise<SweepPoint> {
+): Promise<Omit<SweepPoint, "stateBytesPerResource" | "floorStateBytesPerResource">> {
   const { audiences, resources, log } = size;
   const mark = requestLogMark(env.sim);
   const ours: PreviewRun[] = [];
@@ -182,9 +189,9 @@ function series(runs: readonly PreviewRun[]): PreviewSeries {
 
 const describeRun = (r: PreviewRun): string => `${r.seconds.toFixed(1)} s (CPU ${r.cpuSeconds.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB)`;
 
-/** The stack's resources other than the stack itself and its default providers. */
-async function customResources(env: BenchStack): Promise<number> {
-  const state = JSON.parse(await env.stack.exportState()) as { deployment: { resources?: Array<{ type: string }> } };
+/** The exported state's resources other than the stack itself and its default providers. */
+function customResources(exported: string): number {
+  const state = JSON.parse(exported) as { deployment: { resources?: Array<{ type: string }> } };
   return (state.deployment.resources ?? []).filter((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:")).length;
 }
 

@@ -225,6 +225,10 @@ function sweepRows(p: SweepPoint, previews: number): ReportRow[] {
     row(5, `no-op preview wall, ${what}`, p.ours.medianSeconds, "s", {
       comparison: { text: `${formatRatio(p.wallRatio)} ${floor}: ${formatSeconds(p.floor.medianSeconds)}`, ratio: p.wallRatio },
     }),
+    row(5, `state per resource, ${what}; grown in ${formatSeconds(p.growSeconds)} (set-up, checkpoints skipped)`, p.stateBytesPerResource, "bytes", {
+      display: `${count(Math.round(p.stateBytesPerResource))} bytes`,
+      comparison: { text: `${formatRatio(p.stateBytesPerResource / p.floorStateBytesPerResource)} ${floor}: ${count(Math.round(p.floorStateBytesPerResource))} bytes`, ratio: p.stateBytesPerResource / p.floorStateBytesPerResource },
+    }),
     row(5, `preview with ${count(p.changed.changedAudiences)} of ${count(p.audiences)} audiences' members changed (${p.changed.plannedAudiences} planned${p.changed.exitCode === 0 ? "" : `, exit ${p.changed.exitCode}`})`, p.changed.seconds, "s", {
       display: `${formatSeconds(p.changed.seconds)} (CPU ${formatSeconds(p.changed.cpuSeconds)})`,
       comparison: { text: `${formatRatio(p.changed.seconds / p.ours.medianSeconds)} the no-op preview's wall`, ratio: p.changed.seconds / p.ours.medianSeconds },

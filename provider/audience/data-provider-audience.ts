@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AudienceFee } from "../client";
-import { dynamicShim } from "../resources/dynamic-shim";
+import { ShimResource } from "../resources/dynamic-shim";
 import { claimAdoptedAudience } from "../resources/ownership";
 import { URN_INPUT, ownUrn } from "../resources/resource-urn";
 import { suspendPromiseStacks } from "../resources/promise-stacks";
@@ -38,7 +38,7 @@ export interface DataProviderAudienceArgs {
  * fields (description, ttl, fees, countries), refresh a GET that also reports Amazon's match
  * statistics. The API has no DELETE: destroying leaves the (emptied) audience in DSP, with a warning.
  */
-export class DataProviderAudience extends pulumi.dynamic.Resource {
+export class DataProviderAudience extends ShimResource {
   /** Amazon's audience id (int64 as a decimal string). */
   declare readonly audienceId: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;
@@ -60,7 +60,7 @@ export class DataProviderAudience extends pulumi.dynamic.Resource {
     const resumeStacks = suspendPromiseStacks();
     try {
       super(
-        dynamicShim("audienceProvider"),
+        "audienceProvider",
         name,
         {
           ...args,

@@ -1,7 +1,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { IdSet } from "../plan";
-import { dynamicShim } from "../resources/dynamic-shim";
+import { ShimResource } from "../resources/dynamic-shim";
 import { prepareDesiredSet } from "../resources/desired-set";
 import { URN_INPUT, ownUrn } from "../resources/resource-urn";
 import { programConfig } from "../resources/program-config";
@@ -32,7 +32,7 @@ export interface HashedRecordUploadArgs extends RecordsSourceSettings {
  * The externalId key is read from stack config (`externalIdSecretConfig`) when the program runs
  * and again inside the provider when it uploads; it is never an input or an output.
  */
-export class HashedRecordUpload extends pulumi.dynamic.Resource {
+export class HashedRecordUpload extends ShimResource {
   declare readonly desiredCount: pulumi.Output<number>;
   /** Digest of the record set Amazon has accepted (equals desiredDigest after a successful up). */
   declare readonly appliedDigest: pulumi.Output<string>;
@@ -54,7 +54,7 @@ export class HashedRecordUpload extends pulumi.dynamic.Resource {
     const sets = read === undefined ? readRecordsInProgram(settings, label) : Promise.resolve(read);
     const desired = sets.then((s) => prepareDesiredSet(s.keys, "EXTERNAL_USER_ID"));
     super(
-      dynamicShim("hashedRecordsProvider"),
+      "hashedRecordsProvider",
       name,
       {
         ...settings,

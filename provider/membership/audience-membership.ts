@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { IdSet, MembershipIdType } from "../plan";
 import type { Consent } from "../spec";
-import { dynamicShim } from "../resources/dynamic-shim";
+import { ShimResource } from "../resources/dynamic-shim";
 import { prepareDesiredSet, type DesiredMembers } from "../resources/desired-set";
 import { claimMembership } from "../resources/ownership";
 import { URN_INPUT, ownUrn } from "../resources/resource-urn";
@@ -37,7 +37,7 @@ export interface AudienceMembershipArgs {
  * exactly those; a second `up` sends nothing. State holds a digest and a count, not the IDs:
  * the applied set is a content-addressed snapshot beside the state backend.
  */
-export class AudienceMembership extends pulumi.dynamic.Resource {
+export class AudienceMembership extends ShimResource {
   declare readonly audienceId: pulumi.Output<string>;
   declare readonly idType: pulumi.Output<MembershipIdType>;
   declare readonly desiredCount: pulumi.Output<number>;
@@ -55,7 +55,7 @@ export class AudienceMembership extends pulumi.dynamic.Resource {
     const resumeStacks = suspendPromiseStacks();
     try {
       super(
-        dynamicShim("membershipProvider"),
+        "membershipProvider",
         name,
         {
           // Refused here, before anything is sent, when another membership of this program has the

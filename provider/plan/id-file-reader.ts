@@ -7,6 +7,7 @@ import { IdSetBuilder } from "./id-set-builder";
 import { SpillingSetBuilder, type BuiltSet, type IdSink } from "./spilling-set-builder";
 import { forEachLine, LineTooLongError } from "./line-scanner";
 import { firstInvalidUtf8 } from "../util/utf8";
+import { READ_CHUNK_BYTES, readBufferBytes } from "../util/read-buffer";
 
 /**
  * Checks one ID (already trimmed). Returns why it is invalid, or undefined
@@ -110,19 +111,6 @@ function sizesOf(paths: readonly string[]): Promise<number[]> {
 function expectedBytesOf(sizes: readonly number[]): number {
   // Every line may lack its "\n" only at the very end of a file.
   return sizes.reduce((sum, size) => sum + size, 0) + sizes.length;
-}
-
-/** Bytes read at a time from a large ID file. */
-const READ_CHUNK_BYTES = 1 << 20;
-
-/**
- * The read buffer for a file of `size` bytes: a chunk for a large file, the file itself (and the
- * end-of-file read) for a small one. A stream allocates its whole buffer for every read, and a
- * catalog's program reads every audience's file at once: 1 MiB each was a gigabyte at 1,000
- * audiences of a few IDs.
- */
-function readBufferBytes(size: number): number {
-  return Math.min(READ_CHUNK_BYTES, size + 1);
 }
 
 function fingerprinterOf(options: ReadIdFilesOptions): { fingerprinter?: Fingerprinter } {

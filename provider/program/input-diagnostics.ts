@@ -4,7 +4,8 @@
  */
 import * as path from "node:path";
 import { IdFileError } from "../plan";
-import { formatIssue, PiiInputError } from "../pii";
+// The error file, not the pii barrel: a run without customer data loads no PII code.
+import { formatIssue, PiiInputError } from "../pii/errors";
 import { formatSpecError, SpecValidationError } from "../spec";
 import { SourceError } from "../sources";
 import { FileOutsideRootsError } from "../util/confined-path";

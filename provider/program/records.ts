@@ -4,9 +4,10 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { LoadedSpec, ResolvedRecordsSource } from "../spec";
-import { HashedRecordUpload } from "../customer-records/hashed-record-upload";
+// Types only at load: a spec without customer data never loads the upload, CSV and PII code (see below).
+import type { HashedRecordUpload } from "../customer-records/hashed-record-upload";
 import type { RecordSets, RecordsSourceSettings } from "../customer-records/records-source";
-import { UserDeletions } from "../user-deletions/user-deletions";
+import type { UserDeletions } from "../user-deletions/user-deletions";
 
 /** The spec's history retention as resource arguments (none when the spec sets none: the stack setting applies). */
 export function historyRetentionOf(spec: LoadedSpec): { historyRetentionDays?: number } {
@@ -33,6 +34,8 @@ export function settingsOf(source: ResolvedRecordsSource): RecordsSourceSettings
 export function declareRecords(spec: LoadedSpec, opts: pulumi.CustomResourceOptions = {}, read?: ReadonlyMap<string, RecordSets>): Map<string, HashedRecordUpload> {
   const retention = historyRetentionOf(spec);
   const uploads = new Map<string, HashedRecordUpload>();
+  if (spec.records.length === 0) return uploads;
+  const { HashedRecordUpload } = require("../customer-records/hashed-record-upload") as typeof import("../customer-records/hashed-record-upload");
   for (const source of spec.records) {
     const audiences = spec.audiences.filter((a) => {
       const members = a.members.EXTERNAL_USER_ID;
@@ -47,6 +50,7 @@ export function declareRecords(spec: LoadedSpec, opts: pulumi.CustomResourceOpti
 /** The `deletions:` list as one UserDeletions resource named "deletions"; none when the list is empty. */
 export function declareDeletions(spec: LoadedSpec, opts: pulumi.CustomResourceOptions = {}): UserDeletions | undefined {
   if (spec.deletions.length === 0) return undefined;
+  const { UserDeletions } = require("../user-deletions/user-deletions") as typeof import("../user-deletions/user-deletions");
   return new UserDeletions(
     "deletions",
     {

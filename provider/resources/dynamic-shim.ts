@@ -1,4 +1,4 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 
 /** The lifecycle methods a dynamic provider may implement, as plain async functions. */
 export type ProviderImpl = pulumi.dynamic.ResourceProvider;
@@ -16,52 +16,49 @@ export interface ProviderModule {
 }
 
 /**
- * A dynamic provider whose serialized form is only a few lines: each method loads the
- * implementation at call time, resolving `moduleRef` from the provider process's working
- * directory (the Pulumi program's folder) as that program's own `require` would. The closure
- * captures two strings and nothing else, so no client, credential or config value can end up in
- * the `__provider` field of the state, and upgrading the package changes what `refresh` and
- * `destroy` run too.
+ * The `__provider` text of a shim resource: a CommonJS module whose `handler()` returns the
+ * implementation `name`, loaded at call time from `moduleRef` as the program's own `require` would
+ * resolve it from the provider process's working folder (the program's folder: its node_modules,
+ * or this package itself through Node's self-reference by `exports`). This is the whole contract
+ * of the official dynamic-provider host (`requireFromString(text).handler()`, then `configure` and
+ * the lifecycle methods on what it returns; methods left out get the SDK's defaults). The engine
+ * stores the text twice in every resource's state (inputs and outputs) and sends it with every
+ * call, so it is one line (about 200 bytes, against 2.5 KB for the SDK's serialization of a
+ * closure shim); it names two strings and nothing else, so no client, credential or config value
+ * can reach state, and upgrading the package changes what `refresh` and `destroy` run too.
  *
  * @param name the implementation's name in the module's {@link ProviderModule.loadProvider}
  * @param moduleRef a package specifier, or a path relative to the program's folder
  * @default moduleRef {@link PROVIDERS_MODULE}
  */
-export function dynamicShim(name: string, moduleRef: string = PROVIDERS_MODULE): ProviderImpl {
-  // One object per implementation: the SDK serializes a provider once per object, so sharing it
-  // saves ~55 ms of CPU per resource (measured by `npm run bench`, scenario 5).
-  const key = `${moduleRef}\0${name}`;
-  let shim = shims.get(key);
-  if (!shim) {
-    shim = makeShim(moduleRef, name);
-    shims.set(key, shim);
-  }
-  return shim;
+export function shimSource(name: string, moduleRef: string = PROVIDERS_MODULE): string {
+  return `exports.handler = () => require("module").createRequire(require("path").join(process.cwd(), "[program]"))(${JSON.stringify(moduleRef)}).loadProvider(${JSON.stringify(name)});\n`;
 }
 
-const shims = new Map<string, ProviderImpl>();
-
 /**
- * The serialized source of these functions is stored twice in every resource's state (inputs and
- * outputs) and sent with every call the engine makes, so they are one expression each, with no
- * comments inside (2.5 KB a copy instead of 3.3 KB). `call` loads the implementation as from a file in the program's folder (its
- * node_modules, or the package itself when the program is this package's own, through Node's
- * self-reference by `exports`) and runs one of its methods, or answers as the SDK does for a
- * method it leaves out. `configure` hands the stack's
- * configuration (secrets decrypted) to the implementation, which keeps it in memory only.
+ * A dynamic resource (type `pulumi-nodejs:dynamic/<module>:<type>`, run by the official dynamic
+ * provider host as `pulumi.dynamic.Resource`'s are) whose `__provider` is {@link shimSource}
+ * instead of the SDK's serialization of a provider object: the same registration, without
+ * serializing a closure per process or storing kilobytes of it per resource.
  */
-function makeShim(moduleRef: string, name: string): ProviderImpl {
-  const call = (method: keyof ProviderImpl, args: unknown[], missing: unknown): Promise<never> => {
-    const p = require("module").createRequire(require("path").join(process.cwd(), "[program]"))(moduleRef).loadProvider(name);
-    return p[method]?.(...args) ?? Promise.resolve(missing);
-  };
-  return {
-    configure: (req) => call("configure", [req], undefined),
-    check: (olds, news) => call("check", [olds, news], { inputs: news }),
-    diff: (id, olds, news) => call("diff", [id, olds, news], {}),
-    create: (inputs) => call("create", [inputs], undefined),
-    read: (id, props) => call("read", [id, props], { id, props }),
-    update: (id, olds, news) => call("update", [id, olds, news], { outs: news }),
-    delete: (id, props) => call("delete", [id, props], undefined),
-  };
+export class ShimResource extends pulumi.CustomResource {
+  /**
+   * @param provider the implementation's name in {@link PROVIDERS_MODULE} (or `moduleRef`)
+   * @param props the inputs; must not hold `__provider`
+   * @param module the type token's module, as `pulumi.dynamic.Resource` takes it
+   * @param type the type token's type name @default "Resource"
+   * @param moduleRef the module that exports `loadProvider` @default {@link PROVIDERS_MODULE}
+   */
+  constructor(
+    provider: string,
+    name: string,
+    props: pulumi.Inputs,
+    opts?: pulumi.CustomResourceOptions,
+    module?: string,
+    type = "Resource",
+    moduleRef: string = PROVIDERS_MODULE,
+  ) {
+    if ("__provider" in props) throw new Error("A dynamic resource must not define the __provider key");
+    super(`pulumi-nodejs:dynamic${module ? `/${module}` : ""}:${type}`, name, { ...props, __provider: shimSource(provider, moduleRef) }, opts);
+  }
 }

@@ -15,6 +15,10 @@ export function dynamicResourceType(module: string, type: string): string {
 }
 
 /** The URN the engine gives the dynamic resource `name` of `module`/`type` under `opts.parent`. */
-export function ownUrn(name: string, module: string, type: string, opts: pulumi.CustomResourceOptions | undefined): pulumi.Output<string> {
-  return pulumi.createUrn(name, dynamicResourceType(module, type), opts?.parent);
+export function ownUrn(name: string, module: string, type: string, opts: pulumi.CustomResourceOptions | undefined): pulumi.Input<string> {
+  const resourceType = dynamicResourceType(module, type);
+  // Without a parent (the stack's children, every resource of a spec) the URN is known now, as
+  // `createUrn` would build it: a plain string spares the SDK an output and its apply chain per resource.
+  if (opts?.parent === undefined) return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${resourceType}::${name}`;
+  return pulumi.createUrn(name, resourceType, opts.parent);
 }

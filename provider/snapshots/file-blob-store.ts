@@ -5,6 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { quarantineName, type BlobBody, type BlobStore } from "./blob-store";
 import { nodeErrorCode } from "./snapshot-errors";
+import { readBufferBytes } from "../util/read-buffer";
 
 /**
  * Blobs as files in a directory (a blob `ab/x.ids.zst` is `<dir>/ab/x.ids.zst`). Writes go to a
@@ -31,7 +32,8 @@ export class FileBlobStore implements BlobStore {
       throw error;
     }
     try {
-      return await consume(file.createReadStream({ autoClose: false, highWaterMark: 1 << 20 }));
+      const { size } = await file.stat();
+      return await consume(file.createReadStream({ autoClose: false, highWaterMark: readBufferBytes(size) }));
     } finally {
       await file.close();
     }

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { idSetFrom } from "../plan";
 import { canonicalId, ID_SYNTAX_CHECKS, type IdType } from "../spec";
-import { dynamicShim } from "../resources/dynamic-shim";
+import { ShimResource } from "../resources/dynamic-shim";
 import { prepareDesiredSet } from "../resources/desired-set";
 import type { DeletionRequestRecord } from "./deletions";
 import { encodeDeletion } from "./deletions";
@@ -29,7 +29,7 @@ export interface UserDeletionsArgs {
  * type, value and advertiserId) is never sent again. Removing an entry does not undo it: the
  * API has no undo, and Amazon erases the data within 30 days.
  */
-export class UserDeletions extends pulumi.dynamic.Resource {
+export class UserDeletions extends ShimResource {
   declare readonly desiredCount: pulumi.Output<number>;
   /** Deletions sent so far (including ones no longer listed). */
   declare readonly sentCount: pulumi.Output<number>;
@@ -51,7 +51,7 @@ export class UserDeletions extends pulumi.dynamic.Resource {
     // Stored like a member set: state gets a digest and a count, the snapshot store the entries.
     const desired = prepareDesiredSet(idSetFrom(entries), "EXTERNAL_USER_ID");
     super(
-      dynamicShim("userDeletionsProvider"),
+      "userDeletionsProvider",
       name,
       {
         label: args.label ?? name,
