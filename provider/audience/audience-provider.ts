@@ -31,6 +31,7 @@ import { holdRecord, recordAtRest, recordTime, sweepRetiredOnce } from "../provi
 import { PartialStateError } from "../provider-process/partial-state-error";
 import { configureProvider, dspClient, snapshotStore } from "../provider-process/provider-context";
 import { TTL_MAX_SECONDS } from "../api-vocabulary";
+import { refreshTurn } from "./refresh-turn";
 
 /** Inputs as they reach the provider (plain values). */
 export interface AudienceInputs {
@@ -243,7 +244,11 @@ export const audienceProvider: pulumi.dynamic.ResourceProvider = {
 
   async read(id, props) {
     const held = props as AudienceOutputs;
+    // dsp:refreshSlices: an audience outside this run's slice keeps its state (no inputs: the old ones stay).
+    const turn = await refreshTurn(id, props);
+    if (!turn.read) return { id, props: held };
     const remote = await dspClient().getAudience(id);
+    turn.finished();
     const drifted = IMMUTABLE_FIELDS.filter((f) => held[f] !== undefined && remote[f] !== held[f]);
     if (drifted.length > 0) {
       await engineLog().log(
