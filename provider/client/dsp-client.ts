@@ -43,7 +43,7 @@ export interface DspClientOptions {
   credentials: DspCredentialsSource;
   /**
    * Per-lane overrides of rate (req/s), burst, concurrency and spacing margin (ms).
-   * @default metadata 1 req/s (+50 ms margin), users 1 req/s (+100 ms), audienceMembership 100 req/s × 32 in flight, hashedRecords 5 req/s (+20 ms); see `DEFAULT_LANE_LIMITS`
+   * @default metadata and users 1 req/s (+100 ms margin), audienceMembership 100 req/s × 32 in flight, hashedRecords 5 req/s (+20 ms); see `DEFAULT_LANE_LIMITS`
    */
   throttle?: Partial<Record<LaneName, Partial<LaneLimits>>>;
   /** Retry tuning (attempts, backoff ms, Retry-After clamp ms, retry budget). See `RetryPolicy` for defaults. */

@@ -23,10 +23,8 @@ export interface LaneLimits {
    * Extra spacing added to every interval, in ms, so that timer, event-loop
    * and network jitter cannot make two requests arrive closer than the server
    * allows. Matters for the strict 1 req/s lanes (100 ms costs 9 % of a lane
-   * whose calls are rare); the patch lane has none and relies on retries. The
-   * metadata lane keeps 50 ms: creating or refreshing a catalog is that lane
-   * at full rate for minutes, and its goal is 1.1 × the 1 request/s bound.
-   * @default 50 (metadata), 100 (users), 0 (audienceMembership), 20 (hashedRecords)
+   * whose calls are rare); the patch lane has none and relies on retries.
+   * @default 100 (metadata, users), 0 (audienceMembership), 20 (hashedRecords)
    */
   spacingMarginMs: number;
 }
@@ -39,7 +37,7 @@ export type LaneLimitsByName = Record<LaneName, LaneLimits>;
  * cover rate × latency: 32 in flight sustains 100 req/s up to 320 ms per request.
  */
 export const DEFAULT_LANE_LIMITS: Readonly<LaneLimitsByName> = Object.freeze({
-  metadata: { ratePerSecond: 1, burst: 1, maxConcurrency: 2, spacingMarginMs: 50 },
+  metadata: { ratePerSecond: 1, burst: 1, maxConcurrency: 2, spacingMarginMs: 100 },
   users: { ratePerSecond: 1, burst: 1, maxConcurrency: 2, spacingMarginMs: 100 },
   audienceMembership: { ratePerSecond: 100, burst: 1, maxConcurrency: 32, spacingMarginMs: 0 },
   hashedRecords: { ratePerSecond: 5, burst: 1, maxConcurrency: 5, spacingMarginMs: 20 },

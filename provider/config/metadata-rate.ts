@@ -6,12 +6,8 @@
 import type { LaneLimits } from "../client";
 import { readSetting, type ConfigLookup } from "./dsp-settings";
 
-/**
- * Share of each request interval kept as a margin against jitter (50 ms at Amazon's 1 request/s,
- * the client's default): a catalog's creates and refreshes keep this lane busy for minutes, and
- * their goal is 1.1 × the bound N / rate, which a 10 % margin alone would use up.
- */
-const SPACING_MARGIN_SHARE = 0.05;
+/** Share of each request interval kept as a margin against jitter (100 ms at Amazon's 1 request/s). */
+const SPACING_MARGIN_SHARE = 0.1;
 /** Requests in flight at most, however high the rate: the engine creates resources in parallel. */
 const MAX_CONCURRENCY = 32;
 

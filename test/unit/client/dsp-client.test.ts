@@ -92,10 +92,10 @@ describe("DspClient (fake transport, virtual time)", () => {
       await assert.rejects(client.getAudience("12; DROP"), InvalidInputError);
     });
 
-    it("spaces metadata calls 1 s (+ 50 ms margin) apart", async () => {
+    it("spaces metadata calls 1 s (+ 100 ms margin) apart", async () => {
       const { client, transport } = setup(() => jsonResponse(200, audienceBody()));
       await Promise.all([client.getAudience(BIG_ID), client.getAudience(BIG_ID), client.getAudience(BIG_ID)]);
-      assert.deepEqual(transport.apiRequests.map((r) => r.sentAtMs), [0, 1050, 2100]);
+      assert.deepEqual(transport.apiRequests.map((r) => r.sentAtMs), [0, 1100, 2200]);
     });
 
     it("retries a create only after 429 or a refused connection", async () => {
