@@ -17,9 +17,9 @@ import { requestLogMark, startBenchStack } from "./bench-stack";
 
 /** Options of {@link runCatalogCreationBench}. */
 export interface CatalogCreationBenchOptions {
-  /** Audiences to create. @default 300 */
+  /** Audiences to create. @default 200 */
   readonly audiences?: number;
-  /** The metadata limit, the simulator's and the client's, in requests/s. @default 10 */
+  /** The metadata limit, the simulator's and the client's, in requests/s. @default 5 */
   readonly requestsPerSecond?: number;
   /** Receives progress lines. @default no output */
   readonly log?: (line: string) => void;
@@ -49,8 +49,8 @@ export interface CatalogCreationFigures {
 }
 
 export async function runCatalogCreationBench(options: CatalogCreationBenchOptions = {}): Promise<CatalogCreationFigures> {
-  const audiences = options.audiences ?? 300;
-  const rate = options.requestsPerSecond ?? 10;
+  const audiences = options.audiences ?? 200;
+  const rate = options.requestsPerSecond ?? 5;
   const log = options.log ?? (() => undefined);
   const env = await startBenchStack({
     name: "catalog",

@@ -22,7 +22,7 @@ export type { BenchMode, BenchSizes, Scenario, ScenarioContext, ScenarioResult }
 /** Issue 7's sizes by default; `--full` runs scenario 3 at 5,000,000 IDs and scenario 5 up to 1,000 audiences; `--quick` is a smoke run whose figures are not comparable with the goals. */
 export const SIZES: Readonly<Record<BenchMode, BenchSizes>> = {
   quick: { clientRecords: 100_000, baselineSeconds: 2, planningIds: 500_000, boundedPlanningIds: [2_000_000], e2eIds: 100_000, hashingRows: 100_000, hashingLargeRows: 0, engineSizes: [10], enginePreviews: 1, validateAudiences: 10_000, catalogCreation: { audiences: 50, requestsPerSecond: 10 } },
-  default: { clientRecords: 1_000_000, baselineSeconds: 10, planningIds: 5_000_000, boundedPlanningIds: [20_000_000], e2eIds: 1_000_000, hashingRows: 1_000_000, hashingLargeRows: 0, engineSizes: [10, 200], enginePreviews: 3, validateAudiences: 100_000, catalogCreation: { audiences: 300, requestsPerSecond: 10 } },
+  default: { clientRecords: 1_000_000, baselineSeconds: 10, planningIds: 5_000_000, boundedPlanningIds: [20_000_000], e2eIds: 1_000_000, hashingRows: 1_000_000, hashingLargeRows: 0, engineSizes: [10, 200], enginePreviews: 3, validateAudiences: 100_000, catalogCreation: { audiences: 200, requestsPerSecond: 5 } },
   full: { clientRecords: 1_000_000, baselineSeconds: 10, planningIds: 5_000_000, boundedPlanningIds: [20_000_000, 100_000_000], e2eIds: 5_000_000, hashingRows: 1_000_000, hashingLargeRows: 5_000_000, engineSizes: [10, 200, 1000], enginePreviews: 3, validateAudiences: 100_000, catalogCreation: { audiences: 1000, requestsPerSecond: 1 } },
 };
 
