@@ -22,6 +22,8 @@ export interface BenchSizes {
   /** Scenario 5: the sweep's spec sizes in audiences, and no-op previews per size of ours and of the floor (medians reported). */
   readonly engineSizes: readonly number[];
   readonly enginePreviews: number;
+  /** Scenario 5: audiences created against a metadata limit of `requestsPerSecond` (Amazon's is 1: `--full` only). */
+  readonly catalogCreation: { readonly audiences: number; readonly requestsPerSecond: number };
   /** Scenario 6: audiences in the spec that is validated (the baseline has a tenth). */
   readonly validateAudiences: number;
 }

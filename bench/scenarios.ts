@@ -10,6 +10,7 @@ import { runHashingBench, type HashingRun } from "./hashing";
 import { runPiiHashingRows } from "./hashing-goal";
 import { CEILING_OPS_PER_SECOND, runE2ePulumiBench, type CommandFigures } from "./e2e-pulumi";
 import { runEngineOverheadBench, type SweepPoint } from "./engine-overhead";
+import { runCatalogCreationBench, type CatalogCreationFigures } from "./catalog-creation";
 import { runValidateScaleBench } from "./validate-scale";
 import { snapshotDeltaScenario } from "./snapshot-deltas";
 import { warehouseSourcesScenario } from "./warehouse-sources-scenario";
@@ -20,9 +21,9 @@ export type { BenchMode, BenchSizes, Scenario, ScenarioContext, ScenarioResult }
 
 /** Issue 7's sizes by default; `--full` runs scenario 3 at 5,000,000 IDs and scenario 5 up to 1,000 audiences; `--quick` is a smoke run whose figures are not comparable with the goals. */
 export const SIZES: Readonly<Record<BenchMode, BenchSizes>> = {
-  quick: { clientRecords: 100_000, baselineSeconds: 2, planningIds: 500_000, boundedPlanningIds: [2_000_000], e2eIds: 100_000, hashingRows: 100_000, hashingLargeRows: 0, engineSizes: [10], enginePreviews: 1, validateAudiences: 10_000 },
-  default: { clientRecords: 1_000_000, baselineSeconds: 10, planningIds: 5_000_000, boundedPlanningIds: [20_000_000], e2eIds: 1_000_000, hashingRows: 1_000_000, hashingLargeRows: 0, engineSizes: [10, 200], enginePreviews: 3, validateAudiences: 100_000 },
-  full: { clientRecords: 1_000_000, baselineSeconds: 10, planningIds: 5_000_000, boundedPlanningIds: [20_000_000, 100_000_000], e2eIds: 5_000_000, hashingRows: 1_000_000, hashingLargeRows: 5_000_000, engineSizes: [10, 200, 1000], enginePreviews: 3, validateAudiences: 100_000 },
+  quick: { clientRecords: 100_000, baselineSeconds: 2, planningIds: 500_000, boundedPlanningIds: [2_000_000], e2eIds: 100_000, hashingRows: 100_000, hashingLargeRows: 0, engineSizes: [10], enginePreviews: 1, validateAudiences: 10_000, catalogCreation: { audiences: 50, requestsPerSecond: 10 } },
+  default: { clientRecords: 1_000_000, baselineSeconds: 10, planningIds: 5_000_000, boundedPlanningIds: [20_000_000], e2eIds: 1_000_000, hashingRows: 1_000_000, hashingLargeRows: 0, engineSizes: [10, 200], enginePreviews: 3, validateAudiences: 100_000, catalogCreation: { audiences: 200, requestsPerSecond: 5 } },
+  full: { clientRecords: 1_000_000, baselineSeconds: 10, planningIds: 5_000_000, boundedPlanningIds: [20_000_000, 100_000_000], e2eIds: 5_000_000, hashingRows: 1_000_000, hashingLargeRows: 5_000_000, engineSizes: [10, 200, 1000], enginePreviews: 3, validateAudiences: 100_000, catalogCreation: { audiences: 1000, requestsPerSecond: 1 } },
 };
 
 const RATE_LIMIT_PER_SECOND = 100;
@@ -173,7 +174,8 @@ export const SCENARIOS: readonly Scenario[] = [
     title: "engine overhead",
     async run({ sizes, cpuProfileDir, log }) {
       const f = await runEngineOverheadBench({ sizes: sizes.engineSizes, previews: sizes.enginePreviews, log, ...(cpuProfileDir === undefined ? {} : { cpuProfileDir }) });
-      return { figures: f, rows: f.points.flatMap((p) => sweepRows(p, f.previews)) };
+      const creation = await runCatalogCreationBench({ ...sizes.catalogCreation, log });
+      return { figures: { ...f, creation }, rows: [...f.points.flatMap((p) => sweepRows(p, f.previews)), ...creationRows(creation)] };
     },
   },
   {
@@ -233,5 +235,28 @@ function sweepRows(p: SweepPoint, previews: number): ReportRow[] {
       display: `${formatSeconds(p.changed.seconds)} (CPU ${formatSeconds(p.changed.cpuSeconds)})`,
       comparison: { text: `${formatRatio(p.changed.seconds / p.ours.medianSeconds)} the no-op preview's wall`, ratio: p.changed.seconds / p.ours.medianSeconds },
     }),
+  ];
+}
+
+/** Issue 25's goal for creating a catalog: the whole up within this factor of N / R, the metadata limit's bound. */
+const CREATION_GOAL = 1.1;
+
+/** Scenario 5's rows for creating a catalog against the metadata limit. */
+function creationRows(c: CatalogCreationFigures): ReportRow[] {
+  const what = `${count(c.audiences)} new audiences at ${c.requestsPerSecond} metadata request${c.requestsPerSecond === 1 ? "" : "s"}/s${c.requestsPerSecond === 1 ? " (Amazon's limit)" : " (raised)"}`;
+  const bound = `the bound N/R = ${formatSeconds(c.boundSeconds)}`;
+  const ratio = c.upSeconds / c.boundSeconds;
+  return [
+    row(5, `pulumi up creating ${what}, with a membership each${c.exitCode === 0 ? "" : `, exit ${c.exitCode}`}${c.throttled > 0 ? `; ${c.throttled} metadata 429s` : ""}`, c.upSeconds, "s", {
+      goal: { text: `≤ ${CREATION_GOAL} × N/R`, met: ratio <= CREATION_GOAL },
+      comparison: { text: `${formatRatio(ratio)} ${bound}; the creates spanned ${formatSeconds(c.createSpanSeconds)} (${formatRatio(c.createSpanSeconds / c.boundSeconds)})`, ratio },
+    }),
+    row(5, `first membership sent, after the first create (${what})`, c.firstMembershipSeconds, "s", {
+      comparison: {
+        text: `the last create came ${formatSeconds(c.lastCreateSeconds)} after the first; ${count(c.membershipsBeforeLastCreate)} of ${count(c.audiences)} memberships were sent before it`,
+        ratio: c.firstMembershipSeconds / Math.max(c.lastCreateSeconds, 0.001),
+      },
+    }),
+    row(5, `no-op pulumi up of the same ${count(c.audiences)} audiences`, c.noopUpSeconds, "s"),
   ];
 }

@@ -32,6 +32,7 @@ import { PartialStateError } from "../provider-process/partial-state-error";
 import type { ProviderContext } from "../provider-process/provider-context";
 import { readResult } from "../provider-process/read-result";
 import { TTL_MAX_SECONDS } from "../api-vocabulary";
+import { RefreshTurns } from "./refresh-turn";
 
 /** Inputs as they reach the provider (plain values). */
 export interface AudienceInputs {
@@ -208,6 +209,7 @@ async function createNoteOf(context: ProviderContext, inputs: AudienceInputs): P
 
 /** DataProviderAudience's lifecycle with `context`'s client, store and log. */
 export function makeAudienceProvider(context: ProviderContext): pulumi.dynamic.ResourceProvider<AudienceInputs, AudienceOutputs> {
+  const refreshes = new RefreshTurns(context);
   return {
     async check(olds, news) {
       // As the program declared them: the checks below make sure of the types.
@@ -242,7 +244,11 @@ export function makeAudienceProvider(context: ProviderContext): pulumi.dynamic.R
 
     async read(id, held) {
       if (held === undefined) throw new Error(`audience ${id}: cannot refresh without its state`);
+      // dsp:refreshSlices: an audience outside this run's slice keeps its state (no inputs: the old ones stay).
+      const turn = await refreshes.turn(id, held);
+      if (!turn.read) return { id, props: held };
       const remote = await context.client().getAudience(id);
+      turn.finished();
       const drifted = IMMUTABLE_FIELDS.filter((f) => held[f] !== undefined && remote[f] !== held[f]);
       if (drifted.length > 0) {
         await context.log.log(

@@ -23,6 +23,7 @@ export const SETTINGS = {
   planMemoryMB: { key: "dsp:planMemoryMB", env: "DSP_PLAN_MEMORY_MB" },
   historyRetentionDays: { key: "dsp:historyRetentionDays", env: "DSP_HISTORY_RETENTION_DAYS" },
   metadataRequestsPerSecond: { key: "dsp:metadataRequestsPerSecond", env: "DSP_METADATA_REQUESTS_PER_SECOND" },
+  refreshSlices: { key: "dsp:refreshSlices", env: "DSP_REFRESH_SLICES" },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;

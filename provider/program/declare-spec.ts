@@ -10,6 +10,8 @@ import type { DesiredMembers } from "../resources/desired-set";
 import type { LeftOut } from "./member-sources";
 import { declareDeletions, declareRecords, historyRetentionOf } from "./records";
 import { applyRemovals, releaseRemovals, type Removals } from "./removal-lists";
+import { engineParallelism, registrationWindow, windowSize } from "./registration-window";
+import { reportCatalogProgress } from "./catalog-progress";
 
 export { memberSetKey } from "./member-sources";
 
@@ -70,18 +72,24 @@ export function declareSpec(spec: LoadedSpec, options: DeclareSpecOptions = {}):
   // After the uploads, so that a deletion is the last word on a record listed in both.
   declareDeletions(spec, { dependsOn: [...uploads.values()] });
   const retention = historyRetentionOf(spec);
+  // During `up`, audiences a few at a time, so that memberships get engine slots as each audience exists.
+  const window = registrationWindow(pulumi.runtime.isDryRun() ? undefined : windowSize(engineParallelism()));
+  if (!pulumi.runtime.isDryRun()) reportCatalogProgress(window, spec.audiences.length);
   for (const a of spec.audiences) {
-    const audience = new DataProviderAudience(a.key, {
-      name: a.name,
-      description: a.description,
-      advertiserId: a.advertiserId,
-      externalAudienceId: a.externalAudienceId,
-      dataSourceCountry: a.dataSourceCountry,
-      ...(a.ttl === undefined ? {} : { ttl: a.ttl }),
-      ...(a.audienceFees === undefined ? {} : { audienceFees: a.audienceFees }),
-      ...(a.adopt === undefined ? {} : { adoptId: a.adopt }),
-      ...retention,
-    });
+    const declared = window.admit(
+      () =>
+        new DataProviderAudience(a.key, {
+          name: a.name,
+          description: a.description,
+          advertiserId: a.advertiserId,
+          externalAudienceId: a.externalAudienceId,
+          dataSourceCountry: a.dataSourceCountry,
+          ...(a.ttl === undefined ? {} : { ttl: a.ttl }),
+          ...(a.audienceFees === undefined ? {} : { audienceFees: a.audienceFees }),
+          ...(a.adopt === undefined ? {} : { adoptId: a.adopt }),
+          ...retention,
+        }),
+    );
     const members: Record<string, pulumi.Output<number>> = {};
     for (const idType of ID_TYPES) {
       const source = a.members[idType];
@@ -90,7 +98,7 @@ export function declareSpec(spec: LoadedSpec, options: DeclareSpecOptions = {}):
       const key = memberSetKey(a.key, idType);
       const removal = options.removals?.get(key);
       let leftOut = options.leftOut?.get(key);
-      const declare = (ids: DesiredMembers): pulumi.Output<number> =>
+      const declare = (audience: DataProviderAudience, ids: DesiredMembers): pulumi.Output<number> =>
         new AudienceMembership(
           `${a.key}-${idType.toLowerCase().replace(/_/g, "-")}`,
           {
@@ -123,11 +131,14 @@ export function declareSpec(spec: LoadedSpec, options: DeclareSpecOptions = {}):
         );
       }
       // Desired counts are inputs, known during preview; appliedCount is in each membership's state.
-      // Record members come later: the membership is declared once they are read, and the stack
-      // outputs wait for it.
-      members[idType] = desired instanceof Promise ? pulumi.output(desired.then(declare)) : declare(desired);
+      // Record members come later, and so does an audience the window holds back: the membership
+      // is declared once both are there, and the stack outputs wait for it.
+      const ready = desired;
+      const declareFor = (audience: DataProviderAudience): pulumi.Output<number> =>
+        ready instanceof Promise ? pulumi.output(ready.then((ids) => declare(audience, ids))) : declare(audience, ready);
+      members[idType] = declared instanceof Promise ? pulumi.output(declared.then(declareFor)) : declareFor(declared);
     }
-    out[a.key] = { audienceId: audience.audienceId, members };
+    out[a.key] = { audienceId: declared instanceof Promise ? pulumi.output(declared.then((audience) => audience.audienceId)) : declared.audienceId, members };
   }
   return out;
 }

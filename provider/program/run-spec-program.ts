@@ -11,6 +11,7 @@ import type { BuiltSet } from "../plan";
 import type { RecordSets } from "../customer-records/records-source";
 import { loadSpec, type LoadedSpec } from "../spec";
 import { declareSpec, type DeclaredAudience } from "./declare-spec";
+import { recordCatalog } from "./record-catalog";
 import { readMemberSources, type LeftOut } from "./member-sources";
 import type { Removals } from "./removal-lists";
 import { describeInputFailures, type InputFailure } from "./input-diagnostics";
@@ -59,6 +60,7 @@ export async function declareSpecFile(specPath: string, options: DeclareSpecFile
   if (inputs.failures.length > 0) throw await reported(inputs.failures, specPath);
   // A new reassert value re-asserts once; settings.reassertAfterDays also once per N-day period.
   const reassert = reassertToken({ manual: options.reassert, everyDays: spec.settings.reassertAfterDays });
+  await recordCatalog(spec.audiences.map((a) => a.key));
   return declareSpec(spec, {
     memberSets: inputs.memberSets,
     recordSets: inputs.recordSets,

@@ -13,6 +13,7 @@ import { writeSpecFiles, type Spec } from "../support/spec-files";
 import { personCsvLine, syntheticPeople, TEMPLATE_HEADER } from "../support/synthetic-people";
 import { PROGRESS_INTERVAL_MS } from "../../provider/provider-process/progress-line";
 import { scenario } from "../support/checkpoints";
+import { etaSeconds, shownCount } from "../support/progress-text";
 
 const KEY_CONFIG = "dsp-audiences:externalIdKey";
 const INTERVAL_S = PROGRESS_INTERVAL_MS / 1000;
@@ -31,15 +32,7 @@ interface ProgressLine {
   timestamp: number;
 }
 
-const count = (s: string): number => Number(s.replace(/,/g, ""));
-
-/** "37 s", "8 min 20 s", "1 h 05 min" or "unknown" in seconds. */
-function etaSeconds(text: string): number | undefined {
-  if (text === "unknown") return undefined;
-  const m = /^(?:(\d+) h )?(?:(\d+) min)? ?(?:(\d+) s)?$/.exec(text);
-  assert.ok(m, `an ETA: ${text}`);
-  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
-}
+const count = shownCount;
 
 const PROGRESS = /^(.+): ([\d,]+) of ([\d,]+) (\w+) (sent|uploaded) \((\d+\.\d) %\), ([\d,]+) \4\/s, ETA (.+?)(?:, (\d+\.\d) s waiting on 429s)?$/;
 

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { startSimulator, type RequestLogEntry, type RunningSimulator } from "../../simulator";
+import { startSimulator, type RequestLogEntry, type RunningSimulator, type SimulatorLimits } from "../../simulator";
 import { fullLog } from "./sim-admin";
 import { ensurePulumiEngine, PulumiStack, type PulumiResult } from "../../tools/pulumi-cli";
 
@@ -25,6 +25,8 @@ export interface SimulatedStackOptions {
   env?: Record<string, string>;
   /** Hears every command's output as it comes. @default none */
   onOutput?: (chunk: string) => void;
+  /** The simulator's limits. @default Amazon's */
+  simulatorLimits?: Partial<SimulatorLimits>;
 }
 
 export async function startSimulatedStack(specFile: string, name: string, options: SimulatedStackOptions = {}): Promise<SimulatedStack> {
@@ -34,7 +36,7 @@ export async function startSimulatedStack(specFile: string, name: string, option
     refreshToken: `Atzr|e2e-refresh-${Math.random().toString(36).slice(2)}`,
   };
   const clientId = "amzn1.application-oa2-client.e2e";
-  const sim = await startSimulator({ port: 0, credentials: { clientId, ...secrets } });
+  const sim = await startSimulator({ port: 0, credentials: { clientId, ...secrets }, ...(options.simulatorLimits === undefined ? {} : { limits: options.simulatorLimits }) });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `dsp-${name}-`));
   const stack = new PulumiStack({
     projectDir: options.projectDir ?? path.join(__dirname, "..", ".."),
