@@ -49,9 +49,9 @@ export class DataProviderAudience extends ShimResource {
   /**
    * Amazon's audience id (int64 as a decimal string): the resource id, which the provider sets to
    * it. Read from `id` rather than registered as an output: the SDK spends an output and four
-   * promises on every key a resource registers, which at a catalog's size is most of the
-   * program's memory. Amazon's match statistics (`receivedRecords`, `matchedRecords`, `matchRate`)
-   * are in the resource's state outputs for the same reason, not on the object.
+   * promises in the program on every key a resource registers, for every audience of a catalog.
+   * Amazon's match statistics (`receivedRecords`, `matchedRecords`, `matchRate`) are in the
+   * resource's state outputs for the same reason, not on the object.
    */
   get audienceId(): pulumi.Output<string> {
     return this.id;
