@@ -39,20 +39,23 @@ export interface DataProviderAudienceArgs {
  * statistics. The API has no DELETE: destroying leaves the (emptied) audience in DSP, with a warning.
  */
 export class DataProviderAudience extends ShimResource {
-  /** Amazon's audience id (int64 as a decimal string). */
-  declare readonly audienceId: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;
   declare readonly description: pulumi.Output<string>;
   declare readonly advertiserId: pulumi.Output<string>;
   declare readonly externalAudienceId: pulumi.Output<string>;
   declare readonly dataSourceCountry: pulumi.Output<string[]>;
   declare readonly ttl: pulumi.Output<number | undefined>;
-  /** Records Amazon received, as of the last create or refresh. */
-  declare readonly receivedRecords: pulumi.Output<number | undefined>;
-  /** Records Amazon matched to its users, as of the last create or refresh. */
-  declare readonly matchedRecords: pulumi.Output<number | undefined>;
-  /** matchedRecords / receivedRecords, 0..1, as of the last create or refresh. */
-  declare readonly matchRate: pulumi.Output<number | undefined>;
+
+  /**
+   * Amazon's audience id (int64 as a decimal string): the resource id, which the provider sets to
+   * it. Read from `id` rather than registered as an output: the SDK spends an output and four
+   * promises in the program on every key a resource registers, for every audience of a catalog.
+   * Amazon's match statistics (`receivedRecords`, `matchedRecords`, `matchRate`) are in the
+   * resource's state outputs for the same reason, not on the object.
+   */
+  get audienceId(): pulumi.Output<string> {
+    return this.id;
+  }
 
   constructor(name: string, args: DataProviderAudienceArgs, opts?: pulumi.CustomResourceOptions) {
     // Two resources adopting one audience would fight over it: refused while the program runs.
@@ -63,11 +66,8 @@ export class DataProviderAudience extends ShimResource {
         "audienceProvider",
         name,
         {
+          // Inputs only: outputs the provider returns are stored in state whether or not they are named here.
           ...args,
-          audienceId: undefined,
-          receivedRecords: undefined,
-          matchedRecords: undefined,
-          matchRate: undefined,
           [URN_INPUT]: ownUrn(name, "dsp-audiences", "DataProviderAudience", opts),
         },
         opts,

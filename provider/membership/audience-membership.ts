@@ -41,10 +41,12 @@ export class AudienceMembership extends ShimResource {
   declare readonly audienceId: pulumi.Output<string>;
   declare readonly idType: pulumi.Output<MembershipIdType>;
   declare readonly desiredCount: pulumi.Output<number>;
-  /** Digest of the set Amazon has accepted (equals desiredDigest after a successful up). */
-  declare readonly appliedDigest: pulumi.Output<string>;
+  /**
+   * IDs Amazon has accepted (equals desiredCount after a successful up). The bookkeeping outputs
+   * (`appliedDigest`, `lastSync`) are in the resource's state, not on the object: every key
+   * registered costs the SDK an output and four promises per membership.
+   */
   declare readonly appliedCount: pulumi.Output<number>;
-  declare readonly lastSync: pulumi.Output<{ adds: number; removes: number; requests: number; firstRequestId?: string }>;
 
   constructor(name: string, args: AudienceMembershipArgs, opts?: pulumi.CustomResourceOptions) {
     // The base of the desired set's delta: what the audience holds now, by its sync record (once the audience id is known).
@@ -60,7 +62,8 @@ export class AudienceMembership extends ShimResource {
         {
           // Refused here, before anything is sent, when another membership of this program has the
           // same audience and ID type (during preview as soon as the audience id is known).
-          audienceId: pulumi.output(args.audienceId).apply((id) => {
+          // Applied on the given output itself: `pulumi.output` would copy it into one more output first.
+          audienceId: (pulumi.Output.isInstance(args.audienceId) ? args.audienceId : pulumi.output(args.audienceId)).apply((id) => {
             claimMembership(id, args.idType, name);
             return id;
           }),
@@ -73,9 +76,7 @@ export class AudienceMembership extends ShimResource {
           ...(args.reassertToken === undefined ? {} : { reassertToken: args.reassertToken }),
           ...(args.leftOut === undefined ? {} : { suppressedCount: args.leftOut.suppressed, skippedCount: args.leftOut.skipped }),
           ...(args.historyRetentionDays === undefined ? {} : { historyRetentionDays: args.historyRetentionDays }),
-          appliedDigest: undefined,
           appliedCount: undefined,
-          lastSync: undefined,
           [URN_INPUT]: ownUrn(name, "dsp-audiences", "AudienceMembership", opts),
         },
         opts,

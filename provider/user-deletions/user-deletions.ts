@@ -57,7 +57,6 @@ export class UserDeletions extends ShimResource {
         label: args.label ?? name,
         desiredDigest: desired.then((d) => d.digest),
         desiredCount: desired.then((d) => d.count),
-        sentDigest: undefined,
         sentCount: undefined,
         requests: undefined,
       },
