@@ -94,6 +94,8 @@ export class RequestExecutor {
         const requestId = response.headers[REQUEST_ID_HEADER];
         if (requestId !== undefined) done.requestId = requestId;
         emit(done);
+        // The lane adapts its spacing to the server's verdict (provider/client/spacing-margin.ts).
+        lane.noteStatus(response.status);
         if (response.status >= 200 && response.status < 300) return response;
         if (response.status === 401) rejectedToken = grant.accessToken;
         throw errorFromResponse(spec.operation, response, clock.now());

@@ -5,6 +5,7 @@
  * accounts, or tests) never share limits by accident.
  */
 import type { Clock } from "./clock";
+import { SpacingMargin } from "./spacing-margin";
 
 /** Rate-limit groups of the DP API (docs/amazon-api.md#endpoints). */
 export type LaneName = "metadata" | "users" | "audienceMembership" | "hashedRecords";
@@ -22,14 +23,28 @@ export interface LaneLimits {
   /**
    * Extra spacing added to every interval, in ms, so that timer, event-loop
    * and network jitter cannot make two requests arrive closer than the server
-   * allows. Matters for the strict 1 req/s lanes (100 ms costs 9 % of a lane
-   * whose calls are rare); the patch lane has none and relies on retries.
-   * @default 100 (metadata, users), 0 (audienceMembership), 20 (hashedRecords)
+   * allows: the starting and lowest margin. The margin adapts
+   * (provider/client/spacing-margin.ts): each 429 at least doubles it (up to
+   * `maxSpacingMarginMs`), each accepted request narrows it by
+   * `spacingMarginNarrowMs`. The patch lane has none and relies on retries.
+   * @default 15 (metadata, users), 0 (audienceMembership), 10 (hashedRecords)
    */
   spacingMarginMs: number;
+  /** Highest margin the 429s may widen it to, in ms. @default 400 (metadata, users), 0 (audienceMembership), 100 (hashedRecords); never below `spacingMarginMs` */
+  maxSpacingMarginMs?: number;
+  /** Least widening of the margin on a 429, in ms (the margin at least doubles). @default 50 (metadata, users), 0 (audienceMembership), 20 (hashedRecords) */
+  spacingMarginWidenMs?: number;
+  /** Narrowing of the margin per accepted request, in ms. @default 1 */
+  spacingMarginNarrowMs?: number;
 }
 
 export type LaneLimitsByName = Record<LaneName, LaneLimits>;
+
+/**
+ * Margins of the 1 req/s lanes: 15 ms covers timer and loopback jitter on an idle machine; a
+ * loaded one (a fixed 50 ms met a 429 at load 13) widens it to what it needs, at most 400 ms.
+ */
+const ONE_PER_SECOND_MARGIN = { spacingMarginMs: 15, maxSpacingMarginMs: 400, spacingMarginWidenMs: 50, spacingMarginNarrowMs: 1 } as const;
 
 /**
  * Defaults. Rates are Amazon's documented TPS; hashed records have no
@@ -37,17 +52,20 @@ export type LaneLimitsByName = Record<LaneName, LaneLimits>;
  * cover rate × latency: 32 in flight sustains 100 req/s up to 320 ms per request.
  */
 export const DEFAULT_LANE_LIMITS: Readonly<LaneLimitsByName> = Object.freeze({
-  metadata: { ratePerSecond: 1, burst: 1, maxConcurrency: 2, spacingMarginMs: 100 },
-  users: { ratePerSecond: 1, burst: 1, maxConcurrency: 2, spacingMarginMs: 100 },
-  audienceMembership: { ratePerSecond: 100, burst: 1, maxConcurrency: 32, spacingMarginMs: 0 },
-  hashedRecords: { ratePerSecond: 5, burst: 1, maxConcurrency: 5, spacingMarginMs: 20 },
+  metadata: { ratePerSecond: 1, burst: 1, maxConcurrency: 2, ...ONE_PER_SECOND_MARGIN },
+  users: { ratePerSecond: 1, burst: 1, maxConcurrency: 2, ...ONE_PER_SECOND_MARGIN },
+  audienceMembership: { ratePerSecond: 100, burst: 1, maxConcurrency: 32, spacingMarginMs: 0, maxSpacingMarginMs: 0, spacingMarginWidenMs: 0, spacingMarginNarrowMs: 1 },
+  hashedRecords: { ratePerSecond: 5, burst: 1, maxConcurrency: 5, spacingMarginMs: 10, maxSpacingMarginMs: 100, spacingMarginWidenMs: 20, spacingMarginNarrowMs: 1 },
 });
 
 /** Merges partial per-lane overrides over the defaults and validates them. */
 export function resolveLaneLimits(overrides: Partial<Record<LaneName, Partial<LaneLimits>>> = {}): LaneLimitsByName {
   const resolved = {} as LaneLimitsByName;
   for (const lane of LANE_NAMES) {
-    const limits = { ...DEFAULT_LANE_LIMITS[lane], ...stripUndefined(overrides[lane] ?? {}) };
+    const override = stripUndefined(overrides[lane] ?? {});
+    const limits = { ...DEFAULT_LANE_LIMITS[lane], ...override };
+    // A raised starting margin lifts the default cap with it; an explicit cap below it is an error.
+    if (override.maxSpacingMarginMs === undefined) limits.maxSpacingMarginMs = Math.max(limits.maxSpacingMarginMs ?? 0, limits.spacingMarginMs);
     if (!(limits.ratePerSecond > 0) || !Number.isFinite(limits.ratePerSecond)) {
       throw new RangeError(`throttle.${lane}.ratePerSecond must be a positive number`);
     }
@@ -55,8 +73,12 @@ export function resolveLaneLimits(overrides: Partial<Record<LaneName, Partial<La
     if (!Number.isInteger(limits.maxConcurrency) || limits.maxConcurrency < 1) {
       throw new RangeError(`throttle.${lane}.maxConcurrency must be an integer ≥ 1`);
     }
-    if (!(limits.spacingMarginMs >= 0) || !Number.isFinite(limits.spacingMarginMs)) {
-      throw new RangeError(`throttle.${lane}.spacingMarginMs must be a number ≥ 0`);
+    for (const key of ["spacingMarginMs", "maxSpacingMarginMs", "spacingMarginWidenMs", "spacingMarginNarrowMs"] as const) {
+      const value = limits[key];
+      if (!(value !== undefined && value >= 0) || !Number.isFinite(value)) throw new RangeError(`throttle.${lane}.${key} must be a number ≥ 0`);
+    }
+    if ((limits.maxSpacingMarginMs ?? 0) < limits.spacingMarginMs) {
+      throw new RangeError(`throttle.${lane}.maxSpacingMarginMs must be at least spacingMarginMs`);
     }
     resolved[lane] = limits;
   }
@@ -71,34 +93,43 @@ export function resolveLaneLimits(overrides: Partial<Record<LaneName, Partial<La
  * Timers wake late now and then; callers whose reserved slots have passed
  * would then start together. A second guard counts actual starts: at most
  * `windowCount` in any `windowCount × interval` ms (100 per second at
- * 100 req/s, 1 per 1025 ms at 1 req/s with a 25 ms margin), so a late timer
+ * 100 req/s, 1 per 1015 ms at 1 req/s with a 15 ms margin), so a late timer
  * delays requests instead of bunching them.
+ *
+ * The interval is `1000 / rate` plus the current margin, a number or an
+ * adaptive {@link SpacingMargin}; a changed margin applies from the next
+ * reservation on.
  */
 export class TokenBucket {
-  readonly #intervalMs: number;
-  readonly #burstToleranceMs: number;
+  readonly #baseIntervalMs: number;
+  readonly #burst: number;
+  readonly #margin: () => number;
   readonly #clock: Clock;
   #theoreticalArrivalMs = Number.NEGATIVE_INFINITY;
   #heldUntilMs = Number.NEGATIVE_INFINITY;
-  readonly #windowMs: number;
   /** Ring of the most recent actual start times; `#oldest` indexes the oldest. */
   readonly #recentStarts: number[];
   #oldest = 0;
 
-  constructor(ratePerSecond: number, burst: number, clock: Clock, spacingMarginMs = 0) {
-    this.#intervalMs = 1000 / ratePerSecond + spacingMarginMs;
-    this.#burstToleranceMs = (burst - 1) * this.#intervalMs;
+  constructor(ratePerSecond: number, burst: number, clock: Clock, spacingMargin: number | SpacingMargin = 0) {
+    this.#baseIntervalMs = 1000 / ratePerSecond;
+    this.#burst = burst;
+    this.#margin = typeof spacingMargin === "number" ? () => spacingMargin : () => spacingMargin.ms;
     this.#clock = clock;
-    const windowCount = Math.max(burst, Math.ceil(ratePerSecond));
-    this.#windowMs = windowCount * this.#intervalMs;
-    this.#recentStarts = new Array<number>(windowCount).fill(Number.NEGATIVE_INFINITY);
+    this.#recentStarts = new Array<number>(Math.max(burst, Math.ceil(ratePerSecond))).fill(Number.NEGATIVE_INFINITY);
+  }
+
+  /** Time between starts at the sustained rate, margin included, in ms. */
+  get intervalMs(): number {
+    return this.#baseIntervalMs + this.#margin();
   }
 
   /** Reserves a start time at or after `nowMs` and returns it (no waiting). */
   reserve(nowMs: number): number {
     const arrival = Math.max(this.#theoreticalArrivalMs, nowMs, this.#heldUntilMs);
-    const startAt = Math.max(nowMs, arrival - this.#burstToleranceMs, this.#heldUntilMs);
-    this.#theoreticalArrivalMs = arrival + this.#intervalMs;
+    const intervalMs = this.intervalMs;
+    const startAt = Math.max(nowMs, arrival - (this.#burst - 1) * intervalMs, this.#heldUntilMs);
+    this.#theoreticalArrivalMs = arrival + intervalMs;
     return startAt;
   }
 
@@ -109,7 +140,7 @@ export class TokenBucket {
     for (;;) {
       const now = this.#clock.now();
       // A hold (server said 429) may have arrived while we slept.
-      const readyAt = Math.max(reservedAt, this.#heldUntilMs, (this.#recentStarts[this.#oldest] ?? Number.NEGATIVE_INFINITY) + this.#windowMs);
+      const readyAt = Math.max(reservedAt, this.#heldUntilMs, (this.#recentStarts[this.#oldest] ?? Number.NEGATIVE_INFINITY) + this.#recentStarts.length * this.intervalMs);
       if (now >= readyAt) {
         this.#recentStarts[this.#oldest] = now;
         this.#oldest = (this.#oldest + 1) % this.#recentStarts.length;
@@ -172,13 +203,24 @@ export class Lane {
   readonly name: LaneName;
   readonly limits: Readonly<LaneLimits>;
   readonly #bucket: TokenBucket;
+  readonly #margin: SpacingMargin;
   readonly #inFlight: ConcurrencyLimiter;
   readonly #clock: Clock;
 
   constructor(name: LaneName, limits: LaneLimits, clock: Clock) {
     this.name = name;
     this.limits = Object.freeze({ ...limits });
-    this.#bucket = new TokenBucket(limits.ratePerSecond, limits.burst, clock, limits.spacingMarginMs);
+    this.#margin = new SpacingMargin(
+      {
+        floorMs: limits.spacingMarginMs,
+        // Without a cap the margin stays fixed (lanes built from partial limits, in tests).
+        capMs: Math.max(limits.spacingMarginMs, limits.maxSpacingMarginMs ?? limits.spacingMarginMs),
+        widenMs: limits.spacingMarginWidenMs ?? 0,
+        narrowMs: limits.spacingMarginNarrowMs ?? 0,
+      },
+      clock,
+    );
+    this.#bucket = new TokenBucket(limits.ratePerSecond, limits.burst, clock, this.#margin);
     this.#inFlight = new ConcurrencyLimiter(limits.maxConcurrency);
     this.#clock = clock;
   }
@@ -196,6 +238,17 @@ export class Lane {
     } finally {
       this.#inFlight.release();
     }
+  }
+
+  /** The lane's current spacing margin, in ms (see {@link LaneLimits.spacingMarginMs}). */
+  get spacingMarginMs(): number {
+    return this.#margin.ms;
+  }
+
+  /** Hears the server's answer to a request of this lane: a 429 widens the spacing margin, an accepted request narrows it. */
+  noteStatus(status: number): void {
+    // 429s within one interval of a widening were sent at the old spacing: one burst, one widening.
+    this.#margin.noteStatus(status, this.#bucket.intervalMs);
   }
 
   /** Pauses the whole lane until `untilMs` (epoch ms): the server is throttling every caller. */

@@ -3,11 +3,9 @@
  * update of audiences). Amazon documents 1 request/s, the default; raise it only for an account
  * whose limit Amazon raised, or against a simulator started with a higher limit.
  */
-import type { LaneLimits } from "../client";
+import { DEFAULT_LANE_LIMITS, type LaneLimits } from "../client";
 import { readSetting, type ConfigLookup } from "./dsp-settings";
 
-/** Share of each request interval kept as a margin against jitter (100 ms at Amazon's 1 request/s). */
-const SPACING_MARGIN_SHARE = 0.1;
 /** Requests in flight at most, however high the rate: the engine creates resources in parallel. */
 const MAX_CONCURRENCY = 32;
 
@@ -22,9 +20,16 @@ export function resolveMetadataLane(config: ConfigLookup, env: NodeJS.ProcessEnv
   if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !(rate > 0) || !Number.isFinite(rate)) {
     throw new Error(`dsp:metadataRequestsPerSecond must be a number of requests per second above 0 (got ${JSON.stringify(raw)})`);
   }
+  // The adaptive spacing margin keeps the default lane's share of each interval (15 ms of 1 s to
+  // start, 400 ms at most), so a faster lane is not slowed by a margin sized for 1 request/s.
+  const defaults = DEFAULT_LANE_LIMITS.metadata;
+  const scale = defaults.ratePerSecond / rate;
   return {
     ratePerSecond: rate,
-    spacingMarginMs: (1000 / rate) * SPACING_MARGIN_SHARE,
+    spacingMarginMs: defaults.spacingMarginMs * scale,
+    maxSpacingMarginMs: (defaults.maxSpacingMarginMs ?? defaults.spacingMarginMs) * scale,
+    spacingMarginWidenMs: (defaults.spacingMarginWidenMs ?? 0) * scale,
+    spacingMarginNarrowMs: (defaults.spacingMarginNarrowMs ?? 0) * scale,
     maxConcurrency: Math.min(MAX_CONCURRENCY, Math.max(2, Math.ceil(rate))),
   };
 }

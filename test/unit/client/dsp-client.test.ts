@@ -92,10 +92,21 @@ describe("DspClient (fake transport, virtual time)", () => {
       await assert.rejects(client.getAudience("12; DROP"), InvalidInputError);
     });
 
-    it("spaces metadata calls 1 s (+ 100 ms margin) apart", async () => {
+    it("spaces metadata calls 1 s (+ the 15 ms starting margin) apart", async () => {
       const { client, transport } = setup(() => jsonResponse(200, audienceBody()));
       await Promise.all([client.getAudience(BIG_ID), client.getAudience(BIG_ID), client.getAudience(BIG_ID)]);
-      assert.deepEqual(transport.apiRequests.map((r) => r.sentAtMs), [0, 1100, 2200]);
+      assert.deepEqual(transport.apiRequests.map((r) => r.sentAtMs), [0, 1015, 2030]);
+    });
+
+    it("widens the metadata spacing when Amazon answers 429, and narrows it per accepted request", async () => {
+      let calls = 0;
+      const { client, transport } = setup(() =>
+        ++calls === 2 ? jsonResponse(429, { error: { httpStatusCode: "429", description: "Too many" } }, { "retry-after": "1" }) : jsonResponse(200, audienceBody()),
+      );
+      for (let i = 0; i < 3; i++) await client.getAudience(BIG_ID);
+      // The 429 at 1015 holds the lane 1 s and widens the margin 15 → 65 ms; the retry then
+      // starts 1065 ms after it, and the next call 1064 ms later (1 ms narrower per success).
+      assert.deepEqual(transport.apiRequests.map((r) => r.sentAtMs), [0, 1015, 2080, 3144]);
     });
 
     it("retries a create only after 429 or a refused connection", async () => {
@@ -366,7 +377,7 @@ describe("DspClient (fake transport, virtual time)", () => {
       assert.equal(result.users, 2001);
       assert.deepEqual(transport.apiRequests.map((r) => [r.method, r.url]), Array(3).fill(["PATCH", `${API}/v2/dp/users`]));
       const times = transport.apiRequests.map((r) => r.sentAtMs).sort((a, b) => a - b);
-      assert.deepEqual(times, [0, 1100, 2200]);
+      assert.deepEqual(times, [0, 1015, 2030]);
     });
 
     it("sends bodies packed beforehand as they are, and refuses one over the client's limits before sending", async () => {

@@ -130,6 +130,21 @@ describe("throttling", () => {
       assert.deepEqual(starts, [0, 1025, 2050]);
     });
 
+    it("widens its spacing after a 429 and narrows it back after accepted requests", async () => {
+      const clock = new FakeClock({ startMs: 0 });
+      const lane = new Lane("metadata", resolveLaneLimits().metadata, clock);
+      const starts: number[] = [];
+      // The server refuses the second request; the lane hears every answer.
+      const send = (status: number) => lane.run(async () => { starts.push(clock.now()); lane.noteStatus(status); });
+      for (const status of [200, 429, 200, 200]) await send(status);
+      // The widened margin applies from the next start on: 1000 + 65, then 1000 + 64.
+      assert.deepEqual(starts, [0, 1015, 2080, 3144]);
+      assert.equal(lane.spacingMarginMs, 63); // 15 → 65 on the 429, −1 per accepted request since
+      for (let i = 0; i < 100; i++) await send(200);
+      assert.equal(lane.spacingMarginMs, 15);
+      assert.equal((starts.at(-1) ?? 0) - (starts.at(-2) ?? 0), 1015);
+    });
+
     it("prepares (e.g. fetches a token) before taking the rate slot, so preparation does not shrink the spacing", async () => {
       const clock = new FakeClock({ startMs: 0 });
       const lane = new Lane("metadata", { ratePerSecond: 1, burst: 1, maxConcurrency: 2, spacingMarginMs: 0 }, clock);
@@ -158,6 +173,15 @@ describe("throttling", () => {
       assert.throws(() => resolveLaneLimits({ users: { ratePerSecond: 0 } }), /throttle.users.ratePerSecond/);
       assert.throws(() => resolveLaneLimits({ users: { maxConcurrency: 1.5 } }), /throttle.users.maxConcurrency/);
       assert.throws(() => resolveLaneLimits({ metadata: { burst: 0 } }), /throttle.metadata.burst/);
+      assert.throws(() => resolveLaneLimits({ metadata: { spacingMarginNarrowMs: -1 } }), /throttle.metadata.spacingMarginNarrowMs/);
+      assert.throws(() => resolveLaneLimits({ metadata: { spacingMarginMs: 50, maxSpacingMarginMs: 20 } }), /throttle.metadata.maxSpacingMarginMs must be at least spacingMarginMs/);
+    });
+
+    it("starts the 1 req/s lanes with a small adaptive margin, and lifts the default cap over a raised start", () => {
+      assert.equal(DEFAULT_LANE_LIMITS.metadata.spacingMarginMs, 15);
+      assert.equal(DEFAULT_LANE_LIMITS.metadata.maxSpacingMarginMs, 400);
+      assert.equal(resolveLaneLimits({ users: { spacingMarginMs: 500 } }).users.maxSpacingMarginMs, 500);
+      assert.equal(resolveLaneLimits({ users: { spacingMarginMs: 0 } }).users.maxSpacingMarginMs, 400);
     });
 
     it("gives every client its own lanes (no module-level state)", async () => {

@@ -8,10 +8,11 @@ describe("dsp:metadataRequestsPerSecond", () => {
     assert.equal(resolveMetadataLane(lookup(undefined), {}), undefined);
   });
 
-  it("takes stack config before the environment, and keeps a tenth of each interval as margin", () => {
-    assert.deepEqual(resolveMetadataLane(lookup(undefined), { DSP_METADATA_REQUESTS_PER_SECOND: "1" }), { ratePerSecond: 1, spacingMarginMs: 100, maxConcurrency: 2 });
-    assert.deepEqual(resolveMetadataLane(lookup("50"), { DSP_METADATA_REQUESTS_PER_SECOND: "1" }), { ratePerSecond: 50, spacingMarginMs: 2, maxConcurrency: 32 });
-    assert.deepEqual(resolveMetadataLane(lookup("2.5"), {}), { ratePerSecond: 2.5, spacingMarginMs: 40, maxConcurrency: 3 });
+  it("takes stack config before the environment, and scales the adaptive margin with the interval", () => {
+    const margins = (share: number) => ({ spacingMarginMs: 15 * share, maxSpacingMarginMs: 400 * share, spacingMarginWidenMs: 50 * share, spacingMarginNarrowMs: share });
+    assert.deepEqual(resolveMetadataLane(lookup(undefined), { DSP_METADATA_REQUESTS_PER_SECOND: "1" }), { ratePerSecond: 1, ...margins(1), maxConcurrency: 2 });
+    assert.deepEqual(resolveMetadataLane(lookup("50"), { DSP_METADATA_REQUESTS_PER_SECOND: "1" }), { ratePerSecond: 50, ...margins(1 / 50), maxConcurrency: 32 });
+    assert.deepEqual(resolveMetadataLane(lookup("2.5"), {}), { ratePerSecond: 2.5, ...margins(1 / 2.5), maxConcurrency: 3 });
   });
 
   for (const bad of ["0", "-1", "fast", "1e3", "Infinity", "10/s"]) {
