@@ -215,9 +215,9 @@ describe("snapshots in an S3-compatible bucket beside the Pulumi state (moto + r
       const snapshots = keys.filter((k) => k.startsWith(SNAPSHOTS) && !k.startsWith(`${SNAPSHOTS}records/`));
       assert.equal(snapshots.length, 2, `one snapshot per applied set: ${snapshots.join(", ")}`);
       for (const k of snapshots) assert.match(k, /\/([0-9a-f]{2})\/\1[0-9a-f]{62}\.ids\.zst$/);
-      // Beside them, the sync records of the two memberships and the two creates.
+      // Beside them, the sync records of the two memberships and the two creates, and the stack's catalog (its audiences' keys, for refresh progress).
       const records = keys.filter((k) => k.startsWith(`${SNAPSHOTS}records/`)).map((k) => k.slice(`${SNAPSHOTS}records/`.length));
-      assert.deepEqual(records.map((r) => r.replace(/-[0-9a-f]{32}\.json$|-\d+-(COOKIE|MAID)\.json$/, "")).sort(), ["audience-create", "audience-create", "membership", "membership"]);
+      assert.deepEqual(records.map((r) => r.replace(/-[0-9a-f]{32}\.json$|-\d+-(COOKIE|MAID)\.json$/, "")).sort(), ["audience-create", "audience-create", `catalog.dsp-audiences.${stackName}.json`, "membership", "membership"]);
       assert.ok(!fs.existsSync(path.join(a.dir, ".dsp-audiences")), "nothing beside the program");
     });
 
