@@ -10,7 +10,7 @@
  */
 import { resolveRefreshSlicing, type RefreshSlicing } from "../config/refresh-slices";
 import type { ProviderContext } from "../provider-process/provider-context";
-import { progressTicker, type ProgressTicker } from "../provider-process/progress-ticker";
+import { progressTicker, type ProgressTicker } from "../provider-process/progress-line";
 import { urnOf } from "../util/urn-input";
 import { fmt } from "../util/format";
 import { readCatalog, urnParts, type AudienceCatalog } from "./audience-catalog";

@@ -7,7 +7,7 @@
  *     audiences: 120 of 1,000 ready (12.0 %), 1 audiences/s, ETA 14 min 40 s
  */
 import * as pulumi from "@pulumi/pulumi";
-import { progressTicker } from "../provider-process/progress-ticker";
+import { progressTicker } from "../provider-process/progress-line";
 import type { RegistrationWindow } from "./registration-window";
 
 /** The line's wording (test/e2e/catalog-scale.test.ts reads it). */

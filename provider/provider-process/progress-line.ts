@@ -59,55 +59,92 @@ export function describeProgress(w: ProgressWording, f: ProgressFigures): string
   return throttled > 0 ? `${line}, ${(throttled / 1000).toFixed(1)} s waiting on 429s` : line;
 }
 
-/** Options of {@link progressReporter}. */
-export interface ProgressReporterOptions {
+/** Options of {@link progressTicker}. */
+export interface ProgressTickerOptions {
   readonly wording: ProgressWording;
-  /** Everything to do, in the wording's unit. */
-  readonly total: number;
+  /** Items to do; a tick past it raises it (the line never says more done than to do). Unknown: a line without share or ETA. */
+  readonly total: number | undefined;
   /**
    * Least time between two lines, and before the first, in ms (short work prints none). Once a line
    * has been printed, the moment everything is done prints one more, at once, so that the last line
-   * says 100 %. @default 5000
+   * says 100 %. @default PROGRESS_INTERVAL_MS
    */
   readonly intervalMs?: number;
   /** Current time in ms (injected: tests drive it). */
   readonly now: () => number;
   /** Where a line goes, e.g. the engine log with the resource's URN. */
   readonly emit: (line: string) => void;
+  /** Wall time waited on 429s so far, in ms, for the line. @default none (not in the line) */
+  readonly throttledMs?: () => number;
 }
 
-/** Default of {@link ProgressReporterOptions.intervalMs}: "at most one line every few seconds". */
+/** Counts work done one item or one batch at a time, and emits its progress line when one is due. */
+export interface ProgressTicker {
+  /** Counts `items` done (default 1); may emit a line. */
+  tick(items?: number): void;
+  /** Emits a line if one is due, counting nothing (e.g. after a 429 made the work wait). */
+  touch(): void;
+  figures(): ProgressFigures;
+  readonly done: number;
+}
+
+/** Default of {@link ProgressTickerOptions.intervalMs}: "at most one line every few seconds". */
 export const PROGRESS_INTERVAL_MS = 5000;
 
-/** Counts a bulk call's events and emits a progress line at most every `intervalMs`. */
-export function progressReporter(o: ProgressReporterOptions): { readonly listener: DspEventListener; figures(): ProgressFigures } {
+export function progressTicker(o: ProgressTickerOptions): ProgressTicker {
   const started = o.now();
   const interval = o.intervalMs ?? PROGRESS_INTERVAL_MS;
   let lastLine = started;
   let printed = false;
   let done = 0;
-  let throttledMs = 0;
-  let heldUntil = -Infinity;
-  const figures = (): ProgressFigures => ({ done, total: o.total, elapsedMs: o.now() - started, throttledMs });
-  const listener: DspEventListener = (event) => {
+  let total = o.total;
+  const figures = (): ProgressFigures => ({
+    done,
+    ...(total === undefined ? {} : { total }),
+    elapsedMs: o.now() - started,
+    ...(o.throttledMs === undefined ? {} : { throttledMs: o.throttledMs() }),
+  });
+  const emitIfDue = (finished: boolean): void => {
     const now = o.now();
-    let finished = false;
-    if (event.type === "ids-accepted") {
-      finished = done < o.total && done + event.ops >= o.total;
-      done += event.ops;
-    } else if (event.type === "retry" && event.reason === "THROTTLED") {
-      // A 429 holds the client's whole lane (request-executor.ts): 16 requests throttled at once wait 1 s, not 16.
-      const until = now + event.delayMs;
-      if (until > heldUntil) {
-        throttledMs += until - Math.max(now, heldUntil);
-        heldUntil = until;
-      }
-    } else return;
     // The row of a resource shows its latest line: once there is one, the last one must say 100 %.
     if (now - lastLine < interval && !(finished && printed)) return;
     lastLine = now;
     printed = true;
     o.emit(describeProgress(o.wording, figures()));
   };
-  return { listener, figures };
+  return {
+    tick(items = 1) {
+      const finished = total !== undefined && done < total && done + items >= total;
+      done += items;
+      if (total !== undefined) total = Math.max(total, done);
+      emitIfDue(finished);
+    },
+    touch: () => emitIfDue(false),
+    figures,
+    get done() {
+      return done;
+    },
+  };
+}
+
+/** Counts a bulk call's events (accepted IDs, waits on 429s) and emits a progress line at most every `intervalMs`. */
+export function progressReporter(o: ProgressTickerOptions & { readonly total: number }): { readonly listener: DspEventListener; figures(): ProgressFigures } {
+  let throttledMs = 0;
+  let heldUntil = -Infinity;
+  const ticker = progressTicker({ ...o, throttledMs: () => throttledMs });
+  const listener: DspEventListener = (event) => {
+    if (event.type === "ids-accepted") {
+      ticker.tick(event.ops);
+    } else if (event.type === "retry" && event.reason === "THROTTLED") {
+      // A 429 holds the client's whole lane (request-executor.ts): 16 requests throttled at once wait 1 s, not 16.
+      const now = o.now();
+      const until = now + event.delayMs;
+      if (until > heldUntil) {
+        throttledMs += until - Math.max(now, heldUntil);
+        heldUntil = until;
+      }
+      ticker.touch();
+    }
+  };
+  return { listener, figures: ticker.figures };
 }
