@@ -304,3 +304,8 @@ export function openSnapshotStore(location: SnapshotLocation): SnapshotStore {
   }
   return store;
 }
+
+/** The store the config names for a program folder (see {@link resolveSnapshotLocation}; one per location). */
+export function configuredSnapshotStore(config: ConfigLookup, programDir: string = process.cwd()): SnapshotStore {
+  return openSnapshotStore(resolveSnapshotLocation(config, programDir).location);
+}

@@ -73,8 +73,9 @@ export function declareSpec(spec: LoadedSpec, options: DeclareSpecOptions = {}):
   declareDeletions(spec, { dependsOn: [...uploads.values()] });
   const retention = historyRetentionOf(spec);
   // During `up`, audiences a few at a time, so that memberships get engine slots as each audience exists.
-  const window = registrationWindow(pulumi.runtime.isDryRun() ? undefined : windowSize(engineParallelism()));
-  if (!pulumi.runtime.isDryRun()) reportCatalogProgress(window, spec.audiences.length);
+  const up = !pulumi.runtime.isDryRun();
+  const window = registrationWindow(up ? windowSize(engineParallelism()) : undefined);
+  if (up) reportCatalogProgress(window, spec.audiences.length);
   for (const a of spec.audiences) {
     const declared = window.admit(
       () =>

@@ -10,7 +10,7 @@ import { DspClient, type DspClientOptions, type PatchBatchLimits } from "../clie
 import type { SnapshotStore } from "../snapshots";
 import { DEFAULT_HOLD_TIMING, processHoldEnvironment, type HoldEnvironment, type HoldTiming } from "../sync/sync-hold";
 import { resolveDspCredentials, resolveDspEndpoint, type ConfigLookup } from "../config/dsp-settings";
-import { openSnapshotStore, resolveSnapshotLocation } from "../config/snapshot-location";
+import { configuredSnapshotStore } from "../config/snapshot-location";
 import { resolveMetadataLane } from "../config/metadata-rate";
 import { resolvePlanMemoryBytes } from "../config/plan-memory";
 import { engineLog, type EngineLog } from "./engine-log";
@@ -70,11 +70,6 @@ export function makeDspClient(config: ConfigLookup, tuning: ClientTuning = {}): 
   const metadata = resolveMetadataLane(config);
   const throttle = metadata === undefined ? tuning.throttle : { ...tuning.throttle, metadata: { ...tuning.throttle?.metadata, ...metadata } };
   return new DspClient({ ...tuning, ...(throttle === undefined ? {} : { throttle }), endpoint: resolveDspEndpoint(config), credentials: () => resolveDspCredentials(config) });
-}
-
-/** The store the config names for a program folder (see `resolveSnapshotLocation`; one per location). */
-export function configuredSnapshotStore(config: ConfigLookup, programDir: string = process.cwd()): SnapshotStore {
-  return openSnapshotStore(resolveSnapshotLocation(config, programDir).location);
 }
 
 export function createProviderContext(options: ProviderContextOptions = {}): ProviderContext {

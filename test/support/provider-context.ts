@@ -7,8 +7,8 @@ import { SIMULATOR_CREDENTIALS, type RunningSimulator } from "../../simulator";
 import type { DspClient } from "../../provider/client";
 import type { SnapshotStore } from "../../provider/snapshots";
 import type { ConfigLookup } from "../../provider/config/dsp-settings";
+import { configuredSnapshotStore } from "../../provider/config/snapshot-location";
 import {
-  configuredSnapshotStore,
   createProviderContext,
   makeDspClient,
   type ClientTuning,
